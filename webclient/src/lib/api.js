@@ -1,0 +1,123 @@
+// The participant HTTP API (docs/architecture.md) as plain async functions over `fetch`.
+// Only tokens, parameter vectors and metrics go out: nothing here accepts an image.
+import { decodeParameters, encodeParameters } from './head.js';
+
+/** The server answered with an error body {"error": {code, message, field}}. */
+export class ApiError extends Error {
+  constructor(status, code, message, field = null) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+/** No HTTP answer at all: server stopped, wrong network, Wi-Fi gone. */
+export class NetworkError extends Error {
+  constructor(message) { super(message); this.name = 'NetworkError'; }
+}
+
+async function errorFrom(response) {
+  let code = `http_${response.status}`;
+  let message = `The server answered ${response.status} ${response.statusText || ''}`.trim();
+  let field = null;
+  try {
+    const body = await response.json();
+    if (body && body.error) {
+      code = body.error.code || code;
+      message = body.error.message || message;
+      field = body.error.field ?? null;
+    }
+  } catch { /* not JSON: keep the generic message */ }
+  return new ApiError(response.status, code, message, field);
+}
+
+export class ApiClient {
+  constructor({ baseUrl = '', token = null, fetchImpl = globalThis.fetch.bind(globalThis) } = {}) {
+    this.baseUrl = baseUrl.replace(/\/$/, '');
+    this.token = token;
+    this.fetchImpl = fetchImpl;
+  }
+
+  url(path) { return /^https?:/.test(path) ? path : `${this.baseUrl}${path}`; }
+
+  async request(path, { method = 'GET', headers = {}, body, auth = true } = {}) {
+    const allHeaders = { ...headers };
+    if (auth && this.token) allHeaders.Authorization = `Bearer ${this.token}`;
+    let response;
+    try {
+      response = await this.fetchImpl(this.url(path), { method, headers: allHeaders, body, cache: 'no-cache' });
+    } catch (err) {
+      throw new NetworkError(`Cannot reach the server (${err.message || err}).`);
+    }
+    if (!response.ok) throw await errorFrom(response);
+    return response;
+  }
+
+  async status() { return (await this.request('/api/v1/status', { auth: false })).json(); }
+
+  async join(joinCode, { nickname = null, device = null } = {}) {
+    const body = JSON.stringify({ join_code: joinCode, ...(nickname ? { nickname } : {}), ...(device ? { device } : {}) });
+    const response = await this.request('/api/v1/join', {
+      method: 'POST', auth: false, headers: { 'Content-Type': 'application/json' }, body,
+    });
+    return response.json();
+  }
+
+  async task() { return (await this.request('/api/v1/task')).json(); }
+
+  /** @returns {Promise<{version:number, params:Float32Array}>} */
+  async model() {
+    const response = await this.request('/api/v1/model');
+    const version = Number.parseInt(response.headers.get('X-Model-Version'), 10);
+    const params = decodeParameters(await response.arrayBuffer());
+    return { version, params };
+  }
+
+  /** Artifact bytes; the server marks them immutable so the browser cache keeps them. */
+  async artifact(url) {
+    const response = await this.fetchImpl(this.url(url), { headers: { Authorization: `Bearer ${this.token}` } })
+      .catch((err) => { throw new NetworkError(`Cannot download the model files (${err.message || err}).`); });
+    if (!response.ok) throw await errorFrom(response);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
+  async postUpdate(params, baseVersion, sampleCount) {
+    const response = await this.request('/api/v1/updates', {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/octet-stream',
+        'X-Base-Version': String(baseVersion),
+        'X-Sample-Count': String(sampleCount),
+      },
+      body: encodeParameters(params),
+    });
+    return response.json();
+  }
+
+  async postTestResults(summary) {
+    const response = await this.request('/api/v1/test-results', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(summary),
+    });
+    return response.json();
+  }
+}
+
+/** Turn any failure into a sentence for the participant plus whether "Retry" makes sense. */
+export function describeJoinError(err, joinCode) {
+  if (err instanceof NetworkError) {
+    return { message: 'Cannot reach the InFL-UX server. Check that this device is on the same network as the facilitator\'s computer and that the server is still running.', retry: true };
+  }
+  if (err instanceof ApiError) {
+    if (err.code === 'join_code_unknown' || err.status === 404) {
+      return { message: `The join code "${joinCode}" is not known to this server. Check the code or scan the QR code again.`, retry: true, askCode: true };
+    }
+    if (err.code === 'session_not_running' || err.status === 409) {
+      return { message: `The session is not running right now (${err.message}). Wait until the facilitator starts it, then retry.`, retry: true };
+    }
+    if (err.status === 429) return { message: `Too many attempts: ${err.message}`, retry: true };
+    return { message: err.message, retry: true };
+  }
+  return { message: `Something went wrong: ${err.message || err}`, retry: true };
+}

@@ -1,0 +1,159 @@
+// The participant's on-device data: images, labels, cached features and the join token.
+// `ParticipantStore` holds the rules; a backend holds the bytes. `MemoryBackend` serves
+// node's tests; `IndexedDBBackend` (idb_backend.js) serves the browser. Images never
+// leave this store except as object URLs for thumbnails.
+
+export const STORES = ['images', 'features', 'meta'];
+
+/** Every profile (?profile=) gets its own database, so tabs can be independent clients. */
+export function databaseName(profile) {
+  const clean = String(profile || 'default').trim().replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'default';
+  return `influx-participant-${clean}`;
+}
+
+export function featureKey(imageId, backboneSha256) {
+  return `${imageId}|${backboneSha256}`;
+}
+
+export class QuotaError extends Error {
+  constructor(message) { super(message); this.name = 'QuotaError'; }
+}
+
+export function isQuotaError(err) {
+  return !!err && (err.name === 'QuotaExceededError' || err.name === 'QuotaError' ||
+    (err.inner && err.inner.name === 'QuotaExceededError'));
+}
+
+/** A backend with the same shape as the IndexedDB one, keeping structured clones in maps. */
+export class MemoryBackend {
+  constructor() { this.maps = Object.fromEntries(STORES.map((s) => [s, new Map()])); this.failNextPut = null; }
+  async get(store, key) { return this.maps[store].get(key); }
+  async getAll(store) { return [...this.maps[store].values()]; }
+  async put(store, key, value) {
+    if (this.failNextPut) { const err = this.failNextPut; this.failNextPut = null; throw err; }
+    this.maps[store].set(key, structuredClone(value));
+  }
+  async delete(store, key) { this.maps[store].delete(key); }
+  async deleteWhere(store, predicate) {
+    for (const [k, v] of this.maps[store]) if (predicate(k, v)) this.maps[store].delete(k);
+  }
+}
+
+let counter = 0;
+function newImageId() {
+  counter += 1;
+  return `img-${Date.now().toString(36)}-${counter.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * An image record. `role` is "train" or "test" (test images never reach training).
+ * `label` is a class name; `labelConfirmed` says the participant accepted or chose it.
+ * @typedef {{id:string, name:string, type:string, size:number, blob:Blob, role:'train'|'test',
+ *            label:string|null, labelConfirmed:boolean, addedAt:number}} ImageRecord
+ */
+
+export class ParticipantStore {
+  /** @param backend MemoryBackend | IndexedDBBackend */
+  constructor(backend) { this.backend = backend; }
+
+  // --- join state -------------------------------------------------------------------------
+  async getJoin() { return (await this.backend.get('meta', 'join')) || null; }
+  async setJoin(join) { await this.backend.put('meta', 'join', join); }
+  async clearJoin() { await this.backend.delete('meta', 'join'); }
+
+  // --- images -------------------------------------------------------------------------------
+  /** @returns {Promise<ImageRecord[]>} oldest first */
+  async listImages(role = null) {
+    const all = await this.backend.getAll('images');
+    return all.filter((r) => role === null || r.role === role).sort((a, b) => a.addedAt - b.addedAt || (a.id < b.id ? -1 : 1));
+  }
+
+  async getImage(id) { return this.backend.get('images', id); }
+
+  /**
+   * Store several files, each checked by `validate(file)` first (it throws with a message
+   * a person can act on, e.g. "not an image"). One bad file or a full quota never touches
+   * what is already stored; each file gets its own result.
+   * @returns {Promise<{name:string, ok:boolean, id?:string, error?:string}[]>}
+   */
+  async addFiles(files, { role = 'train', label = null, validate = async () => {} } = {}) {
+    const results = [];
+    let quotaHit = false;
+    for (const file of files) {
+      const name = file.name || 'photo';
+      if (quotaHit) {
+        results.push({ name, ok: false, error: 'not stored: the browser storage for this page is full — delete some images first' });
+        continue;
+      }
+      try {
+        await validate(file);
+      } catch (err) {
+        results.push({ name, ok: false, error: err.message || String(err) });
+        continue;
+      }
+      const record = {
+        id: newImageId(), name, type: file.type || '', size: file.size, blob: file, role,
+        label, labelConfirmed: role === 'test' ? label !== null : false, addedAt: Date.now() + results.length / 1000,
+      };
+      try {
+        await this.backend.put('images', record.id, record);
+        results.push({ name, ok: true, id: record.id });
+      } catch (err) {
+        if (isQuotaError(err)) {
+          quotaHit = true;
+          results.push({ name, ok: false, error: 'not stored: the browser storage for this page is full — delete some images first' });
+        } else {
+          results.push({ name, ok: false, error: `not stored: ${err.message || err}` });
+        }
+      }
+    }
+    return results;
+  }
+
+  async setLabel(id, label, confirmed = true) {
+    const record = await this.backend.get('images', id);
+    if (!record) throw new Error(`no image ${id}`);
+    record.label = label;
+    record.labelConfirmed = confirmed;
+    await this.backend.put('images', id, record);
+    return record;
+  }
+
+  async deleteImage(id) {
+    await this.backend.delete('images', id);
+    await this.backend.deleteWhere('features', (key) => key.startsWith(`${id}|`));
+  }
+
+  // --- features -----------------------------------------------------------------------------
+  async getFeatures(imageId, backboneSha256) {
+    const v = await this.backend.get('features', featureKey(imageId, backboneSha256));
+    return v ? new Float32Array(v) : null;
+  }
+
+  async putFeatures(imageId, backboneSha256, features) {
+    await this.backend.put('features', featureKey(imageId, backboneSha256), features);
+  }
+}
+
+/**
+ * What still blocks training: the participant must have at least one training image,
+ * all with a confirmed label (one of the task's classes) and cached features.
+ * @returns {{ready:boolean, reason:string, counts:Object<string,number>}}
+ */
+export function trainingReadiness(images, classes, hasFeatures) {
+  const train = images.filter((r) => r.role === 'train');
+  const counts = Object.fromEntries(classes.map((c) => [c, 0]));
+  let unconfirmed = 0, unknownClass = 0, missingFeatures = 0;
+  for (const r of train) {
+    if (!r.labelConfirmed || r.label === null) unconfirmed += 1;
+    else if (!(r.label in counts)) unknownClass += 1;
+    else counts[r.label] += 1;
+    if (!hasFeatures(r.id)) missingFeatures += 1;
+  }
+  let reason = '';
+  if (train.length === 0) reason = 'Add some photos first.';
+  else if (unconfirmed) reason = `${unconfirmed} photo${unconfirmed === 1 ? '' : 's'} still need${unconfirmed === 1 ? 's' : ''} a confirmed label.`;
+  else if (unknownClass) reason = `${unknownClass} photo${unknownClass === 1 ? ' has a label' : 's have labels'} this task does not use: pick a class again.`;
+  else if (missingFeatures) reason = `Still preparing ${missingFeatures} photo${missingFeatures === 1 ? '' : 's'}…`;
+  return { ready: reason === '', reason, counts };
+}

@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiClient, ApiError, NetworkError, describeJoinError } from '../src/lib/api.js';
+import { encodeParameters } from '../src/lib/head.js';
+
+function fakeFetch(handler) {
+  const calls = [];
+  const fn = async (url, init = {}) => { calls.push({ url, ...init }); return handler(url, init); };
+  fn.calls = calls;
+  return fn;
+}
+
+const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+
+test('join posts the code without a token and returns the server body', async () => {
+  const fetchImpl = fakeFetch(() => json(200, { participant_id: 1, token: 'tok', session_id: 2 }));
+  const api = new ApiClient({ fetchImpl });
+  assert.deepEqual(await api.join('ABC123', { nickname: 'ada' }), { participant_id: 1, token: 'tok', session_id: 2 });
+  const [call] = fetchImpl.calls;
+  assert.equal(call.url, '/api/v1/join');
+  assert.equal(call.method, 'POST');
+  assert.deepEqual(JSON.parse(call.body), { join_code: 'ABC123', nickname: 'ada' });
+  assert.equal(call.headers.Authorization, undefined);
+});
+
+test('error bodies become ApiError with code and message; no answer becomes NetworkError', async () => {
+  const api = new ApiClient({ fetchImpl: fakeFetch(() => json(404, { error: { code: 'join_code_unknown', message: 'No session has this code.', field: 'join_code' } })) });
+  await assert.rejects(api.join('X'), (err) => err instanceof ApiError && err.code === 'join_code_unknown' && err.status === 404 && err.field === 'join_code');
+  const down = new ApiClient({ fetchImpl: async () => { throw new TypeError('Failed to fetch'); } });
+  await assert.rejects(down.status(), NetworkError);
+  const html = new ApiClient({ fetchImpl: fakeFetch(() => new Response('<h1>oops</h1>', { status: 500, statusText: 'Internal Server Error' })) });
+  await assert.rejects(html.task(), (err) => err instanceof ApiError && err.status === 500);
+});
+
+test('the model arrives as raw float32 with its version header', async () => {
+  const params = Float32Array.from([1, 2, 3.5]);
+  const api = new ApiClient({ token: 'tok', fetchImpl: fakeFetch(() => new Response(encodeParameters(params), { headers: { 'X-Model-Version': '7' } })) });
+  const model = await api.model();
+  assert.equal(model.version, 7);
+  assert.deepEqual(model.params, params);
+});
+
+test('an update is raw float32 bytes with base version, sample count and the bearer token', async () => {
+  const fetchImpl = fakeFetch(() => json(200, { accepted: true, version: 8, applied: true, staleness: 1, weight: 0.5 }));
+  const api = new ApiClient({ token: 'tok', fetchImpl });
+  const result = await api.postUpdate(Float32Array.from([0.25, -1]), 7, 20);
+  assert.equal(result.version, 8);
+  const [call] = fetchImpl.calls;
+  assert.equal(call.headers.Authorization, 'Bearer tok');
+  assert.equal(call.headers['Content-Type'], 'application/octet-stream');
+  assert.equal(call.headers['X-Base-Version'], '7');
+  assert.equal(call.headers['X-Sample-Count'], '20');
+  assert.deepEqual(Array.from(new Uint8Array(call.body)), Array.from(encodeParameters(Float32Array.from([0.25, -1]))));
+});
+
+test('join failures read as sentences a participant can act on', () => {
+  assert.match(describeJoinError(new NetworkError('x'), 'A').message, /Cannot reach/);
+  assert.match(describeJoinError(new ApiError(404, 'join_code_unknown', 'nope'), 'ZZZ').message, /"ZZZ" is not known/);
+  assert.match(describeJoinError(new ApiError(409, 'session_not_running', 'stopped'), 'A').message, /not running/);
+  for (const err of [new NetworkError('x'), new ApiError(409, 'session_not_running', 's')]) assert.equal(describeJoinError(err).retry, true);
+});
