@@ -1,0 +1,449 @@
+"""Content-addressed, immutable model artifacts on disk.
+
+Layout under ``root``::
+
+    index.json                  {"feature_extractors": {key: artifact}, "heads": {key: {role: artifact}}}
+    blobs/<sha256>.onnx|.ckpt   the artifact files, never modified once written
+    tmp/                        scratch space for builds; files move into blobs/ with os.replace
+
+Artifacts depend only on (backbone, pretrained) or (feature_dim, K, learning rate), so each is built once
+and then served forever. A cache hit reads only ``index.json`` and checks the file: it imports neither torch
+nor ``onnxruntime.training`` (which imports torch). Every write is temp file + ``os.replace``, so a crash
+never leaves a half-written artifact or index. Builds hold a lock file so that two processes sharing a
+cache directory do not build the same thing twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from influx_desktop.errors import InvalidInput, ModelUnavailable, StorageError
+from influx_desktop.models.backbones import get_backbone
+from influx_desktop.models.head import BIAS_NAME, FEATURE_DIM, WEIGHT_NAME
+
+log = logging.getLogger(__name__)
+
+OPSET = 17
+#: ORT 1.19 refuses IR versions above 10; onnx 1.23 writes 14 into the generated optimizer model.
+IR_VERSION = 8
+#: The learning rate ORT-web's optimizer always feeds (it has no setLearningRate). The optimizer model
+#: multiplies it by ``learning_rate / BASE_LEARNING_RATE`` so the effective rate is the configured one.
+BASE_LEARNING_RATE = 1e-3
+INDEX_VERSION = 1
+
+_SHA_RE = re.compile(r"[0-9a-f]{64}")
+_HEAD_ROLES = ("training_model", "eval_model", "optimizer_model", "checkpoint")
+_HEAD_FILES = {
+    "training_model": "training_model.onnx",
+    "eval_model": "eval_model.onnx",
+    "optimizer_model": "optimizer_model.onnx",
+    "checkpoint": "checkpoint",
+}
+
+
+@dataclass(frozen=True)
+class Artifact:
+    path: Path
+    sha256: str
+    bytes: int
+
+    def describe(self) -> dict:
+        return {"sha256": self.sha256, "bytes": self.bytes}
+
+
+@dataclass(frozen=True)
+class HeadArtifacts:
+    training_model: Artifact
+    eval_model: Artifact
+    optimizer_model: Artifact
+    checkpoint: Artifact
+
+    def items(self) -> list[tuple[str, Artifact]]:
+        return [(role, getattr(self, role)) for role in _HEAD_ROLES]
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fsync_replace(src: Path, dst: Path) -> None:
+    with open(src, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(src, dst)
+
+
+def quiet_onnxruntime() -> None:
+    """Lower onnxruntime's default logger severity to ERROR."""
+    import onnxruntime
+
+    onnxruntime.set_default_logger_severity(3)
+
+
+def import_torch_quietly() -> None:
+    """Import torch and onnxruntime.training (which imports torch.utils.cpp_extension) with logging
+    muted: on CPU-only machines that import logs a "No CUDA runtime" warning."""
+    import sys
+
+    if "onnxruntime.training.api" in sys.modules:
+        return
+    previous = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        import torch  # noqa: F401
+        import torch.utils.cpp_extension  # noqa: F401
+        import onnxruntime.training.api  # noqa: F401
+        import onnxruntime.training.artifacts  # noqa: F401
+    finally:
+        logging.disable(previous)
+
+
+@contextlib.contextmanager
+def _quiet_artifact_generation() -> Iterator[None]:
+    """generate_artifacts optimises the graph with a fresh SessionOptions whose logger prints one INFO
+    line per graph transformer, whatever the default severity; hand it options with severity ERROR."""
+    quiet_onnxruntime()
+    import_torch_quietly()
+    from onnxruntime.training.onnxblock import _training_graph_utils as tgu
+
+    original = tgu.SessionOptions
+
+    def quiet_options():
+        opts = original()
+        opts.log_severity_level = 3
+        return opts
+
+    tgu.SessionOptions = quiet_options
+    try:
+        yield
+    finally:
+        tgu.SessionOptions = original
+
+
+class ModelCache:
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self._blobs = self.root / "blobs"
+        self._tmp = self.root / "tmp"
+        self._index_path = self.root / "index.json"
+        self._lock = threading.RLock()
+        self._verified: set[tuple[str, str]] = set()
+        try:
+            self._blobs.mkdir(parents=True, exist_ok=True)
+            self._tmp.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"Cannot create the model cache in {self.root}: {exc}.") from exc
+
+    # ------------------------------------------------------------------ index
+
+    def _read_index(self) -> dict:
+        try:
+            data = json.loads(self._index_path.read_text("utf-8"))
+            if not isinstance(data, dict) or data.get("version") != INDEX_VERSION:
+                raise ValueError("unknown index format")
+        except FileNotFoundError:
+            data = {}
+        except (OSError, ValueError) as exc:
+            log.warning("model cache index %s unreadable (%s); artifacts will be rebuilt", self._index_path, exc)
+            data = {}
+        data.setdefault("version", INDEX_VERSION)
+        data.setdefault("feature_extractors", {})
+        data.setdefault("heads", {})
+        return data
+
+    def _write_index(self, data: dict) -> None:
+        tmp = self._tmp / f"index-{uuid.uuid4().hex}.json"
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
+        _fsync_replace(tmp, self._index_path)
+
+    @contextlib.contextmanager
+    def _build_lock(self) -> Iterator[None]:
+        """Thread lock plus, where available, an exclusive lock file shared with other processes."""
+        with self._lock:
+            try:
+                import fcntl
+            except ImportError:  # pragma: no cover - Windows: threads only
+                yield
+                return
+            with open(self.root / ".lock", "a+b") as fh:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def _artifact_from_entry(self, entry: object) -> Artifact | None:
+        """An index entry's artifact if its file is present and intact (full hash once per process)."""
+        if not isinstance(entry, dict):
+            return None
+        sha, name, size = entry.get("sha256"), entry.get("file"), entry.get("bytes")
+        if not (isinstance(sha, str) and _SHA_RE.fullmatch(sha) and isinstance(name, str) and isinstance(size, int)):
+            return None
+        path = self._blobs / Path(name).name
+        try:
+            if path.stat().st_size != size:
+                return None
+        except OSError:
+            return None
+        if (sha, str(path)) not in self._verified:
+            if _sha256_file(path) != sha:
+                log.warning("model cache file %s is corrupt; rebuilding", path)
+                return None
+            self._verified.add((sha, str(path)))
+        return Artifact(path=path, sha256=sha, bytes=size)
+
+    def _store(self, src: Path, suffix: str) -> dict:
+        """Move a finished file into blobs/ under its hash; returns its index entry."""
+        sha = _sha256_file(src)
+        size = src.stat().st_size
+        name = f"{sha}{suffix}"
+        dst = self._blobs / name
+        if dst.exists() and dst.stat().st_size == size:
+            src.unlink()
+        else:
+            _fsync_replace(src, dst)
+        self._verified.add((sha, str(dst)))
+        return {"sha256": sha, "bytes": size, "file": name}
+
+    # ------------------------------------------------------------------ lookups
+
+    def artifact_by_sha256(self, sha: str) -> Path | None:
+        """The file of a known artifact, or None. Looks only in the index; never builds a path from ``sha``."""
+        if not isinstance(sha, str) or not _SHA_RE.fullmatch(sha):
+            return None
+        index = self._read_index()
+        entries = list(index["feature_extractors"].values())
+        for group in index["heads"].values():
+            if isinstance(group, dict):
+                entries.extend(group.values())
+        for entry in entries:
+            if isinstance(entry, dict) and entry.get("sha256") == sha:
+                art = self._artifact_from_entry(entry)
+                if art is not None:
+                    return art.path
+        return None
+
+    # ------------------------------------------------------------------ feature extractor
+
+    def feature_extractor(
+        self,
+        backbone_name: str,
+        pretrained: bool = True,
+        progress: Callable[[str], None] | None = None,
+    ) -> Artifact:
+        """The backbone exported to ONNX: input ``"input"`` [N,3,S,S] -> ``"features"`` [N,D]. Built once."""
+        backbone = get_backbone(backbone_name)
+        key = f"{backbone.name}:{'pretrained' if pretrained else 'random'}"
+        say = progress or (lambda _msg: None)
+
+        hit = self._artifact_from_entry(self._read_index()["feature_extractors"].get(key))
+        if hit is not None:
+            return hit
+        with self._build_lock():
+            index = self._read_index()  # another process may have built it meanwhile
+            hit = self._artifact_from_entry(index["feature_extractors"].get(key))
+            if hit is not None:
+                return hit
+            say(f"Preparing {backbone.title} ({'pretrained' if pretrained else 'random initialisation'})…")
+            t0 = time.perf_counter()
+            entry = self._export_backbone(backbone, pretrained, say)
+            index = self._read_index()
+            index["feature_extractors"][key] = entry
+            self._write_index(index)
+            log.info("exported %s in %.1f s (%d bytes)", key, time.perf_counter() - t0, entry["bytes"])
+            say(f"{backbone.title} is ready.")
+            art = self._artifact_from_entry(entry)
+            assert art is not None
+            return art
+
+    def _export_backbone(self, backbone, pretrained: bool, say: Callable[[str], None]) -> dict:
+        import onnx
+
+        import_torch_quietly()
+        import torch
+
+        say("Loading weights…")
+        module = backbone.build(pretrained)  # raises ModelUnavailable with an actionable message
+        module.eval()
+        s = backbone.input_size
+        dummy = torch.zeros(1, 3, s, s, dtype=torch.float32)
+        workdir = Path(tempfile.mkdtemp(prefix="export-", dir=self._tmp))
+        try:
+            out = workdir / "feature_extractor.onnx"
+            say("Exporting to ONNX…")
+            with torch.no_grad(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                torch.onnx.export(
+                    module,
+                    (dummy,),
+                    str(out),
+                    dynamo=False,
+                    opset_version=OPSET,
+                    input_names=["input"],
+                    output_names=["features"],
+                    dynamic_axes={"input": {0: "N"}, "features": {0: "N"}},
+                    do_constant_folding=True,
+                )
+            model = onnx.load(str(out))
+            if model.ir_version > IR_VERSION:
+                model.ir_version = IR_VERSION
+            meta = {
+                "influx.backbone": backbone.name,
+                "influx.pretrained": "true" if pretrained else "false",
+                "influx.input_size": str(s),
+                "influx.mean": json.dumps(list(backbone.mean)),
+                "influx.std": json.dumps(list(backbone.std)),
+                "influx.feature_dim": str(backbone.feature_dim),
+            }
+            del model.metadata_props[:]
+            for k, v in meta.items():
+                model.metadata_props.add(key=k, value=v)
+            onnx.save(model, str(out))
+            return self._store(out, ".onnx")
+        except ModelUnavailable:
+            raise
+        except Exception as exc:
+            raise ModelUnavailable(f"Exporting the backbone {backbone.name!r} failed: {exc}", field="backbone") from exc
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    # ------------------------------------------------------------------ head training artifacts
+
+    def head_artifacts(self, num_classes: int, learning_rate: float, feature_dim: int = FEATURE_DIM) -> HeadArtifacts:
+        """ORT training artifacts for the head Linear(feature_dim -> K), CrossEntropyLoss, AdamW. Built once."""
+        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+            raise InvalidInput(f"The number of classes must be an integer of at least 2, got {num_classes!r}.", field="classes")
+        try:
+            lr = float(learning_rate)
+        except (TypeError, ValueError):
+            lr = float("nan")
+        if not math.isfinite(lr) or not 0.0 < lr <= 1.0:
+            raise InvalidInput(f"The learning rate must be a number in (0, 1], got {learning_rate!r}.", field="learning_rate")
+        if isinstance(feature_dim, bool) or not isinstance(feature_dim, int) or feature_dim < 1:
+            raise InvalidInput(f"Bad feature dimension {feature_dim!r}.", field="feature_dim")
+        key = f"d{feature_dim}-k{num_classes}-lr{lr!r}"
+
+        found = self._head_from_index(self._read_index(), key)
+        if found is not None:
+            return found
+        with self._build_lock():
+            index = self._read_index()
+            found = self._head_from_index(index, key)
+            if found is not None:
+                return found
+            t0 = time.perf_counter()
+            entries = self._build_head(num_classes, lr, feature_dim)
+            index = self._read_index()
+            index["heads"][key] = entries
+            self._write_index(index)
+            log.info("built head artifacts %s in %.2f s", key, time.perf_counter() - t0)
+            found = self._head_from_index(index, key)
+            assert found is not None
+            return found
+
+    def _head_from_index(self, index: dict, key: str) -> HeadArtifacts | None:
+        group = index["heads"].get(key)
+        if not isinstance(group, dict):
+            return None
+        arts = {role: self._artifact_from_entry(group.get(role)) for role in _HEAD_ROLES}
+        if any(a is None for a in arts.values()):
+            return None
+        return HeadArtifacts(**arts)
+
+    def _build_head(self, num_classes: int, lr: float, feature_dim: int) -> dict:
+        import numpy as np
+        import onnx
+        from onnx import TensorProto, helper, numpy_helper
+
+        quiet_onnxruntime()
+        import_torch_quietly()  # onnxruntime.training imports torch
+        from onnxruntime.training import artifacts as ort_artifacts
+
+        k = num_classes
+        # Zero-valued initialisers: the real values always arrive through loadParametersBuffer.
+        head = helper.make_graph(
+            [helper.make_node("Gemm", ["features", WEIGHT_NAME, BIAS_NAME], ["logits"], transB=1)],
+            "influx_head",
+            [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", feature_dim])],
+            [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", k])],
+            [
+                numpy_helper.from_array(np.zeros((k, feature_dim), np.float32), WEIGHT_NAME),
+                numpy_helper.from_array(np.zeros((k,), np.float32), BIAS_NAME),
+            ],
+        )
+        model = helper.make_model(head, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="influx-desktop")
+        model.ir_version = IR_VERSION
+
+        workdir = Path(tempfile.mkdtemp(prefix="head-", dir=self._tmp))
+        try:
+            with warnings.catch_warnings(), _quiet_artifact_generation():
+                warnings.simplefilter("ignore")
+                ort_artifacts.generate_artifacts(
+                    model,
+                    requires_grad=[WEIGHT_NAME, BIAS_NAME],
+                    frozen_params=[],
+                    loss=ort_artifacts.LossType.CrossEntropyLoss,
+                    optimizer=ort_artifacts.OptimType.AdamW,
+                    artifact_directory=str(workdir),
+                    additional_output_names=["logits"],
+                )
+            for role in ("training_model", "eval_model", "optimizer_model"):
+                path = workdir / _HEAD_FILES[role]
+                m = onnx.load(str(path))
+                m.ir_version = min(m.ir_version, IR_VERSION)
+                if role == "optimizer_model":
+                    _scale_learning_rate(m, lr / BASE_LEARNING_RATE)
+                    m.metadata_props.add(key="influx.learning_rate", value=repr(lr))
+                    m.metadata_props.add(key="influx.base_learning_rate", value=repr(BASE_LEARNING_RATE))
+                onnx.save(m, str(path))
+            return {
+                role: self._store(workdir / _HEAD_FILES[role], ".ckpt" if role == "checkpoint" else ".onnx")
+                for role in _HEAD_ROLES
+            }
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _scale_learning_rate(model, factor: float) -> None:
+    """Insert ``learning_rate_scaled = Mul(learning_rate, factor)`` before the optimizer node(s)."""
+    import numpy as np
+    from onnx import helper, numpy_helper
+
+    graph = model.graph
+    if "learning_rate" not in [i.name for i in graph.input]:
+        raise ModelUnavailable("The generated optimizer model has no 'learning_rate' input.")
+    scaled = "influx_learning_rate_scaled"
+    consumers = 0
+    for node in graph.node:
+        for i, name in enumerate(node.input):
+            if name == "learning_rate":
+                node.input[i] = scaled
+                consumers += 1
+    if consumers == 0:
+        raise ModelUnavailable("Nothing in the generated optimizer model reads 'learning_rate'.")
+    factor_const = helper.make_node(
+        "Constant", [], ["influx_learning_rate_factor"],
+        value=numpy_helper.from_array(np.array([factor], dtype=np.float32), "influx_learning_rate_factor"),
+    )
+    mul = helper.make_node("Mul", ["learning_rate", "influx_learning_rate_factor"], [scaled], name="influx_learning_rate_mul")
+    nodes = [factor_const, mul, *graph.node]
+    del graph.node[:]
+    graph.node.extend(nodes)

@@ -1,0 +1,73 @@
+"""The head's flat parameter vector: the one layout shared by the wire, the store, the strategies and ORT.
+
+The head is ``Linear(feature_dim -> K)``: ``logits = features @ W.T + b``. Its parameters travel as one
+little-endian float32 vector of length ``K*feature_dim + K``: ``W[K,feature_dim]`` row-major, then ``b[K]``.
+That is the order of the trainable inputs of the generated ``training_model.onnx`` (``weight`` then
+``bias``), hence what ORT's ``getContiguousParameters(true)`` returns and ``loadParametersBuffer`` takes;
+``tests/models/test_head.py`` proves it against the real training artifacts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from influx_desktop.errors import InvalidInput
+
+FEATURE_DIM = 1280
+
+# Names of the head's initialisers in the ONNX graphs (and so in the ORT checkpoint), in layout order.
+WEIGHT_NAME = "weight"
+BIAS_NAME = "bias"
+
+
+def _check_k(num_classes: int) -> int:
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
+        raise InvalidInput(f"The number of classes must be an integer of at least 2, got {num_classes!r}.", field="classes")
+    return int(num_classes)
+
+
+def parameter_count(num_classes: int, feature_dim: int = FEATURE_DIM) -> int:
+    k = _check_k(num_classes)
+    return k * feature_dim + k
+
+
+def initial_parameters(num_classes: int, seed: int = 0, feature_dim: int = FEATURE_DIM) -> np.ndarray:
+    """Deterministic start: W ~ N(0, 0.01^2), b = 0; float32 vector in the layout above."""
+    k = _check_k(num_classes)
+    rng = np.random.default_rng(seed)
+    w = (rng.standard_normal((k, feature_dim)) * 0.01).astype(np.float32)
+    b = np.zeros(k, dtype=np.float32)
+    return np.concatenate([w.ravel(), b])
+
+
+def as_vector(parameters: np.ndarray, num_classes: int, feature_dim: int = FEATURE_DIM) -> np.ndarray:
+    """Validate and return a contiguous float32 1-d copy-free view when possible."""
+    v = np.ascontiguousarray(np.asarray(parameters, dtype=np.float32).reshape(-1))
+    expected = parameter_count(num_classes, feature_dim)
+    if v.size != expected:
+        raise InvalidInput(
+            f"The parameter vector has {v.size} values; a head with {num_classes} classes needs {expected}.",
+            field="parameters",
+        )
+    return v
+
+
+def split(vector: np.ndarray, num_classes: int, feature_dim: int = FEATURE_DIM) -> tuple[np.ndarray, np.ndarray]:
+    """``(W[K,feature_dim], b[K])`` views of the vector."""
+    v = as_vector(vector, num_classes, feature_dim)
+    k = int(num_classes)
+    return v[: k * feature_dim].reshape(k, feature_dim), v[k * feature_dim :]
+
+
+def join(weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """Inverse of ``split``."""
+    return np.concatenate([np.asarray(weight, np.float32).ravel(), np.asarray(bias, np.float32).ravel()])
+
+
+def logits(features: np.ndarray, vector: np.ndarray, num_classes: int) -> np.ndarray:
+    """``features [N,feature_dim] -> logits [N,K]`` in float32 numpy."""
+    f = np.asarray(features, dtype=np.float32)
+    if f.ndim != 2:
+        raise InvalidInput(f"Features must be a [N, D] matrix, got shape {f.shape}.", field="features")
+    w, b = split(vector, num_classes, f.shape[1])
+    return f @ w.T + b

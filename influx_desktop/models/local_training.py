@@ -1,0 +1,87 @@
+"""Train the head natively with onnxruntime.training on the very artifacts the browser uses.
+
+This is what simulated participants (tests, benchmarks) run instead of ORT-web. It goes through the same
+``training_model.onnx`` / ``optimizer_model.onnx`` / ``checkpoint`` files, so it also exercises the
+learning-rate multiplier baked into the optimizer model: the optimizer is fed ORT's fixed base rate
+(1e-3, as ORT-web does) and the model scales it to the configured one.
+
+``onnxruntime.training`` imports torch, so it is imported only inside ``train_head``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from influx_desktop.errors import InvalidInput
+from influx_desktop.models.cache import BASE_LEARNING_RATE, HeadArtifacts, import_torch_quietly, quiet_onnxruntime
+from influx_desktop.models.head import as_vector
+
+
+def train_head(
+    artifacts: HeadArtifacts,
+    parameters: np.ndarray,
+    features: np.ndarray,
+    labels: np.ndarray,
+    epochs: int,
+    batch_size: int,
+    seed: int = 0,
+) -> np.ndarray:
+    """Run ``epochs`` passes of shuffled mini-batch AdamW from ``parameters``; return the new float32 vector.
+
+    The optimizer state starts fresh each call, like a browser participant that loads the checkpoint.
+    """
+    f = np.ascontiguousarray(features, dtype=np.float32)
+    y = np.ascontiguousarray(labels).astype(np.int64, copy=False)
+    if f.ndim != 2 or y.ndim != 1 or f.shape[0] != y.shape[0] or f.shape[0] == 0:
+        raise InvalidInput(f"Need features [N,D] and labels [N] with N > 0, got {f.shape} and {y.shape}.", field="features")
+    if epochs < 0 or batch_size < 1:
+        raise InvalidInput("epochs must be >= 0 and batch_size >= 1.", field="training")
+    n, dim = f.shape
+    p = np.asarray(parameters, dtype=np.float32).reshape(-1)
+    k = (p.size) // (dim + 1)
+    if k < 2 or k * (dim + 1) != p.size:
+        raise InvalidInput(f"A parameter vector of {p.size} values does not fit features of dimension {dim}.", field="parameters")
+    p = as_vector(p, k, dim)
+    if y.min() < 0 or y.max() >= k:
+        raise InvalidInput(f"Labels must lie in 0..{k - 1}.", field="labels")
+
+    quiet_onnxruntime()
+    import_torch_quietly()
+    from onnxruntime import OrtValue
+    from onnxruntime.training.api import CheckpointState, Module, Optimizer
+
+    state = CheckpointState.load_checkpoint(str(artifacts.checkpoint.path))
+    module = Module(str(artifacts.training_model.path), state, str(artifacts.eval_model.path), device="cpu")
+    optimizer = Optimizer(str(artifacts.optimizer_model.path), module)
+    optimizer.set_learning_rate(BASE_LEARNING_RATE)  # what ORT-web feeds; the model scales it
+    # (Assigning state.parameters[...] before a Module exists segfaults in 1.19.2: go through the module.)
+    module.copy_buffer_to_parameters(OrtValue.ortvalue_from_numpy(np.array(p))._ortvalue, True)
+
+    rng = np.random.default_rng(seed)
+    module.train()
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            idx = order[start : start + batch_size]
+            module(np.ascontiguousarray(f[idx]), np.ascontiguousarray(y[idx]))
+            optimizer.step()
+            module.lazy_reset_grad()
+    return np.array(module.get_contiguous_parameters(True).numpy(), dtype=np.float32).reshape(-1)
+
+
+def evaluate_loss(artifacts: HeadArtifacts, parameters: np.ndarray, features: np.ndarray, labels: np.ndarray) -> float:
+    """Mean cross-entropy of ``parameters`` on a labelled feature set, via the eval model."""
+    quiet_onnxruntime()
+    import_torch_quietly()
+    from onnxruntime import OrtValue
+    from onnxruntime.training.api import CheckpointState, Module
+
+    state = CheckpointState.load_checkpoint(str(artifacts.checkpoint.path))
+    module = Module(str(artifacts.training_model.path), state, str(artifacts.eval_model.path), device="cpu")
+    module.copy_buffer_to_parameters(
+        OrtValue.ortvalue_from_numpy(np.ascontiguousarray(parameters, dtype=np.float32).reshape(-1))._ortvalue, True
+    )
+    module.eval()
+    out = module(np.ascontiguousarray(features, dtype=np.float32), np.ascontiguousarray(labels).astype(np.int64))
+    loss = out[0] if isinstance(out, (tuple, list)) else out
+    return float(np.asarray(loss))
