@@ -1,0 +1,696 @@
+"""The FL core's one entry point: sessions, participants, updates, aggregation, exports.
+
+The HTTP layer and the Qt app are thin adapters over ``Coordinator``. It knows nothing of
+either. Every state change is a single SQLite transaction taken under the store's lock, so
+concurrent updates are aggregated one at a time, each exactly once, and an acknowledged
+update is on disk before the participant hears "accepted".
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from . import __version__
+from .errors import Conflict, InvalidInput, NotFound, Unauthorized
+from .events import Event, EventBus
+from .models import head
+from .models.backbones import get_backbone
+from .models.cache import ModelCache
+from .session import SessionConfig
+from .store import Store, blob_to_vector, vector_to_blob
+from .strategies import ClientUpdate, make_strategy
+from .testset import ServerEvaluator
+
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a projector
+JOIN_CODE_LENGTH = 6
+MAX_SAMPLE_COUNT = 1_000_000
+ACTIVE_WITHIN_SECONDS = 60.0
+EVENT_COLUMNS = ("id", "session_id", "at", "kind", "participant_id", "data")
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: int
+    session_id: int
+    nickname: str
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Coordinator:
+    def __init__(self, data_dir: Path, *, model_cache: ModelCache | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.store = Store(self.data_dir / "influx.sqlite3")
+        self.models = model_cache or ModelCache(self.data_dir / "models")
+        self.events = EventBus()
+        self._prepare_lock = threading.Lock()
+        self.evaluator = ServerEvaluator(self)
+
+    def close(self) -> None:
+        self.evaluator.close()
+        self.store.close()
+
+    # ------------------------------------------------------------------ events
+
+    def _record(self, db, session_id: int | None, kind: str, participant_id: int | None = None, **data: Any) -> Event:
+        event_id, at = Store.append_event(db, session_id, kind, participant_id, data)
+        return Event(event_id, session_id, at, kind, participant_id, data)
+
+    def _publish(self, *events: Event) -> None:
+        for event in events:
+            self.events.publish(event)
+
+    # ------------------------------------------------------------------ sessions
+
+    def create_session(self, settings: Mapping[str, Any]) -> dict:
+        config = SessionConfig.from_dict(settings)
+        initial = head.initial_parameters(len(config.classes))
+        with self.store.transaction() as db:
+            join_code = self._new_join_code(db)
+            cur = db.execute(
+                "INSERT INTO sessions (config, join_code, state, created_at) VALUES (?, ?, 'draft', ?)",
+                (json.dumps(config.to_dict()), join_code, time.time()),
+            )
+            session_id = int(cur.lastrowid)
+            db.execute(
+                "INSERT INTO model_versions VALUES (?, 0, ?, ?, '[]')", (session_id, vector_to_blob(initial), time.time())
+            )
+            event = self._record(db, session_id, "session_created", config=config.to_dict())
+        self._publish(event)
+        return self.get_session(session_id)
+
+    def _new_join_code(self, db) -> str:
+        while True:
+            code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+            if db.execute("SELECT 1 FROM sessions WHERE join_code=?", (code,)).fetchone() is None:
+                return code
+
+    def _session_row(self, session_id: int):
+        if isinstance(session_id, bool) or not isinstance(session_id, int):
+            raise NotFound(f"There is no session {session_id!r}.", code="session_unknown")
+        row = self.store.query_one("SELECT * FROM sessions WHERE id=?", (session_id,))
+        if row is None:
+            raise NotFound(f"There is no session {session_id}.", code="session_unknown")
+        return row
+
+    def config(self, session_id: int) -> SessionConfig:
+        return SessionConfig.from_dict(json.loads(self._session_row(session_id)["config"]))
+
+    def get_session(self, session_id: int) -> dict:
+        row = self._session_row(session_id)
+        version = self.current_version(session_id)
+        counts = self.store.query_one(
+            "SELECT COUNT(*) AS n, SUM(revoked=0) AS active FROM participants WHERE session_id=?", (session_id,)
+        )
+        updates = self.store.query_one(
+            "SELECT SUM(status='applied') AS applied, SUM(status='buffered') AS buffered, "
+            "SUM(status='rejected') AS rejected FROM updates WHERE session_id=?",
+            (session_id,),
+        )
+        return {
+            "id": row["id"],
+            "config": json.loads(row["config"]),
+            "join_code": row["join_code"],
+            "state": row["state"],
+            "has_run": bool(row["has_run"]),
+            "version": version,
+            "participants": counts["n"] or 0,
+            "active_participants": counts["active"] or 0,
+            "updates_applied": updates["applied"] or 0,
+            "updates_buffered": updates["buffered"] or 0,
+            "updates_rejected": updates["rejected"] or 0,
+            "created_at": row["created_at"],
+        }
+
+    def list_sessions(self) -> list[dict]:
+        return [self.get_session(r["id"]) for r in self.store.query("SELECT id FROM sessions ORDER BY id")]
+
+    def latest_session_id(self) -> int | None:
+        row = self.store.query_one("SELECT MAX(id) AS id FROM sessions")
+        return row["id"] if row else None
+
+    def update_session(self, session_id: int, changes: Mapping[str, Any]) -> dict:
+        if not isinstance(changes, Mapping):
+            raise InvalidInput("The changes must be a JSON object.")
+        row = self._session_row(session_id)
+        old = SessionConfig.from_dict(json.loads(row["config"]))
+        new = old.replace(changes)
+        shape_changed = new.classes != old.classes or new.backbone != old.backbone or new.pretrained != old.pretrained
+        if shape_changed and row["has_run"]:
+            raise Conflict(
+                "Classes and backbone cannot change once the session has run: participants' updates and the "
+                "model's versions depend on them. Create a new session instead.",
+                code="session_has_run",
+                field="classes" if new.classes != old.classes else "backbone",
+            )
+        with self.store.transaction() as db:
+            db.execute("UPDATE sessions SET config=? WHERE id=?", (json.dumps(new.to_dict()), session_id))
+            if shape_changed:
+                db.execute("DELETE FROM model_versions WHERE session_id=?", (session_id,))
+                db.execute(
+                    "INSERT INTO model_versions VALUES (?, 0, ?, ?, '[]')",
+                    (session_id, vector_to_blob(head.initial_parameters(len(new.classes))), time.time()),
+                )
+                db.execute("UPDATE sessions SET artifacts=NULL WHERE id=?", (session_id,))
+            elif new.learning_rate != old.learning_rate:
+                db.execute("UPDATE sessions SET artifacts=NULL WHERE id=?", (session_id,))
+            event = self._record(db, session_id, "session_configured", changes=dict(changes))
+        self._publish(event)
+        return self.get_session(session_id)
+
+    def prepare_models(self, session_id: int, progress: Callable[[str], None] | None = None) -> dict:
+        """Build (or find in the cache) the session's feature extractor and head training artifacts."""
+        row = self._session_row(session_id)
+        if row["artifacts"]:
+            return json.loads(row["artifacts"])
+        config = SessionConfig.from_dict(json.loads(row["config"]))
+        with self._prepare_lock:
+            extractor = self.models.feature_extractor(config.backbone, config.pretrained, progress=progress)
+            if progress:
+                progress("Building the training files for the classifier head…")
+            artifacts = self.models.head_artifacts(len(config.classes), config.learning_rate)
+        entries = {"feature_extractor": extractor}
+        entries.update(
+            training_model=artifacts.training_model,
+            eval_model=artifacts.eval_model,
+            optimizer_model=artifacts.optimizer_model,
+            checkpoint=artifacts.checkpoint,
+        )
+        described = {
+            name: {"url": f"/api/v1/artifacts/{a.sha256}", "sha256": a.sha256, "bytes": a.bytes}
+            for name, a in entries.items()
+        }
+        with self.store.transaction() as db:
+            db.execute("UPDATE sessions SET artifacts=? WHERE id=?", (json.dumps(described), session_id))
+        return described
+
+    def _set_state(self, session_id: int, state: str, allowed_from: tuple[str, ...], kind: str) -> dict:
+        row = self._session_row(session_id)
+        if row["state"] == state:
+            return self.get_session(session_id)
+        if row["state"] not in allowed_from:
+            raise Conflict(f"The session is {row['state']}; it cannot become {state} from there.", code="bad_state")
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE sessions SET state=?, has_run=has_run OR ? WHERE id=?",
+                (state, state == "running", session_id),
+            )
+            event = self._record(db, session_id, kind)
+        self._publish(event)
+        return self.get_session(session_id)
+
+    def start_session(self, session_id: int, progress: Callable[[str], None] | None = None) -> dict:
+        self.prepare_models(session_id, progress)
+        self.evaluator.session_started(session_id)
+        return self._set_state(session_id, "running", ("draft", "stopped"), "session_started")
+
+    def stop_session(self, session_id: int) -> dict:
+        return self._set_state(session_id, "stopped", ("running", "paused"), "session_stopped")
+
+    def pause_session(self, session_id: int) -> dict:
+        return self._set_state(session_id, "paused", ("running",), "session_paused")
+
+    def resume_session(self, session_id: int) -> dict:
+        return self._set_state(session_id, "running", ("paused",), "session_resumed")
+
+    # ------------------------------------------------------------------ model state
+
+    def current_version(self, session_id: int) -> int:
+        row = self.store.query_one("SELECT MAX(version) AS v FROM model_versions WHERE session_id=?", (session_id,))
+        return int(row["v"])
+
+    def parameters(self, session_id: int, version: int | None = None) -> tuple[int, np.ndarray]:
+        if version is None:
+            version = self.current_version(session_id)
+        row = self.store.query_one(
+            "SELECT parameters FROM model_versions WHERE session_id=? AND version=?", (session_id, version)
+        )
+        if row is None:
+            raise NotFound(f"Session {session_id} has no model version {version}.", code="version_unknown")
+        return version, blob_to_vector(row["parameters"])
+
+    def versions(self, session_id: int) -> list[dict]:
+        self._session_row(session_id)
+        rows = self.store.query(
+            "SELECT version, created_at, update_ids FROM model_versions WHERE session_id=? ORDER BY version",
+            (session_id,),
+        )
+        return [
+            {"version": r["version"], "created_at": r["created_at"], "update_ids": json.loads(r["update_ids"])}
+            for r in rows
+        ]
+
+    def updates(self, session_id: int) -> list[dict]:
+        self._session_row(session_id)
+        rows = self.store.query(
+            "SELECT u.id, u.participant_id, p.nickname, u.base_version, u.staleness, u.weight, u.norm, "
+            "u.sample_count, u.status, u.reason, u.applied_version, u.received_at "
+            "FROM updates u JOIN participants p ON p.id=u.participant_id WHERE u.session_id=? ORDER BY u.id",
+            (session_id,),
+        )
+        return [dict(r) for r in rows]
+
+    def accepted_update_parameters(self, session_id: int) -> list[tuple[int, np.ndarray]]:
+        """(update id, client parameters) of every accepted update, in the order they were accepted."""
+        rows = self.store.query(
+            "SELECT id, parameters FROM updates WHERE session_id=? AND status IN ('applied','buffered') ORDER BY id",
+            (session_id,),
+        )
+        return [(r["id"], blob_to_vector(r["parameters"])) for r in rows]
+
+    # ------------------------------------------------------------------ participants
+
+    def join(self, join_code: Any, nickname: Any = None, device: Any = None) -> dict:
+        if not isinstance(join_code, str) or not join_code.strip():
+            raise InvalidInput("A join code is needed: scan the QR code or type the code shown.", field="join_code")
+        code = join_code.strip().upper()
+        nickname = _short_text(nickname, "nickname", 40) or "Participant"
+        device = _short_text(device, "device", 200)
+        row = self.store.query_one("SELECT id, state FROM sessions WHERE join_code=?", (code,))
+        if row is None:
+            raise NotFound(
+                f"No session has the join code '{code[:12]}'. Check the code on the facilitator's screen.",
+                code="join_code_unknown",
+                field="join_code",
+            )
+        if row["state"] not in ("running", "paused"):
+            raise Conflict(
+                "This session is not running. Ask the facilitator to start it, then try again.",
+                code="session_not_running",
+            )
+        token = secrets.token_urlsafe(32)
+        now = time.time()
+        with self.store.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO participants (session_id, nickname, device, token_sha256, joined_at, last_seen) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (row["id"], nickname, device, _hash_token(token), now, now),
+            )
+            participant_id = int(cur.lastrowid)
+            event = self._record(db, row["id"], "participant_joined", participant_id, nickname=nickname, device=device)
+        self._publish(event)
+        return {"participant_id": participant_id, "token": token, "session_id": row["id"]}
+
+    def authenticate(self, token: Any) -> Participant:
+        if not isinstance(token, str) or not token:
+            raise Unauthorized("Join the session first: this request carries no participant token.", code="token_missing")
+        row = self.store.query_one(
+            "SELECT id, session_id, nickname, revoked FROM participants WHERE token_sha256=?", (_hash_token(token),)
+        )
+        if row is None:
+            raise Unauthorized("This participant token is not known here; join the session again.", code="token_unknown")
+        if row["revoked"]:
+            raise Unauthorized(
+                "The facilitator removed this participant from the session.", code="token_revoked"
+            )
+        return Participant(row["id"], row["session_id"], row["nickname"])
+
+    def touch(self, participant: Participant) -> None:
+        """Remember when a participant was last heard from (not an event: it would flood the log)."""
+        with self.store.transaction() as db:
+            db.execute("UPDATE participants SET last_seen=? WHERE id=?", (time.time(), participant.id))
+
+    def participants(self, session_id: int) -> list[dict]:
+        self._session_row(session_id)
+        rows = self.store.query(
+            """
+            SELECT p.id, p.nickname, p.device, p.joined_at, p.last_seen, p.revoked,
+                   SUM(u.status IN ('applied','buffered')) AS accepted,
+                   SUM(u.status='rejected') AS rejected,
+                   (SELECT staleness FROM updates WHERE participant_id=p.id AND status!='rejected'
+                    ORDER BY id DESC LIMIT 1) AS last_staleness,
+                   (SELECT accuracy FROM test_results WHERE participant_id=p.id ORDER BY id DESC LIMIT 1)
+                    AS last_test_accuracy
+            FROM participants p LEFT JOIN updates u ON u.participant_id=p.id
+            WHERE p.session_id=? GROUP BY p.id ORDER BY p.id
+            """,
+            (session_id,),
+        )
+        now = time.time()
+        result = []
+        for r in rows:
+            item = dict(r)
+            item["revoked"] = bool(r["revoked"])
+            item["accepted"] = r["accepted"] or 0
+            item["rejected"] = r["rejected"] or 0
+            item["state"] = (
+                "removed" if r["revoked"] else "active" if now - r["last_seen"] < ACTIVE_WITHIN_SECONDS else "idle"
+            )
+            result.append(item)
+        return result
+
+    def revoke_participant(self, session_id: int, participant_id: int) -> None:
+        self._session_row(session_id)
+        row = self.store.query_one(
+            "SELECT revoked FROM participants WHERE id=? AND session_id=?", (participant_id, session_id)
+        )
+        if row is None:
+            raise NotFound(f"Session {session_id} has no participant {participant_id}.", code="participant_unknown")
+        if row["revoked"]:
+            return
+        with self.store.transaction() as db:
+            db.execute("UPDATE participants SET revoked=1 WHERE id=?", (participant_id,))
+            event = self._record(db, session_id, "participant_removed", participant_id)
+        self._publish(event)
+
+    def manifest(self, participant: Participant) -> dict:
+        session_id = participant.session_id
+        row = self._session_row(session_id)
+        config = SessionConfig.from_dict(json.loads(row["config"]))
+        artifacts = self.prepare_models(session_id)
+        backbone = get_backbone(config.backbone)
+        return {
+            "session_id": session_id,
+            "title": config.title,
+            "classes": list(config.classes),
+            "state": row["state"],
+            "version": self.current_version(session_id),
+            "participant": {"id": participant.id, "nickname": participant.nickname},
+            "backbone": {
+                "name": backbone.name,
+                "input_size": backbone.input_size,
+                "resize": "center-crop",
+                "mean": list(backbone.mean),
+                "std": list(backbone.std),
+                "feature_dim": backbone.feature_dim,
+                "sha256": artifacts["feature_extractor"]["sha256"],
+            },
+            "artifacts": artifacts,
+            "parameter_count": head.parameter_count(len(config.classes)),
+            "training": {
+                "local_epochs": config.local_epochs,
+                "batch_size": config.batch_size,
+                "learning_rate": config.learning_rate,
+            },
+            "limits": {"max_staleness": config.max_staleness, "max_update_norm": config.max_update_norm},
+            "app_version": __version__,
+        }
+
+    # ------------------------------------------------------------------ updates
+
+    def submit_update(self, participant: Participant, base_version: Any, sample_count: Any, body: bytes) -> dict:
+        """Validate one client update, then store and (when the strategy says so) aggregate it atomically.
+
+        Malformed requests raise before anything is stored. Well-formed updates that the session's
+        rules refuse (too stale, too large) are recorded as rejected with their reason, and raise.
+        """
+        session_id = participant.session_id
+        config = self.config(session_id)
+        expected = head.parameter_count(len(config.classes))
+        base_version = _int_field(base_version, "base_version", "X-Base-Version")
+        sample_count = _int_field(sample_count, "sample_count", "X-Sample-Count")
+        if not 1 <= sample_count <= MAX_SAMPLE_COUNT:
+            raise InvalidInput(
+                f"sample_count must be between 1 and {MAX_SAMPLE_COUNT}; got {sample_count}.", field="sample_count"
+            )
+        if len(body) != expected * 4:
+            raise InvalidInput(
+                f"The update must hold {expected} float32 values ({expected * 4} bytes) for "
+                f"{len(config.classes)} classes; it has {len(body)} bytes.",
+                code="wrong_length",
+                field="body",
+            )
+        client = np.frombuffer(body, dtype="<f4").astype(np.float32)
+        if not np.all(np.isfinite(client)):
+            raise InvalidInput(
+                "The update contains NaN or infinite values; training diverged. Retrain with a fresh copy of the model.",
+                code="not_finite",
+                field="body",
+            )
+        strategy = make_strategy(config.aggregator, config.aggregator_params)
+        published: list[Event] = []
+        with self.store.transaction() as db:
+            state = db.execute("SELECT state FROM sessions WHERE id=?", (session_id,)).fetchone()["state"]
+            if state != "running":
+                reason = (
+                    "The facilitator paused the session; try again when it resumes."
+                    if state == "paused"
+                    else "The session is not running; updates are not accepted."
+                )
+                raise Conflict(reason, code="session_paused" if state == "paused" else "session_not_running")
+            current_version = db.execute(
+                "SELECT MAX(version) AS v FROM model_versions WHERE session_id=?", (session_id,)
+            ).fetchone()["v"]
+            if base_version < 0 or base_version > current_version:
+                raise InvalidInput(
+                    f"Base version {base_version} does not exist; the newest version is {current_version}. "
+                    "Download the current model and train again.",
+                    code="unknown_base_version",
+                    field="base_version",
+                )
+            base = blob_to_vector(
+                db.execute(
+                    "SELECT parameters FROM model_versions WHERE session_id=? AND version=?", (session_id, base_version)
+                ).fetchone()["parameters"]
+            )
+            staleness = current_version - base_version
+            norm = float(np.linalg.norm(client.astype(np.float64) - base))
+            rejection = None
+            if staleness > config.max_staleness:
+                rejection = Conflict(
+                    f"The update is {staleness} versions behind (the limit is {config.max_staleness}). "
+                    "Retrain on the current model.",
+                    code="too_stale",
+                )
+            elif norm > config.max_update_norm:
+                rejection = InvalidInput(
+                    f"The update changes the model by {norm:.3g} (L2 norm); the limit is {config.max_update_norm:g}.",
+                    code="norm_too_large",
+                    field="body",
+                )
+            now = time.time()
+            if rejection is not None:
+                db.execute(
+                    "INSERT INTO updates (session_id, participant_id, base_version, staleness, norm, sample_count, "
+                    "status, reason, received_at) VALUES (?, ?, ?, ?, ?, ?, 'rejected', ?, ?)",
+                    (session_id, participant.id, base_version, staleness, norm, sample_count, rejection.message, now),
+                )
+                db.execute("UPDATE participants SET last_seen=? WHERE id=?", (now, participant.id))
+                published.append(
+                    self._record(
+                        db, session_id, "update_rejected", participant.id,
+                        base_version=base_version, staleness=staleness, norm=norm, reason=rejection.message,
+                        code=rejection.code,
+                    )
+                )
+            else:
+                weight = strategy.weight(staleness, sample_count)
+                cur = db.execute(
+                    "INSERT INTO updates (session_id, participant_id, base_version, staleness, weight, norm, "
+                    "sample_count, status, parameters, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'buffered', ?, ?)",
+                    (session_id, participant.id, base_version, staleness, weight, norm, sample_count,
+                     vector_to_blob(client), now),
+                )
+                update_id = int(cur.lastrowid)
+                db.execute("UPDATE participants SET last_seen=? WHERE id=?", (now, participant.id))
+                published.append(
+                    self._record(
+                        db, session_id, "update_accepted", participant.id, update_id=update_id,
+                        base_version=base_version, staleness=staleness, weight=weight, norm=norm,
+                        sample_count=sample_count,
+                    )
+                )
+                new_version = self._aggregate_if_ready(db, session_id, strategy, current_version, published)
+        if rejection is not None:
+            self._publish(*published)
+            raise rejection
+        self._publish(*published)
+        if new_version is not None:
+            self.evaluator.version_published(session_id, new_version)
+        version = new_version if new_version is not None else current_version
+        return {
+            "accepted": True,
+            "update_id": update_id,
+            "applied": new_version is not None,
+            "version": version,
+            "staleness": staleness,
+            "weight": weight,
+        }
+
+    def _aggregate_if_ready(self, db, session_id, strategy, current_version: int, published: list[Event]) -> int | None:
+        pending = db.execute(
+            "SELECT id, base_version, staleness, sample_count, parameters FROM updates "
+            "WHERE session_id=? AND status='buffered' ORDER BY id",
+            (session_id,),
+        ).fetchall()
+        if len(pending) < strategy.buffer_size:
+            return None
+        current = blob_to_vector(
+            db.execute(
+                "SELECT parameters FROM model_versions WHERE session_id=? AND version=?", (session_id, current_version)
+            ).fetchone()["parameters"]
+        )
+        base_cache: dict[int, np.ndarray] = {}
+
+        def base_parameters(version: int) -> np.ndarray:
+            if version not in base_cache:
+                base_cache[version] = blob_to_vector(
+                    db.execute(
+                        "SELECT parameters FROM model_versions WHERE session_id=? AND version=?", (session_id, version)
+                    ).fetchone()["parameters"]
+                )
+            return base_cache[version]
+
+        client_updates = [
+            ClientUpdate(
+                parameters=blob_to_vector(r["parameters"]),
+                base_parameters=base_parameters(r["base_version"]),
+                staleness=r["staleness"],
+                sample_count=r["sample_count"],
+            )
+            for r in pending
+        ]
+        new_parameters = strategy.aggregate(current, client_updates)
+        new_version = current_version + 1
+        update_ids = [r["id"] for r in pending]
+        db.execute(
+            "INSERT INTO model_versions VALUES (?, ?, ?, ?, ?)",
+            (session_id, new_version, vector_to_blob(new_parameters), time.time(), json.dumps(update_ids)),
+        )
+        db.execute(
+            f"UPDATE updates SET status='applied', applied_version=? WHERE id IN ({','.join('?' * len(update_ids))})",
+            (new_version, *update_ids),
+        )
+        published.append(self._record(db, session_id, "model_version", version=new_version, update_ids=update_ids))
+        return new_version
+
+    # ------------------------------------------------------------------ test results
+
+    def report_test_result(self, participant: Participant, payload: Any) -> None:
+        config = self.config(participant.session_id)
+        if not isinstance(payload, Mapping):
+            raise InvalidInput("The test result must be a JSON object.")
+        version = _int_field(payload.get("version"), "version", "version")
+        n = _int_field(payload.get("n"), "n", "n")
+        accuracy = payload.get("accuracy")
+        if isinstance(accuracy, bool) or not isinstance(accuracy, (int, float)) or not 0.0 <= accuracy <= 1.0:
+            raise InvalidInput("accuracy must be a number from 0 to 1.", field="accuracy")
+        if not 0 < n <= MAX_SAMPLE_COUNT:
+            raise InvalidInput("n must be the number of test images (at least 1).", field="n")
+        if not 0 <= version <= self.current_version(participant.session_id):
+            raise InvalidInput(f"Model version {version} does not exist in this session.", field="version")
+        per_class = _per_class(payload.get("per_class", {}), config.classes)
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO test_results (session_id, participant_id, version, accuracy, n, per_class, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (participant.session_id, participant.id, version, float(accuracy), n, json.dumps(per_class), time.time()),
+            )
+            event = self._record(
+                db, participant.session_id, "test_result", participant.id, version=version,
+                accuracy=float(accuracy), n=n, per_class=per_class,
+            )
+        self._publish(event)
+
+    def record_server_accuracy(self, session_id: int, version: int, accuracy: float, n: int, per_class: dict) -> None:
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO test_results (session_id, participant_id, version, accuracy, n, per_class, at) "
+                "VALUES (?, NULL, ?, ?, ?, ?, ?)",
+                (session_id, version, accuracy, n, json.dumps(per_class), time.time()),
+            )
+            event = self._record(
+                db, session_id, "server_evaluation", version=version, accuracy=accuracy, n=n, per_class=per_class
+            )
+        self._publish(event)
+
+    def load_test_set(self, session_id: int, images: list) -> dict:
+        """Start evaluating every version against ``images`` (from ``testset.read_test_folder/zip``)."""
+        self._session_row(session_id)
+        return self.evaluator.load(session_id, images)
+
+    def test_set_status(self, session_id: int) -> dict:
+        self._session_row(session_id)
+        return self.evaluator.status(session_id)
+
+    def record_test_set(self, session_id: int, images: int, skipped: list[str]) -> None:
+        with self.store.transaction() as db:
+            event = self._record(db, session_id, "test_set_loaded", images=images, skipped=skipped)
+        self._publish(event)
+
+    def accuracy_history(self, session_id: int) -> list[dict]:
+        self._session_row(session_id)
+        rows = self.store.query(
+            "SELECT version, accuracy, n, per_class, at FROM test_results "
+            "WHERE session_id=? AND participant_id IS NULL ORDER BY version, id",
+            (session_id,),
+        )
+        return [dict(r, per_class=json.loads(r["per_class"])) for r in rows]
+
+    # ------------------------------------------------------------------ exports
+
+    def export_model(self, session_id: int) -> bytes:
+        from .models.export import export_global_model
+
+        config = self.config(session_id)
+        artifacts = self.prepare_models(session_id)
+        extractor_path = self.models.artifact_by_sha256(artifacts["feature_extractor"]["sha256"])
+        _, parameters = self.parameters(session_id)
+        return export_global_model(extractor_path, parameters, len(config.classes), list(config.classes))
+
+    def event_log(self, session_id: int) -> list[dict]:
+        self._session_row(session_id)
+        rows = self.store.query("SELECT * FROM events WHERE session_id=? ORDER BY id", (session_id,))
+        return [dict(r, data=json.loads(r["data"])) for r in rows]
+
+    def export_events(self, session_id: int, fmt: str) -> str:
+        events = self.event_log(session_id)
+        if fmt == "jsonl":
+            return "".join(json.dumps(e, sort_keys=True) + "\n" for e in events)
+        if fmt == "csv":
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(EVENT_COLUMNS)
+            for e in events:
+                writer.writerow([e["id"], e["session_id"], e["at"], e["kind"], e["participant_id"],
+                                 json.dumps(e["data"], sort_keys=True)])
+            return out.getvalue()
+        raise InvalidInput(f"Unknown export format '{fmt}'; use csv or jsonl.", field="format")
+
+
+def _short_text(value: Any, name: str, limit: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be text.", field=name)
+    return value.strip()[:limit]
+
+
+def _int_field(value: Any, name: str, where: str) -> int:
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.lstrip("-").isdigit() or len(value) > 12:
+            raise InvalidInput(f"{where} must be a whole number; got '{value[:20]}'.", field=name)
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{where} must be a whole number.", field=name)
+    return value
+
+
+def _per_class(value: Any, classes: tuple[str, ...]) -> dict:
+    if not isinstance(value, Mapping):
+        raise InvalidInput("per_class must map class names to {correct, total}.", field="per_class")
+    result = {}
+    for name, counts in value.items():
+        if name not in classes:
+            raise InvalidInput(f"per_class names '{str(name)[:40]}', which is not a class of this session.", field="per_class")
+        if not isinstance(counts, Mapping):
+            raise InvalidInput("Each per_class entry must be {correct, total}.", field="per_class")
+        correct, total = counts.get("correct"), counts.get("total")
+        if not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= MAX_SAMPLE_COUNT for x in (correct, total)) or correct > total:
+            raise InvalidInput("Each per_class entry needs whole numbers 0 ≤ correct ≤ total.", field="per_class")
+        result[name] = {"correct": correct, "total": total}
+    return result

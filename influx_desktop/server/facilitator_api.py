@@ -1,0 +1,127 @@
+"""Routes for the facilitator: loopback clients carrying the admin token only."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from flask import Blueprint, Response, jsonify, request
+
+from ..errors import Forbidden, InvalidInput, Unauthorized
+from ..models.backbones import BACKBONES
+from ..strategies import STRATEGIES
+from ..testset import read_test_zip
+from .requests import bearer_token, body_bytes, json_body
+
+TEST_SET_BODY_LIMIT = 512 * 1024 * 1024
+
+
+def _is_loopback(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def make_facilitator_blueprint(coordinator, admin_token: str) -> Blueprint:
+    bp = Blueprint("facilitator", __name__, url_prefix="/api/v1/admin")
+
+    @bp.before_request
+    def only_the_facilitator():
+        if not _is_loopback(request.remote_addr):
+            raise Forbidden("Facilitator routes answer only on the facilitator's own machine.", code="not_loopback")
+        if not hmac.compare_digest(bearer_token().encode(), admin_token.encode()):
+            raise Unauthorized("This is not the admin token of this server.", code="admin_token_wrong")
+
+    @bp.get("/strategies")
+    def strategies():
+        return jsonify([cls.describe() for cls in STRATEGIES.values()])
+
+    @bp.get("/backbones")
+    def backbones():
+        return jsonify(
+            [
+                {"name": b.name, "title": b.title, "input_size": b.input_size, "weights_note": b.weights_note}
+                for b in BACKBONES.values()
+            ]
+        )
+
+    @bp.get("/sessions")
+    def list_sessions():
+        return jsonify(coordinator.list_sessions())
+
+    @bp.post("/sessions")
+    def create_session():
+        return jsonify(coordinator.create_session(json_body())), 201
+
+    @bp.get("/sessions/<int:session_id>")
+    def get_session(session_id: int):
+        return jsonify(coordinator.get_session(session_id))
+
+    @bp.patch("/sessions/<int:session_id>")
+    def update_session(session_id: int):
+        return jsonify(coordinator.update_session(session_id, json_body()))
+
+    @bp.post("/sessions/<int:session_id>/<action>")
+    def change_state(session_id: int, action: str):
+        actions = {
+            "start": coordinator.start_session,
+            "stop": coordinator.stop_session,
+            "pause": coordinator.pause_session,
+            "resume": coordinator.resume_session,
+        }
+        if action not in actions:
+            raise InvalidInput(f"Unknown action '{action[:20]}'; use start, stop, pause or resume.", field="action")
+        return jsonify(actions[action](session_id))
+
+    @bp.get("/sessions/<int:session_id>/participants")
+    def participants(session_id: int):
+        return jsonify(coordinator.participants(session_id))
+
+    @bp.delete("/sessions/<int:session_id>/participants/<int:participant_id>")
+    def revoke(session_id: int, participant_id: int):
+        coordinator.revoke_participant(session_id, participant_id)
+        return jsonify({"revoked": True})
+
+    @bp.get("/sessions/<int:session_id>/versions")
+    def versions(session_id: int):
+        return jsonify(coordinator.versions(session_id))
+
+    @bp.get("/sessions/<int:session_id>/updates")
+    def updates(session_id: int):
+        return jsonify(coordinator.updates(session_id))
+
+    @bp.get("/sessions/<int:session_id>/model.onnx")
+    def model(session_id: int):
+        data = coordinator.export_model(session_id)
+        return Response(
+            data,
+            mimetype="application/octet-stream",
+            headers={"Content-Disposition": f'attachment; filename="influx-session-{session_id}.onnx"'},
+        )
+
+    @bp.get("/sessions/<int:session_id>/events.<fmt>")
+    def events(session_id: int, fmt: str):
+        text = coordinator.export_events(session_id, fmt)
+        mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
+        return Response(
+            text,
+            mimetype=mimetype,
+            headers={"Content-Disposition": f'attachment; filename="influx-session-{session_id}-events.{fmt}"'},
+        )
+
+    @bp.put("/sessions/<int:session_id>/testset")
+    def testset(session_id: int):
+        classes = coordinator.config(session_id).classes
+        images = read_test_zip(body_bytes(TEST_SET_BODY_LIMIT, "application/zip"), classes)
+        return jsonify(coordinator.load_test_set(session_id, images)), 202
+
+    @bp.get("/sessions/<int:session_id>/testset")
+    def testset_status(session_id: int):
+        return jsonify(coordinator.test_set_status(session_id))
+
+    @bp.get("/sessions/<int:session_id>/accuracy")
+    def accuracy(session_id: int):
+        return jsonify(coordinator.accuracy_history(session_id))
+
+    return bp

@@ -1,0 +1,72 @@
+"""Routes for participants' browsers: join, task manifest, artifacts, model, updates, test results."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
+
+from .. import APP_NAME, __version__
+from ..errors import NotFound
+from .requests import bearer_token, body_bytes, json_body
+
+UPDATE_BODY_LIMIT = 1024 * 1024  # 50 classes × 1281 floats is 256 KB; anything larger is not an update
+
+
+def make_participant_blueprint(coordinator) -> Blueprint:
+    bp = Blueprint("participant", __name__, url_prefix="/api/v1")
+
+    def participant():
+        found = coordinator.authenticate(bearer_token())
+        g.participant = found
+        return found
+
+    @bp.get("/status")
+    def status():
+        return jsonify({"app": APP_NAME, "version": __version__})
+
+    @bp.post("/join")
+    def join():
+        data = json_body()
+        if not isinstance(data, dict):
+            data = {"join_code": None}
+        return jsonify(coordinator.join(data.get("join_code"), data.get("nickname"), data.get("device")))
+
+    @bp.get("/task")
+    def task():
+        who = participant()
+        coordinator.touch(who)
+        return jsonify(coordinator.manifest(who))
+
+    @bp.get("/artifacts/<sha256>")
+    def artifact(sha256: str):
+        path = coordinator.models.artifact_by_sha256(sha256)
+        if path is None:
+            raise NotFound("No model file has this content hash.", code="artifact_unknown")
+        response = send_file(path, mimetype="application/octet-stream", etag=sha256, conditional=True, max_age=31536000)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+    @bp.get("/model")
+    def model():
+        who = participant()
+        version, parameters = coordinator.parameters(who.session_id)
+        response = Response(parameters.astype("<f4").tobytes(), mimetype="application/octet-stream")
+        response.headers["X-Model-Version"] = str(version)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @bp.post("/updates")
+    def updates():
+        who = participant()
+        body = body_bytes(UPDATE_BODY_LIMIT, "application/octet-stream")
+        result = coordinator.submit_update(
+            who, request.headers.get("X-Base-Version"), request.headers.get("X-Sample-Count"), body
+        )
+        return jsonify(result)
+
+    @bp.post("/test-results")
+    def test_results():
+        who = participant()
+        coordinator.report_test_result(who, json_body())
+        return jsonify({"stored": True}), 201
+
+    return bp

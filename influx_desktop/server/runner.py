@@ -1,0 +1,69 @@
+"""Run the Flask app under waitress in a background thread, with a clean stop."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from waitress.server import create_server
+
+from ..errors import Conflict
+
+log = logging.getLogger(__name__)
+
+
+class ServerThread:
+    """``start()`` binds and serves in a daemon thread; ``stop()`` closes every connection and joins it."""
+
+    def __init__(self, app, host: str, port: int = 0, threads: int = 8) -> None:
+        self.app = app
+        self.host = host
+        self.requested_port = port
+        self.threads = threads
+        self._server = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the server is not running")
+        return int(self._server.effective_port)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> "ServerThread":
+        try:
+            self._server = create_server(
+                self.app, host=self.host, port=self.requested_port, threads=self.threads, ident="influx-desktop",
+                clear_untrusted_proxy_headers=True, channel_timeout=60,
+            )
+        except OSError as exc:
+            raise Conflict(
+                f"Cannot listen on {self.host}:{self.requested_port} ({exc.strerror or exc}). "
+                "Pick another port, or check that the address still belongs to this machine.",
+                code="cannot_listen",
+            ) from exc
+        self._thread = threading.Thread(target=self._serve, name="influx-waitress", daemon=True)
+        self._thread.start()
+        return self
+
+    def _serve(self) -> None:
+        try:
+            self._server.run()
+        except Exception:  # raised by waitress's loop when stop() closes sockets underneath it
+            log.debug("waitress loop ended", exc_info=True)
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        logging.getLogger("waitress").setLevel(logging.ERROR)
+        while server._map:
+            for channel in list(server._map.values()):
+                channel.handle_close()
+        server.task_dispatcher.shutdown()
+        if self._thread is not None:
+            self._thread.join(timeout=10)

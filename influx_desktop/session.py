@@ -1,0 +1,134 @@
+"""A session (the task participants join): its settings and their validation."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Mapping
+
+from .errors import InvalidInput
+from .models.backbones import BACKBONES, DEFAULT_BACKBONE
+from .strategies import DEFAULT_STRATEGY, get_strategy_class
+
+MIN_CLASSES, MAX_CLASSES = 2, 50
+MAX_CLASS_NAME = 40
+MAX_TITLE = 80
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """What the facilitator sets up. Build it with ``from_dict`` so every field is checked."""
+
+    title: str
+    classes: tuple[str, ...]
+    backbone: str = DEFAULT_BACKBONE
+    pretrained: bool = True  # False: random initialisation, asked for explicitly
+    aggregator: str = DEFAULT_STRATEGY
+    aggregator_params: dict = field(default_factory=dict)
+    local_epochs: int = 5
+    batch_size: int = 16
+    learning_rate: float = 1e-3
+    max_staleness: int = 20
+    max_update_norm: float = 100.0  # L2 norm of (client − base) parameters
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "SessionConfig":
+        if not isinstance(data, Mapping):
+            raise InvalidInput("The session settings must be a JSON object.")
+        known = {f.name for f in fields(cls)}
+        for key in data:
+            if key not in known:
+                raise InvalidInput(f"Unknown setting '{key}'; known: {', '.join(sorted(known))}.", field=key)
+        if "title" not in data or "classes" not in data:
+            missing = "title" if "title" not in data else "classes"
+            raise InvalidInput(f"'{missing}' is required.", field=missing)
+        aggregator = _choice(data.get("aggregator", DEFAULT_STRATEGY), "aggregator")
+        strategy = get_strategy_class(aggregator)
+        return cls(
+            title=_title(data["title"]),
+            classes=_classes(data["classes"]),
+            backbone=_backbone(data.get("backbone", DEFAULT_BACKBONE)),
+            pretrained=_bool(data.get("pretrained", True), "pretrained"),
+            aggregator=aggregator,
+            aggregator_params=strategy.validate_settings(data.get("aggregator_params", {})),
+            local_epochs=_int(data.get("local_epochs", 5), "local_epochs", 1, 100),
+            batch_size=_int(data.get("batch_size", 16), "batch_size", 1, 512),
+            learning_rate=_float(data.get("learning_rate", 1e-3), "learning_rate", 1e-6, 1.0),
+            max_staleness=_int(data.get("max_staleness", 20), "max_staleness", 0, 100_000),
+            max_update_norm=_float(data.get("max_update_norm", 100.0), "max_update_norm", 1e-6, 1e9),
+        )
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["classes"] = list(self.classes)
+        return data
+
+    def replace(self, changes: Mapping[str, Any]) -> "SessionConfig":
+        """A new validated config with ``changes`` applied."""
+        merged = self.to_dict()
+        if "aggregator" in changes and changes["aggregator"] != self.aggregator and "aggregator_params" not in changes:
+            merged["aggregator_params"] = {}  # the old strategy's parameters mean nothing to the new one
+        merged.update(changes)
+        return SessionConfig.from_dict(merged)
+
+
+def _title(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("The title must be a non-empty text.", field="title")
+    if len(value.strip()) > MAX_TITLE:
+        raise InvalidInput(f"The title must be at most {MAX_TITLE} characters.", field="title")
+    return value.strip()
+
+
+def _classes(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)):
+        raise InvalidInput("classes must be a list of class names.", field="classes")
+    if not MIN_CLASSES <= len(value) <= MAX_CLASSES:
+        raise InvalidInput(f"A session needs {MIN_CLASSES} to {MAX_CLASSES} classes; got {len(value)}.", field="classes")
+    names: list[str] = []
+    seen: set[str] = set()
+    for i, name in enumerate(value):
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInput(f"Class {i + 1} has no name; every class needs one.", field="classes")
+        name = name.strip()
+        if len(name) > MAX_CLASS_NAME:
+            raise InvalidInput(f"Class '{name[:20]}…' is longer than {MAX_CLASS_NAME} characters.", field="classes")
+        if name.casefold() in seen:
+            raise InvalidInput(f"Class '{name}' appears twice; class names must be unique.", field="classes")
+        seen.add(name.casefold())
+        names.append(name)
+    return tuple(names)
+
+
+def _backbone(value: Any) -> str:
+    if value not in BACKBONES:
+        raise InvalidInput(f"Unknown backbone '{value}'; choose one of: {', '.join(BACKBONES)}.", field="backbone")
+    return value
+
+
+def _choice(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be a name.", field=name)
+    return value
+
+
+def _bool(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{name} must be true or false.", field=name)
+    return value
+
+
+def _int(value: Any, name: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) != int(value):
+        raise InvalidInput(f"{name} must be a whole number from {lo} to {hi}.", field=name)
+    if not lo <= int(value) <= hi:
+        raise InvalidInput(f"{name} must be from {lo} to {hi}; got {int(value)}.", field=name)
+    return int(value)
+
+
+def _float(value: Any, name: str, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InvalidInput(f"{name} must be a number from {lo:g} to {hi:g}.", field=name)
+    if not lo <= float(value) <= hi:
+        raise InvalidInput(f"{name} must be from {lo:g} to {hi:g}; got {value:g}.", field=name)
+    return float(value)

@@ -1,0 +1,180 @@
+"""SQLite persistence: sessions, participants, model versions, updates, test results and the event log.
+
+One connection guarded by a lock; every write is one transaction, committed with
+``synchronous=FULL`` in WAL mode, so an acknowledged update survives a power cut.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from .errors import StorageError
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+    id INTEGER PRIMARY KEY,
+    config TEXT NOT NULL,
+    join_code TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL,                 -- draft | running | paused | stopped
+    has_run INTEGER NOT NULL DEFAULT 0,
+    artifacts TEXT,                      -- JSON: manifest artifact entries once prepared
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS participants (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    nickname TEXT NOT NULL,
+    device TEXT NOT NULL,
+    token_sha256 TEXT NOT NULL UNIQUE,   -- the token itself is never stored
+    joined_at REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS model_versions (
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    version INTEGER NOT NULL,
+    parameters BLOB NOT NULL,            -- little-endian float32
+    created_at REAL NOT NULL,
+    update_ids TEXT NOT NULL,            -- JSON list of the updates aggregated into it
+    PRIMARY KEY (session_id, version)
+);
+CREATE TABLE IF NOT EXISTS updates (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    base_version INTEGER NOT NULL,
+    staleness INTEGER,
+    weight REAL,
+    norm REAL,
+    sample_count INTEGER NOT NULL,
+    status TEXT NOT NULL,                -- buffered | applied | rejected
+    reason TEXT,
+    applied_version INTEGER,
+    parameters BLOB,                     -- the client's parameters (accepted updates only)
+    received_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS updates_by_session ON updates(session_id, status);
+CREATE TABLE IF NOT EXISTS test_results (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL,
+    participant_id INTEGER,              -- NULL: the server's own evaluation
+    version INTEGER NOT NULL,
+    accuracy REAL NOT NULL,
+    n INTEGER NOT NULL,
+    per_class TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER,
+    at REAL NOT NULL,
+    kind TEXT NOT NULL,
+    participant_id INTEGER,
+    data TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+"""
+
+
+def vector_to_blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def blob_to_vector(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<f4").astype(np.float32)
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(SCHEMA)
+            self._check_schema_version()
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(
+                f"The database {self.path} cannot be opened ({exc}). It was left untouched; "
+                "move it aside to start fresh, or restore a backup.",
+                code="database_unusable",
+            ) from exc
+        except OSError as exc:
+            raise StorageError(
+                f"The data directory {self.path.parent} cannot be used ({exc.strerror or exc}). "
+                "Choose a writable folder with --data-dir or INFLUX_DATA_DIR.",
+                code="data_dir_unusable",
+            ) from exc
+
+    def _check_schema_version(self) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row["value"]) != SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"schema version {row['value']} is not {SCHEMA_VERSION}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Hold the store's lock for one atomic write; it commits on success and rolls back on error."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise self._storage_error(exc) from exc
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                self._db.execute("ROLLBACK")
+                raise self._storage_error(exc) from exc
+
+    def _storage_error(self, exc: Exception) -> StorageError:
+        return StorageError(
+            f"Could not write to {self.path} ({exc}); is the disk full or read-only? Nothing was changed.",
+            code="write_failed",
+        )
+
+    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: tuple = ()) -> sqlite3.Row | None:
+        with self._lock:
+            return self._db.execute(sql, params).fetchone()
+
+    @staticmethod
+    def append_event(
+        db: sqlite3.Connection, session_id: int | None, kind: str, participant_id: int | None, data: dict[str, Any]
+    ) -> tuple[int, float]:
+        at = time.time()
+        cur = db.execute(
+            "INSERT INTO events (session_id, at, kind, participant_id, data) VALUES (?, ?, ?, ?, ?)",
+            (session_id, at, kind, participant_id, json.dumps(data, sort_keys=True)),
+        )
+        return int(cur.lastrowid), at
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

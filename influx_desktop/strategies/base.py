@@ -1,0 +1,124 @@
+"""The shared base of every aggregation strategy.
+
+A strategy declares its parameters once (``parameters``); the facilitator's forms, the
+HTTP API and validation all read that declaration. A strategy is stateless: the
+coordinator keeps accepted-but-not-yet-applied updates in the database, hands them to
+``aggregate`` once ``buffer_size`` of them are waiting, and stores the result.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar, Mapping, Sequence
+
+import numpy as np
+
+from ..errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared strategy parameter: what a form field shows and what validation checks."""
+
+    name: str
+    type: type  # float, int or str
+    default: Any
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] | None = None
+
+    def validate(self, value: Any, field_prefix: str = "aggregator_params") -> Any:
+        field = f"{field_prefix}.{self.name}"
+        if self.type is str:
+            if not isinstance(value, str) or (self.choices and value not in self.choices):
+                raise InvalidInput(f"{self.name} must be one of {', '.join(self.choices or ())}.", field=field)
+            return value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InvalidInput(f"{self.name} must be a number.", field=field)
+        if self.type is int:
+            if float(value) != int(value):
+                raise InvalidInput(f"{self.name} must be a whole number.", field=field)
+            value = int(value)
+        else:
+            value = float(value)
+            if not np.isfinite(value):
+                raise InvalidInput(f"{self.name} must be a finite number.", field=field)
+        if self.minimum is not None and value < self.minimum:
+            raise InvalidInput(f"{self.name} must be at least {self.minimum}.", field=field)
+        if self.maximum is not None and value > self.maximum:
+            raise InvalidInput(f"{self.name} must be at most {self.maximum}.", field=field)
+        return value
+
+    def describe(self) -> dict:
+        return {
+            "name": self.name,
+            "type": self.type.__name__,
+            "default": self.default,
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+            "choices": list(self.choices) if self.choices else None,
+            "help": self.help,
+        }
+
+
+@dataclass(frozen=True)
+class ClientUpdate:
+    """An accepted client update as the strategy sees it."""
+
+    parameters: np.ndarray  # the client's full parameters after local training
+    base_parameters: np.ndarray  # the global parameters it started from
+    staleness: int  # global versions applied since its base version
+    sample_count: int
+
+    @property
+    def delta(self) -> np.ndarray:
+        return self.parameters - self.base_parameters
+
+
+class Strategy(ABC):
+    """Base of all strategies. Subclasses set ``name``, ``title``, ``parameters`` and a docstring."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    parameters: ClassVar[tuple[Param, ...]] = ()
+
+    def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
+        self.settings = self.validate_settings(settings or {})
+
+    @classmethod
+    def validate_settings(cls, settings: Mapping[str, Any]) -> dict[str, Any]:
+        """Fill defaults and check every value; unknown names are an error (a typo must not pass silently)."""
+        if not isinstance(settings, Mapping):
+            raise InvalidInput("aggregator_params must be an object of parameter values.", field="aggregator_params")
+        known = {p.name: p for p in cls.parameters}
+        for key in settings:
+            if key not in known:
+                raise InvalidInput(
+                    f"{cls.name} has no parameter '{key}'; it takes: {', '.join(known) or 'none'}.",
+                    field=f"aggregator_params.{key}",
+                )
+        return {p.name: p.validate(settings.get(p.name, p.default)) for p in cls.parameters}
+
+    @classmethod
+    def describe(cls) -> dict:
+        return {
+            "name": cls.name,
+            "title": cls.title,
+            "help": (cls.__doc__ or "").strip().split("\n\n")[0],
+            "parameters": [p.describe() for p in cls.parameters],
+        }
+
+    @property
+    def buffer_size(self) -> int:
+        """How many accepted updates are collected before ``aggregate`` runs (1: apply each at once)."""
+        return 1
+
+    @abstractmethod
+    def weight(self, staleness: int, sample_count: int) -> float:
+        """The mixing weight this update gets (reported to the participant and stored)."""
+
+    @abstractmethod
+    def aggregate(self, current: np.ndarray, updates: Sequence[ClientUpdate]) -> np.ndarray:
+        """New global parameters from the current ones and ``buffer_size`` accepted updates."""

@@ -1,0 +1,222 @@
+"""The facilitator's labelled test set and the server-side evaluation of every new model version.
+
+Test images are decoded and run through the backbone once (native onnxruntime) in a
+background thread; their features are kept in memory and in ``sessions/<id>/testset.npz``.
+Each new version is then scored off the request path: the head is a single matrix product.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import queue
+import threading
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Iterable
+
+import numpy as np
+
+from .errors import InvalidInput
+from .models import head
+
+if TYPE_CHECKING:
+    from .coordinator import Coordinator
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
+MAX_TEST_IMAGES = 5000
+MAX_ZIP_MEMBER_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LabelledImage:
+    name: str  # for messages only, never used as a path
+    label: int
+    data: bytes
+
+
+def read_test_folder(folder: Path, classes: tuple[str, ...]) -> list[LabelledImage]:
+    """Images from ``folder/<class name>/<image>``; a subfolder that names no class is an error."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InvalidInput(f"{folder} is not a folder.", field="folder")
+    subfolders = sorted(p for p in folder.iterdir() if p.is_dir())
+    return _labelled(
+        ((p.name, f.name, f.read_bytes) for p in subfolders for f in sorted(p.iterdir()) if f.is_file()),
+        classes,
+        [p.name for p in subfolders],
+    )
+
+
+def read_test_zip(data: bytes, classes: tuple[str, ...]) -> list[LabelledImage]:
+    """Images from a zip of ``<class name>/<image>`` entries (an optional single top folder is allowed)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise InvalidInput("The test set must be a zip file of <class>/<image> entries.", field="body") from None
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    parts = [PurePosixPath(m.filename).parts for m in members]
+    if parts and all(len(p) == 3 for p in parts) and len({p[0] for p in parts}) == 1:
+        parts = [p[1:] for p in parts]  # "testset/<class>/<image>"
+    entries = []
+    for member, p in zip(members, parts):
+        if len(p) != 2 or p[0].startswith((".", "__MACOSX")):
+            continue
+        if member.file_size > MAX_ZIP_MEMBER_BYTES:
+            raise InvalidInput(f"{member.filename} is larger than {MAX_ZIP_MEMBER_BYTES // 2**20} MB.", field="body")
+        entries.append((p[0], p[1], lambda m=member: archive.read(m)))
+    return _labelled(entries, classes, sorted({e[0] for e in entries}))
+
+
+def _labelled(entries: Iterable, classes: tuple[str, ...], folder_names: list[str]) -> list[LabelledImage]:
+    unknown = [name for name in folder_names if name not in classes]
+    if unknown:
+        raise InvalidInput(
+            f"Folders {', '.join(unknown)} name no class of this session (classes: {', '.join(classes)}).",
+            field="folder",
+        )
+    images = []
+    for class_name, file_name, read in entries:
+        if PurePosixPath(file_name).suffix.lower() not in IMAGE_SUFFIXES:
+            continue
+        images.append(LabelledImage(f"{class_name}/{file_name}", classes.index(class_name), read()))
+        if len(images) > MAX_TEST_IMAGES:
+            raise InvalidInput(f"A test set may hold at most {MAX_TEST_IMAGES} images.", field="folder")
+    if not images:
+        raise InvalidInput("The test set holds no images (png, jpg, bmp, gif, webp) in class folders.", field="folder")
+    return images
+
+
+@dataclass
+class _TestSet:
+    features: np.ndarray  # [N, feature_dim]
+    labels: np.ndarray  # [N] int
+
+
+class ServerEvaluator:
+    """One background thread that extracts test-set features and scores new versions."""
+
+    def __init__(self, coordinator: "Coordinator") -> None:
+        self._coordinator = coordinator
+        self._test_sets: dict[int, _TestSet] = {}
+        self._status: dict[int, dict] = {}
+        self._jobs: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="influx-evaluator", daemon=True)
+        self._thread.start()
+
+    def _path(self, session_id: int) -> Path:
+        return self._coordinator.data_dir / "sessions" / str(session_id) / "testset.npz"
+
+    # called by the coordinator and the adapters
+
+    def load(self, session_id: int, images: list[LabelledImage]) -> dict:
+        """Queue feature extraction for a new test set; returns at once."""
+        self._status[session_id] = {"state": "extracting", "images": len(images), "done": 0, "skipped": []}
+        self._jobs.put(("extract", session_id, images))
+        return dict(self._status[session_id])
+
+    def status(self, session_id: int) -> dict:
+        if session_id not in self._status and self._path(session_id).exists():
+            self._jobs.put(("restore", session_id, None))
+            self.wait_idle()
+        return dict(self._status.get(session_id, {"state": "none", "images": 0}))
+
+    def session_started(self, session_id: int) -> None:
+        if session_id not in self._test_sets and self._path(session_id).exists():
+            self._jobs.put(("restore", session_id, None))
+
+    def version_published(self, session_id: int, version: int) -> None:
+        if session_id in self._test_sets or self._path(session_id).exists():
+            self._jobs.put(("evaluate", session_id, version))
+
+    def wait_idle(self) -> None:
+        """Block until every queued job is done (tests and exports use it)."""
+        self._jobs.join()
+
+    def close(self) -> None:
+        self._jobs.put(None)
+        self._thread.join(timeout=10)
+
+    # the worker
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                if job is None:
+                    return
+                kind, session_id, arg = job
+                if kind == "extract":
+                    self._extract(session_id, arg)
+                elif kind == "restore":
+                    self._restore(session_id)
+                elif kind == "evaluate":
+                    self._evaluate(session_id, arg)
+            except Exception as exc:  # a failed evaluation must never take the server down
+                if job is not None:
+                    self._status[job[1]] = {**self._status.get(job[1], {}), "state": "failed", "error": str(exc)}
+            finally:
+                self._jobs.task_done()
+
+    def _extract(self, session_id: int, images: list[LabelledImage]) -> None:
+        from .models.backbones import get_backbone
+        from .models.features import FeatureExtractor
+        from .models.images import preprocess
+
+        coordinator = self._coordinator
+        config = coordinator.config(session_id)
+        backbone = get_backbone(config.backbone)
+        artifacts = coordinator.prepare_models(session_id)
+        extractor = FeatureExtractor(coordinator.models.artifact_by_sha256(artifacts["feature_extractor"]["sha256"]))
+        status = self._status[session_id]
+        features, labels = [], []
+        batch, batch_labels = [], []
+        for i, image in enumerate(images):
+            try:
+                batch.append(preprocess(image.data, backbone))
+                batch_labels.append(image.label)
+            except InvalidInput:
+                status["skipped"].append(image.name)
+            if len(batch) == 32 or (i == len(images) - 1 and batch):
+                features.append(extractor.extract(np.stack(batch)))
+                labels.extend(batch_labels)
+                batch, batch_labels = [], []
+            status["done"] = i + 1
+        if not labels:
+            status["state"] = "failed"
+            status["error"] = "None of the test images could be decoded."
+            return
+        test_set = _TestSet(np.concatenate(features).astype(np.float32), np.asarray(labels, dtype=np.int64))
+        path = self._path(session_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, features=test_set.features, labels=test_set.labels)
+        os.replace(tmp, path)
+        self._test_sets[session_id] = test_set
+        status.update(state="ready", images=len(labels))
+        coordinator.record_test_set(session_id, len(labels), status["skipped"])
+        self._evaluate(session_id, coordinator.current_version(session_id))
+
+    def _restore(self, session_id: int) -> None:
+        if session_id in self._test_sets:
+            return
+        with np.load(self._path(session_id)) as data:
+            test_set = _TestSet(data["features"], data["labels"])
+        self._test_sets[session_id] = test_set
+        self._status[session_id] = {"state": "ready", "images": int(len(test_set.labels)), "skipped": []}
+
+    def _evaluate(self, session_id: int, version: int) -> None:
+        if session_id not in self._test_sets:
+            self._restore(session_id)
+        test_set = self._test_sets[session_id]
+        coordinator = self._coordinator
+        classes = coordinator.config(session_id).classes
+        _, parameters = coordinator.parameters(session_id, version)
+        predicted = head.logits(test_set.features, parameters, len(classes)).argmax(axis=1)
+        correct = predicted == test_set.labels
+        per_class = {
+            name: {"correct": int(correct[test_set.labels == k].sum()), "total": int((test_set.labels == k).sum())}
+            for k, name in enumerate(classes)
+        }
+        coordinator.record_server_accuracy(session_id, version, float(correct.mean()), int(len(correct)), per_class)
