@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Set up everything the app (and, with --tests, the test suite) needs, only where it is missing:
+# Debian packages (chromium, Fashion-MNIST) for tests, a Python venv in .venv with the project
+# installed in editable mode, the webclient's npm packages and its bundle in the Python package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for_tests=false
+[ "${1:-}" = "--tests" ] && for_tests=true
+
+apt_install() {
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    echo "setup: installing Debian packages: $*"
+    $SUDO apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "$@" >/dev/null
+}
+
+if $for_tests; then
+    missing=()
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    [ -d /usr/share/datasets/fashion-mnist ] || missing+=(dataset-fashion-mnist)
+    if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+fi
+
+# Python 3.11 or 3.12: onnxruntime-training-cpu 1.19.2 has no wheels for newer ones.
+if [ ! -x .venv/bin/python ]; then
+    python=""
+    for candidate in python3.11 python3.12 python3; do
+        if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 12))'; then
+            python=$candidate; break
+        fi
+    done
+    [ -n "$python" ] || { echo "setup: Python 3.11 or 3.12 is needed (onnxruntime-training-cpu 1.19.2 stops at 3.12)" >&2; exit 1; }
+    "$python" -m venv .venv
+    .venv/bin/python -m pip install -q --upgrade pip
+fi
+
+extras=""
+$for_tests && extras="[test]"
+stamp=".venv/.installed$(echo "$extras" | tr -d '[]')-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+    echo "setup: installing Python packages (the first time takes a few minutes)"
+    .venv/bin/python -m pip install -q -e ".$extras"
+    touch "$stamp"
+fi
+
+# The participant web app: onnxruntime-web from npm, bundled into the Python package.
+lock_stamp="webclient/node_modules/.lock-$(sha256sum webclient/package-lock.json | cut -c1-16)"
+if [ ! -f "$lock_stamp" ]; then
+    echo "setup: installing the webclient's npm packages"
+    (cd webclient && npm ci --no-audit --no-fund --loglevel=error)
+    touch "$lock_stamp"
+fi
+.venv/bin/python scripts/bundle_webclient.py >/dev/null
