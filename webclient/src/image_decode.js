@@ -1,0 +1,48 @@
+// Decoding photos in the browser: the checks that decide whether a file may be stored, and
+// the pixels the preprocessing needs. Decoding happens here, on the device; the bytes never
+// travel anywhere.
+import { centerCropBox, resizeSquareRGB, normalizeToCHW } from './lib/preprocess.js';
+
+const DECODE_OPTIONS = { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none' };
+
+/** Throws an Error whose message is shown next to the file name. */
+export async function validateImageFile(file) {
+  if (file.size === 0) throw new Error('the file is empty');
+  if (file.type && !file.type.startsWith('image/')) {
+    throw new Error(`not an image (${file.type}) — choose a photo`);
+  }
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file, DECODE_OPTIONS);
+  } catch {
+    throw new Error(file.type
+      ? 'could not be read: the image is damaged or in a format this browser cannot open'
+      : 'not an image this browser can open — choose a photo (JPEG, PNG, WebP)');
+  }
+  const ok = bitmap.width > 0 && bitmap.height > 0;
+  bitmap.close();
+  if (!ok) throw new Error('the image has no pixels');
+}
+
+function canvas2d(width, height) {
+  if (typeof OffscreenCanvas !== 'undefined') return new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
+  const c = document.createElement('canvas');
+  c.width = width; c.height = height;
+  return c.getContext('2d', { willReadFrequently: true });
+}
+
+/** Blob -> preprocessed float32 [3,S,S] exactly as the server's influx_desktop/models/images.py. */
+export async function preprocessBlob(blob, backbone) {
+  const bitmap = await createImageBitmap(blob, DECODE_OPTIONS);
+  try {
+    const { left, top, side } = centerCropBox(bitmap.width, bitmap.height);
+    const ctx = canvas2d(side, side);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(bitmap, left, top, side, side, 0, 0, side, side); // 1:1 copy of the crop, no resampling
+    const { data } = ctx.getImageData(0, 0, side, side);
+    const rgb = resizeSquareRGB(data, side, side, 4, { left: 0, top: 0, side }, backbone.input_size);
+    return normalizeToCHW(rgb, backbone.input_size, backbone.mean, backbone.std);
+  } finally {
+    bitmap.close();
+  }
+}

@@ -1,0 +1,486 @@
+// The participant app: wires the pure modules (lib/), the ORT runtime and the components.
+// State lives in IndexedDB (one database per ?profile=), so a reload resumes where it was.
+import './components/fl-progress.js';
+import './components/fl-class-counts.js';
+import './components/fl-file-messages.js';
+import './components/fl-image-card.js';
+import './components/fl-join-panel.js';
+import { ApiClient, ApiError, NetworkError, describeJoinError } from './lib/api.js';
+import { ParticipantStore, databaseName, trainingReadiness } from './lib/storage.js';
+import { IndexedDBBackend } from './lib/idb_backend.js';
+import { checkParameterLength, encodeParameters, predict } from './lib/head.js';
+import { epochBatches, assembleBatch, stepsPerEpoch, summarizeTest } from './lib/training.js';
+import { validateImageFile, preprocessBlob } from './image_decode.js';
+
+const $ = (sel) => document.querySelector(sel);
+const TASK_POLL_MS = 5000;
+
+function showBanner(text) {
+  const banner = $('#banner');
+  banner.textContent = text || '';
+  banner.hidden = !text;
+}
+
+window.addEventListener('error', (e) => showBanner(`Something went wrong: ${e.message}. Reload the page; your photos are kept.`));
+window.addEventListener('unhandledrejection', (e) => showBanner(`Something went wrong: ${e.reason?.message || e.reason}. Reload the page; your photos are kept.`));
+
+class ParticipantApp {
+  constructor() {
+    const params = new URLSearchParams(location.search);
+    this.profile = params.get('profile') || 'default';
+    this.joinCode = (params.get('join') || '').trim() || null;
+    this.api = new ApiClient({ baseUrl: '' });
+    this.task = null;
+    this.model = null;           // {version, params}
+    this.featureIds = new Set(); // image ids with cached features for the task's backbone
+    this.features = new Map();   // image id -> Float32Array (in memory while the page lives)
+    this.cards = new Map();      // image id -> <fl-image-card>
+    this.thumbs = new Map();     // image id -> object URL
+    this.suggestions = new Map();
+    this.predictions = new Map();
+    this.busy = { extracting: false, training: false };
+    this.lastContribution = null; // {baseVersion, result}
+    this.joinPanel = $('fl-join-panel');
+  }
+
+  async start() {
+    $('#profile-name').textContent = this.profile === 'default' ? '' : `profile: ${this.profile}`;
+    this.store = new ParticipantStore(await IndexedDBBackend.open(databaseName(this.profile)));
+    this.wireUi();
+    await this.connect();
+  }
+
+  wireUi() {
+    this.joinPanel.addEventListener('join-request', (e) => { this.joinCode = e.detail.code; this.join(); });
+    this.joinPanel.addEventListener('retry', () => this.connect());
+    for (const tab of document.querySelectorAll('.tabs button')) tab.addEventListener('click', () => this.showTab(tab.dataset.tab));
+    const addHandler = (input, role) => input.addEventListener('change', async () => {
+      const files = [...input.files];
+      input.value = '';
+      if (files.length) await this.addFiles(files, role);
+    });
+    addHandler($('#add-photos'), 'train');
+    addHandler($('#take-photo'), 'train');
+    addHandler($('#add-test-photos'), 'test');
+    addHandler($('#take-test-photo'), 'test');
+    for (const grid of [$('#train-grid'), $('#test-grid')]) {
+      grid.addEventListener('label-change', (e) => this.setLabel(e.detail.id, e.detail.label));
+      grid.addEventListener('delete-image', (e) => this.deleteImage(e.detail.id));
+    }
+    $('#accept-all').addEventListener('click', () => this.acceptAllSuggestions());
+    $('#train-button').addEventListener('click', () => this.trainAndSend());
+    $('#retrain-button').addEventListener('click', () => this.trainAndSend());
+    $('#evaluate-button').addEventListener('click', () => this.evaluateTestSet());
+  }
+
+  showTab(name) {
+    for (const tab of document.querySelectorAll('.tabs button')) tab.setAttribute('aria-selected', String(tab.dataset.tab === name));
+    for (const panel of document.querySelectorAll('.tab-panel')) panel.hidden = panel.id !== `tab-${name}`;
+  }
+
+  // ---------------------------------------------------------------- joining
+
+  showJoin(view) {
+    $('#join-view').hidden = false;
+    $('#task-view').hidden = true;
+    this.joinPanel.view = view;
+  }
+
+  async connect() {
+    const stored = await this.store.getJoin();
+    if (stored && (!this.joinCode || this.joinCode === stored.joinCode)) {
+      this.api.token = stored.token;
+      this.joinCode = stored.joinCode;
+      this.showJoin({ busy: true, message: 'Connecting…' });
+      try {
+        await this.loadTask();
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) {
+          await this.store.clearJoin();
+          this.api.token = null;
+          this.showJoin({
+            message: 'This device is no longer part of the session (the facilitator removed it or started a new session). Join again with the code.',
+            code: stored.joinCode, askCode: true, error: true,
+          });
+        } else {
+          this.showJoin({ ...describeJoinError(err, stored.joinCode), error: true });
+        }
+      }
+      return;
+    }
+    if (this.joinCode) return this.join();
+    this.showJoin({ message: 'Scan the QR code shown by the facilitator, or type the join code.', askCode: true });
+  }
+
+  async join() {
+    const code = this.joinCode;
+    this.showJoin({ busy: true, message: `Joining with code ${code}…`, code });
+    try {
+      await this.api.status();
+      const nickname = this.profile === 'default' ? null : this.profile;
+      const joined = await this.api.join(code, { nickname, device: navigator.userAgentData?.platform || navigator.platform || 'browser' });
+      await this.store.setJoin({ token: joined.token, joinCode: code, participantId: joined.participant_id, sessionId: joined.session_id });
+      this.api.token = joined.token;
+      await this.loadTask();
+    } catch (err) {
+      this.showJoin({ ...describeJoinError(err, code), code, error: true });
+    }
+  }
+
+  async loadTask() {
+    this.task = await this.api.task();
+    $('#join-view').hidden = true;
+    $('#task-view').hidden = false;
+    $('#task-title').textContent = this.task.title;
+    document.title = `${this.task.title} — InFL-UX`;
+    const testLabel = $('#test-label');
+    testLabel.replaceChildren(
+      Object.assign(document.createElement('option'), { value: '', textContent: 'set per photo' }),
+      ...this.task.classes.map((c) => Object.assign(document.createElement('option'), { value: c, textContent: c })));
+    this.showTaskState();
+    await this.refreshModel();
+    await this.renderImages();
+    this.extractMissingFeatures();
+    this.startPolling();
+  }
+
+  showTaskState() {
+    const state = this.task.state;
+    showBanner(state === 'running' ? '' : `The session is ${state}. You can review photos; training resumes when the facilitator restarts it.`);
+    $('#model-version').textContent = this.model ? `version ${this.model.version}` : `version ${this.task.version}`;
+    this.updateReadiness();
+  }
+
+  startPolling() {
+    if (this.pollTimer) return;
+    this.pollTimer = setInterval(async () => {
+      try {
+        const task = await this.api.task();
+        const changed = task.version !== this.task.version || task.state !== this.task.state;
+        this.task = task;
+        if (changed) {
+          if (task.version !== this.model?.version) await this.refreshModel();
+          this.showTaskState();
+        }
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) {
+          clearInterval(this.pollTimer);
+          this.pollTimer = null;
+          await this.connect();
+        }
+        // a missed poll on flaky Wi-Fi is not worth a message
+      }
+    }, TASK_POLL_MS);
+  }
+
+  async refreshModel() {
+    const model = await this.api.model();
+    checkParameterLength(model.params, this.task.classes.length, this.task.backbone.feature_dim);
+    this.model = model;
+    $('#model-version').textContent = `version ${model.version}`;
+    this.recomputeSuggestions();
+    const newer = this.lastContribution && model.version > this.lastContribution.resultVersion;
+    const box = $('#newer-version');
+    box.hidden = !newer;
+    if (newer) box.querySelector('span').textContent = `A newer global model (version ${model.version}) is available.`;
+  }
+
+  // ---------------------------------------------------------------- photos
+
+  async addFiles(files, role) {
+    const label = role === 'test' ? ($('#test-label').value || null) : null;
+    const results = await this.store.addFiles(files, { role, label, validate: validateImageFile });
+    $(role === 'test' ? '#test-file-messages' : '#file-messages').show(results);
+    await this.renderImages();
+    this.extractMissingFeatures();
+  }
+
+  async setLabel(id, label) {
+    await this.store.setLabel(id, label, true);
+    this.predictions.delete(id);
+    await this.renderImages();
+  }
+
+  async acceptAllSuggestions() {
+    for (const r of await this.store.listImages('train')) {
+      const s = this.suggestions.get(r.id);
+      if (!r.labelConfirmed && s) await this.store.setLabel(r.id, s.label, true);
+    }
+    await this.renderImages();
+  }
+
+  async deleteImage(id) {
+    await this.store.deleteImage(id);
+    this.features.delete(id);
+    this.featureIds.delete(id);
+    this.suggestions.delete(id);
+    this.predictions.delete(id);
+    if (this.thumbs.has(id)) { URL.revokeObjectURL(this.thumbs.get(id)); this.thumbs.delete(id); }
+    this.cards.get(id)?.remove();
+    this.cards.delete(id);
+    await this.renderImages();
+  }
+
+  async renderImages() {
+    if (!this.task) return;
+    const records = await this.store.listImages();
+    this.images = records;
+    const sha = this.task.backbone.sha256;
+    for (const r of records) {
+      if (!this.featureIds.has(r.id)) {
+        const f = await this.store.getFeatures(r.id, sha);
+        if (f) { this.features.set(r.id, f); this.featureIds.add(r.id); }
+      }
+    }
+    this.recomputeSuggestions(false);
+    const seen = new Set();
+    for (const r of records) {
+      seen.add(r.id);
+      let card = this.cards.get(r.id);
+      if (!card) {
+        card = document.createElement('fl-image-card');
+        this.cards.set(r.id, card);
+        this.thumbs.set(r.id, URL.createObjectURL(r.blob));
+      }
+      const grid = r.role === 'test' ? $('#test-grid') : $('#train-grid');
+      if (card.parentElement !== grid) grid.append(card);
+      card.update({
+        record: r, classes: this.task.classes, suggestion: this.suggestions.get(r.id) || null,
+        prediction: this.predictions.get(r.id) || null, thumbnailUrl: this.thumbs.get(r.id),
+        status: this.featureIds.has(r.id) ? '' : (r.featureError ? `Cannot use this photo: ${r.featureError}` : 'Preparing…'),
+      });
+    }
+    for (const [id, card] of this.cards) if (!seen.has(id)) { card.remove(); this.cards.delete(id); }
+    this.updateReadiness();
+  }
+
+  recomputeSuggestions(rerender = true) {
+    if (!this.model || !this.task) return;
+    const K = this.task.classes.length, D = this.task.backbone.feature_dim;
+    for (const [id, f] of this.features) {
+      const { classIndex, confidence } = predict(this.model.params, K, D, f);
+      this.suggestions.set(id, { label: this.task.classes[classIndex], confidence });
+    }
+    if (rerender) for (const [id, card] of this.cards) card.update({ suggestion: this.suggestions.get(id) || null });
+  }
+
+  updateReadiness() {
+    if (!this.task || !this.images) return;
+    const readiness = trainingReadiness(this.images, this.task.classes, (id) => this.featureIds.has(id));
+    $('#class-counts').counts = readiness.counts;
+    const train = this.images.filter((r) => r.role === 'train');
+    const unconfirmed = train.filter((r) => !r.labelConfirmed).length;
+    $('#review-status').textContent = train.length ? `${train.length - unconfirmed} of ${train.length} labels confirmed` : 'No photos yet.';
+    $('#accept-all').hidden = !train.some((r) => !r.labelConfirmed && this.suggestions.has(r.id));
+    const running = this.task.state === 'running';
+    $('#train-readiness').textContent = !running ? `The session is ${this.task.state}.`
+      : readiness.ready ? `Ready: ${train.length} labelled photos. Training runs on this device; only the model update is sent.` : readiness.reason;
+    $('#train-button').disabled = !readiness.ready || !running || this.busy.training;
+    $('#retrain-button').disabled = !readiness.ready || !running || this.busy.training;
+    const testReady = this.images.some((r) => r.role === 'test' && r.labelConfirmed && this.featureIds.has(r.id));
+    $('#evaluate-button').disabled = !testReady || !this.model;
+  }
+
+  // ---------------------------------------------------------------- features (once per image)
+
+  async runtime() {
+    if (!this.ortModule) this.ortModule = await import('./ort_runtime.js');
+    return this.ortModule;
+  }
+
+  async download(artifact, label, progress) {
+    const response = await fetch(artifact.url, { headers: { Authorization: `Bearer ${this.api.token}` } })
+      .catch((err) => { throw new NetworkError(`Cannot download the model (${err.message}).`); });
+    if (!response.ok) throw new ApiError(response.status, 'download_failed', `Downloading ${label} failed (${response.status}).`);
+    if (!response.body || !artifact.bytes) return new Uint8Array(await response.arrayBuffer());
+    const out = new Uint8Array(artifact.bytes);
+    const reader = response.body.getReader();
+    let received = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      out.set(value, received);
+      received += value.length;
+      progress?.set({ label: `Downloading ${label}`, value: received, max: artifact.bytes, detail: `${(received / 1e6).toFixed(1)} / ${(artifact.bytes / 1e6).toFixed(1)} MB` });
+    }
+    return received === out.length ? out : out.slice(0, received);
+  }
+
+  async featureExtractor(progress) {
+    const sha = this.task.backbone.sha256;
+    if (!this.extractor || this.extractorSha !== sha) {
+      const ort = await this.runtime();
+      const bytes = await this.download(this.task.artifacts.feature_extractor, 'the image model', progress);
+      progress?.set({ label: 'Starting the image model', value: 0, max: 0, detail: '' });
+      this.extractor = await ort.FeatureExtractor.create(bytes);
+      this.extractorSha = sha;
+    }
+    return this.extractor;
+  }
+
+  async extractMissingFeatures() {
+    if (this.busy.extracting || !this.task) return;
+    this.busy.extracting = true;
+    const progress = $('#feature-progress');
+    try {
+      for (;;) {
+        const pending = (await this.store.listImages()).filter((r) => !this.featureIds.has(r.id) && !r.featureError);
+        if (!pending.length) break;
+        progress.hidden = false;
+        const extractor = await this.featureExtractor(progress);
+        const { backbone } = this.task;
+        let done = 0;
+        this.timings = this.timings || [];
+        for (const r of pending) {
+          progress.set({ label: 'Preparing photos', value: done, max: pending.length, detail: `${done} / ${pending.length}` });
+          const t0 = performance.now();
+          try {
+            const chw = await preprocessBlob(r.blob, backbone);
+            const f = await extractor.extract(chw, backbone.input_size);
+            this.timings.push(performance.now() - t0);
+            await this.store.putFeatures(r.id, backbone.sha256, f);
+            this.features.set(r.id, f);
+            this.featureIds.add(r.id);
+          } catch (err) {
+            r.featureError = err.message || String(err);
+            this.cards.get(r.id)?.update({ status: `Cannot use this photo: ${r.featureError}` });
+          }
+          done += 1;
+          this.recomputeSuggestions(false);
+          this.cards.get(r.id)?.update({ status: this.featureIds.has(r.id) ? '' : `Cannot use this photo: ${r.featureError}`, suggestion: this.suggestions.get(r.id) || null });
+        }
+        await this.renderImages();
+      }
+    } catch (err) {
+      showBanner(`Could not prepare the photos: ${err.message}`);
+    } finally {
+      progress.hidden = true;
+      this.busy.extracting = false;
+      this.updateReadiness();
+    }
+  }
+
+  // ---------------------------------------------------------------- train and contribute
+
+  async headArtifacts(progress) {
+    if (!this.headBytes || this.headBytesFor !== this.task.artifacts.training_model.sha256) {
+      const a = this.task.artifacts;
+      this.headBytes = {
+        trainingModel: await this.download(a.training_model, 'the training model', progress),
+        evalModel: await this.download(a.eval_model, 'the evaluation model', progress),
+        optimizerModel: await this.download(a.optimizer_model, 'the optimizer', progress),
+        checkpoint: await this.download(a.checkpoint, 'the checkpoint', progress),
+      };
+      this.headBytesFor = a.training_model.sha256;
+    }
+    return this.headBytes;
+  }
+
+  async trainAndSend() {
+    if (this.busy.training) return;
+    this.busy.training = true;
+    this.updateReadiness();
+    const progress = $('#train-progress');
+    const result = $('#train-result');
+    result.textContent = '';
+    result.className = '';
+    progress.hidden = false;
+    let trainer = null;
+    try {
+      const task = this.task = await this.api.task();
+      await this.refreshModel();
+      const { classes } = task;
+      const D = task.backbone.feature_dim;
+      const train = (await this.store.listImages('train')).filter((r) => r.labelConfirmed && this.features.has(r.id));
+      const features = train.map((r) => this.features.get(r.id));
+      const labels = train.map((r) => classes.indexOf(r.label));
+      const ort = await this.runtime();
+      const bytes = await this.headArtifacts(progress);
+      progress.set({ label: 'Starting training', value: 0, max: 0, detail: '' });
+      trainer = await ort.HeadTrainer.create(bytes);
+      const baseVersion = this.model.version;
+      await trainer.loadParameters(encodeParameters(this.model.params));
+      const { local_epochs: epochs, batch_size: batchSize } = task.training;
+      const perEpoch = stepsPerEpoch(train.length, batchSize);
+      const total = epochs * perEpoch;
+      let step = 0, lastPaint = 0;
+      const t0 = performance.now();
+      for (let epoch = 1; epoch <= epochs; epoch++) {
+        for (const batch of epochBatches(train.length, batchSize)) {
+          const { features: x, labels: y } = assembleBatch(features, labels, batch, D);
+          const loss = await trainer.step(x, y, D);
+          step += 1;
+          const now = performance.now();
+          if (now - lastPaint > 50 || step === total) {
+            lastPaint = now;
+            progress.set({ label: 'Training', value: step, max: total, detail: `epoch ${epoch}/${epochs} · step ${step}/${total} · loss ${loss.toFixed(4)}` });
+            await new Promise((r) => setTimeout(r, 0)); // let the bar paint
+          }
+        }
+      }
+      this.trainStepMs = (performance.now() - t0) / Math.max(total, 1);
+      const params = await trainer.parameters();
+      progress.set({ label: 'Sending the update', value: 0, max: 0, detail: `${(params.length * 4 / 1024).toFixed(0)} KB of parameters, no photos` });
+      const answer = await this.api.postUpdate(params, baseVersion, train.length);
+      this.lastContribution = { baseVersion, resultVersion: answer.version, answer };
+      result.className = 'ok';
+      result.textContent = answer.applied === false
+        ? `Accepted (staleness ${answer.staleness}, weight ${Number(answer.weight).toFixed(3)}); the server is collecting more updates before making a new version.`
+        : `Accepted as version ${answer.version} (staleness ${answer.staleness}, weight ${Number(answer.weight).toFixed(3)}).`;
+      await this.refreshModel();
+    } catch (err) {
+      result.className = 'error';
+      result.textContent = err instanceof ApiError ? `Not accepted: ${err.message}` : `Training failed: ${err.message || err}`;
+      if (err instanceof ApiError && err.status === 401) await this.connect();
+    } finally {
+      if (trainer) await trainer.release().catch(() => {});
+      progress.hidden = true;
+      this.busy.training = false;
+      this.updateReadiness();
+    }
+  }
+
+  // ---------------------------------------------------------------- test
+
+  async evaluateTestSet() {
+    const out = $('#test-result');
+    try {
+      await this.refreshModel();
+      const { classes } = this.task;
+      const D = this.task.backbone.feature_dim;
+      const tests = (await this.store.listImages('test')).filter((r) => r.labelConfirmed && this.features.has(r.id));
+      const rows = tests.map((r) => {
+        const { classIndex } = predict(this.model.params, classes.length, D, this.features.get(r.id));
+        const predictedLabel = classes[classIndex];
+        this.predictions.set(r.id, { label: predictedLabel, correct: predictedLabel === r.label });
+        return { trueLabel: r.label, predictedLabel };
+      });
+      const summary = summarizeTest(rows, classes);
+      const table = document.createElement('table');
+      table.className = 'results';
+      table.innerHTML = '<thead><tr><th>Class</th><th>Correct</th><th>Accuracy</th></tr></thead>';
+      const body = table.createTBody();
+      for (const [name, { correct, total }] of Object.entries(summary.per_class)) {
+        const tr = body.insertRow();
+        tr.dataset.class = name;
+        for (const text of [name, `${correct} / ${total}`, total ? `${Math.round((100 * correct) / total)}%` : '–']) tr.insertCell().textContent = text;
+      }
+      const headline = document.createElement('p');
+      headline.className = 'accuracy';
+      headline.id = 'test-accuracy';
+      headline.dataset.accuracy = String(summary.accuracy);
+      headline.textContent = `Accuracy ${(summary.accuracy * 100).toFixed(1)}% on ${summary.n} test photos (global model version ${this.model.version})`;
+      const note = document.createElement('p');
+      out.replaceChildren(headline, table, note);
+      await this.renderImages();
+      await this.api.postTestResults({ version: this.model.version, ...summary });
+      note.textContent = 'Result reported to the facilitator.';
+    } catch (err) {
+      out.textContent = `Testing failed: ${err.message || err}`;
+    }
+  }
+}
+
+const app = new ParticipantApp();
+window.influxApp = app; // for benchmarks and debugging in the console
+app.start().catch((err) => showBanner(`The app could not start: ${err.message || err}`));
