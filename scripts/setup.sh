@@ -31,7 +31,7 @@ if [ ! -x .venv/bin/python ]; then
     done
     [ -n "$python" ] || { echo "setup: Python 3.11 or 3.12 is needed (onnxruntime-training-cpu 1.19.2 stops at 3.12)" >&2; exit 1; }
     "$python" -m venv .venv
-    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 fi
 
 extras=""
@@ -39,7 +39,11 @@ $for_tests && extras="[test]"
 stamp=".venv/.installed$(echo "$extras" | tr -d '[]')-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     echo "setup: installing Python packages (the first time takes a few minutes)"
-    .venv/bin/python -m pip install -q -e ".$extras"
+    if ! .venv/bin/python -m pip install -q -e ".$extras" >.venv/pip-install.log 2>&1; then
+        tail -n 30 .venv/pip-install.log >&2
+        echo "setup: pip install failed; the whole log is in .venv/pip-install.log" >&2
+        exit 1
+    fi
     touch "$stamp"
 fi
 
