@@ -30,6 +30,7 @@ from .models.cache import ModelCache
 from .session import SessionConfig
 from .store import Store, blob_to_vector, vector_to_blob
 from .strategies import ClientUpdate, make_strategy
+from .strategies.aggregate import clip_to_norm
 from .testset import ServerEvaluator
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a projector
@@ -395,7 +396,11 @@ class Coordinator:
                 "batch_size": config.batch_size,
                 "learning_rate": config.learning_rate,
             },
-            "limits": {"max_staleness": config.max_staleness, "max_update_norm": config.max_update_norm},
+            "limits": {
+                "max_staleness": config.max_staleness,
+                "max_update_norm": config.max_update_norm,
+                "clip_update_norm": config.clip_update_norm,
+            },
             "app_version": __version__,
         }
 
@@ -487,6 +492,8 @@ class Coordinator:
                     )
                 )
             else:
+                if config.clip_update_norm > 0 and norm > config.clip_update_norm:
+                    client = base + clip_to_norm(client - base, config.clip_update_norm)
                 weight = strategy.weight(staleness, sample_count)
                 cur = db.execute(
                     "INSERT INTO updates (session_id, participant_id, base_version, staleness, weight, norm, "

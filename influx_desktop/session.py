@@ -29,7 +29,8 @@ class SessionConfig:
     batch_size: int = 16
     learning_rate: float = 1e-3
     max_staleness: int = 20
-    max_update_norm: float = 100.0  # L2 norm of (client − base) parameters
+    max_update_norm: float = 100.0  # L2 norm of (client − base) parameters; larger updates are rejected
+    clip_update_norm: float = 0.0  # > 0: scale each accepted update's (client − base) down to this norm
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "SessionConfig":
@@ -56,6 +57,7 @@ class SessionConfig:
             learning_rate=_float(data.get("learning_rate", 1e-3), "learning_rate", 1e-6, 1.0),
             max_staleness=_int(data.get("max_staleness", 20), "max_staleness", 0, 100_000),
             max_update_norm=_float(data.get("max_update_norm", 100.0), "max_update_norm", 1e-6, 1e9),
+            clip_update_norm=_float(data.get("clip_update_norm", 0.0), "clip_update_norm", 0.0, 1e9),
         )
 
     def to_dict(self) -> dict:

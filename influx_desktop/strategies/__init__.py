@@ -8,8 +8,9 @@ from ..errors import InvalidInput
 from .base import ClientUpdate, Param, Strategy
 from .fedasync import FedAsync
 from .fedbuff import FedBuff
+from .robust_fedbuff import RobustFedBuff
 
-STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (FedAsync, FedBuff)}
+STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (FedAsync, FedBuff, RobustFedBuff)}
 DEFAULT_STRATEGY = FedAsync.name
 
 
