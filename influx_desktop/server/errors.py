@@ -50,6 +50,8 @@ def register_error_handlers(app: Flask) -> None:
         response = error_response(exc.code, exc.message, status, exc.field)
         if status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
+        if getattr(exc, "retry_after", None):
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     @app.errorhandler(HTTPException)

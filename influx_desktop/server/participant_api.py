@@ -6,13 +6,16 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, send_fi
 
 from .. import APP_NAME, __version__
 from ..errors import NotFound
+from .limits import RateLimits, SlidingWindow
 from .requests import bearer_token, body_bytes, json_body
 
 UPDATE_BODY_LIMIT = 1024 * 1024  # 50 classes × 1281 floats is 256 KB; anything larger is not an update
 
 
-def make_participant_blueprint(coordinator) -> Blueprint:
+def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
     bp = Blueprint("participant", __name__, url_prefix="/api/v1")
+    joins = SlidingWindow(limits.joins_per_ip)
+    updates_window = SlidingWindow(limits.updates_per_participant)
 
     def participant():
         found = coordinator.authenticate(bearer_token())
@@ -25,6 +28,7 @@ def make_participant_blueprint(coordinator) -> Blueprint:
 
     @bp.post("/join")
     def join():
+        joins.hit(request.remote_addr or "?", "joins from this address")
         data = json_body()
         if not isinstance(data, dict):
             data = {"join_code": None}
@@ -57,6 +61,7 @@ def make_participant_blueprint(coordinator) -> Blueprint:
     @bp.post("/updates")
     def updates():
         who = participant()
+        updates_window.hit(str(who.id), "updates from this participant")
         body = body_bytes(UPDATE_BODY_LIMIT, "application/octet-stream")
         result = coordinator.submit_update(
             who, request.headers.get("X-Base-Version"), request.headers.get("X-Sample-Count"), body
