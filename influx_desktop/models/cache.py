@@ -35,6 +35,7 @@ from typing import Callable, Iterator
 from influx_desktop.errors import InvalidInput, ModelUnavailable, StorageError
 from influx_desktop.models.backbones import get_backbone
 from influx_desktop.models.head import BIAS_NAME, FEATURE_DIM, WEIGHT_NAME
+from influx_desktop.models.runtime import load_onnxruntime
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +94,7 @@ def _fsync_replace(src: Path, dst: Path) -> None:
 
 def quiet_onnxruntime() -> None:
     """Lower onnxruntime's default logger severity to ERROR."""
-    import onnxruntime
-
-    onnxruntime.set_default_logger_severity(3)
+    load_onnxruntime().set_default_logger_severity(3)
 
 
 def import_torch_quietly() -> None:
@@ -117,12 +116,20 @@ def import_torch_quietly() -> None:
 
 
 @contextlib.contextmanager
-def _quiet_artifact_generation() -> Iterator[None]:
-    """generate_artifacts optimises the graph with a fresh SessionOptions whose logger prints one INFO
-    line per graph transformer, whatever the default severity; hand it options with severity ERROR."""
+def _artifact_generation() -> Iterator[None]:
+    """Make generate_artifacts quiet and deterministic.
+
+    - It optimises the graph with a fresh SessionOptions whose logger prints one INFO line per graph
+      transformer, whatever the default severity: hand it options with severity ERROR.
+    - It names generated values from a process-global counter (``onnx::loss::<n>``), so the same head
+      built later in a process would get other names and another hash: restart the counter.
+    """
     quiet_onnxruntime()
     import_torch_quietly()
+    from onnxruntime.training.onnxblock import _graph_utils
     from onnxruntime.training.onnxblock import _training_graph_utils as tgu
+
+    _graph_utils._GRAPH_TOKEN = 0
 
     original = tgu.SessionOptions
 
@@ -394,7 +401,7 @@ class ModelCache:
 
         workdir = Path(tempfile.mkdtemp(prefix="head-", dir=self._tmp))
         try:
-            with warnings.catch_warnings(), _quiet_artifact_generation():
+            with warnings.catch_warnings(), _artifact_generation():
                 warnings.simplefilter("ignore")
                 ort_artifacts.generate_artifacts(
                     model,

