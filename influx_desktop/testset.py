@@ -113,7 +113,10 @@ class ServerEvaluator:
     def load(self, session_id: int, images: list[LabelledImage]) -> dict:
         """Queue feature extraction for a new test set; returns at once."""
         self._status[session_id] = {"state": "extracting", "images": len(images), "done": 0, "skipped": []}
-        self._jobs.put(("extract", session_id, images))
+        # Versions published from here on are queued behind the extraction (see version_published);
+        # the extraction itself scores the version current now.
+        version = self._coordinator.current_version(session_id)
+        self._jobs.put(("extract", session_id, (images, version)))
         return dict(self._status[session_id])
 
     def status(self, session_id: int) -> dict:
@@ -127,7 +130,8 @@ class ServerEvaluator:
             self._jobs.put(("restore", session_id, None))
 
     def version_published(self, session_id: int, version: int) -> None:
-        if session_id in self._test_sets or self._path(session_id).exists():
+        extracting = self._status.get(session_id, {}).get("state") == "extracting"
+        if extracting or session_id in self._test_sets or self._path(session_id).exists():
             self._jobs.put(("evaluate", session_id, version))
 
     def wait_idle(self) -> None:
@@ -148,7 +152,7 @@ class ServerEvaluator:
                     return
                 kind, session_id, arg = job
                 if kind == "extract":
-                    self._extract(session_id, arg)
+                    self._extract(session_id, *arg)
                 elif kind == "restore":
                     self._restore(session_id)
                 elif kind == "evaluate":
@@ -159,7 +163,7 @@ class ServerEvaluator:
             finally:
                 self._jobs.task_done()
 
-    def _extract(self, session_id: int, images: list[LabelledImage]) -> None:
+    def _extract(self, session_id: int, images: list[LabelledImage], version: int) -> None:
         from .models.backbones import get_backbone
         from .models.features import FeatureExtractor
         from .models.images import preprocess
@@ -196,7 +200,7 @@ class ServerEvaluator:
         self._test_sets[session_id] = test_set
         status.update(state="ready", images=len(labels))
         coordinator.record_test_set(session_id, len(labels), status["skipped"])
-        self._evaluate(session_id, coordinator.current_version(session_id))
+        self._evaluate(session_id, version)
 
     def _restore(self, session_id: int) -> None:
         if session_id in self._test_sets:
@@ -208,6 +212,8 @@ class ServerEvaluator:
 
     def _evaluate(self, session_id: int, version: int) -> None:
         if session_id not in self._test_sets:
+            if not self._path(session_id).exists():
+                return  # the extraction queued before this job failed, and said why in the status
             self._restore(session_id)
         test_set = self._test_sets[session_id]
         coordinator = self._coordinator

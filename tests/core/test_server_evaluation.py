@@ -1,0 +1,96 @@
+"""The server scores every model version on the facilitator's test set, off the request path."""
+
+from __future__ import annotations
+
+import io
+import threading
+import zipfile
+
+import numpy as np
+import pytest
+
+from influx_desktop.coordinator import Coordinator
+from influx_desktop.errors import InvalidInput
+from influx_desktop.models import head, images
+from influx_desktop.testset import read_test_zip
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def _png(image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def coordinator(tmp_path, model_cache):
+    c = Coordinator(tmp_path / "data", model_cache=model_cache)
+    yield c
+    c.close()
+
+
+def _small_test_set(fm, every: int = 20) -> tuple[bytes, np.ndarray]:
+    picked = range(0, len(fm.test_labels), every)
+    data = _zip({f"{fm.classes[fm.test_labels[i]]}/{i}.png": _png(fm.test_images[i]) for i in picked})
+    return data, fm.test_features[list(picked)]
+
+
+def test_versions_published_while_the_test_set_is_extracted_are_scored_once_each(coordinator, fm, monkeypatch):
+    session = coordinator.create_session({"title": "t", "classes": fm.classes})
+    sid = session["id"]
+    coordinator.start_session(sid)
+    joined = coordinator.join(session["join_code"])
+    who = coordinator.authenticate(joined["token"])
+
+    # Hold the evaluator inside the extraction until three versions have been published.
+    release = threading.Event()
+    real_preprocess = images.preprocess
+
+    def slow_preprocess(data, backbone):
+        assert release.wait(30)
+        return real_preprocess(data, backbone)
+
+    monkeypatch.setattr(images, "preprocess", slow_preprocess)
+    zip_bytes, features = _small_test_set(fm)
+    coordinator.load_test_set(sid, read_test_zip(zip_bytes, tuple(fm.classes)))
+    assert coordinator.test_set_status(sid)["state"] == "extracting"
+    rng = np.random.default_rng(0)
+    for version in range(3):
+        _, current = coordinator.parameters(sid)
+        moved = current + rng.normal(0, 0.01, current.shape).astype(np.float32)
+        assert coordinator.submit_update(who, version, 5, moved.astype("<f4").tobytes())["version"] == version + 1
+    release.set()
+    coordinator.evaluator.wait_idle()
+
+    history = coordinator.accuracy_history(sid)
+    assert [h["version"] for h in history] == [0, 1, 2, 3]
+    labels = read_test_zip(zip_bytes, tuple(fm.classes))
+    labels = np.array([image.label for image in labels])
+    for h in history:
+        _, parameters = coordinator.parameters(sid, h["version"])
+        expected = (head.logits(features, parameters, len(fm.classes)).argmax(axis=1) == labels).mean()
+        assert h["accuracy"] == pytest.approx(expected) and h["n"] == len(labels)
+    assert coordinator.test_set_status(sid)["state"] == "ready"
+
+
+def test_test_set_zip_rules(fm):
+    classes = ("cat", "dog")
+    png = _png(fm.test_images[0])
+    got = read_test_zip(_zip({"cat/a.png": png, "dog/b.PNG": png, "dog/notes.txt": b"x", "__MACOSX/cat/c.png": png}), classes)
+    assert [(i.name, i.label) for i in got] == [("cat/a.png", 0), ("dog/b.PNG", 1)]
+    # One top folder around the class folders is allowed.
+    assert len(read_test_zip(_zip({"set/cat/a.png": png, "set/dog/b.png": png}), classes)) == 2
+    with pytest.raises(InvalidInput, match="bird") as e:
+        read_test_zip(_zip({"cat/a.png": png, "bird/b.png": png}), classes)
+    assert e.value.field == "folder"
+    with pytest.raises(InvalidInput, match="no images"):
+        read_test_zip(_zip({"cat/a.txt": b"x"}), classes)
+    with pytest.raises(InvalidInput, match="zip"):
+        read_test_zip(b"not a zip", classes)
