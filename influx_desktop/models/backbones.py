@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from influx_desktop.errors import InvalidInput, ModelUnavailable
+from influx_desktop.models.runtime import import_torch_quietly
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -57,6 +58,7 @@ def _pooled(features: "torch.nn.Module") -> "torch.nn.Module":
 
 
 def _build_efficientnet_lite0(pretrained: bool) -> "torch.nn.Module":
+    import_torch_quietly()
     import torch
     from efficientnet_lite_pytorch import EfficientNet
 
@@ -97,6 +99,7 @@ def _build_efficientnet_lite0(pretrained: bool) -> "torch.nn.Module":
 
 
 def _build_mobilenet_v2(pretrained: bool) -> "torch.nn.Module":
+    import_torch_quietly()
     import torch
     from torchvision.models import MobileNet_V2_Weights, mobilenet_v2
 

@@ -35,7 +35,7 @@ from typing import Callable, Iterator
 from influx_desktop.errors import InvalidInput, ModelUnavailable, StorageError
 from influx_desktop.models.backbones import get_backbone
 from influx_desktop.models.head import BIAS_NAME, FEATURE_DIM, WEIGHT_NAME
-from influx_desktop.models.runtime import load_onnxruntime
+from influx_desktop.models.runtime import import_torch_quietly, quiet_onnxruntime  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -90,29 +90,6 @@ def _fsync_replace(src: Path, dst: Path) -> None:
     with open(src, "rb") as f:
         os.fsync(f.fileno())
     os.replace(src, dst)
-
-
-def quiet_onnxruntime() -> None:
-    """Lower onnxruntime's default logger severity to ERROR."""
-    load_onnxruntime().set_default_logger_severity(3)
-
-
-def import_torch_quietly() -> None:
-    """Import torch and onnxruntime.training (which imports torch.utils.cpp_extension) with logging
-    muted: on CPU-only machines that import logs a "No CUDA runtime" warning."""
-    import sys
-
-    if "onnxruntime.training.api" in sys.modules:
-        return
-    previous = logging.root.manager.disable
-    logging.disable(logging.WARNING)
-    try:
-        import torch  # noqa: F401
-        import torch.utils.cpp_extension  # noqa: F401
-        import onnxruntime.training.api  # noqa: F401
-        import onnxruntime.training.artifacts  # noqa: F401
-    finally:
-        logging.disable(previous)
 
 
 @contextlib.contextmanager

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from influx_desktop.errors import InvalidInput
-from influx_desktop.models.cache import BASE_LEARNING_RATE, HeadArtifacts, import_torch_quietly, quiet_onnxruntime
+from influx_desktop.models.cache import BASE_LEARNING_RATE, HeadArtifacts
+from influx_desktop.models.runtime import import_torch_quietly, quiet_onnxruntime
 from influx_desktop.models.head import as_vector
 
 

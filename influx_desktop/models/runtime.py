@@ -1,4 +1,4 @@
-"""Import onnxruntime without importing torch.
+"""Import onnxruntime without importing torch; import torch without log noise when it is needed.
 
 The ``onnxruntime-training-cpu`` wheel's ``import onnxruntime`` runs a build check that imports
 ``onnxruntime.training.ortmodule``, which imports torch (3-9 s, and a "No CUDA runtime" warning).
@@ -12,6 +12,7 @@ only after this has run once.
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from types import ModuleType
@@ -38,3 +39,25 @@ def load_onnxruntime() -> ModuleType:
                 if sys.modules[name] is None:
                     del sys.modules[name]
         return onnxruntime
+
+
+def quiet_onnxruntime() -> None:
+    """Lower onnxruntime's default logger severity to ERROR."""
+    load_onnxruntime().set_default_logger_severity(3)
+
+
+def import_torch_quietly() -> None:
+    """Import torch and onnxruntime.training (which imports torch.utils.cpp_extension) with logging
+    muted: on CPU-only machines that import logs a "No CUDA runtime" warning."""
+    if "onnxruntime.training.api" in sys.modules:
+        return
+    load_onnxruntime()
+    previous = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        import torch  # noqa: F401
+        import torch.utils.cpp_extension  # noqa: F401
+        import onnxruntime.training.api  # noqa: F401
+        import onnxruntime.training.artifacts  # noqa: F401
+    finally:
+        logging.disable(previous)
