@@ -45,5 +45,8 @@ class FedAsync(Strategy):
         return self.settings["alpha"] * self.staleness_factor(staleness)
 
     def aggregate(self, current: np.ndarray, updates: Sequence[ClientUpdate]) -> np.ndarray:
-        (update,) = updates
-        return fedasync_mix(current, update.parameters, self.weight(update.staleness, update.sample_count))
+        # One update, except right after the session switched here from a buffering strategy with
+        # updates still waiting: then apply them one after another, in arrival order.
+        for update in updates:
+            current = fedasync_mix(current, update.parameters, self.weight(update.staleness, update.sample_count))
+        return current
