@@ -1,0 +1,103 @@
+"""How participants join: a large QR code of the join URL, the URL as text with a copy button,
+and a full-screen "present" view for the projector with a live participant count."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from .qr_widget import QrCodeView
+
+
+def _count_text(count: int) -> str:
+    return "No one has joined yet" if count == 0 else f"{count} participant{'s' if count != 1 else ''} joined"
+
+
+class JoinPanel(QWidget):
+    present_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.qr = QrCodeView()
+        self.url = QLabel("Start the server to get a join link.")
+        self.url.setObjectName("join_url")
+        self.url.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.url.setWordWrap(True)
+        font = self.url.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.url.setFont(font)
+        self.code = QLabel()
+        self.code.setObjectName("join_code")
+        self.copy_button = QPushButton("Copy link")
+        self.copy_button.clicked.connect(self.copy_url)
+        self.present_button = QPushButton("Present full screen")
+        self.present_button.clicked.connect(self.present_requested)
+        self.count = QLabel(_count_text(0))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.present_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.qr, 1)
+        layout.addWidget(self.url)
+        layout.addWidget(self.code)
+        layout.addWidget(self.count)
+        layout.addLayout(buttons)
+        self.set_url(None)
+
+    def set_url(self, url: str | None, join_code: str | None = None) -> None:
+        self.qr.set_text(url or "")
+        self.url.setText(url or "Start the server to get a join link.")
+        self.code.setText(f"Join code: {join_code}" if url and join_code else "")
+        self.copy_button.setEnabled(bool(url))
+        self.present_button.setEnabled(bool(url))
+
+    def join_url(self) -> str:
+        return self.qr.text()
+
+    def set_participant_count(self, count: int) -> None:
+        self.count.setText(_count_text(count))
+
+    def copy_url(self) -> None:
+        if self.join_url():
+            QGuiApplication.clipboard().setText(self.join_url())
+
+
+class PresentWindow(QWidget):
+    """Full screen for a projector: QR, URL, title and participant count. Esc or a click closes it."""
+
+    def __init__(self, title: str, url: str, count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.Window)
+        self.setWindowTitle(f"Join: {title}")
+        self.setStyleSheet("background: white; color: black;")
+        self.title = QLabel(title)
+        self.title.setAlignment(Qt.AlignCenter)
+        big = QFont(self.font())
+        big.setPointSizeF(big.pointSizeF() * 2.5)
+        big.setBold(True)
+        self.title.setFont(big)
+        self.qr = QrCodeView()
+        self.qr.set_text(url)
+        self.url = QLabel(url)
+        self.url.setAlignment(Qt.AlignCenter)
+        medium = QFont(self.font())
+        medium.setPointSizeF(medium.pointSizeF() * 2)
+        self.url.setFont(medium)
+        self.count = QLabel(_count_text(count))
+        self.count.setAlignment(Qt.AlignCenter)
+        self.count.setFont(medium)
+        hint = QLabel("Scan with your phone's camera, or type the address. Press Esc to close.")
+        hint.setAlignment(Qt.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.qr, 1)
+        layout.addWidget(self.url)
+        layout.addWidget(self.count)
+        layout.addWidget(hint)
+        QShortcut(QKeySequence(Qt.Key_Escape), self, activated=self.close)
+
+    def set_participant_count(self, count: int) -> None:
+        self.count.setText(_count_text(count))
+
+    def mousePressEvent(self, _event) -> None:
+        self.close()

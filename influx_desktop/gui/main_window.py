@@ -1,0 +1,655 @@
+"""The facilitator's main window: session setup, server control, join QR code, live dashboard.
+
+Every call into the core, the network or the disk goes through ``self.tasks`` (a thread pool); core
+events arrive through ``CoreEventBridge`` and trigger a coalesced, off-thread snapshot refresh.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import __version__
+from ..errors import InfluxError
+from ..events import Event
+from ..server.network import Interface, address_is_present, list_ipv4_interfaces, pick_default_interface
+from ..testset import read_test_folder
+from .bridge import CoreEventBridge
+from .dashboard import Dashboard, EventLogView
+from .join_panel import JoinPanel, PresentWindow
+from .serving import Serving, save_settings, start_serving, stop_serving
+from .session_form import SessionForm
+from .snapshot import SessionSnapshot, load_snapshot
+from .tasks import TaskRunner
+
+PERIODIC_REFRESH_MS = 10_000  # "last seen" and "updates per minute" age even when nothing happens
+INTERFACE_CHECK_MS = 5_000
+STATE_TEXT = {
+    "draft": "not started yet",
+    "running": "running: accepting updates",
+    "paused": "paused: updates are refused",
+    "stopped": "stopped",
+}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "session"
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        coordinator: Any,
+        *,
+        interfaces: list[Interface] | None = None,
+        host: str | None = None,
+        port: int = 0,
+        advertise: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
+        """``host``: preselected listening address (tests pass 127.0.0.1); ``interfaces``: the choices
+        (default: this machine's IPv4 addresses, listed off the UI thread, default route preselected)."""
+        super().__init__(parent)
+        self.coordinator = coordinator
+        self.data_dir = Path(coordinator.data_dir)
+        self.advertise = advertise
+        self.session_id: int | None = None
+        self.session: dict | None = None
+        self.serving: Serving | None = None
+        self.snapshot: SessionSnapshot | None = None
+        self.present_window: PresentWindow | None = None
+        self._refreshing = False
+        self._refresh_again = False
+        self._closed = False
+        self._starting = False
+        self._stopping = False
+        self.progress_dialog: QProgressDialog | None = None
+        self.tasks = TaskRunner(self)
+        self.setWindowTitle("InFL-UX Desktop")
+        self.resize(1280, 800)
+
+        self._build_widgets(port)
+        self.bridge = CoreEventBridge(coordinator.events, self)
+        self.bridge.event.connect(self._on_core_event, Qt.QueuedConnection)
+        self.refresh_timer = QTimer(self, interval=PERIODIC_REFRESH_MS, timeout=self.request_refresh)
+        self.refresh_timer.start()
+        self.interface_timer = QTimer(self, interval=INTERFACE_CHECK_MS, timeout=self._check_interface)
+
+        self._load_interfaces(interfaces, host)
+        self._load_sessions(select_latest=True)
+        self._update_controls()
+
+    # ================================================================== building
+
+    def _build_widgets(self, port: int) -> None:
+        toolbar = QToolBar("Session")
+        toolbar.setMovable(False)
+        self.addToolBar(toolbar)
+        self.session_combo = QComboBox()
+        self.session_combo.setMinimumWidth(220)
+        self.session_combo.setToolTip("Sessions in this data folder")
+        self.session_combo.activated.connect(self._session_chosen)
+        toolbar.addWidget(QLabel(" Session: "))
+        toolbar.addWidget(self.session_combo)
+        self.new_action = toolbar.addAction("New session", self.new_session)
+        toolbar.addSeparator()
+        self.start_action = toolbar.addAction("▶ Start", self.start)
+        self.stop_action = toolbar.addAction("■ Stop", self.stop)
+        self.pause_action = toolbar.addAction("Pause updates", self.toggle_pause)
+        self.present_action = toolbar.addAction("Present QR", self.present)
+        toolbar.addSeparator()
+        self.testset_action = toolbar.addAction("Load test set…", self.choose_test_set)
+        self.export_model_action = toolbar.addAction("Export model…", self.export_model)
+        self.export_events_action = toolbar.addAction("Export event log…", self.export_events)
+        self.open_folder_action = toolbar.addAction("Open data folder", self.open_data_folder)
+        self.start_action.setToolTip("Save the settings, prepare the model and start accepting participants")
+        self.stop_action.setToolTip("Stop the server and the session; participants can rejoin after Start")
+
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.banner_close = QPushButton("✕")
+        self.banner_close.setFlat(True)
+        self.banner_close.setFixedWidth(28)
+        self.banner_close.clicked.connect(self.clear_banner)
+        banner_row = QWidget()
+        banner_layout = QHBoxLayout(banner_row)
+        banner_layout.setContentsMargins(8, 2, 8, 2)
+        banner_layout.addWidget(self.banner, 1)
+        banner_layout.addWidget(self.banner_close)
+        self.banner_row = banner_row
+        banner_row.hide()
+
+        server_box = QGroupBox("Server")
+        server_form = QFormLayout(server_box)
+        self.interface_combo = QComboBox()
+        self.interface_combo.setToolTip("The network participants' devices are on. Default: the one with the default route.")
+        self.port_spin = QSpinBox()
+        self.port_spin.setRange(0, 65535)
+        self.port_spin.setSpecialValueText("automatic (a free port)")
+        self.port_spin.setValue(port)
+        self.state_label = QLabel("No session")
+        self.state_label.setObjectName("state_label")
+        self.state_label.setWordWrap(True)
+        self.mdns_label = QLabel("")
+        self.mdns_label.setWordWrap(True)
+        server_form.addRow("Network", self.interface_combo)
+        server_form.addRow("Port", self.port_spin)
+        server_form.addRow("State", self.state_label)
+        server_form.addRow("mDNS", self.mdns_label)
+        self.join_panel = JoinPanel()
+        self.join_panel.present_requested.connect(self.present)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(server_box)
+        left_layout.addWidget(self.join_panel, 1)
+
+        self.form = SessionForm()
+        self.form.save_requested.connect(self.save)
+        setup_scroll = QScrollArea()
+        setup_scroll.setWidgetResizable(True)
+        setup_scroll.setWidget(self.form)
+        self.dashboard = Dashboard()
+        self.dashboard.remove_participant_requested.connect(self.remove_participant)
+        self.event_log = EventLogView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(setup_scroll, "Setup")
+        self.tabs.addTab(self.dashboard, "Dashboard")
+        self.tabs.addTab(self.event_log, "Event log")
+
+        splitter = QSplitter(Qt.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 5)
+        splitter.setSizes([380, 900])
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(4, 4, 4, 4)
+        central_layout.addWidget(banner_row)
+        central_layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self.statusBar().showMessage(f"InFL-UX Desktop {__version__} · data: {self.data_dir}")
+
+    # ================================================================== feedback
+
+    def show_problem(self, text: str) -> None:
+        self.banner.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        self.banner.setText(text)
+        self.banner_row.show()
+
+    def show_info(self, text: str) -> None:
+        self.banner.setStyleSheet("color: #0d47a1;")
+        self.banner.setText(text)
+        self.banner_row.show()
+
+    def clear_banner(self) -> None:
+        self.banner.clear()
+        self.banner_row.hide()
+
+    def _report(self, what: str) -> Callable[[BaseException], None]:
+        def report(exc: BaseException) -> None:
+            if isinstance(exc, InfluxError):
+                self.show_problem(f"{what}: {exc.message}")
+            else:
+                self.show_problem(f"{what}: {type(exc).__name__}: {exc}")
+            self._update_controls()
+
+        return report
+
+    # ================================================================== interfaces
+
+    def _load_interfaces(self, interfaces: list[Interface] | None, host: str | None) -> None:
+        if interfaces is not None:
+            self._fill_interfaces(interfaces, host)
+            return
+        if host is not None:  # usable at once; the full list follows
+            self._fill_interfaces([Interface("chosen", host)], host)
+
+        def work(_progress):
+            found = list_ipv4_interfaces()
+            return found, pick_default_interface(found)
+
+        def done(result):
+            found, default = result
+            self._fill_interfaces(found, host or default.address)
+
+        self.tasks.run(work, done, self._report("Could not list the network interfaces"))
+
+    def _fill_interfaces(self, interfaces: list[Interface], selected: str | None) -> None:
+        if selected and not any(i.address == selected for i in interfaces):
+            interfaces = [Interface("chosen", selected), *interfaces]
+        self.interface_combo.clear()
+        for interface in interfaces:
+            self.interface_combo.addItem(interface.label, interface.address)
+        index = self.interface_combo.findData(selected) if selected else 0
+        self.interface_combo.setCurrentIndex(max(0, index))
+
+    def _check_interface(self) -> None:
+        serving = self.serving
+        if serving is None:
+            return
+
+        def done(present: bool) -> None:
+            if not present and self.serving is serving:
+                self.show_problem(
+                    f"The network address {serving.host} is gone from this computer (Wi-Fi off? cable out?): "
+                    "participants cannot reach the server. Stop, choose another network, and Start again."
+                )
+
+        self.tasks.run(lambda _p: address_is_present(serving.host), done)
+
+    # ================================================================== sessions
+
+    def _load_sessions(self, select_latest: bool = False) -> None:
+        def done(sessions: list[dict]) -> None:
+            self._fill_session_combo(sessions)
+            if select_latest:
+                if sessions:
+                    self.show_session(sessions[-1]["id"])
+                else:
+                    self.tabs.setCurrentIndex(0)
+                    self.show_info("No session yet: give it a title and at least two classes, then press Start.")
+
+        self.tasks.run(lambda _p: self.coordinator.list_sessions(), done, self._report("Could not read the sessions"))
+
+    def _fill_session_combo(self, sessions: list[dict]) -> None:
+        self.session_combo.blockSignals(True)
+        self.session_combo.clear()
+        for s in sessions:
+            self.session_combo.addItem(f"#{s['id']} {s['config']['title']}", s["id"])
+        if self.session_id is None:
+            self.session_combo.addItem("(new session)", None)
+        self.session_combo.setCurrentIndex(self.session_combo.findData(self.session_id))
+        self.session_combo.blockSignals(False)
+
+    def _session_chosen(self, index: int) -> None:
+        session_id = self.session_combo.itemData(index)
+        if session_id is not None and session_id != self.session_id:
+            self.show_session(session_id)
+
+    def show_session(self, session_id: int) -> None:
+        """Load a session's settings into the form and its live state into the dashboard."""
+        self.session_id = session_id
+        self.snapshot = None
+
+        def done(session: dict) -> None:
+            if self.session_id != session_id:
+                return
+            self._set_session(session, load_form=True)
+            self.clear_banner()
+            if session["state"] in ("running", "paused") and self.serving is None:
+                self.show_info(
+                    "This session was still marked running when the app last closed. Press Start to serve it again."
+                )
+            self.request_refresh()
+
+        self.tasks.run(lambda _p: self.coordinator.get_session(session_id), done, self._report("Could not open the session"))
+
+    def _set_session(self, session: dict, load_form: bool = False) -> None:
+        self.session = session
+        self.session_id = session["id"]
+        if load_form:
+            self.form.load(session["config"], has_run=session["has_run"])
+        else:
+            self.form.set_shape_locked(session["has_run"])
+        self.setWindowTitle(f"InFL-UX Desktop — {session['config']['title']}")
+        index = self.session_combo.findData(session["id"])
+        if index >= 0:
+            self.session_combo.setItemText(index, f"#{session['id']} {session['config']['title']}")
+            self.session_combo.setCurrentIndex(index)
+        self._update_controls()
+
+    def new_session(self) -> None:
+        if self.serving is not None:
+            self.show_problem("Stop the running session before creating a new one.")
+            return
+        self.session_id = None
+        self.session = None
+        self.snapshot = None
+        self.form.load_defaults()
+        self.join_panel.set_url(None)
+        self.tabs.setCurrentIndex(0)
+        self.form.title.setFocus()
+        self.setWindowTitle("InFL-UX Desktop — new session")
+        self._load_sessions()
+        self._update_controls()
+
+    def save(self) -> None:
+        settings = self.form.validate()
+        if settings is None:
+            self.tabs.setCurrentIndex(0)
+            return
+        session_id = self.session_id
+
+        def done(session: dict) -> None:
+            self._set_session(session, load_form=False)
+            self._load_sessions()
+            self.statusBar().showMessage("Settings saved.", 5000)
+            self.request_refresh()
+
+        self.tasks.run(lambda _p: save_settings(self.coordinator, session_id, settings), done, self._form_error)
+
+    def _form_error(self, exc: BaseException) -> None:
+        if isinstance(exc, InfluxError) and self.form.field_widget(exc.field) is not None:
+            self.form.show_error(exc)
+            self.tabs.setCurrentIndex(0)
+            self._update_controls()
+        else:
+            self._report("Could not save the settings")(exc)
+
+    # ================================================================== server
+
+    def start(self) -> None:
+        if self.serving is not None:
+            return
+        settings = self.form.validate()
+        if settings is None:
+            self.tabs.setCurrentIndex(0)
+            return
+        host = self.interface_combo.currentData()
+        if not host:
+            self.show_problem("Choose a network interface first.")
+            return
+        port = self.port_spin.value()
+        session_id = self.session_id
+        created: dict = {}
+
+        def work(progress):
+            session = save_settings(self.coordinator, session_id, settings)
+            created["session"] = session
+            return session, start_serving(self.coordinator, session["id"], host, port, progress, self.advertise)
+
+        dialog = QProgressDialog("Starting the session…", None, 0, 0, self)
+        dialog.setWindowTitle("Starting")
+        dialog.setWindowModality(Qt.WindowModal)
+        dialog.setMinimumDuration(400)
+        dialog.setAutoClose(False)
+        self.progress_dialog = dialog
+        self._starting = True
+        self._update_controls()
+
+        def finish() -> None:
+            dialog.reset()
+            dialog.deleteLater()
+            self.progress_dialog = None
+            self._starting = False
+
+        def done(result) -> None:
+            finish()
+            session, serving = result
+            self.serving = serving
+            self._set_session(session, load_form=False)
+            self.port_spin.setValue(serving.port)  # Stop/Start keeps the same link
+            self.join_panel.set_url(serving.join_url, serving.join_code)
+            if serving.advertiser is not None:
+                self.mdns_label.setText(f"announced as “{serving.advertiser.service_name}”")
+            else:
+                self.mdns_label.setText(serving.mdns_error or "off")
+            self.clear_banner()
+            self.tabs.setCurrentIndex(1)
+            self.interface_timer.start()
+            self._load_sessions()
+            self.statusBar().showMessage(f"Serving {serving.join_url}")
+            self.request_refresh()
+
+        def failed(exc: BaseException) -> None:
+            finish()
+            if "session" in created:
+                self._set_session(created["session"], load_form=False)
+                self._load_sessions()
+            if isinstance(exc, InfluxError) and self.form.field_widget(exc.field) is not None:
+                self._form_error(exc)
+            self._report("Could not start")(exc)
+
+        self.tasks.run(work, done, failed, dialog.setLabelText)
+
+    def stop(self) -> None:
+        serving = self.serving
+        if serving is None:
+            return
+        self._stopping = True
+        self._update_controls()
+
+        def done(_result) -> None:
+            self._stopping = False
+            self.serving = None
+            self.interface_timer.stop()
+            self.join_panel.set_url(None)
+            self.mdns_label.setText("not announced")
+            if self.present_window is not None:
+                self.present_window.close()
+            self.statusBar().showMessage("Stopped. Participants keep their progress and can rejoin after Start.", 8000)
+            self._update_controls()
+            self.request_refresh()
+
+        def failed(exc: BaseException) -> None:
+            self._stopping = False
+            self._report("Could not stop cleanly")(exc)
+
+        self.tasks.run(lambda _p: stop_serving(self.coordinator, serving), done, failed)
+
+    def toggle_pause(self) -> None:
+        if self.session_id is None or self.session is None:
+            return
+        session_id = self.session_id
+        if self.session["state"] == "running":
+            work = lambda _p: self.coordinator.pause_session(session_id)  # noqa: E731
+        else:
+            work = lambda _p: self.coordinator.resume_session(session_id)  # noqa: E731
+        self.tasks.run(work, lambda s: self._set_session(s), self._report("Could not change the state"))
+
+    # ================================================================== live updates
+
+    def _on_core_event(self, event: Event) -> None:
+        if event.session_id == self.session_id:
+            self.request_refresh()
+
+    def request_refresh(self) -> None:
+        """Read a fresh snapshot off the UI thread; bursts of events collapse into one more read."""
+        if self.session_id is None or self._closed:
+            return
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        session_id = self.session_id
+
+        def done(snapshot: SessionSnapshot) -> None:
+            self._refreshing = False
+            if snapshot.session_id == self.session_id:
+                self._show_snapshot(snapshot)
+            if self._refresh_again:
+                self._refresh_again = False
+                QTimer.singleShot(50, self.request_refresh)
+
+        def failed(exc: BaseException) -> None:
+            self._refreshing = False
+            self._report("Could not read the session")(exc)
+
+        self.tasks.run(lambda _p: load_snapshot(self.coordinator, session_id), done, failed)
+
+    def _show_snapshot(self, snapshot: SessionSnapshot) -> None:
+        self.snapshot = snapshot
+        self.session = snapshot.session
+        self.dashboard.show_snapshot(snapshot)
+        self.event_log.show_snapshot(snapshot)
+        count = snapshot.session["active_participants"]
+        self.join_panel.set_participant_count(count)
+        if self.present_window is not None:
+            self.present_window.set_participant_count(count)
+        self.form.set_shape_locked(snapshot.session["has_run"])
+        self._update_controls()
+
+    def _update_controls(self) -> None:
+        serving = self.serving is not None
+        busy = self._starting or self._stopping
+        state = self.session["state"] if self.session else None
+        self.start_action.setEnabled(not serving and not busy)
+        self.stop_action.setEnabled(serving and not busy)
+        self.pause_action.setEnabled(serving and not busy and state in ("running", "paused"))
+        self.pause_action.setText("Resume updates" if state == "paused" else "Pause updates")
+        self.present_action.setEnabled(serving)
+        has_session = self.session_id is not None
+        for action in (self.testset_action, self.export_model_action, self.export_events_action):
+            action.setEnabled(has_session and not busy)
+        self.new_action.setEnabled(not serving and not busy)
+        self.session_combo.setEnabled(not serving and not busy)
+        self.interface_combo.setEnabled(not serving and not busy)
+        self.port_spin.setEnabled(not serving and not busy)
+        if self.session is None:
+            self.state_label.setText("new session (not saved yet)" if self.session_id is None else "…")
+        else:
+            text = f"v{self.session['version']} · {STATE_TEXT.get(state, state)}"
+            if serving:
+                text += f"\nlistening on {self.serving.host}:{self.serving.port}"
+            elif state in ("running", "paused"):
+                text += "\nthe server is not running: press Start"
+            self.state_label.setText(text)
+
+    # ================================================================== facilitator actions
+
+    def present(self) -> None:
+        if self.serving is None:
+            return
+        if self.present_window is not None:
+            self.present_window.close()
+        title = self.session["config"]["title"] if self.session else ""
+        count = self.session["active_participants"] if self.session else 0
+        self.present_window = PresentWindow(title, self.serving.join_url, count)
+        self.present_window.setAttribute(Qt.WA_DeleteOnClose)
+        self.present_window.destroyed.connect(lambda: setattr(self, "present_window", None))
+        self.present_window.showFullScreen()
+
+    def remove_participant(self, participant_id: int, nickname: str) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Remove participant",
+            f"Remove {nickname}? Their token stops working at once and their further updates are refused. "
+            "Updates already applied stay in the model.",
+        )
+        if answer != QMessageBox.Yes or self.session_id is None:
+            return
+        session_id = self.session_id
+        self.tasks.run(
+            lambda _p: self.coordinator.revoke_participant(session_id, participant_id),
+            lambda _r: self.statusBar().showMessage(f"{nickname} was removed.", 5000),
+            self._report(f"Could not remove {nickname}"),
+        )
+
+    def choose_test_set(self) -> None:
+        if self.session_id is None:
+            return
+        folder = QFileDialog.getExistingDirectory(
+            self, "Choose the test set folder (one subfolder per class, named like the class)"
+        )
+        if folder:
+            self.load_test_set(Path(folder))
+
+    def load_test_set(self, folder: Path) -> None:
+        session_id = self.session_id
+
+        def work(_progress):
+            classes = self.coordinator.config(session_id).classes
+            return self.coordinator.load_test_set(session_id, read_test_folder(folder, classes))
+
+        def done(status: dict) -> None:
+            self.statusBar().showMessage(
+                f"Reading {status.get('images')} test images; accuracy appears after each new version.", 8000
+            )
+            self.request_refresh()
+
+        self.tasks.run(work, done, self._report("Could not load the test set"))
+
+    def export_model(self) -> None:
+        if self.session_id is None or self.session is None:
+            return
+        suggested = self.data_dir / f"{_slug(self.session['config']['title'])}-v{self.session['version']}.onnx"
+        path, _ = QFileDialog.getSaveFileName(self, "Export the global model", str(suggested), "ONNX model (*.onnx)")
+        if path:
+            self.save_model_to(Path(path))
+
+    def save_model_to(self, path: Path) -> None:
+        session_id = self.session_id
+        self.statusBar().showMessage("Exporting the model…")
+
+        def work(_progress):
+            data = self.coordinator.export_model(session_id)
+            path.write_bytes(data)
+            return path
+
+        self.tasks.run(work, lambda p: self.statusBar().showMessage(f"Model saved to {p}", 10000),
+                       self._report("Could not export the model"))
+
+    def export_events(self) -> None:
+        if self.session_id is None or self.session is None:
+            return
+        suggested = self.data_dir / f"{_slug(self.session['config']['title'])}-events.csv"
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export the event log", str(suggested), "CSV (*.csv);;JSON Lines (*.jsonl)"
+        )
+        if path:
+            fmt = "jsonl" if path.endswith(".jsonl") or "jsonl" in chosen else "csv"
+            self.save_events_to(Path(path), fmt)
+
+    def save_events_to(self, path: Path, fmt: str) -> None:
+        session_id = self.session_id
+
+        def work(_progress):
+            path.write_text(self.coordinator.export_events(session_id, fmt), encoding="utf-8")
+            return path
+
+        self.tasks.run(work, lambda p: self.statusBar().showMessage(f"Event log saved to {p}", 10000),
+                       self._report("Could not export the event log"))
+
+    def open_data_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_dir)))
+
+    # ================================================================== quitting
+
+    def shutdown(self) -> None:
+        """Stop the server and mDNS, mark the session stopped, stop listening to the core. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self.refresh_timer.stop()
+        self.interface_timer.stop()
+        if self.present_window is not None:
+            self.present_window.close()
+        self.tasks.wait()
+        serving, self.serving = self.serving, None
+        if serving is not None:
+            try:
+                stop_serving(self.coordinator, serving)
+            except Exception as exc:  # quitting must not fail; the core's state is already on disk
+                print(f"influx-desktop: while stopping: {exc}")
+        self.bridge.close()
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        event.accept()

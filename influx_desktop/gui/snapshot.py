@@ -1,0 +1,88 @@
+"""What the dashboard shows, read from the core in one go (off the UI thread). No Qt here."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+EVENTS_SHOWN = 500
+UPDATE_RATE_WINDOW = 60.0  # seconds
+
+
+@dataclass(frozen=True)
+class SessionSnapshot:
+    session: dict
+    participants: list[dict]
+    updates: list[dict]
+    accuracy: list[dict]
+    test_set: dict
+    events: list[dict]
+    taken_at: float = field(default_factory=time.time)
+
+    @property
+    def session_id(self) -> int:
+        return self.session["id"]
+
+    @property
+    def version(self) -> int:
+        return self.session["version"]
+
+    def updates_per_minute(self, now: float | None = None) -> float:
+        """Updates received (accepted or rejected) in the last minute."""
+        now = self.taken_at if now is None else now
+        return float(sum(1 for u in self.updates if now - u["received_at"] <= UPDATE_RATE_WINDOW))
+
+    def rejected_updates(self) -> list[dict]:
+        return [u for u in self.updates if u["status"] == "rejected"]
+
+    def accuracy_by_version(self) -> list[tuple[float, float]]:
+        """(version, accuracy) of the server-side test set; the latest evaluation of each version."""
+        latest: dict[int, float] = {}
+        for row in self.accuracy:
+            latest[row["version"]] = row["accuracy"]
+        return sorted((float(v), a) for v, a in latest.items())
+
+    def staleness_by_update(self) -> list[tuple[float, float]]:
+        """(update number, staleness) of every accepted update, in arrival order."""
+        accepted = [u for u in self.updates if u["status"] != "rejected"]
+        return [(float(i + 1), float(u["staleness"])) for i, u in enumerate(accepted)]
+
+
+def load_snapshot(coordinator: Any, session_id: int) -> SessionSnapshot:
+    events = coordinator.event_log(session_id)[-EVENTS_SHOWN:]
+    return SessionSnapshot(
+        session=coordinator.get_session(session_id),
+        participants=coordinator.participants(session_id),
+        updates=coordinator.updates(session_id),
+        accuracy=coordinator.accuracy_history(session_id),
+        test_set=coordinator.test_set_status(session_id),
+        events=events,
+    )
+
+
+def describe_event(event: dict, nicknames: dict[int, str] | None = None) -> str:
+    """One line a facilitator can read, for the event log."""
+    data = event.get("data") or {}
+    who = (nicknames or {}).get(event.get("participant_id"), f"participant {event.get('participant_id')}")
+    kind = event["kind"]
+    if kind == "participant_joined":
+        return f"{data.get('nickname') or who} joined" + (f" ({data['device'][:60]})" if data.get("device") else "")
+    if kind == "participant_removed":
+        return f"{who} was removed"
+    if kind == "update_accepted":
+        return f"update from {who} accepted (base v{data.get('base_version')}, staleness {data.get('staleness')})"
+    if kind == "update_rejected":
+        return f"update from {who} rejected: {data.get('reason', '')}"
+    if kind == "model_version":
+        return f"model version {data.get('version')} published ({len(data.get('update_ids', []))} update(s))"
+    if kind == "server_evaluation":
+        return f"version {data.get('version')}: test accuracy {data.get('accuracy', 0):.1%} on {data.get('n')} images"
+    if kind == "test_result":
+        return f"{who} tested version {data.get('version')}: {data.get('accuracy', 0):.1%} on {data.get('n')} images"
+    if kind == "test_set_loaded":
+        skipped = len(data.get("skipped") or [])
+        return f"test set loaded: {data.get('images')} images" + (f", {skipped} skipped" if skipped else "")
+    if kind == "session_configured":
+        return "settings changed: " + ", ".join(sorted((data.get("changes") or {}).keys()))
+    return kind.replace("_", " ")
