@@ -11,11 +11,11 @@ import textwrap
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 import pytest
 
 from influx_desktop.errors import InvalidInput
 from influx_desktop.models.cache import ModelCache
+from influx_desktop.models.runtime import load_onnxruntime
 
 
 def sha256(path) -> str:
@@ -32,7 +32,7 @@ def test_feature_extractor_artifact_contract(model_cache, lite0_artifact):
     assert [o.version for o in model.opset_import if o.domain in ("", "ai.onnx")] == [17]
     props = {p.key: p.value for p in model.metadata_props}
     assert props["influx.backbone"] == "efficientnet_lite0" and props["influx.pretrained"] == "true"
-    sess = ort.InferenceSession(str(a.path), providers=["CPUExecutionProvider"])
+    sess = load_onnxruntime().InferenceSession(str(a.path), providers=["CPUExecutionProvider"])
     (inp,), (out,) = sess.get_inputs(), sess.get_outputs()
     assert inp.name == "input" and inp.shape[1:] == [3, 224, 224] and not isinstance(inp.shape[0], int)
     assert out.name == "features" and out.shape[1] == 1280
