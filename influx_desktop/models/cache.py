@@ -92,6 +92,9 @@ def _fsync_replace(src: Path, dst: Path) -> None:
     os.replace(src, dst)
 
 
+_GENERATION_LOCK = threading.Lock()  # the patches below are process-global
+
+
 @contextlib.contextmanager
 def _artifact_generation() -> Iterator[None]:
     """Make generate_artifacts quiet and deterministic.
@@ -106,20 +109,20 @@ def _artifact_generation() -> Iterator[None]:
     from onnxruntime.training.onnxblock import _graph_utils
     from onnxruntime.training.onnxblock import _training_graph_utils as tgu
 
-    _graph_utils._GRAPH_TOKEN = 0
+    with _GENERATION_LOCK:
+        _graph_utils._GRAPH_TOKEN = 0
+        original = tgu.SessionOptions
 
-    original = tgu.SessionOptions
+        def quiet_options():
+            opts = original()
+            opts.log_severity_level = 3
+            return opts
 
-    def quiet_options():
-        opts = original()
-        opts.log_severity_level = 3
-        return opts
-
-    tgu.SessionOptions = quiet_options
-    try:
-        yield
-    finally:
-        tgu.SessionOptions = original
+        tgu.SessionOptions = quiet_options
+        try:
+            yield
+        finally:
+            tgu.SessionOptions = original
 
 
 class ModelCache:
