@@ -6,6 +6,7 @@ events arrive through ``CoreEventBridge`` and trigger a coalesced, off-thread sn
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -53,6 +54,13 @@ STATE_TEXT = {
     "paused": "paused: updates are refused",
     "stopped": "stopped",
 }
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """A file appears complete or not at all (a half-written model would load as garbage)."""
+    tmp = path.with_name(f".{path.name}.partial")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 
 def _slug(text: str) -> str:
@@ -599,8 +607,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Exporting the model…")
 
         def work(_progress):
-            data = self.coordinator.export_model(session_id)
-            path.write_bytes(data)
+            _write_atomically(path, self.coordinator.export_model(session_id))
             return path
 
         self.tasks.run(work, lambda p: self.statusBar().showMessage(f"Model saved to {p}", 10000),
@@ -621,7 +628,7 @@ class MainWindow(QMainWindow):
         session_id = self.session_id
 
         def work(_progress):
-            path.write_text(self.coordinator.export_events(session_id, fmt), encoding="utf-8")
+            _write_atomically(path, self.coordinator.export_events(session_id, fmt).encode("utf-8"))
             return path
 
         self.tasks.run(work, lambda p: self.statusBar().showMessage(f"Event log saved to {p}", 10000),
