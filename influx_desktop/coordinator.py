@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import secrets
 import threading
 import time
@@ -679,7 +680,8 @@ def _short_text(value: Any, name: str, limit: int) -> str:
 def _int_field(value: Any, name: str, where: str) -> int:
     if isinstance(value, str):
         value = value.strip()
-        if not value.lstrip("-").isdigit() or len(value) > 12:
+        # ASCII digits only: str.isdigit() also accepts '²' or '٣', which int() then refuses or misreads.
+        if not re.fullmatch(r"-?[0-9]{1,12}", value):
             raise InvalidInput(f"{where} must be a whole number; got '{value[:20]}'.", field=name)
         return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
