@@ -41,3 +41,5 @@ def json_body(limit: int = JSON_BODY_LIMIT) -> Any:
         return json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidInput(f"The body is not valid JSON ({exc}).", code="malformed_json", field="body") from None
+    except RecursionError:  # e.g. 64 KB of '[': deeper than the parser's recursion limit
+        raise InvalidInput("The body's JSON is nested too deeply.", code="malformed_json", field="body") from None
