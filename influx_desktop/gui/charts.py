@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -16,6 +18,7 @@ class LineChart(QWidget):
         y_format: str = "{:g}",
         color: str = "#1f77b4",
         empty_text: str = "No data yet",
+        integer_y: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -25,6 +28,7 @@ class LineChart(QWidget):
         self.y_format = y_format
         self.color = QColor(color)
         self.empty_text = empty_text
+        self.integer_y = integer_y  # counts: gridlines on whole numbers
         self._points: list[tuple[float, float]] = []
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setMinimumSize(220, 150)
@@ -54,6 +58,8 @@ class LineChart(QWidget):
             if y1 <= y0:
                 y1 = y0 + 1
             y1 += (y1 - y0) * 0.1
+            if self.integer_y:
+                y0, y1 = math.floor(y0), 4 * math.ceil(y1 / 4)
         return x0, x1, y0, y1
 
     def paintEvent(self, _event) -> None:

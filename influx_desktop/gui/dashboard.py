@@ -120,7 +120,8 @@ class Dashboard(QWidget):
             empty_text="Load a test set (class subfolders) to see accuracy per version.",
         )
         self.staleness_chart = LineChart(
-            "Staleness of accepted updates", "update", color="#d62728", y_format="{:.1f}",
+            "Staleness of accepted updates (versions behind)", "update", color="#d62728", y_format="{:.0f}",
+            integer_y=True,
             empty_text="No accepted updates yet.",
         )
 
@@ -145,6 +146,7 @@ class Dashboard(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([620, 400])
         layout = QVBoxLayout(self)
         layout.addLayout(tiles)
         layout.addWidget(splitter, 1)

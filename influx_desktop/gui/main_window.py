@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..errors import InfluxError
 from ..events import Event
+from ..server.mdns import SERVICE_TYPE
 from ..server.network import Interface, address_is_present, list_ipv4_interfaces, pick_default_interface
 from ..testset import read_test_folder
 from .bridge import CoreEventBridge
@@ -416,7 +417,8 @@ class MainWindow(QMainWindow):
             self.port_spin.setValue(serving.port)  # Stop/Start keeps the same link
             self.join_panel.set_url(serving.join_url, serving.join_code)
             if serving.advertiser is not None:
-                self.mdns_label.setText(f"announced as “{serving.advertiser.service_name}”")
+                instance = serving.advertiser.service_name.removesuffix("." + SERVICE_TYPE)
+                self.mdns_label.setText(f"announced as “{instance}” ({SERVICE_TYPE.rstrip('.')})")
             else:
                 self.mdns_label.setText(serving.mdns_error or "off")
             self.clear_banner()
