@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from . import __version__
-from .errors import Conflict, InvalidInput, NotFound, Unauthorized
+from .errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from .events import Event, EventBus
 from .models import head
 from .models.backbones import get_backbone
@@ -32,6 +32,7 @@ from .session import SessionConfig
 from .store import Store, blob_to_vector, vector_to_blob
 from .strategies import ClientUpdate, make_strategy
 from .strategies.aggregate import clip_to_norm
+from .study import validate_batch
 from .testset import ServerEvaluator
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a projector
@@ -39,6 +40,12 @@ JOIN_CODE_LENGTH = 6
 MAX_SAMPLE_COUNT = 1_000_000
 ACTIVE_WITHIN_SECONDS = 60.0
 EVENT_COLUMNS = ("id", "session_id", "at", "kind", "participant_id", "data")
+STUDY_EVENT_COLUMNS = ("session_id", "participant", "source", "seq", "at", "kind", "data")
+STUDY_SUMMARY_COLUMNS = (
+    "participant", "images", "test_images", "suggestions_shown", "suggestions_accepted", "corrections",
+    "trainings", "updates_accepted", "updates_rejected", "active_seconds", "best_test_accuracy",
+)
+ACTIVE_GAP_SECONDS = 120.0  # a longer silence between two events of a visible page is not counted as active
 
 
 @dataclass(frozen=True)
@@ -275,13 +282,11 @@ class Coordinator:
 
     # ------------------------------------------------------------------ participants
 
-    def join(self, join_code: Any, nickname: Any = None, device: Any = None) -> dict:
+    def _session_by_join_code(self, join_code: Any):
         if not isinstance(join_code, str) or not join_code.strip():
             raise InvalidInput("A join code is needed: scan the QR code or type the code shown.", field="join_code")
         code = join_code.strip().upper()
-        nickname = _short_text(nickname, "nickname", 40) or "Participant"
-        device = _short_text(device, "device", 200)
-        row = self.store.query_one("SELECT id, state FROM sessions WHERE join_code=?", (code,))
+        row = self.store.query_one("SELECT id, state, config FROM sessions WHERE join_code=?", (code,))
         if row is None:
             raise NotFound(
                 f"No session has the join code '{code[:12]}'. Check the code on the facilitator's screen.",
@@ -293,6 +298,31 @@ class Coordinator:
                 "This session is not running. Ask the facilitator to start it, then try again.",
                 code="session_not_running",
             )
+        return row
+
+    def join_info(self, join_code: Any) -> dict:
+        """What a browser shows before joining: the task and, for a study, the consent notice."""
+        row = self._session_by_join_code(join_code)
+        config = SessionConfig.from_dict(json.loads(row["config"]))
+        return {
+            "title": config.title,
+            "classes": list(config.classes),
+            "state": row["state"],
+            "study_logging": config.study_logging,
+            "consent_notice": config.consent_notice if config.study_logging else None,
+        }
+
+    def join(self, join_code: Any, nickname: Any = None, device: Any = None, consent: Any = None) -> dict:
+        row = self._session_by_join_code(join_code)
+        nickname = _short_text(nickname, "nickname", 40) or "Participant"
+        device = _short_text(device, "device", 200)
+        study_logging = SessionConfig.from_dict(json.loads(row["config"])).study_logging
+        if study_logging and consent is not True:
+            raise Forbidden(
+                "This session is part of a study: read the notice and accept it to take part.",
+                code="consent_required",
+                field="consent",
+            )
         token = secrets.token_urlsafe(32)
         now = time.time()
         with self.store.transaction() as db:
@@ -302,7 +332,10 @@ class Coordinator:
                 (row["id"], nickname, device, _hash_token(token), now, now),
             )
             participant_id = int(cur.lastrowid)
-            event = self._record(db, row["id"], "participant_joined", participant_id, nickname=nickname, device=device)
+            event = self._record(
+                db, row["id"], "participant_joined", participant_id, nickname=nickname, device=device,
+                study_consent=study_logging,
+            )
         self._publish(event)
         return {"participant_id": participant_id, "token": token, "session_id": row["id"]}
 
@@ -638,6 +671,100 @@ class Coordinator:
         )
         return [dict(r, per_class=json.loads(r["per_class"])) for r in rows]
 
+    # ------------------------------------------------------------------ user-study log
+
+    def record_study_events(self, participant: Participant, payload: Any) -> dict:
+        """Store a batch of browser interaction events; a re-sent event (same seq) is stored once."""
+        config = self.config(participant.session_id)
+        if not config.study_logging:
+            raise Conflict(
+                "Study logging is off for this session; interaction events are not recorded.",
+                code="study_logging_off",
+            )
+        now = time.time()
+        events = validate_batch(payload, config.classes, now)
+        stored = 0
+        with self.store.transaction() as db:
+            for e in events:
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO study_events (session_id, participant_id, seq, client_at, received_at, "
+                    "kind, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (participant.session_id, participant.id, e.seq, e.at, now, e.kind, json.dumps(e.data, sort_keys=True)),
+                )
+                stored += cur.rowcount
+            db.execute("UPDATE participants SET last_seen=? WHERE id=?", (now, participant.id))
+        return {"stored": stored, "duplicates": len(events) - stored, "max_seq": max(e.seq for e in events)}
+
+    def study_timeline(self, session_id: int) -> list[dict]:
+        """Browser and server events of every participant, pseudonymous, in time order.
+
+        Rows: session_id, participant ("P<id>"), source ("browser" | "server"), seq (the browser's
+        counter, or the server's event id), at (unix seconds), kind, data. No nicknames, devices,
+        tokens, images or file names.
+        """
+        self._session_row(session_id)
+        rows = [
+            {"session_id": session_id, "participant": f"P{r['participant_id']}", "source": "browser", "seq": r["seq"],
+             "at": r["client_at"], "kind": r["kind"], "data": json.loads(r["data"])}
+            for r in self.store.query(
+                "SELECT participant_id, seq, client_at, kind, data FROM study_events WHERE session_id=?", (session_id,)
+            )
+        ]
+        for e in self.event_log(session_id):
+            if e["participant_id"] is None:
+                continue
+            data = {k: v for k, v in e["data"].items() if k not in ("nickname", "device")}
+            rows.append({"session_id": session_id, "participant": f"P{e['participant_id']}", "source": "server",
+                         "seq": e["id"], "at": e["at"], "kind": e["kind"], "data": data})
+        rows.sort(key=lambda r: (r["at"], r["source"] == "browser", r["seq"]))
+        return rows
+
+    def study_summary(self, session_id: int) -> list[dict]:
+        """One row per participant: what they did, from the timeline (see docs/study-data.md)."""
+        summary: dict[str, dict] = {}
+        last_at: dict[str, tuple[float, bool]] = {}
+        for row in self.study_timeline(session_id):
+            p = summary.setdefault(row["participant"], {
+                "participant": row["participant"], "images": 0, "test_images": 0, "suggestions_shown": 0,
+                "suggestions_accepted": 0, "corrections": 0, "trainings": 0, "updates_accepted": 0,
+                "updates_rejected": 0, "active_seconds": 0.0, "best_test_accuracy": None,
+            })
+            kind, data = row["kind"], row["data"]
+            if kind in ("image_added", "image_deleted"):
+                key = "images" if data["split"] == "train" else "test_images"
+                p[key] += data["count"] if kind == "image_added" else -data["count"]
+            elif kind == "suggestion_shown":
+                p["suggestions_shown"] += 1
+            elif kind == "suggestion_accepted":
+                p["suggestions_accepted"] += 1
+            elif kind == "suggestion_changed":
+                p["corrections"] += 1
+            elif kind == "training_finished":
+                p["trainings"] += 1
+            elif kind == "update_accepted":
+                p["updates_accepted"] += 1
+            elif kind == "update_rejected":
+                p["updates_rejected"] += 1
+            elif kind == "test_result":
+                best = p["best_test_accuracy"]
+                p["best_test_accuracy"] = data["accuracy"] if best is None else max(best, data["accuracy"])
+            previous = last_at.get(row["participant"])
+            if previous is not None and previous[1] and row["at"] - previous[0] <= ACTIVE_GAP_SECONDS:
+                p["active_seconds"] += max(0.0, row["at"] - previous[0])
+            visible = previous[1] if previous else True
+            if kind == "visibility":
+                visible = data["state"] == "visible"
+            last_at[row["participant"]] = (row["at"], visible)
+        for p in summary.values():
+            p["active_seconds"] = round(p["active_seconds"], 3)
+        return list(summary.values())
+
+    def export_study(self, session_id: int, what: str, fmt: str) -> str:
+        if what not in ("events", "summary"):
+            raise InvalidInput(f"Unknown study export '{what}'; use events or summary.", field="what")
+        rows = self.study_timeline(session_id) if what == "events" else self.study_summary(session_id)
+        return _table_text(rows, fmt, STUDY_EVENT_COLUMNS if what == "events" else STUDY_SUMMARY_COLUMNS)
+
     # ------------------------------------------------------------------ exports
 
     def export_model(self, session_id: int) -> bytes:
@@ -655,18 +782,23 @@ class Coordinator:
         return [dict(r, data=json.loads(r["data"])) for r in rows]
 
     def export_events(self, session_id: int, fmt: str) -> str:
-        events = self.event_log(session_id)
-        if fmt == "jsonl":
-            return "".join(json.dumps(e, sort_keys=True) + "\n" for e in events)
-        if fmt == "csv":
-            out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(EVENT_COLUMNS)
-            for e in events:
-                writer.writerow([e["id"], e["session_id"], e["at"], e["kind"], e["participant_id"],
-                                 json.dumps(e["data"], sort_keys=True)])
-            return out.getvalue()
-        raise InvalidInput(f"Unknown export format '{fmt}'; use csv or jsonl.", field="format")
+        return _table_text(self.event_log(session_id), fmt, EVENT_COLUMNS)
+
+
+def _table_text(rows: list[dict], fmt: str, columns: tuple[str, ...]) -> str:
+    """Rows as JSON lines, or as CSV with nested values (dicts, lists) JSON-encoded in their cell."""
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow(
+                [json.dumps(r[c], sort_keys=True) if isinstance(r[c], (dict, list)) else r[c] for c in columns]
+            )
+        return out.getvalue()
+    raise InvalidInput(f"Unknown export format '{fmt}'; use csv or jsonl.", field="format")
 
 
 def _short_text(value: Any, name: str, limit: int) -> str:

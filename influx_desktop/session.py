@@ -9,6 +9,7 @@ from typing import Any, Mapping
 from .errors import InvalidInput
 from .models.backbones import BACKBONES, DEFAULT_BACKBONE
 from .strategies import DEFAULT_STRATEGY, get_strategy_class
+from .study import DEFAULT_CONSENT_NOTICE, validate_notice
 
 MIN_CLASSES, MAX_CLASSES = 2, 50
 MAX_CLASS_NAME = 40
@@ -31,6 +32,8 @@ class SessionConfig:
     max_staleness: int = 20
     max_update_norm: float = 100.0  # L2 norm of (client − base) parameters; larger updates are rejected
     clip_update_norm: float = 0.0  # > 0: scale each accepted update's (client − base) down to this norm
+    study_logging: bool = False  # record participants' interactions for a user study (with their consent)
+    consent_notice: str = DEFAULT_CONSENT_NOTICE  # shown to participants on joining while study_logging is on
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "SessionConfig":
@@ -58,6 +61,8 @@ class SessionConfig:
             max_staleness=_int(data.get("max_staleness", 20), "max_staleness", 0, 100_000),
             max_update_norm=_float(data.get("max_update_norm", 100.0), "max_update_norm", 1e-6, 1e9),
             clip_update_norm=_float(data.get("clip_update_norm", 0.0), "clip_update_norm", 0.0, 1e9),
+            study_logging=_bool(data.get("study_logging", False), "study_logging"),
+            consent_notice=validate_notice(data.get("consent_notice", DEFAULT_CONSENT_NOTICE)),
         )
 
     def to_dict(self) -> dict:

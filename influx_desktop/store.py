@@ -75,6 +75,17 @@ CREATE TABLE IF NOT EXISTS test_results (
     per_class TEXT NOT NULL,
     at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS study_events (  -- browser interaction events, only with study logging on
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL,
+    participant_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,                -- the browser's own monotonic counter
+    client_at REAL NOT NULL,
+    received_at REAL NOT NULL,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL,
+    UNIQUE (participant_id, seq)         -- a batch re-sent after a lost answer is stored once
+);
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY,
     session_id INTEGER,

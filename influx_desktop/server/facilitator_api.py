@@ -110,6 +110,16 @@ def make_facilitator_blueprint(coordinator, admin_token: str) -> Blueprint:
             headers={"Content-Disposition": f'attachment; filename="influx-session-{session_id}-events.{fmt}"'},
         )
 
+    @bp.get("/sessions/<int:session_id>/study/<what>.<fmt>")
+    def study_export(session_id: int, what: str, fmt: str):
+        text = coordinator.export_study(session_id, what, fmt)
+        mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
+        return Response(
+            text,
+            mimetype=mimetype,
+            headers={"Content-Disposition": f'attachment; filename="influx-session-{session_id}-study-{what}.{fmt}"'},
+        )
+
     @bp.put("/sessions/<int:session_id>/testset")
     def testset(session_id: int):
         classes = coordinator.config(session_id).classes

@@ -9,6 +9,7 @@ from ..errors import NotFound
 from .limits import RateLimits, SlidingWindow
 from .requests import bearer_token, body_bytes, json_body
 
+STUDY_BODY_LIMIT = 256 * 1024
 UPDATE_BODY_LIMIT = 1024 * 1024  # 50 classes × 1281 floats is 256 KB; anything larger is not an update
 
 
@@ -32,7 +33,14 @@ def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
         data = json_body()
         if not isinstance(data, dict):
             data = {"join_code": None}
-        return jsonify(coordinator.join(data.get("join_code"), data.get("nickname"), data.get("device")))
+        return jsonify(
+            coordinator.join(data.get("join_code"), data.get("nickname"), data.get("device"), data.get("consent"))
+        )
+
+    @bp.get("/join/<join_code>")
+    def join_info(join_code: str):
+        joins.hit(request.remote_addr or "?", "joins from this address")
+        return jsonify(coordinator.join_info(join_code))
 
     @bp.get("/task")
     def task():
@@ -67,6 +75,11 @@ def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
             who, request.headers.get("X-Base-Version"), request.headers.get("X-Sample-Count"), body
         )
         return jsonify(result)
+
+    @bp.post("/events")
+    def study_events():
+        who = participant()
+        return jsonify(coordinator.record_study_events(who, json_body(STUDY_BODY_LIMIT)))
 
     @bp.post("/test-results")
     def test_results():
