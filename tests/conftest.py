@@ -112,26 +112,43 @@ class RunningServer:
     def admin(self) -> AdminClient:
         return AdminClient(self.url, self.admin_token)
 
+    def stop(self) -> None:
+        self.thread.stop()
+        self.coordinator.close()
 
-@pytest.fixture
-def fl_server(tmp_path, model_cache):
-    """A factory: ``fl_server()`` starts a server over a fresh data dir (or the one given) on 127.0.0.1."""
+
+def start_server(data_dir: Path, model_cache, threads: int = 8, limits=None) -> RunningServer:
+    """A Coordinator over ``data_dir`` served by waitress on 127.0.0.1 (a free port), with a fresh admin token.
+
+    ``limits``: the server's RateLimits (default: the product's own)."""
     from influx_desktop.coordinator import Coordinator
     from influx_desktop.server.app import create_app
     from influx_desktop.server.runner import ServerThread
 
+    coordinator = Coordinator(data_dir, model_cache=model_cache)
+    admin_token = secrets.token_urlsafe(16)
+    extra = {} if limits is None else {"limits": limits}
+    app = create_app(coordinator, admin_token, webclient_dir=None, **extra)
+    thread = ServerThread(app, "127.0.0.1", 0, threads=threads).start()
+    return RunningServer(coordinator, thread, admin_token)
+
+
+@pytest.fixture(scope="session")
+def launch_server(model_cache):
+    """``launch_server(data_dir)`` -> RunningServer, for fixtures of wider scope; the caller stops it."""
+    return lambda data_dir, threads=8, limits=None: start_server(data_dir, model_cache, threads, limits)
+
+
+@pytest.fixture
+def fl_server(tmp_path, model_cache):
+    """A factory: ``fl_server()`` starts a server over a fresh data dir (or the one given) on 127.0.0.1."""
     running: list[RunningServer] = []
 
     def start(data_dir: Path | None = None, threads: int = 8) -> RunningServer:
-        coordinator = Coordinator(data_dir or tmp_path / f"data{len(running)}", model_cache=model_cache)
-        admin_token = secrets.token_urlsafe(16)
-        app = create_app(coordinator, admin_token, webclient_dir=None)
-        thread = ServerThread(app, "127.0.0.1", 0, threads=threads).start()
-        server = RunningServer(coordinator, thread, admin_token)
+        server = start_server(data_dir or tmp_path / f"data{len(running)}", model_cache, threads)
         running.append(server)
         return server
 
     yield start
     for server in reversed(running):
-        server.thread.stop()
-        server.coordinator.close()
+        server.stop()

@@ -280,7 +280,7 @@ class SimulatedParticipant(HttpClient):
 
     def submit(self, parameters: np.ndarray, base_version: int, sample_count: int | None = None) -> dict:
         body = np.asarray(parameters, dtype="<f4").tobytes()
-        headers = {"X-Base-Version": str(base_version), "X-Sample-Count": str(sample_count or len(self.labels))}
+        headers = {"X-Base-Version": str(base_version), "X-Sample-Count": str(len(self.labels) if sample_count is None else sample_count)}
         response = self.call(
             "POST", "/api/v1/updates", body, content_type="application/octet-stream", headers=headers
         )
