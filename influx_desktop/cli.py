@@ -19,6 +19,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="influx-desktop", description="Hands-on federated learning for a room.")
     parser.add_argument("--version", action="version", version=__version__)
     parser.add_argument("--data-dir", type=Path, help=f"where sessions are stored (default: ${DATA_DIR_ENV} or the user data dir)")
+    parser.add_argument("--host", help="address the desktop app preselects for its server (default: the default-route one)")
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run the FL server without a window")
     serve.add_argument("--host", required=True, help="address to listen on, e.g. 127.0.0.1 or this machine's LAN address")
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
             return serve(args, data_dir)
         from .gui.app import run_app
 
-        return run_app(data_dir)
+        return run_app(data_dir, host=args.host)
     except InfluxError as exc:
         print(f"influx-desktop: {exc.message}", file=sys.stderr)
         return 2
