@@ -8,9 +8,16 @@ Layout under ``root``::
 
 Artifacts depend only on (backbone, pretrained) or (feature_dim, K, learning rate), so each is built once
 and then served forever. A cache hit reads only ``index.json`` and checks the file: it imports neither torch
-nor ``onnxruntime.training`` (which imports torch). Every write is temp file + ``os.replace``, so a crash
-never leaves a half-written artifact or index. Builds hold a lock file so that two processes sharing a
-cache directory do not build the same thing twice.
+nor ``onnxruntime.training``. Every write is temp file + ``os.replace``, so a crash never leaves a
+half-written artifact or index. Builds hold a lock file so that two processes sharing a cache directory do
+not build the same thing twice.
+
+A cache may also have a read-only *bundled* directory with the same layout (``index.json`` + ``blobs/``):
+artifacts built in advance and shipped with the app, by default ``influx_desktop/prebuilt/`` (the installer
+build puts the exported default backbone there, so the frozen app, which has no torch, never exports).
+Every lookup goes through the same index entries, first in ``root`` and then in the bundled directory;
+nothing is ever written to the bundled directory. Head artifacts need no torch (see ``runtime.py``) and are
+built on demand into ``root`` as before.
 """
 
 from __future__ import annotations
@@ -35,7 +42,11 @@ from typing import Callable, Iterator
 from influx_desktop.errors import InvalidInput, ModelUnavailable, StorageError
 from influx_desktop.models.backbones import get_backbone
 from influx_desktop.models.head import BIAS_NAME, FEATURE_DIM, WEIGHT_NAME
-from influx_desktop.models.runtime import import_torch_quietly, quiet_onnxruntime  # noqa: F401 (re-exported)
+from influx_desktop.models.runtime import (  # noqa: F401 (import_torch_quietly re-exported)
+    import_torch_quietly,
+    import_training_artifacts,
+    quiet_onnxruntime,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +57,8 @@ IR_VERSION = 8
 #: multiplies it by ``learning_rate / BASE_LEARNING_RATE`` so the effective rate is the configured one.
 BASE_LEARNING_RATE = 1e-3
 INDEX_VERSION = 1
+#: Artifacts shipped with the app (the installer build fills it; absent in a source checkout).
+PREBUILT_DIR = Path(__file__).resolve().parent.parent / "prebuilt"
 
 _SHA_RE = re.compile(r"[0-9a-f]{64}")
 _HEAD_ROLES = ("training_model", "eval_model", "optimizer_model", "checkpoint")
@@ -105,7 +118,7 @@ def _artifact_generation() -> Iterator[None]:
       built later in a process would get other names and another hash: restart the counter.
     """
     quiet_onnxruntime()
-    import_torch_quietly()
+    import_training_artifacts()  # no torch: see runtime.py
     from onnxruntime.training.onnxblock import _graph_utils
     from onnxruntime.training.onnxblock import _training_graph_utils as tgu
 
@@ -125,12 +138,21 @@ def _artifact_generation() -> Iterator[None]:
             tgu.SessionOptions = original
 
 
+_DEFAULT = object()
+
+
 class ModelCache:
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, bundled: Path | str | None = _DEFAULT) -> None:  # type: ignore[assignment]
+        """``root``: the writable cache. ``bundled``: a read-only directory of prebuilt artifacts searched
+        after ``root`` (default ``PREBUILT_DIR``; None: none)."""
         self.root = Path(root)
         self._blobs = self.root / "blobs"
         self._tmp = self.root / "tmp"
         self._index_path = self.root / "index.json"
+        bundled = PREBUILT_DIR if bundled is _DEFAULT else bundled
+        self.bundled = Path(bundled) if bundled is not None else None
+        if self.bundled is not None and self.bundled.resolve() == self.root.resolve():
+            self.bundled = None
         self._lock = threading.RLock()
         self._verified: set[tuple[str, str]] = set()
         try:
@@ -141,15 +163,16 @@ class ModelCache:
 
     # ------------------------------------------------------------------ index
 
-    def _read_index(self) -> dict:
+    def _read_index(self, index_path: Path | None = None) -> dict:
+        index_path = index_path or self._index_path
         try:
-            data = json.loads(self._index_path.read_text("utf-8"))
+            data = json.loads(index_path.read_text("utf-8"))
             if not isinstance(data, dict) or data.get("version") != INDEX_VERSION:
                 raise ValueError("unknown index format")
         except FileNotFoundError:
             data = {}
         except (OSError, ValueError) as exc:
-            log.warning("model cache index %s unreadable (%s); artifacts will be rebuilt", self._index_path, exc)
+            log.warning("model cache index %s unreadable (%s); artifacts will be rebuilt", index_path, exc)
             data = {}
         data.setdefault("version", INDEX_VERSION)
         data.setdefault("feature_extractors", {})
@@ -177,14 +200,35 @@ class ModelCache:
                 finally:
                     fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
-    def _artifact_from_entry(self, entry: object) -> Artifact | None:
+    def _indexes(self) -> Iterator[tuple[dict, Path]]:
+        """Each index with its blobs folder, in lookup order: ``root``'s, then the bundled one's."""
+        yield self._read_index(), self._blobs
+        if self.bundled is not None and (self.bundled / "index.json").is_file():
+            yield self._read_index(self.bundled / "index.json"), self.bundled / "blobs"
+
+    def _find(self, section: str, key: str) -> object | None:
+        """The artifact (feature extractors) or HeadArtifacts (heads) stored under ``key``, wherever it is."""
+        for index, blobs in self._indexes():
+            entry = index[section].get(key)
+            found = self._head_from_entry(entry, blobs) if section == "heads" else self._artifact_from_entry(entry, blobs)
+            if found is not None:
+                return found
+        return None
+
+    def bundled_feature_extractors(self) -> list[str]:
+        """Keys (``backbone:pretrained|random``) of the feature extractors the bundled directory ships."""
+        if self.bundled is None or not (self.bundled / "index.json").is_file():
+            return []
+        return sorted(self._read_index(self.bundled / "index.json")["feature_extractors"])
+
+    def _artifact_from_entry(self, entry: object, blobs: Path | None = None) -> Artifact | None:
         """An index entry's artifact if its file is present and intact (full hash once per process)."""
         if not isinstance(entry, dict):
             return None
         sha, name, size = entry.get("sha256"), entry.get("file"), entry.get("bytes")
         if not (isinstance(sha, str) and _SHA_RE.fullmatch(sha) and isinstance(name, str) and isinstance(size, int)):
             return None
-        path = self._blobs / Path(name).name
+        path = (blobs or self._blobs) / Path(name).name
         try:
             if path.stat().st_size != size:
                 return None
@@ -216,16 +260,16 @@ class ModelCache:
         """The file of a known artifact, or None. Looks only in the index; never builds a path from ``sha``."""
         if not isinstance(sha, str) or not _SHA_RE.fullmatch(sha):
             return None
-        index = self._read_index()
-        entries = list(index["feature_extractors"].values())
-        for group in index["heads"].values():
-            if isinstance(group, dict):
-                entries.extend(group.values())
-        for entry in entries:
-            if isinstance(entry, dict) and entry.get("sha256") == sha:
-                art = self._artifact_from_entry(entry)
-                if art is not None:
-                    return art.path
+        for index, blobs in self._indexes():
+            entries = list(index["feature_extractors"].values())
+            for group in index["heads"].values():
+                if isinstance(group, dict):
+                    entries.extend(group.values())
+            for entry in entries:
+                if isinstance(entry, dict) and entry.get("sha256") == sha:
+                    art = self._artifact_from_entry(entry, blobs)
+                    if art is not None:
+                        return art.path
         return None
 
     # ------------------------------------------------------------------ feature extractor
@@ -241,14 +285,13 @@ class ModelCache:
         key = f"{backbone.name}:{'pretrained' if pretrained else 'random'}"
         say = progress or (lambda _msg: None)
 
-        hit = self._artifact_from_entry(self._read_index()["feature_extractors"].get(key))
+        hit = self._find("feature_extractors", key)
         if hit is not None:
-            return hit
+            return hit  # type: ignore[return-value]
         with self._build_lock():
-            index = self._read_index()  # another process may have built it meanwhile
-            hit = self._artifact_from_entry(index["feature_extractors"].get(key))
+            hit = self._find("feature_extractors", key)  # another process may have built it meanwhile
             if hit is not None:
-                return hit
+                return hit  # type: ignore[return-value]
             say(f"Preparing {backbone.title} ({'pretrained' if pretrained else 'random initialisation'})…")
             t0 = time.perf_counter()
             entry = self._export_backbone(backbone, pretrained, say)
@@ -264,8 +307,18 @@ class ModelCache:
     def _export_backbone(self, backbone, pretrained: bool, say: Callable[[str], None]) -> dict:
         import onnx
 
-        import_torch_quietly()
-        import torch
+        try:
+            import_torch_quietly()
+            import torch
+        except ImportError:
+            shipped = ", ".join(self.bundled_feature_extractors()) or "none"
+            raise ModelUnavailable(
+                f"{backbone.title} ({'pretrained' if pretrained else 'random initialisation'}) is not prepared "
+                f"on this computer, and preparing it needs PyTorch, which this installation does not include. "
+                f"Choose a backbone that comes ready with the app ({shipped}), or prepare this one once with "
+                "the Python installation of InFL-UX Desktop (pip install influx-desktop).",
+                field="backbone",
+            ) from None
 
         say("Loading weights…")
         module = backbone.build(pretrained)  # raises ModelUnavailable with an actionable message
@@ -328,29 +381,27 @@ class ModelCache:
             raise InvalidInput(f"Bad feature dimension {feature_dim!r}.", field="feature_dim")
         key = f"d{feature_dim}-k{num_classes}-lr{lr!r}"
 
-        found = self._head_from_index(self._read_index(), key)
+        found = self._find("heads", key)
         if found is not None:
-            return found
+            return found  # type: ignore[return-value]
         with self._build_lock():
-            index = self._read_index()
-            found = self._head_from_index(index, key)
+            found = self._find("heads", key)
             if found is not None:
-                return found
+                return found  # type: ignore[return-value]
             t0 = time.perf_counter()
             entries = self._build_head(num_classes, lr, feature_dim)
             index = self._read_index()
             index["heads"][key] = entries
             self._write_index(index)
             log.info("built head artifacts %s in %.2f s", key, time.perf_counter() - t0)
-            found = self._head_from_index(index, key)
+            found = self._head_from_entry(entries, self._blobs)
             assert found is not None
             return found
 
-    def _head_from_index(self, index: dict, key: str) -> HeadArtifacts | None:
-        group = index["heads"].get(key)
+    def _head_from_entry(self, group: object, blobs: Path) -> HeadArtifacts | None:
         if not isinstance(group, dict):
             return None
-        arts = {role: self._artifact_from_entry(group.get(role)) for role in _HEAD_ROLES}
+        arts = {role: self._artifact_from_entry(group.get(role), blobs) for role in _HEAD_ROLES}
         if any(a is None for a in arts.values()):
             return None
         return HeadArtifacts(**arts)
@@ -361,8 +412,7 @@ class ModelCache:
         from onnx import TensorProto, helper, numpy_helper
 
         quiet_onnxruntime()
-        import_torch_quietly()  # onnxruntime.training imports torch
-        from onnxruntime.training import artifacts as ort_artifacts
+        ort_artifacts = import_training_artifacts()  # torch-free, see runtime.py
 
         k = num_classes
         # Zero-valued initialisers: the real values always arrive through loadParametersBuffer.

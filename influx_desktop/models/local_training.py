@@ -5,7 +5,8 @@ This is what simulated participants (tests, benchmarks) run instead of ORT-web. 
 learning-rate multiplier baked into the optimizer model: the optimizer is fed ORT's fixed base rate
 (1e-3, as ORT-web does) and the model scales it to the configured one.
 
-``onnxruntime.training`` imports torch, so it is imported only inside ``train_head``.
+``onnxruntime.training.api`` is imported only inside the functions, through ``runtime.import_training_api``,
+which skips ``onnxruntime/training/__init__.py`` and so never imports torch.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 
 from influx_desktop.errors import InvalidInput
 from influx_desktop.models.cache import BASE_LEARNING_RATE, HeadArtifacts
-from influx_desktop.models.runtime import import_torch_quietly, quiet_onnxruntime
+from influx_desktop.models.runtime import import_training_api, quiet_onnxruntime
 from influx_desktop.models.head import as_vector
 
 
@@ -47,8 +48,8 @@ def train_head(
         raise InvalidInput(f"Labels must lie in 0..{k - 1}.", field="labels")
 
     quiet_onnxruntime()
-    import_torch_quietly()
-    from onnxruntime.training.api import CheckpointState, Module, Optimizer
+    api = import_training_api()
+    CheckpointState, Module, Optimizer = api.CheckpointState, api.Module, api.Optimizer
 
     state = CheckpointState.load_checkpoint(str(artifacts.checkpoint.path))
     module = Module(str(artifacts.training_model.path), state, str(artifacts.eval_model.path), device="cpu")
@@ -98,8 +99,8 @@ def contiguous_parameters(module) -> np.ndarray:
 def evaluate_loss(artifacts: HeadArtifacts, parameters: np.ndarray, features: np.ndarray, labels: np.ndarray) -> float:
     """Mean cross-entropy of ``parameters`` on a labelled feature set, via the eval model."""
     quiet_onnxruntime()
-    import_torch_quietly()
-    from onnxruntime.training.api import CheckpointState, Module
+    api = import_training_api()
+    CheckpointState, Module = api.CheckpointState, api.Module
 
     state = CheckpointState.load_checkpoint(str(artifacts.checkpoint.path))
     module = Module(str(artifacts.training_model.path), state, str(artifacts.eval_model.path), device="cpu")
