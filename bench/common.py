@@ -1,0 +1,180 @@
+"""Shared by the benchmark scripts: the machine line, medians, markdown tables, loopback servers, data.
+
+Every script prints its figures as a markdown table (what docs/benchmarks.md holds) plus one line
+describing the machine: cores, load average before and after, Chromium version. Nothing here talks to
+any address but 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "bench"
+TESTS = REPO / "tests"
+for p in (str(TESTS), str(BENCH), str(REPO / "scripts")):
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+DIST = REPO / "influx_desktop" / "webclient_dist"
+#: Where built models and extracted features are kept between runs (not committed).
+CACHE = Path(os.environ.get("INFLUX_BENCH_CACHE", REPO / "bench" / ".cache"))
+HOST = "127.0.0.1"
+
+
+# ---------------------------------------------------------------------- numbers
+
+
+def median(values: Iterable[float]) -> float:
+    values = list(values)
+    return float(statistics.median(values)) if values else float("nan")
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100): p99 of 50 samples is the largest but one at most."""
+    s = sorted(values)
+    if not s:
+        return float("nan")
+    k = max(0, min(len(s) - 1, int(-(-q * len(s) // 100)) - 1))
+    return float(s[k])
+
+
+def ratio(baseline: float, ours: float) -> str:
+    if ours == 0 or baseline != baseline or ours != ours:
+        return "–"
+    r = baseline / ours
+    return f"{r:,.0f}×" if r >= 100 else f"{r:,.1f}×" if r >= 10 else f"{r:.2f}×"
+
+
+def fmt_bytes(n: float) -> str:
+    if n >= 1e6:
+        return f"{n / 1e6:,.2f} MB"
+    if n >= 1e3:
+        return f"{n / 1e3:,.1f} kB"
+    return f"{n:,.0f} B"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- machine
+
+
+def chromium_version() -> str:
+    try:
+        out = subprocess.run([str(CHROMIUM), "--version"], capture_output=True, text=True, timeout=20).stdout
+        return out.strip().split(" built")[0] or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "not installed"
+
+
+def loadavg() -> str:
+    try:
+        return "/".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+@dataclass
+class Machine:
+    started_load: str
+
+    @classmethod
+    def now(cls) -> "Machine":
+        return cls(loadavg())
+
+    def line(self, browser: bool = False) -> str:
+        cpu = "?"
+        with contextlib.suppress(OSError):
+            for row in Path("/proc/cpuinfo").read_text().splitlines():
+                if row.startswith("model name"):
+                    cpu = row.split(":", 1)[1].strip()
+                    break
+        parts = [
+            f"{os.cpu_count()} cores ({cpu})",
+            f"Python {platform.python_version()}",
+            f"load average (1/5/15 min) {self.started_load} at start, {loadavg()} at end",
+        ]
+        if browser:
+            parts.insert(1, chromium_version())
+        return "Machine: " + "; ".join(parts) + "."
+
+
+def command_line() -> str:
+    return "python " + " ".join([os.path.relpath(sys.argv[0], REPO)] + sys.argv[1:])
+
+
+def say(*args) -> None:
+    print(*args, flush=True)
+
+
+# ---------------------------------------------------------------------- servers
+
+
+@dataclass
+class FlServer:
+    coordinator: object
+    thread: object
+    admin_token: str
+
+    @property
+    def url(self) -> str:
+        return self.thread.url
+
+    def admin(self):
+        from participant_sim import AdminClient
+
+        return AdminClient(self.url, self.admin_token)
+
+    def stop(self) -> None:
+        self.thread.stop()
+        self.coordinator.close()
+
+
+def start_fl_server(data_dir: Path, model_cache=None, threads: int = 8, webclient_dir=None, extra_blueprints=()) -> FlServer:
+    """The real server (create_app under waitress) on 127.0.0.1 with rate limits off, for benchmarks."""
+    from influx_desktop.coordinator import Coordinator
+    from influx_desktop.server.app import create_app
+    from influx_desktop.server.limits import RateLimits
+    from influx_desktop.server.runner import ServerThread
+
+    coordinator = Coordinator(Path(data_dir), model_cache=model_cache)
+    token = secrets.token_urlsafe(16)
+    app = create_app(coordinator, token, webclient_dir=webclient_dir, limits=RateLimits(0, 0, 0))
+    for bp in extra_blueprints:
+        app.register_blueprint(bp)
+    thread = ServerThread(app, HOST, 0, threads=threads).start()
+    return FlServer(coordinator, thread, token)
+
+
+def model_cache():
+    from influx_desktop.models.cache import ModelCache
+
+    return ModelCache(CACHE / "models")
+
+
+def scratch_dir(prefix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f"influx-bench-{prefix}-"))
+
+
+def timer() -> float:
+    return time.perf_counter()
