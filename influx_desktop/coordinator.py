@@ -681,6 +681,17 @@ class Coordinator:
                 "Study logging is off for this session; interaction events are not recorded.",
                 code="study_logging_off",
             )
+        joined = self.store.query_one(
+            "SELECT data FROM events WHERE kind='participant_joined' AND participant_id=?", (participant.id,)
+        )
+        if joined is None or json.loads(joined["data"]).get("study_consent") is not True:
+            # Logging was switched on after this participant joined: they never saw or accepted the notice.
+            raise Forbidden(
+                "You joined before study logging was switched on and have not accepted its notice, so nothing "
+                "of yours is recorded. Join the session again to take part in the study.",
+                code="consent_required",
+                field="consent",
+            )
         now = time.time()
         events = validate_batch(payload, config.classes, now)
         stored = 0
