@@ -674,7 +674,10 @@ class Coordinator:
     # ------------------------------------------------------------------ user-study log
 
     def record_study_events(self, participant: Participant, payload: Any) -> dict:
-        """Store a batch of browser interaction events; a re-sent event (same seq) is stored once."""
+        """Store a batch of browser interaction events; a re-sent event (same seq) is stored once.
+
+        When anything new was stored, listeners hear a ``study_events_stored`` event that is not in the log.
+        """
         config = self.config(participant.session_id)
         if not config.study_logging:
             raise Conflict(
@@ -704,6 +707,10 @@ class Coordinator:
                 )
                 stored += cur.rowcount
             db.execute("UPDATE participants SET last_seen=? WHERE id=?", (now, participant.id))
+        if stored:
+            # Published so views of the timeline can refresh, but not appended to the event log (id 0):
+            # one entry per browser batch would flood it, and the rows themselves are in study_events.
+            self._publish(Event(0, participant.session_id, now, "study_events_stored", participant.id, {"stored": stored}))
         return {"stored": stored, "duplicates": len(events) - stored, "max_seq": max(e.seq for e in events)}
 
     def study_timeline(self, session_id: int) -> list[dict]:
