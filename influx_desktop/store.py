@@ -152,14 +152,23 @@ class Store:
                 raise self._storage_error(exc) from exc
             try:
                 yield self._db
+            except sqlite3.OperationalError as exc:  # disk full, I/O error, read-only file: not the caller's fault
+                self._rollback()
+                raise self._storage_error(exc) from exc
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
             try:
                 self._db.execute("COMMIT")
             except sqlite3.OperationalError as exc:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise self._storage_error(exc) from exc
+
+    def _rollback(self) -> None:
+        # After SQLITE_FULL or an I/O error SQLite may already have rolled the transaction back itself;
+        # a second ROLLBACK would raise "no transaction is active" and hide the real error.
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     def _storage_error(self, exc: Exception) -> StorageError:
         return StorageError(
