@@ -6,7 +6,9 @@ One connection guarded by a lock; every write is one transaction, committed with
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -115,8 +117,10 @@ class Store:
         self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._check_writable()
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.row_factory = sqlite3.Row
+            self._check_integrity()
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
@@ -134,6 +138,19 @@ class Store:
                 "Choose a writable folder with --data-dir or INFLUX_DATA_DIR.",
                 code="data_dir_unusable",
             ) from exc
+
+    def _check_writable(self) -> None:
+        """A read-only folder or file would otherwise surface as SQLite's vague 'unable to open database file'."""
+        for target in (self.path.parent, self.path):
+            if target.exists() and not os.access(target, os.W_OK):
+                raise OSError(errno.EROFS, f"{target} is read-only")
+
+    def _check_integrity(self) -> None:
+        """Refuse a damaged file before anything writes to it. Opening only reads the schema page, so a
+        corrupt data page would otherwise pass, be served from and written over."""
+        rows = self._db.execute("PRAGMA quick_check(1)").fetchall()
+        if [tuple(r) for r in rows] != [("ok",)]:
+            raise sqlite3.DatabaseError(f"integrity check failed: {rows[0][0] if rows else 'no answer'}")
 
     def _check_schema_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
