@@ -38,6 +38,7 @@ class ParticipantApp {
     this.thumbs = new Map();     // image id -> object URL
     this.suggestions = new Map();
     this.predictions = new Map();
+    this.featureErrors = new Map(); // image id -> why its features could not be computed
     this.busy = { extracting: false, training: false };
     this.lastContribution = null; // {baseVersion, result}
     this.joinPanel = $('fl-join-panel');
@@ -247,7 +248,7 @@ class ParticipantApp {
       card.update({
         record: r, classes: this.task.classes, suggestion: this.suggestions.get(r.id) || null,
         prediction: this.predictions.get(r.id) || null, thumbnailUrl: this.thumbs.get(r.id),
-        status: this.featureIds.has(r.id) ? '' : (r.featureError ? `Cannot use this photo: ${r.featureError}` : 'Preparing…'),
+        status: this.featureIds.has(r.id) ? '' : (this.featureErrors.has(r.id) ? `Cannot use this photo: ${this.featureErrors.get(r.id)}` : 'Preparing…'),
       });
     }
     for (const [id, card] of this.cards) if (!seen.has(id)) { card.remove(); this.cards.delete(id); }
@@ -324,7 +325,7 @@ class ParticipantApp {
     const progress = $('#feature-progress');
     try {
       for (;;) {
-        const pending = (await this.store.listImages()).filter((r) => !this.featureIds.has(r.id) && !r.featureError);
+        const pending = (await this.store.listImages()).filter((r) => !this.featureIds.has(r.id) && !this.featureErrors.has(r.id));
         if (!pending.length) break;
         progress.hidden = false;
         const extractor = await this.featureExtractor(progress);
@@ -333,21 +334,21 @@ class ParticipantApp {
         this.timings = this.timings || [];
         for (const r of pending) {
           progress.set({ label: 'Preparing photos', value: done, max: pending.length, detail: `${done} / ${pending.length}` });
-          const t0 = performance.now();
           try {
+            const t0 = performance.now();
             const chw = await preprocessBlob(r.blob, backbone);
+            const t1 = performance.now();
             const f = await extractor.extract(chw, backbone.input_size);
-            this.timings.push(performance.now() - t0);
+            this.timings.push({ preprocessMs: t1 - t0, extractMs: performance.now() - t1 });
             await this.store.putFeatures(r.id, backbone.sha256, f);
             this.features.set(r.id, f);
             this.featureIds.add(r.id);
           } catch (err) {
-            r.featureError = err.message || String(err);
-            this.cards.get(r.id)?.update({ status: `Cannot use this photo: ${r.featureError}` });
+            this.featureErrors.set(r.id, err.message || String(err));
           }
           done += 1;
           this.recomputeSuggestions(false);
-          this.cards.get(r.id)?.update({ status: this.featureIds.has(r.id) ? '' : `Cannot use this photo: ${r.featureError}`, suggestion: this.suggestions.get(r.id) || null });
+          this.cards.get(r.id)?.update({ status: this.featureIds.has(r.id) ? '' : `Cannot use this photo: ${this.featureErrors.get(r.id)}`, suggestion: this.suggestions.get(r.id) || null });
         }
         await this.renderImages();
       }

@@ -1,6 +1,7 @@
 // The one ONNX Runtime Web build the app uses: the training wasm build, which also runs
 // plain InferenceSession (feature extraction). Served by our own server, never a CDN.
-import * as ort from 'onnxruntime-web/training';
+// A relative URL, not an import map: the server's CSP forbids inline scripts.
+import * as ort from '../vendor/onnxruntime-web-1.19.2/ort.training.wasm.min.mjs';
 
 const RUNTIME_DIR = new URL('../vendor/onnxruntime-web-1.19.2/', import.meta.url).href;
 

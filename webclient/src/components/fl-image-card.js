@@ -22,7 +22,7 @@ export class FlImageCard extends HTMLElement {
         <div class="card-hint"></div>
         <select class="label-select"></select>
         <div class="card-actions">
-          <button type="button" class="accept">Accept</button>
+          <button type="button" class="accept">✓ Accept</button>
           <button type="button" class="delete" aria-label="Delete photo">Delete</button>
         </div>
       </div>`;
@@ -71,10 +71,11 @@ export class FlImageCard extends HTMLElement {
         ...classes.map((c) => Object.assign(document.createElement('option'), { value: c, textContent: c })));
       select.dataset.options = wanted;
     }
-    select.value = record.labelConfirmed && record.label ? record.label : (suggestion && !isTest ? suggestion.label : '');
+    // Unconfirmed photos show the placeholder, so picking any class (the suggested one too) confirms it.
+    select.value = record.labelConfirmed && record.label ? record.label : '';
     const accept = this.querySelector('.accept');
     accept.hidden = isTest || record.labelConfirmed || !suggestion;
-    accept.textContent = suggestion ? `Accept ${suggestion.label}` : 'Accept';
+    accept.setAttribute('aria-label', suggestion ? `Accept ${suggestion.label} for ${record.name}` : 'Accept');
   }
 }
 customElements.define('fl-image-card', FlImageCard);

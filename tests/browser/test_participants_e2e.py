@@ -1,0 +1,220 @@
+"""Three participants in real Chromium join a real server, label Fashion-MNIST photos, train in the
+browser with ONNX Runtime Web and contribute; the server's own test accuracy ends well above chance.
+Along the way: a reload keeps everything, bad files get per-file messages, no photo byte leaves
+the page, and join failures read as sentences with a retry."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from harness import class_names, start_server, zip_of_test_images, write_pngs
+
+CLASSES = class_names()
+PER_CLASS = 8  # 24 training photos per participant
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, webclient_dist, fashion_mnist):
+    srv = start_server(tmp_path_factory.mktemp("server"), {
+        "title": "Trousers, bags, sneakers", "classes": CLASSES,
+        "local_epochs": 10, "batch_size": 8, "learning_rate": 0.01,
+    })
+    yield srv
+    srv.stop()
+
+
+class RequestLog:
+    """Every request a page makes, with its body, to prove what leaves the device."""
+
+    def __init__(self, page):
+        self.requests = []
+        page.on("request", lambda request: self.requests.append(request))
+
+    def bodies(self):
+        for r in self.requests:
+            yield r, (r.post_data_buffer or b"")
+
+
+def open_participant(chromium, server, profile: str):
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    log = RequestLog(page)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.join_url(profile))
+    page.wait_for_selector("#task-view:not([hidden])", timeout=30_000)
+    return context, page, log, errors
+
+
+def wait_features(page, n: int, timeout=180_000):
+    page.wait_for_function("n => window.influxApp.featureIds.size >= n && !window.influxApp.busy.extracting", arg=n, timeout=timeout)
+
+
+def review_labels(page, truth: dict[str, str], only: int | None = None) -> dict[str, int]:
+    """Accept the suggestion where it is right, pick the true class where it is not — through the UI."""
+    counts = {"accepted": 0, "corrected": 0}
+    cards = page.locator("#train-grid fl-image-card[data-confirmed=false]")
+    todo = cards.count() if only is None else min(only, cards.count())
+    for _ in range(todo):
+        card = cards.first
+        name = card.get_attribute("data-name")
+        hint = card.locator(".card-hint").inner_text()
+        assert hint.startswith("Suggested: "), hint
+        suggested = hint.removeprefix("Suggested: ").rsplit(" (", 1)[0]
+        if suggested == truth[name]:
+            card.locator("button.accept").click()
+            counts["accepted"] += 1
+        else:
+            card.locator("select").select_option(truth[name])
+            counts["corrected"] += 1
+        page.wait_for_selector(f'fl-image-card[data-name="{name}"][data-confirmed=true]')
+    return counts
+
+
+def train_and_send(page) -> str:
+    page.click("button[data-tab=train]")
+    page.wait_for_selector("#train-button:not([disabled])", timeout=30_000)
+    page.click("#train-button")
+    page.wait_for_function("() => document.querySelector('#train-result').textContent.length > 0", timeout=180_000)
+    return page.inner_text("#train-result")
+
+
+def test_join_failures_say_what_to_do(chromium, server):
+    context = chromium.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(server.join_url("lost", code="NOPE42"))
+    page.wait_for_selector("fl-join-panel .join-message.error")
+    assert 'The join code "NOPE42" is not known' in page.inner_text("fl-join-panel")
+    assert page.is_visible("fl-join-panel input[name=code]")
+
+    # the server stops answering: the page says so and offers a retry that then works
+    page.route("**/api/v1/status", lambda route: route.abort("connectionrefused"))
+    page.goto(server.join_url("offline"))
+    page.wait_for_selector("fl-join-panel .join-message.error")
+    assert "Cannot reach the InFL-UX server" in page.inner_text("fl-join-panel")
+    page.unroute("**/api/v1/status")
+    page.click("fl-join-panel button.retry")
+    page.wait_for_selector("#task-view:not([hidden])")
+    assert page.inner_text("#task-title") == "Trousers, bags, sneakers"
+    context.close()
+
+
+def test_three_participants_label_train_and_contribute(chromium, server, tmp_path: Path):
+    server.admin("PUT", "/testset", zip_of_test_images(per_class=30, seed=123), "application/zip")
+    participants = []
+    for i in range(3):
+        files = write_pngs(tmp_path / f"p{i}", "train", PER_CLASS, seed=10 + i)
+        participants.append((f"p{i}", files))
+    all_image_bytes = [path.read_bytes() for _, files in participants for path, _ in files]
+
+    results, logs, contexts = [], [], []
+    for i, (profile, files) in enumerate(participants):
+        context, page, log, errors = open_participant(chromium, server, profile)
+        logs.append(log)
+        contexts.append(context)
+        truth = {path.name: cls for path, cls in files}
+        assert page.inner_text("#task-title") == "Trousers, bags, sneakers"
+        assert page.locator("fl-class-counts .chip").count() == len(CLASSES)
+
+        if i == 0:
+            bad = tmp_path / "bad"
+            bad.mkdir()
+            (bad / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 50)
+            (bad / "notes.txt").write_text("not a photo")
+            page.set_input_files("#add-photos", [str(p) for p, _ in files[:4]] + [str(bad / "broken.png"), str(bad / "notes.txt")])
+            page.wait_for_selector("#file-messages li.error >> nth=1")
+            messages = page.inner_text("#file-messages")
+            assert "4 photos added." in messages
+            assert "broken.png" in messages and "damaged" in messages
+            assert "notes.txt" in messages and "not an image" in messages
+            page.set_input_files("#add-photos", [str(p) for p, _ in files[4:]])
+        else:
+            page.set_input_files("#add-photos", [str(p) for p, _ in files])
+        page.wait_for_function("n => document.querySelectorAll('#train-grid fl-image-card').length == n", arg=len(files))
+        wait_features(page, len(files))
+
+        if i == 0:
+            # label half, then reload mid-way: photos, labels and features are all still there
+            review_labels(page, truth, only=len(files) // 2)
+            page.reload()
+            page.wait_for_selector("#task-view:not([hidden])")
+            page.wait_for_function("n => document.querySelectorAll('#train-grid fl-image-card').length == n", arg=len(files))
+            assert page.locator("#train-grid fl-image-card[data-confirmed=true]").count() == len(files) // 2
+            wait_features(page, len(files), timeout=10_000)
+            assert not page.evaluate("() => window.influxApp.timings"), "features were extracted again after the reload"
+
+        assert page.is_disabled("button[data-tab=train]") is False
+        counts = review_labels(page, truth)
+        assert sum(page.evaluate("() => Object.values(document.querySelector('#class-counts').counts)")) == len(files)
+        result = train_and_send(page)
+        assert result.startswith("Accepted as version"), result
+        results.append((counts, result))
+        assert not errors, errors
+        page.close()  # a page left in a background window can be frozen by Chromium; reopen later instead
+
+    updates = server.admin("GET", "/updates")
+    assert [u["status"] for u in updates] == ["applied"] * 3, updates
+    assert sorted(u["sample_count"] for u in updates) == [3 * PER_CLASS] * 3
+
+    # the server evaluates each new version on its own test set; the last one must be well above chance
+    deadline = time.monotonic() + 120
+    latest = max(u["applied_version"] for u in updates)
+    while time.monotonic() < deadline:
+        history = server.admin("GET", "/accuracy")
+        if history and history[-1]["version"] >= latest:
+            break
+        time.sleep(1)
+    assert history[-1]["version"] == latest, history
+    assert history[-1]["accuracy"] >= 0.8, history
+
+    # a participant's own test photos, kept apart from training, against the current global model
+    # (a new page in the same browser profile: everything comes back from IndexedDB)
+    page = contexts[0].new_page()
+    logs.append(RequestLog(page))
+    page.goto(server.url + "/?profile=p0")
+    page.wait_for_selector("#task-view:not([hidden])")
+    page.wait_for_function("n => document.querySelectorAll('#train-grid fl-image-card[data-confirmed=true]').length == n", arg=3 * PER_CLASS)
+    page.click("button[data-tab=test]")
+    test_files = write_pngs(tmp_path / "own-test", "test", 4, seed=7)
+    for cls in CLASSES:
+        page.select_option("#test-label", cls)
+        page.set_input_files("#add-test-photos", [str(p) for p, c in test_files if c == cls])
+    page.wait_for_function("n => document.querySelectorAll('#test-grid fl-image-card').length == n", arg=len(test_files))
+    assert page.locator("#train-grid fl-image-card").count() == 3 * PER_CLASS, "test photos must not join the training set"
+    wait_features(page, 3 * PER_CLASS + len(test_files))
+    with page.expect_response("**/api/v1/test-results") as answer:
+        page.click("#evaluate-button")
+    assert answer.value.status == 201
+    accuracy = float(page.get_attribute("#test-accuracy", "data-accuracy"))
+    assert accuracy >= 0.75, page.inner_text("#test-result")
+    assert page.locator("#test-result table.results tbody tr").count() == len(CLASSES)
+    assert page.locator("#test-grid fl-image-card .card-hint", has_text="Model says").count() == len(test_files)
+    all_image_bytes += [p.read_bytes() for p, _ in test_files]
+
+    # privacy: only tokens, parameter vectors and metrics leave the page — never photo bytes
+    posted = set()
+    for log in logs:
+        for request, body in log.bodies():
+            if request.url.startswith(("blob:", "data:")):
+                continue  # thumbnails read from IndexedDB in the page itself: no network involved
+            assert request.url.startswith(server.url + "/"), request.url
+            if request.method != "GET":
+                posted.add(request.url.split("?")[0].removeprefix(server.url))
+            assert b"\x89PNG" not in body
+            for image in all_image_bytes:
+                assert image[100:164] not in body, f"photo bytes in {request.method} {request.url}"
+    assert posted <= {"/api/v1/join", "/api/v1/updates", "/api/v1/test-results"}, posted
+
+    # a revoked participant is sent back to the join screen with a message
+    participants_list = server.admin("GET", "/participants")
+    p2 = next(p for p in participants_list if p.get("nickname") == "p2")
+    server.admin("DELETE", f"/participants/{p2['id']}")
+    page = contexts[2].new_page()
+    page.goto(server.url + "/?profile=p2")
+    page.wait_for_selector("fl-join-panel .join-message.error")
+    assert "no longer part of the session" in page.inner_text("fl-join-panel")
+    assert page.is_visible("fl-join-panel input[name=code]")
+    for context in contexts:
+        context.close()
