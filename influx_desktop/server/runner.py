@@ -61,9 +61,16 @@ class ServerThread:
         if server is None:
             return
         logging.getLogger("waitress").setLevel(logging.ERROR)
-        while server._map:
+        # Let requests in progress finish (queued ones are dropped) before their channels go away,
+        # then close every channel inside the serving loop's own thread: asyncore channels are not
+        # thread-safe, and a loop blocked in select() on closed sockets only notices after its 1 s
+        # timeout. With its map empty the loop returns at once.
+        server.task_dispatcher.shutdown()
+
+        def close_every_channel() -> None:
             for channel in list(server._map.values()):
                 channel.handle_close()
-        server.task_dispatcher.shutdown()
+
+        server.trigger.pull_trigger(close_every_channel)
         if self._thread is not None:
             self._thread.join(timeout=10)
