@@ -30,6 +30,16 @@ CLASSES = ["shirt", "trouser", "bag"]
 class Serve:
     process: subprocess.Popen
     info: dict  # what it printed: url, session, join code, admin token, version, data dir
+    lines: queue.Queue  # the rest of its output, line by line
+    reader: threading.Thread
+
+    def remaining_output(self) -> str:
+        """Everything printed after the start-up lines (call once the process has ended)."""
+        self.reader.join(10)
+        out = []
+        while not self.lines.empty():
+            out.append(self.lines.get())
+        return "".join(out)
 
     @property
     def url(self) -> str:
@@ -57,7 +67,8 @@ def _serve(data_dir: Path, *args: str, timeout: float = 120) -> Serve:
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )
     lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True)
+    reader.start()
     info: dict = {}
     output = []
     deadline = time.monotonic() + timeout
@@ -71,7 +82,7 @@ def _serve(data_dir: Path, *args: str, timeout: float = 120) -> Serve:
         key, sep, value = line.rstrip("\n").partition(": ")
         if sep:
             info[key] = value
-    return Serve(process, info)
+    return Serve(process, info, lines, reader)
 
 
 def _kill(serve: Serve) -> None:
@@ -245,3 +256,19 @@ def test_sigkill_during_a_stream_of_updates_loses_no_acknowledged_update(tmp_pat
         assert coordinator.parameters(sid)[1].tobytes() == replayed[-1].tobytes()
     finally:
         coordinator.close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_shuts_down_cleanly(tmp_path, model_cache, extractor_artifact, serve_processes, sig):
+    model_cache.head_artifacts(len(CLASSES), 1e-3)
+    data_dir = tmp_path / "data"
+    _seed_model_cache(model_cache.root, data_dir)
+    serve = _serve(data_dir, "--title", "Short", "--classes", ",".join(CLASSES))
+    serve_processes.append(serve)
+    assert serve.admin().sessions()[0]["state"] == "running"
+    serve.process.send_signal(sig)
+    assert serve.process.wait(30) == 0
+    rest = serve.remaining_output()
+    assert "stopping" in rest and "Traceback" not in rest
+    with sqlite3.connect(data_dir / "influx.sqlite3") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
