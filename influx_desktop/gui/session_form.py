@@ -1,5 +1,6 @@
 """Session setup: title, classes, backbone, aggregator (form generated from the strategy's ``parameters``),
-training settings and limits. Validation is the core's (``SessionConfig``); this form only shows its verdict.
+training settings and limits, and study logging with its consent notice. Validation is the core's
+(``SessionConfig``); this form only shows its verdict.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -35,6 +37,15 @@ ERROR_STYLE = "border: 2px solid #c62828;"
 LOCKED_EXPLANATION = (
     "This session has run, so its classes and backbone are fixed: participants' updates and every model "
     "version depend on them. Create a new session to change them."
+)
+STUDY_EXPLANATION = (
+    "Participants see this notice when they join and must accept it to take part; their interactions are "
+    "then recorded under a pseudonym (see docs/study-data.md). Switching logging on or off takes effect for "
+    "people who join afterwards: nothing is recorded from anyone who joined without accepting the notice."
+)
+STUDY_HAS_RUN_EXPLANATION = (
+    "This session has run. You may still switch study logging on or off: it applies to participants who join "
+    "from now on. Those already in were never asked and are not recorded; they can join again to take part."
 )
 
 
@@ -258,6 +269,16 @@ class SessionForm(QWidget):
         self.max_update_norm.setRange(0.0, 1e9)
         for name in ("local_epochs", "batch_size", "learning_rate", "max_staleness", "max_update_norm"):
             getattr(self, name).setObjectName(name)
+        self.study_logging = QCheckBox("Record participants' interactions for a user study")
+        self.study_logging.setObjectName("study_logging")
+        self.consent_notice = QPlainTextEdit()
+        self.consent_notice.setObjectName("consent_notice")
+        self.consent_notice.setAccessibleName("Consent notice shown to participants")
+        self.consent_notice.setTabChangesFocus(True)
+        self.consent_notice.setMinimumHeight(110)
+        self.study_note = QLabel(STUDY_EXPLANATION)
+        self.study_note.setWordWrap(True)
+        self.study_note.setStyleSheet("color: gray;")
         self.error = QLabel()
         self.error.setObjectName("form_error")
         self.error.setWordWrap(True)
@@ -287,6 +308,11 @@ class SessionForm(QWidget):
         training_form.addRow("Learning rate", self.learning_rate)
         training_form.addRow("Max staleness (versions)", self.max_staleness)
         training_form.addRow("Max update norm (L2)", self.max_update_norm)
+        study = QGroupBox("User study")
+        study_form = QFormLayout(study)
+        study_form.addRow(self.study_logging)
+        study_form.addRow("Notice", self.consent_notice)
+        study_form.addRow(self.study_note)
         columns = QHBoxLayout()
         left, right = QVBoxLayout(), QVBoxLayout()
         left.addWidget(task)
@@ -294,6 +320,7 @@ class SessionForm(QWidget):
         left.addStretch(1)
         right.addWidget(aggregation)
         right.addWidget(training)
+        right.addWidget(study)
         right.addStretch(1)
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
@@ -324,6 +351,8 @@ class SessionForm(QWidget):
         self.strategy_form.show_strategy(self.aggregator.currentData(), config.get("aggregator_params"))
         for name in ("local_epochs", "batch_size", "learning_rate", "max_staleness", "max_update_norm"):
             getattr(self, name).setValue(config[name])
+        self.study_logging.setChecked(bool(config["study_logging"]))
+        self.consent_notice.setPlainText(config["consent_notice"])
         self.set_shape_locked(has_run)
 
     def settings(self) -> dict:
@@ -339,6 +368,8 @@ class SessionForm(QWidget):
             "learning_rate": self.learning_rate.value(),
             "max_staleness": self.max_staleness.value(),
             "max_update_norm": self.max_update_norm.value(),
+            "study_logging": self.study_logging.isChecked(),
+            "consent_notice": self.consent_notice.toPlainText(),
         }
 
     def validate(self) -> dict | None:
@@ -356,6 +387,7 @@ class SessionForm(QWidget):
         self.classes.set_locked(locked)
         self.backbone.setEnabled(not locked)
         self.pretrained.setEnabled(not locked)
+        self.study_note.setText(STUDY_HAS_RUN_EXPLANATION if locked else STUDY_EXPLANATION)
 
     # ------------------------------------------------------------------ feedback
 
