@@ -1,7 +1,8 @@
-"""The facilitator's main window: session setup, server control, join QR code, live dashboard.
+"""The facilitator's main window: session setup, server control, join QR code, live dashboard, study replay.
 
 Every call into the core, the network or the disk goes through ``self.tasks`` (a thread pool); core
-events arrive through ``CoreEventBridge`` and trigger a coalesced, off-thread snapshot refresh.
+events arrive through ``CoreEventBridge`` and trigger coalesced, off-thread reads of the dashboard's
+snapshot and (when its tab is shown) the study timeline.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -42,10 +45,12 @@ from ..testset import read_test_folder
 from .bridge import CoreEventBridge
 from .dashboard import Dashboard, EventLogView
 from .join_panel import JoinPanel, PresentWindow
+from .replay import StudyReplayView
 from .serving import Serving, save_settings, start_serving, stop_serving
 from .session_form import SessionForm
 from .snapshot import SessionSnapshot, load_snapshot
-from .tasks import TaskRunner
+from .study_timeline import StudyTimeline, load_study_timeline
+from .tasks import CoalescedReads, TaskRunner
 
 PERIODIC_REFRESH_MS = 10_000  # "last seen" and "updates per minute" age even when nothing happens
 INTERFACE_CHECK_MS = 5_000
@@ -55,6 +60,12 @@ STATE_TEXT = {
     "paused": "paused: updates are refused",
     "stopped": "stopped",
 }
+STUDY_EXPORTS = (  # (what, format, menu text) for coordinator.export_study
+    ("events", "csv", "Event timeline (CSV)…"),
+    ("events", "jsonl", "Event timeline (JSON Lines)…"),
+    ("summary", "csv", "Per-participant summary (CSV)…"),
+    ("summary", "jsonl", "Per-participant summary (JSON Lines)…"),
+)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -90,13 +101,14 @@ class MainWindow(QMainWindow):
         self.serving: Serving | None = None
         self.snapshot: SessionSnapshot | None = None
         self.present_window: PresentWindow | None = None
-        self._refreshing = False
-        self._refresh_again = False
+        self._replay_stale = True  # the study timeline changed since the replay tab last read it
         self._closed = False
         self._starting = False
         self._stopping = False
         self.progress_dialog: QProgressDialog | None = None
         self.tasks = TaskRunner(self)
+        self.snapshot_reads = CoalescedReads(self.tasks, self._report("Could not read the session"), self)
+        self.timeline_reads = CoalescedReads(self.tasks, self._report("Could not read the study timeline"), self)
         self.setWindowTitle("InFL-UX Desktop")
         self.resize(1280, 800)
 
@@ -133,6 +145,21 @@ class MainWindow(QMainWindow):
         self.testset_action = toolbar.addAction("Load test set…", self.choose_test_set)
         self.export_model_action = toolbar.addAction("Export model…", self.export_model)
         self.export_events_action = toolbar.addAction("Export event log…", self.export_events)
+        self.export_study_menu = QMenu("Export study data", self)
+        self.export_study_actions = {}
+        for what, fmt, text in STUDY_EXPORTS:
+            action = self.export_study_menu.addAction(text)
+            action.triggered.connect(lambda _checked=False, w=what, f=fmt: self.export_study(w, f))
+            self.export_study_actions[(what, fmt)] = action
+        self.export_study_action = self.export_study_menu.menuAction()
+        self.export_study_action.setText("Export study data…")
+        self.export_study_action.setToolTip(
+            "Save the session's pseudonymous study timeline or per-participant summary (see docs/study-data.md)"
+        )
+        toolbar.addAction(self.export_study_action)
+        study_button = toolbar.widgetForAction(self.export_study_action)
+        if isinstance(study_button, QToolButton):
+            study_button.setPopupMode(QToolButton.InstantPopup)
         self.open_folder_action = toolbar.addAction("Open data folder", self.open_data_folder)
         self.start_action.setToolTip("Save the settings, prepare the model and start accepting participants")
         self.stop_action.setToolTip("Stop the server and the session; participants can rejoin after Start")
@@ -186,10 +213,13 @@ class MainWindow(QMainWindow):
         self.dashboard = Dashboard()
         self.dashboard.remove_participant_requested.connect(self.remove_participant)
         self.event_log = EventLogView()
+        self.replay = StudyReplayView()
         self.tabs = QTabWidget()
         self.tabs.addTab(setup_scroll, "Setup")
         self.tabs.addTab(self.dashboard, "Dashboard")
         self.tabs.addTab(self.event_log, "Event log")
+        self.tabs.addTab(self.replay, "Study replay")
+        self.tabs.currentChanged.connect(self._tab_changed)
 
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(left)
@@ -306,6 +336,7 @@ class MainWindow(QMainWindow):
         """Load a session's settings into the form and its live state into the dashboard."""
         self.session_id = session_id
         self.snapshot = None
+        self.replay.clear()
 
         def done(session: dict) -> None:
             if self.session_id != session_id:
@@ -317,6 +348,7 @@ class MainWindow(QMainWindow):
                     "This session was still marked running when the app last closed. Press Start to serve it again."
                 )
             self.request_refresh()
+            self.request_replay_refresh()
 
         self.tasks.run(lambda _p: self.coordinator.get_session(session_id), done, self._report("Could not open the session"))
 
@@ -341,6 +373,7 @@ class MainWindow(QMainWindow):
         self.session_id = None
         self.session = None
         self.snapshot = None
+        self.replay.clear()
         self.form.load_defaults()
         self.join_panel.set_url(None)
         self.tabs.setCurrentIndex(0)
@@ -479,30 +512,38 @@ class MainWindow(QMainWindow):
     def _on_core_event(self, event: Event) -> None:
         if event.session_id == self.session_id:
             self.request_refresh()
+            if event.participant_id is not None or event.kind == "session_configured":
+                self.request_replay_refresh()  # the study timeline holds participants' events only
 
     def request_refresh(self) -> None:
         """Read a fresh snapshot off the UI thread; bursts of events collapse into one more read."""
         if self.session_id is None or self._closed:
             return
-        if self._refreshing:
-            self._refresh_again = True
-            return
-        self._refreshing = True
         session_id = self.session_id
 
-        def done(snapshot: SessionSnapshot) -> None:
-            self._refreshing = False
+        def show(snapshot: SessionSnapshot) -> None:
             if snapshot.session_id == self.session_id:
                 self._show_snapshot(snapshot)
-            if self._refresh_again:
-                self._refresh_again = False
-                QTimer.singleShot(50, self.request_refresh)
 
-        def failed(exc: BaseException) -> None:
-            self._refreshing = False
-            self._report("Could not read the session")(exc)
+        self.snapshot_reads.request(lambda _p: load_snapshot(self.coordinator, session_id), show)
 
-        self.tasks.run(lambda _p: load_snapshot(self.coordinator, session_id), done, failed)
+    def _tab_changed(self, _index: int) -> None:
+        if self._replay_stale:
+            self.request_replay_refresh()
+
+    def request_replay_refresh(self) -> None:
+        """Read the study timeline off the UI thread if the replay tab is shown; otherwise when it is next shown."""
+        self._replay_stale = True
+        if self.session_id is None or self._closed or self.tabs.currentWidget() is not self.replay:
+            return
+        self._replay_stale = False
+        session_id = self.session_id
+
+        def show(timeline: StudyTimeline) -> None:
+            if timeline.session_id == self.session_id:
+                self.replay.show_timeline(timeline)
+
+        self.timeline_reads.request(lambda _p: load_study_timeline(self.coordinator, session_id), show)
 
     def _show_snapshot(self, snapshot: SessionSnapshot) -> None:
         self.snapshot = snapshot
@@ -526,7 +567,7 @@ class MainWindow(QMainWindow):
         self.pause_action.setText("Resume updates" if state == "paused" else "Pause updates")
         self.present_action.setEnabled(serving)
         has_session = self.session_id is not None
-        for action in (self.testset_action, self.export_model_action, self.export_events_action):
+        for action in (self.testset_action, self.export_model_action, self.export_events_action, self.export_study_action):
             action.setEnabled(has_session and not busy)
         self.new_action.setEnabled(not serving and not busy)
         self.session_combo.setEnabled(not serving and not busy)
@@ -636,6 +677,28 @@ class MainWindow(QMainWindow):
         self.tasks.run(work, lambda p: self.statusBar().showMessage(f"Event log saved to {p}", 10000),
                        self._report("Could not export the event log"))
 
+    def export_study(self, what: str, fmt: str) -> None:
+        if self.session_id is None or self.session is None:
+            return
+        suggested = self.data_dir / f"{_slug(self.session['config']['title'])}-study-{what}.{fmt}"
+        kind = "CSV (*.csv)" if fmt == "csv" else "JSON Lines (*.jsonl)"
+        title = "Export the study timeline" if what == "events" else "Export the per-participant study summary"
+        path, _ = QFileDialog.getSaveFileName(self, title, str(suggested), kind)
+        if path:
+            self.save_study_to(Path(path), what, fmt)
+
+    def save_study_to(self, path: Path, what: str, fmt: str) -> None:
+        """Write ``coordinator.export_study(session, what, fmt)`` to ``path``, whole or not at all, off the UI thread."""
+        session_id = self.session_id
+        label = "Study timeline" if what == "events" else "Study summary"
+
+        def work(_progress):
+            _write_atomically(path, self.coordinator.export_study(session_id, what, fmt).encode("utf-8"))
+            return path
+
+        self.tasks.run(work, lambda p: self.statusBar().showMessage(f"{label} saved to {p}", 10000),
+                       self._report(f"Could not export the {label.lower()}"))
+
     def open_data_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_dir)))
 
@@ -646,6 +709,8 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
+        self.snapshot_reads.stop()
+        self.timeline_reads.stop()
         self.refresh_timer.stop()
         self.interface_timer.stop()
         if self.present_window is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 
 Progress = Callable[[str], None]
 
@@ -72,3 +72,52 @@ class TaskRunner(QObject):
     def wait(self, msecs: int = 30000) -> bool:
         """Block until every started task has finished (used when the window closes)."""
         return self._pool.waitForDone(msecs)
+
+
+class CoalescedReads(QObject):
+    """At most one read of a kind at a time: requests made while one runs collapse into one more read after it.
+
+    ``request(work, show)``: ``work(progress)`` runs on ``tasks``; ``show(result)`` on the UI thread. Of the
+    requests made meanwhile only the latest runs, shortly after, so a burst of core events costs two reads.
+    """
+
+    RERUN_DELAY_MS = 50
+
+    def __init__(self, tasks: TaskRunner, on_error: Callable[[BaseException], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._on_error = on_error
+        self._running = False
+        self._stopped = False
+        self._pending: tuple[Callable[[Progress], Any], Callable[[Any], None]] | None = None
+
+    def request(self, work: Callable[[Progress], Any], show: Callable[[Any], None]) -> None:
+        if self._stopped:
+            return
+        if self._running:
+            self._pending = (work, show)
+            return
+        self._running = True
+
+        def done(result: Any) -> None:
+            self._running = False
+            show(result)
+            self._run_pending()
+
+        def failed(exc: BaseException) -> None:
+            self._running = False
+            self._on_error(exc)
+            self._run_pending()
+
+        self._tasks.run(work, done, failed)
+
+    def _run_pending(self) -> None:
+        if self._pending is not None:
+            work, show = self._pending
+            self._pending = None
+            QTimer.singleShot(self.RERUN_DELAY_MS, self, lambda: self.request(work, show))
+
+    def stop(self) -> None:
+        """Start no more reads (the window is closing); one already running still reports."""
+        self._stopped = True
+        self._pending = None
