@@ -194,6 +194,12 @@ UPDATE_CASES = [
     Case("X-Base-Version not a number", lambda t: t.post_update(
         t.moved().tobytes(), {"X-Base-Version": "three", "X-Sample-Count": "10"}),
          400, "invalid_input", "got 'three'", "base_version"),
+    Case("X-Base-Version with two minus signs", lambda t: t.post_update(
+        t.moved().tobytes(), {"X-Base-Version": "--3", "X-Sample-Count": "10"}),
+         400, "invalid_input", "got '--3'", "base_version"),
+    Case("X-Sample-Count in superscript digits", lambda t: t.post_update(
+        t.moved().tobytes(), {"X-Base-Version": "3", "X-Sample-Count": "\u00b2"}),
+         400, "invalid_input", "X-Sample-Count must be a whole number", "sample_count"),
     Case("sample count zero", lambda t: t.post_update(
         t.moved().tobytes(), {"X-Base-Version": "3", "X-Sample-Count": "0"}),
          400, "invalid_input", "sample_count must be between 1", "sample_count"),
