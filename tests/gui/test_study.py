@@ -211,3 +211,17 @@ def test_every_browser_event_kind_reads_as_a_sentence(kind):
     assert set(SAMPLE_DATA[kind]) == set(BROWSER_EVENTS[kind])  # the sample is a valid event of that kind
     text = describe_study_row({"kind": kind, "data": SAMPLE_DATA[kind]})
     assert text and not text.startswith("{"), text
+
+
+def test_the_documented_schema_names_every_exported_column_and_event_field():
+    """docs/study-data.md is what the export's tooltip points researchers to: it must not drift from the core."""
+    from pathlib import Path
+
+    from influx_desktop.coordinator import STUDY_EVENT_COLUMNS, STUDY_SUMMARY_COLUMNS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "study-data.md").read_text()
+    for column in STUDY_EVENT_COLUMNS + STUDY_SUMMARY_COLUMNS:
+        assert f"| `{column}` |" in doc, column
+    for kind, fields in BROWSER_EVENTS.items():
+        section = doc.split(f"**`{kind}`**")[1].split("**`")[0]
+        assert all(f"- `{name}`:" in section for name in fields), kind
