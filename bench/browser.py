@@ -1,0 +1,270 @@
+"""Items 1, 4 and 6 in the browser — headless Debian Chromium (wasm, one thread) driven by Playwright.
+
+One real server on 127.0.0.1 (create_app + waitress, rate limits off) serves the built web client, a
+running session (4 Fashion-MNIST classes, 10 local epochs, batch 16), the seed baseline's routes
+(bench/seed.py: full MobileNetV2 artifacts, JSON update route that regenerates them) and this benchmark's
+page (bench/web/), all from one origin under the app's real CSP. The page imports the web client's own
+modules (``src/ort_runtime.js``, ``src/lib/api.js``, ``src/lib/training.js``, ``src/lib/head.js``,
+``src/image_decode.js``); only the seed's full-network training loop is the page's own code.
+
+Item 1, contribution time, 20 photos (224 px PNG), 10 epochs, batch 16, from "train" pressed to "update
+accepted": ours first round (preprocess + extract features with the backbone, head TrainingSession, 20 steps,
+raw float32 POST) and later rounds (features cached); the seed's rounds (fetch the regenerated artifacts,
+preprocess, TrainingSession over the whole MobileNetV2 with only the classifier trainable, 20 steps with the
+images through the full network, JSON POST that regenerates the artifacts). Artifact downloads are item 3's
+and happen before ours' clock starts (later rounds re-read the immutable files from the browser's cache);
+the seed's re-download of its regenerated files (loopback, so nearly free here) is inside its rounds. Each run
+uses a fresh page, so every first round also pays the wasm runtime's start.
+
+Item 4, feature extraction ms/image in Chromium wasm vs native onnxruntime on the same inputs (20
+preprocessed Fashion-MNIST images, batch 1, after a warm-up image). Item 6: the same for the int8 models
+of bench/quantize.py — does ORT-web 1.19.2 load and run them, how fast, and do its features match native.
+
+    python bench/browser.py            # full: 3 runs
+    python bench/browser.py --quick    # seconds: 4 photos, 1 epoch, tiny seed graph, float32 extraction of 2 images
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+from common import median, ratio, say, table  # noqa: E402
+
+WEB = Path(__file__).resolve().parent / "web"
+CLASS_IDS = [0, 1, 7, 8]
+
+
+def make_bench_blueprint(images: list[bytes], inputs: bytes, models: dict[str, Path]):
+    from flask import Blueprint, Response, abort, send_file
+
+    bp = Blueprint("bench", __name__, url_prefix="/bench")
+
+    @bp.get("/")
+    def page():
+        return send_file(WEB / "bench.html", mimetype="text/html", max_age=0)
+
+    @bp.get("/bench.js")
+    def script():
+        return send_file(WEB / "bench.js", mimetype="text/javascript", max_age=0)
+
+    @bp.get("/images/<int:i>.png")
+    def image(i: int):
+        if not 0 <= i < len(images):
+            abort(404)
+        return Response(images[i], mimetype="image/png")
+
+    @bp.get("/inputs.f32")
+    def tensor():
+        return Response(inputs, mimetype="application/octet-stream")
+
+    @bp.get("/models/<name>")
+    def model(name: str):
+        if name not in models:
+            abort(404)
+        return send_file(models[name], mimetype="application/octet-stream", max_age=0)
+
+    return bp
+
+
+def photos(count: int) -> tuple[list[bytes], list[int]]:
+    from fashion_mnist import available, load_fashion_mnist
+
+    if available():
+        per_class = -(-count // len(CLASS_IDS))
+        imgs, labels = load_fashion_mnist("train", CLASS_IDS, per_class, seed=5)
+        order = np.random.default_rng(0).permutation(len(imgs))[:count]
+        imgs, labels = [imgs[i] for i in order], [int(labels[i]) for i in order]
+    else:  # pragma: no cover - CI without the data set still exercises the code path
+        from PIL import Image
+
+        rng = np.random.default_rng(0)
+        imgs = [Image.fromarray(rng.integers(0, 255, (224, 224, 3), dtype=np.uint8)) for _ in range(count)]
+        labels = [i % len(CLASS_IDS) for i in range(count)]
+    out = []
+    for im in imgs:
+        buf = io.BytesIO()
+        im.save(buf, format="PNG")
+        out.append(buf.getvalue())
+    return out, labels
+
+
+def launch(playwright, user_data_dir: Path):
+    return playwright.chromium.launch_persistent_context(
+        str(user_data_dir), executable_path=str(common.CHROMIUM), args=common.CHROMIUM_ARGS, headless=True,
+    )
+
+
+def open_page(ctx, url: str):
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url + "/bench/")
+    page.wait_for_function("() => window.bench !== undefined", timeout=60_000)
+    if errors:
+        raise RuntimeError(f"bench page errors: {errors}")
+    return page
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--photos", type=int, default=20)
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--later-rounds", type=int, default=2, help="rounds after the first, ours")
+    ap.add_argument("--seed-rounds", type=int, default=2, help="seed rounds per run (the first one pays the wasm start)")
+    ap.add_argument("--no-int8", action="store_true", help="skip the int8 models (item 6)")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.runs, args.photos, args.epochs, args.later_rounds, args.seed_rounds = 1, 4, 1, 1, 1
+        args.no_int8 = True  # item 6's models are bench/quantize.py's; the quick run only keeps the code path alive
+    if not common.CHROMIUM.exists():
+        raise SystemExit(f"{common.CHROMIUM} is missing: apt-get install chromium")
+    if not (common.DIST / "index.html").is_file():
+        raise SystemExit("the web client is not built: (cd webclient && npm ci) && python scripts/bundle_webclient.py")
+    machine = common.Machine.now()
+
+    from playwright.sync_api import sync_playwright
+
+    from influx_desktop.models.backbones import get_backbone
+    from influx_desktop.models.features import FeatureExtractor
+
+    from extraction import native_ms_per_image, sample_inputs
+    from seed import SeedServer, make_seed_blueprint
+
+    fp32 = common.model_cache().feature_extractor("efficientnet_lite0", pretrained=True).path
+    models = {"float32": fp32}
+    if not args.no_int8:
+        from quantize import quantised_models
+
+        models.update({name.split(" ")[1]: p for name, p in quantised_models(fp32, args.quick).items()})
+    n_extract = 2 if args.quick else 20
+    passes = 1 if args.quick else 3
+    inputs = sample_inputs(n_extract)
+    pngs, labels = photos(args.photos)
+    say("Building the seed baseline…")
+    seed_server = SeedServer(common.scratch_dir("seed-browser"), len(CLASS_IDS), quick=args.quick)
+    server = common.start_fl_server(
+        common.scratch_dir("browser"), model_cache=common.model_cache(), webclient_dir=common.DIST,
+        extra_blueprints=[make_bench_blueprint(pngs, inputs.astype("<f4").tobytes(), {k: v for k, v in models.items()}),
+                          make_seed_blueprint(seed_server)],
+    )
+    mnv2 = get_backbone("mobilenet_v2").describe()
+    ours_first, ours_later, seed_first, seed_later, details = [], [], [], [], []
+    extraction: dict[str, list] = {k: [] for k in models}
+    try:
+        admin = server.admin()
+        session = admin.create_session({"title": "Bench", "classes": ["t-shirt", "trouser", "sneaker", "bag"],
+                                        "local_epochs": args.epochs, "batch_size": 16,
+                                        "max_staleness": 100000, "max_update_norm": 1e9})
+        admin.start(session["id"])
+        with sync_playwright() as pw:
+            for run in range(args.runs):
+                with tempfile.TemporaryDirectory(prefix="influx-bench-chromium-") as profile:
+                    ctx = launch(pw, Path(profile))
+                    try:
+                        # Ours: a fresh page, first round then later rounds.
+                        page = open_page(ctx, server.url)
+                        page.evaluate("([c, n, l]) => bench.ours.setup(c, n, l)", [session["join_code"], args.photos, labels])
+                        r = page.evaluate("(s) => bench.ours.round(s)", run * 10)
+                        ours_first.append(r)
+                        for k in range(args.later_rounds):
+                            ours_later.append(page.evaluate("(s) => bench.ours.round(s)", run * 10 + k + 1))
+                        page.close()
+                        # The seed: a fresh page too.
+                        page = open_page(ctx, server.url)
+                        page.evaluate("([n, l]) => bench.seed.setup(n, l)", [args.photos, labels])
+                        for k in range(args.seed_rounds):
+                            r = page.evaluate(
+                                "([s, b, e, bs]) => bench.seed.round(s, b, e, bs)", [run * 10 + k, mnv2, args.epochs, 16]
+                            )
+                            (seed_first if k == 0 else seed_later).append(r)
+                        page.close()
+                        # Items 4 and 6: extraction speed, each model in a fresh page.
+                        for name in models:
+                            page = open_page(ctx, server.url)
+                            res = page.evaluate(
+                                "([m, n, s, p]) => bench.extraction(m, '/bench/inputs.f32', n, s, p)",
+                                [f"/bench/models/{name}", n_extract, 224, passes],
+                            )
+                            extraction[name].append(res)
+                            page.close()
+                    finally:
+                        ctx.close()
+                say(f"  run {run + 1}: ours first {ours_first[-1]['total']:.0f} ms, later {ours_later[-1]['total']:.0f} ms; "
+                    f"seed first {seed_first[-1]['total']:.0f} ms"
+                    + (f", later {seed_later[-1]['total']:.0f} ms" if seed_later else "")
+                    + "; extraction " + ", ".join(
+                        f"{k} {v[-1]['msPerImage']:.1f} ms" if v[-1]["ok"] else f"{k} FAILED" for k, v in extraction.items()))
+    finally:
+        server.stop()
+
+    def med(rows, key):
+        return median(r[key] for r in rows) if rows else float("nan")
+
+    # ---------------------------------------------------------------- item 1
+    say("")
+    say("Item 1 — contribution time (ms, median of runs; phases: extract | session | train | send):")
+    for title, rows in (("ours first", ours_first), ("ours later", ours_later), ("seed first", seed_first), ("seed later", seed_later)):
+        if rows:
+            phases = {k: med(rows, k) for k in ("extract", "fetch", "preprocess", "session", "train", "send", "stepMedian") if k in rows[0]}
+            say(f"  {title}: total {med(rows, 'total'):,.0f} ms, steps {rows[0]['steps']}, "
+                + ", ".join(f"{k} {v:,.0f}" if k != "stepMedian" else f"median step {v:,.1f}" for k, v in phases.items()))
+    seed_all = seed_first + seed_later
+    o1, ol, s1 = med(ours_first, "total"), med(ours_later, "total"), med(seed_first, "total")
+    sl = med(seed_later, "total") if seed_later else s1
+    say("")
+    say(table(
+        ["round", "ours (ms)", "seed (ms)", "ratio seed ÷ ours"],
+        [["first (fresh page: wasm start; ours also extracts features)", f"{o1:,.0f}", f"{s1:,.0f}", ratio(s1, o1)],
+         ["later (wasm warm; ours' features cached)", f"{ol:,.0f}", f"{sl:,.0f}", ratio(sl, ol)],
+         ["one training step, median (batch 16)",
+          f"{med(ours_later, 'train') / max(1, ours_later[0]['steps']):,.1f}" if ours_later else "–",
+          f"{med(seed_all, 'stepMedian'):,.0f}",
+          ratio(med(seed_all, "stepMedian"), med(ours_later, "train") / max(1, ours_later[0]["steps"])) if ours_later else "–"]],
+    ))
+    say(f"{args.photos} photos, {args.epochs} epochs, batch 16 ({ours_first[0]['steps']} steps); runs: {args.runs}; "
+        f"ours later rounds: {len(ours_later)}, seed later rounds: {len(seed_later)}.")
+
+    # ---------------------------------------------------------------- items 4 and 6
+    say("")
+    say("Item 4/6 — feature extraction, ms/image, batch 1:")
+    rows = []
+    wasm_fp32 = median(r["msPerImage"] for r in extraction["float32"] if r["ok"])
+    for name, path in models.items():
+        ok = [r for r in extraction[name] if r["ok"]]
+        n1 = native_ms_per_image(path, inputs, 1, passes)
+        nall = native_ms_per_image(path, inputs, os.cpu_count() or 1, passes)
+        if ok:
+            wasm = median(r["msPerImage"] for r in ok)
+            native_feat = FeatureExtractor(path).extract(inputs[:1])[0]
+            wasm_feat = np.asarray(ok[0]["first"], np.float32)
+            diff = float(np.max(np.abs(wasm_feat - native_feat)))
+            cos = float(wasm_feat @ native_feat / (np.linalg.norm(wasm_feat) * np.linalg.norm(native_feat) + 1e-12))
+            rows.append([name, f"{path.stat().st_size:,}", "yes", f"{wasm:.1f}", f"{median(r['createMs'] for r in ok):,.0f}",
+                         f"{n1:.1f}", ratio(wasm, n1), f"{nall:.1f}", ratio(wasm, nall), f"{diff:.1e} (cosine {cos:.4f})",
+                         ratio(wasm_fp32, wasm) if name != "float32" else "1"])
+        else:
+            err = extraction[name][0]["error"][:120]
+            rows.append([name, f"{path.stat().st_size:,}", f"no: {err}", "–", "–", f"{n1:.1f}", "–", f"{nall:.1f}", "–", "–", "–"])
+    say(table(["model", "bytes", "runs in ORT-web 1.19.2", "Chromium wasm ms/image", "wasm session create ms",
+               "native 1 thread ms/image", "wasm ÷ native(1)", f"native {os.cpu_count()} threads ms/image",
+               f"wasm ÷ native({os.cpu_count()})", "max |wasm − native| feature (image 1)", "speed vs float32 in wasm"], rows))
+    say(f"{n_extract} images, median of {passes} passes per run and of {args.runs} run(s).")
+    say(machine.line(browser=True))
+    say(f"Command: {common.command_line()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+// Benchmark page for bench/browser.py. It runs in the real server's origin and CSP and uses the
+// web client's own modules (ONNX Runtime setup, API client, batching, parameter encoding, image
+// preprocessing); only the seed baseline's full-network training loop is written here, because
+// the web client has no such thing.
+import { ort, FeatureExtractor, HeadTrainer } from '/src/ort_runtime.js';
+import { ApiClient } from '/src/lib/api.js';
+import { epochBatches, assembleBatch, seededRandom } from '/src/lib/training.js';
+import { encodeParameters } from '/src/lib/head.js';
+import { preprocessBlob } from '/src/image_decode.js';
+
+const now = () => performance.now();
+
+async function bytesOf(url, headers = {}) {
+  const r = await fetch(url, { headers });
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+async function imageBlobs(count) {
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    const r = await fetch(`/bench/images/${i}.png`);
+    out.push(await r.blob());
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ ours
+
+const ours = {
+  api: null, task: null, blobs: null, labels: null, features: null, extractorBytes: null, extractor: null,
+
+  async setup(joinCode, count, labels) {
+    this.api = new ApiClient({ baseUrl: '' });
+    const joined = await this.api.join(joinCode, { nickname: 'bench', device: 'bench' });
+    this.api.token = joined.token;
+    this.task = await this.api.task();
+    this.blobs = await imageBlobs(count);
+    this.labels = labels;
+    // Downloads are item 3's business: fetch every artifact once before the clock starts.
+    this.extractorBytes = await this.api.artifact(this.task.artifacts.feature_extractor.url);
+    for (const role of ['training_model', 'eval_model', 'optimizer_model', 'checkpoint']) {
+      await this.api.artifact(this.task.artifacts[role].url);
+    }
+    this.features = null;
+    return { classes: this.task.classes.length, training: this.task.training };
+  },
+
+  // From "train" pressed to update accepted. First round: no cached features yet.
+  async round(seed) {
+    const t = { start: now() };
+    const task = this.task;
+    const D = task.backbone.feature_dim;
+    if (!this.features) {
+      if (!this.extractor) this.extractor = await FeatureExtractor.create(this.extractorBytes);
+      t.session = now();
+      const feats = [];
+      for (const blob of this.blobs) {
+        const chw = await preprocessBlob(blob, task.backbone);
+        feats.push(await this.extractor.extract(chw, task.backbone.input_size));
+      }
+      this.features = feats;
+      t.extracted = now();
+    }
+    const { version, params } = await this.api.model();
+    const a = task.artifacts;
+    const trainer = await HeadTrainer.create({
+      trainingModel: await this.api.artifact(a.training_model.url),
+      evalModel: await this.api.artifact(a.eval_model.url),
+      optimizerModel: await this.api.artifact(a.optimizer_model.url),
+      checkpoint: await this.api.artifact(a.checkpoint.url),
+    });
+    await trainer.loadParameters(encodeParameters(params));
+    t.ready = now();
+    const { local_epochs: epochs, batch_size: batchSize } = task.training;
+    const random = seededRandom(seed);
+    let steps = 0;
+    for (let e = 0; e < epochs; e++) {
+      for (const batch of epochBatches(this.features.length, batchSize, random)) {
+        const { features: x, labels: y } = assembleBatch(this.features, this.labels, batch, D);
+        await trainer.step(x, y, D);
+        steps += 1;
+      }
+    }
+    t.trained = now();
+    const out = await trainer.parameters();
+    await trainer.release();
+    const answer = await this.api.postUpdate(out, version, this.features.length);
+    t.end = now();
+    if (!answer.accepted) throw new Error('update not accepted');
+    return {
+      total: t.end - t.start, steps,
+      extract: t.extracted ? t.extracted - t.start : 0,
+      session: t.ready - (t.extracted || t.start),
+      train: t.trained - t.ready, send: t.end - t.trained,
+    };
+  },
+};
+
+// ------------------------------------------------------------------ the seed: full MobileNetV2 every step
+
+const seed = {
+  info: null, blobs: null, labels: null,
+
+  async setup(count, labels) {
+    this.info = await (await fetch('/seed/info')).json();
+    this.blobs = await imageBlobs(count);
+    this.labels = labels;
+    return this.info;
+  },
+
+  // From "train" pressed to update accepted: fetch the regenerated artifacts, preprocess the photos,
+  // create the TrainingSession over the whole network, train the classifier through it, post JSON.
+  async round(seedValue, backbone, epochs, batchSize) {
+    const t = { start: now() };
+    const files = {};
+    for (const name of ['training_model.onnx', 'eval_model.onnx', 'optimizer_model.onnx', 'checkpoint']) {
+      files[name] = await bytesOf(`/seed/artifacts/${name}`);
+    }
+    const version = (await (await fetch('/seed/model')).json()).version;
+    t.fetched = now();
+    const S = this.info.input_size;
+    const plane = 3 * S * S;
+    const images = [];
+    for (const blob of this.blobs) images.push(await preprocessBlob(blob, { ...backbone, input_size: S }));
+    t.preprocessed = now();
+    const session = await ort.TrainingSession.create({
+      checkpointState: files['checkpoint'], trainModel: files['training_model.onnx'],
+      evalModel: files['eval_model.onnx'], optimizerModel: files['optimizer_model.onnx'],
+    });
+    t.ready = now();
+    const random = seededRandom(seedValue);
+    let steps = 0;
+    const stepMs = [];
+    for (let e = 0; e < epochs; e++) {
+      for (const batch of epochBatches(images.length, batchSize, random)) {
+        const s0 = now();
+        const x = new Float32Array(batch.length * plane);
+        const y = new BigInt64Array(batch.length);
+        batch.forEach((idx, row) => { x.set(images[idx], row * plane); y[row] = BigInt(this.labels[idx]); });
+        const feeds = {
+          input: new ort.Tensor('float32', x, [batch.length, 3, S, S]),
+          labels: new ort.Tensor('int64', y, [batch.length]),
+        };
+        await session.runTrainStep(feeds);
+        await session.runOptimizerStep();
+        await session.lazyResetGrad();
+        steps += 1;
+        stepMs.push(now() - s0);
+      }
+    }
+    t.trained = now();
+    const params = await session.getContiguousParameters(true);
+    const list = Array.from(params.data);
+    await session.release();
+    const r = await fetch('/seed/update', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ parameters: list, base_version: version, sample_count: images.length }),
+    });
+    const answer = await r.json();
+    t.end = now();
+    if (!answer.accepted) throw new Error(`seed update not accepted: ${JSON.stringify(answer)}`);
+    return {
+      total: t.end - t.start, steps, fetch: t.fetched - t.start, preprocess: t.preprocessed - t.fetched,
+      session: t.ready - t.preprocessed, train: t.trained - t.ready, send: t.end - t.trained,
+      stepMedian: stepMs.sort((a, b) => a - b)[Math.floor(stepMs.length / 2)],
+    };
+  },
+};
+
+// ------------------------------------------------------------------ item 4 / 6: extraction speed
+
+async function extraction(modelUrl, inputsUrl, count, size, passes) {
+  const bytes = await bytesOf(modelUrl);
+  const all = new Float32Array((await bytesOf(inputsUrl)).buffer);
+  const plane = 3 * size * size;
+  const t0 = now();
+  let extractor;
+  try {
+    extractor = await FeatureExtractor.create(bytes);
+  } catch (err) {
+    return { ok: false, error: String(err && err.message || err) };
+  }
+  const createMs = now() - t0;
+  try {
+    const first = await extractor.extract(all.subarray(0, plane), size); // warm-up
+    const perPass = [];
+    for (let p = 0; p < passes; p++) {
+      const s = now();
+      for (let i = 0; i < count; i++) await extractor.extract(all.subarray(i * plane, (i + 1) * plane), size);
+      perPass.push((now() - s) / count);
+    }
+    perPass.sort((a, b) => a - b);
+    return { ok: true, createMs, msPerImage: perPass[Math.floor(perPass.length / 2)], passes: perPass, first: Array.from(first) };
+  } catch (err) {
+    return { ok: false, error: String(err && err.message || err) };
+  } finally {
+    await extractor.release();
+  }
+}
+
+window.bench = { ours, seed, extraction, ortVersion: ort.env.versions?.web || ort.env.versions?.common || '?' };
+document.getElementById('status').textContent = 'ready';
