@@ -17,7 +17,6 @@ from fashion_mnist import available as fashion_mnist_available  # noqa: E402
 from fashion_mnist import load_fashion_mnist  # noqa: E402
 
 from influx_desktop.models.backbones import get_backbone  # noqa: E402
-from influx_desktop.models.cache import ModelCache  # noqa: E402
 from influx_desktop.models.features import FeatureExtractor  # noqa: E402
 from influx_desktop.models.images import preprocess_batch  # noqa: E402
 
@@ -25,11 +24,6 @@ from influx_desktop.models.images import preprocess_batch  # noqa: E402
 CLASSES = [0, 1, 7]
 TRAIN_PER_CLASS = 30
 TEST_PER_CLASS = 30
-
-
-@pytest.fixture(scope="session")
-def model_cache(tmp_path_factory) -> ModelCache:
-    return ModelCache(tmp_path_factory.mktemp("model-cache"))
 
 
 @pytest.fixture(scope="session")
