@@ -45,7 +45,8 @@ STUDY_EXPLANATION = (
 )
 STUDY_HAS_RUN_EXPLANATION = (
     "This session has run. You may still switch study logging on or off: it applies to participants who join "
-    "from now on. Those already in were never asked and are not recorded; they can join again to take part."
+    "from now on. Anyone who joined while it was off was never asked and is never recorded; they can join again "
+    "to take part."
 )
 
 
