@@ -469,10 +469,13 @@ class Coordinator:
                 code="not_finite",
                 field="body",
             )
-        strategy = make_strategy(config.aggregator, config.aggregator_params)
         published: list[Event] = []
         with self.store.transaction() as db:
-            state = db.execute("SELECT state FROM sessions WHERE id=?", (session_id,)).fetchone()["state"]
+            # The limits and the strategy are read again under the lock: a settings change that lands
+            # while this request was being parsed applies to it.
+            row = db.execute("SELECT state, config FROM sessions WHERE id=?", (session_id,)).fetchone()
+            state, config = row["state"], SessionConfig.from_dict(json.loads(row["config"]))
+            strategy = make_strategy(config.aggregator, config.aggregator_params)
             if state != "running":
                 reason = (
                     "The facilitator paused the session; try again when it resumes."
@@ -636,15 +639,18 @@ class Coordinator:
             )
         self._publish(event)
 
-    def record_server_accuracy(self, session_id: int, version: int, accuracy: float, n: int, per_class: dict) -> None:
+    def record_server_accuracy(
+        self, session_id: int, test_set: int, version: int, accuracy: float, n: int, per_class: dict
+    ) -> None:
         with self.store.transaction() as db:
             db.execute(
-                "INSERT INTO test_results (session_id, participant_id, version, accuracy, n, per_class, at) "
-                "VALUES (?, NULL, ?, ?, ?, ?, ?)",
-                (session_id, version, accuracy, n, json.dumps(per_class), time.time()),
+                "INSERT INTO test_results (session_id, participant_id, test_set, version, accuracy, n, per_class, at) "
+                "VALUES (?, NULL, ?, ?, ?, ?, ?, ?)",
+                (session_id, test_set, version, accuracy, n, json.dumps(per_class), time.time()),
             )
             event = self._record(
-                db, session_id, "server_evaluation", version=version, accuracy=accuracy, n=n, per_class=per_class
+                db, session_id, "server_evaluation", test_set=test_set, version=version, accuracy=accuracy, n=n,
+                per_class=per_class,
             )
         self._publish(event)
 
@@ -657,17 +663,22 @@ class Coordinator:
         self._session_row(session_id)
         return self.evaluator.status(session_id)
 
-    def record_test_set(self, session_id: int, images: int, skipped: list[str]) -> None:
+    def record_test_set(self, session_id: int, images: int, skipped: list[str]) -> int:
+        """Log a newly loaded test set; its event id names the set in the accuracy history."""
         with self.store.transaction() as db:
             event = self._record(db, session_id, "test_set_loaded", images=images, skipped=skipped)
         self._publish(event)
+        return event.id
 
     def accuracy_history(self, session_id: int) -> list[dict]:
+        """Server-side accuracy of each version on the newest test set (older sets' scores are kept, not mixed in)."""
         self._session_row(session_id)
         rows = self.store.query(
-            "SELECT version, accuracy, n, per_class, at FROM test_results "
-            "WHERE session_id=? AND participant_id IS NULL ORDER BY version, id",
-            (session_id,),
+            "SELECT test_set, version, accuracy, n, per_class, at FROM test_results "
+            "WHERE session_id=? AND participant_id IS NULL AND test_set = "
+            "(SELECT MAX(test_set) FROM test_results WHERE session_id=? AND participant_id IS NULL) "
+            "ORDER BY version, id",
+            (session_id, session_id),
         )
         return [dict(r, per_class=json.loads(r["per_class"])) for r in rows]
 

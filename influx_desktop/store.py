@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS test_results (
     id INTEGER PRIMARY KEY,
     session_id INTEGER NOT NULL,
     participant_id INTEGER,              -- NULL: the server's own evaluation
+    test_set INTEGER,                    -- server evaluations: the test set scored on (its event id)
     version INTEGER NOT NULL,
     accuracy REAL NOT NULL,
     n INTEGER NOT NULL,

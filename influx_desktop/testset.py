@@ -90,6 +90,7 @@ def _labelled(entries: Iterable, classes: tuple[str, ...], folder_names: list[st
 
 @dataclass
 class _TestSet:
+    id: int  # the event id of its test_set_loaded event: accuracy rows name the set they were scored on
     features: np.ndarray  # [N, feature_dim]
     labels: np.ndarray  # [N] int
 
@@ -101,6 +102,7 @@ class ServerEvaluator:
         self._coordinator = coordinator
         self._test_sets: dict[int, _TestSet] = {}
         self._status: dict[int, dict] = {}
+        self._lock = threading.Lock()  # guards _test_sets and _status between the worker and callers
         self._jobs: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="influx-evaluator", daemon=True)
         self._thread.start()
@@ -112,25 +114,29 @@ class ServerEvaluator:
 
     def load(self, session_id: int, images: list[LabelledImage]) -> dict:
         """Queue feature extraction for a new test set; returns at once."""
-        self._status[session_id] = {"state": "extracting", "images": len(images), "done": 0, "skipped": []}
+        with self._lock:
+            self._status[session_id] = {"state": "extracting", "images": len(images), "done": 0, "skipped": []}
+            answer = dict(self._status[session_id])
         # Versions published from here on are queued behind the extraction (see version_published);
-        # the extraction itself scores the version current now.
+        # the extraction itself scores every version up to the one current now.
         version = self._coordinator.current_version(session_id)
         self._jobs.put(("extract", session_id, (images, version)))
-        return dict(self._status[session_id])
+        return answer
 
     def status(self, session_id: int) -> dict:
+        """Never waits for the worker: a saved test set not loaded yet is read here."""
         if session_id not in self._status and self._path(session_id).exists():
-            self._jobs.put(("restore", session_id, None))
-            self.wait_idle()
-        return dict(self._status.get(session_id, {"state": "none", "images": 0}))
+            self._restore(session_id)
+        with self._lock:
+            return dict(self._status.get(session_id, {"state": "none", "images": 0}))
 
     def session_started(self, session_id: int) -> None:
         if session_id not in self._test_sets and self._path(session_id).exists():
             self._jobs.put(("restore", session_id, None))
 
     def version_published(self, session_id: int, version: int) -> None:
-        extracting = self._status.get(session_id, {}).get("state") == "extracting"
+        with self._lock:
+            extracting = self._status.get(session_id, {}).get("state") == "extracting"
         if extracting or session_id in self._test_sets or self._path(session_id).exists():
             self._jobs.put(("evaluate", session_id, version))
 
@@ -159,7 +165,8 @@ class ServerEvaluator:
                     self._evaluate(session_id, arg)
             except Exception as exc:  # a failed evaluation must never take the server down
                 if job is not None:
-                    self._status[job[1]] = {**self._status.get(job[1], {}), "state": "failed", "error": str(exc)}
+                    with self._lock:
+                        self._status[job[1]] = {**self._status.get(job[1], {}), "state": "failed", "error": str(exc)}
             finally:
                 self._jobs.task_done()
 
@@ -191,24 +198,32 @@ class ServerEvaluator:
             status["state"] = "failed"
             status["error"] = "None of the test images could be decoded."
             return
-        test_set = _TestSet(np.concatenate(features).astype(np.float32), np.asarray(labels, dtype=np.int64))
+        test_set_id = coordinator.record_test_set(session_id, len(labels), status["skipped"])
+        test_set = _TestSet(
+            test_set_id, np.concatenate(features).astype(np.float32), np.asarray(labels, dtype=np.int64)
+        )
         path = self._path(session_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, features=test_set.features, labels=test_set.labels)
+        np.savez(tmp, id=test_set.id, features=test_set.features, labels=test_set.labels)
         os.replace(tmp, path)
-        self._test_sets[session_id] = test_set
-        status.update(state="ready", images=len(labels))
-        coordinator.record_test_set(session_id, len(labels), status["skipped"])
-        self._evaluate(session_id, version)
+        with self._lock:
+            self._test_sets[session_id] = test_set
+            status.update(state="ready", images=len(labels))
+        # A new test set gets a whole curve: every version up to now is scored on it (one matrix product
+        # each); versions published since the upload are queued behind this job.
+        for earlier in range(version + 1):
+            self._evaluate(session_id, earlier)
 
     def _restore(self, session_id: int) -> None:
-        if session_id in self._test_sets:
-            return
+        with self._lock:
+            if session_id in self._test_sets:
+                return
         with np.load(self._path(session_id)) as data:
-            test_set = _TestSet(data["features"], data["labels"])
-        self._test_sets[session_id] = test_set
-        self._status[session_id] = {"state": "ready", "images": int(len(test_set.labels)), "skipped": []}
+            test_set = _TestSet(int(data["id"]), data["features"], data["labels"])
+        with self._lock:
+            self._test_sets.setdefault(session_id, test_set)
+            self._status.setdefault(session_id, {"state": "ready", "images": int(len(test_set.labels)), "skipped": []})
 
     def _evaluate(self, session_id: int, version: int) -> None:
         if session_id not in self._test_sets:
@@ -225,4 +240,6 @@ class ServerEvaluator:
             name: {"correct": int(correct[test_set.labels == k].sum()), "total": int((test_set.labels == k).sum())}
             for k, name in enumerate(classes)
         }
-        coordinator.record_server_accuracy(session_id, version, float(correct.mean()), int(len(correct)), per_class)
+        coordinator.record_server_accuracy(
+            session_id, test_set.id, version, float(correct.mean()), int(len(correct)), per_class
+        )
