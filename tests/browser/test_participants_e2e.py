@@ -49,7 +49,12 @@ def open_participant(chromium, server, profile: str):
 
 
 def wait_features(page, n: int, timeout=180_000):
-    page.wait_for_function("n => window.influxApp.featureIds.size >= n && !window.influxApp.busy.extracting", arg=n, timeout=timeout)
+    try:
+        page.wait_for_function("n => window.influxApp.featureIds.size >= n && !window.influxApp.busy.extracting", arg=n, timeout=timeout)
+    except Exception:
+        state = page.evaluate("""() => ({features: window.influxApp.featureIds.size, errors: [...window.influxApp.featureErrors],
+            banner: document.querySelector('#banner').textContent, progress: document.querySelector('#feature-progress').textContent})""")
+        raise AssertionError(f"features not ready for {n} photos: {state}")
 
 
 def review_labels(page, truth: dict[str, str], only: int | None = None) -> dict[str, int]:
@@ -71,6 +76,16 @@ def review_labels(page, truth: dict[str, str], only: int | None = None) -> dict[
             counts["corrected"] += 1
         page.wait_for_selector(f'fl-image-card[data-name="{name}"][data-confirmed=true]')
     return counts
+
+
+def assert_phone_layout(page):
+    """At 360 px portrait: nothing wider than the screen, every visible control at least 44 px square."""
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    small = page.evaluate("""() => [...document.querySelectorAll('button, select, label.button, input:not([type=file])')]
+        .filter((e) => e.offsetParent !== null)
+        .map((e) => { const r = e.getBoundingClientRect(); return [e.textContent.trim() || e.className, r.width, r.height]; })
+        .filter(([, w, h]) => w < 44 || h < 44)""")
+    assert not small, small
 
 
 def train_and_send(page) -> str:
@@ -145,7 +160,8 @@ def test_three_participants_label_train_and_contribute(chromium, server, tmp_pat
             wait_features(page, len(files), timeout=10_000)
             assert not page.evaluate("() => window.influxApp.timings"), "features were extracted again after the reload"
 
-        assert page.is_disabled("button[data-tab=train]") is False
+        if i == 0:
+            assert_phone_layout(page)
         counts = review_labels(page, truth)
         assert sum(page.evaluate("() => Object.values(document.querySelector('#class-counts').counts)")) == len(files)
         result = train_and_send(page)
@@ -192,6 +208,15 @@ def test_three_participants_label_train_and_contribute(chromium, server, tmp_pat
     assert page.locator("#test-result table.results tbody tr").count() == len(CLASSES)
     assert page.locator("#test-grid fl-image-card .card-hint", has_text="Model says").count() == len(test_files)
     all_image_bytes += [p.read_bytes() for p, _ in test_files]
+
+    # the global model moved on since p0 contributed (version 1): one tap retrains on the cached features
+    page.click("button[data-tab=train]")
+    page.wait_for_selector("#newer-version:not([hidden])")
+    assert f"version {latest}" in page.inner_text("#newer-version")
+    page.click("#retrain-button")
+    page.wait_for_function("() => document.querySelector('#train-result').textContent.startsWith('Accepted as version')")
+    assert page.inner_text("#train-result").startswith(f"Accepted as version {latest + 1}")
+    assert page.is_hidden("#newer-version")
 
     # privacy: only tokens, parameter vectors and metrics leave the page — never photo bytes
     posted = set()

@@ -130,6 +130,8 @@ class ParticipantApp {
 
   async loadTask() {
     this.task = await this.api.task();
+    const last = await this.store.getLastContribution();
+    this.lastContribution = last && last.sessionId === this.task.session_id ? last : null;
     $('#join-view').hidden = true;
     $('#task-view').hidden = false;
     $('#task-title').textContent = this.task.title;
@@ -423,7 +425,8 @@ class ParticipantApp {
       const params = await trainer.parameters();
       progress.set({ label: 'Sending the update', value: 0, max: 0, detail: `${(params.length * 4 / 1024).toFixed(0)} KB of parameters, no photos` });
       const answer = await this.api.postUpdate(params, baseVersion, train.length);
-      this.lastContribution = { baseVersion, resultVersion: answer.version, answer };
+      this.lastContribution = { sessionId: task.session_id, baseVersion, resultVersion: answer.version };
+      await this.store.setLastContribution(this.lastContribution);
       result.className = 'ok';
       result.textContent = answer.applied === false
         ? `Accepted (staleness ${answer.staleness}, weight ${Number(answer.weight).toFixed(3)}); the server is collecting more updates before making a new version.`

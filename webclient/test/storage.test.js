@@ -76,6 +76,12 @@ test('the join token is stored per store and can be cleared after a 401', async 
   assert.equal(await store.getJoin(), null);
 });
 
+test('the last contribution survives (to offer a retrain when the global model moves on)', async () => {
+  const backend = new MemoryBackend();
+  await new ParticipantStore(backend).setLastContribution({ baseVersion: 2, resultVersion: 3 });
+  assert.deepEqual(await new ParticipantStore(backend).getLastContribution(), { baseVersion: 2, resultVersion: 3 });
+});
+
 test('training unlocks only when every training image has a confirmed label and features', () => {
   const classes = ['a', 'b'];
   const img = (id, label, confirmed, role = 'train') => ({ id, label, labelConfirmed: confirmed, role });

@@ -61,6 +61,10 @@ export class ParticipantStore {
   async setJoin(join) { await this.backend.put('meta', 'join', join); }
   async clearJoin() { await this.backend.delete('meta', 'join'); }
 
+  /** The participant's last accepted update ({baseVersion, resultVersion}), to offer a retrain later. */
+  async getLastContribution() { return (await this.backend.get('meta', 'lastContribution')) || null; }
+  async setLastContribution(c) { await this.backend.put('meta', 'lastContribution', c); }
+
   // --- images -------------------------------------------------------------------------------
   /** @returns {Promise<ImageRecord[]>} oldest first */
   async listImages(role = null) {
