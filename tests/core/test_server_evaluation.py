@@ -94,3 +94,30 @@ def test_test_set_zip_rules(fm):
         read_test_zip(_zip({"cat/a.txt": b"x"}), classes)
     with pytest.raises(InvalidInput, match="zip"):
         read_test_zip(b"not a zip", classes)
+
+
+def test_a_second_test_set_gets_its_own_curve_over_every_version(coordinator, fm):
+    session = coordinator.create_session({"title": "t", "classes": fm.classes})
+    sid = session["id"]
+    coordinator.start_session(sid)
+    who = coordinator.authenticate(coordinator.join(session["join_code"])["token"])
+    first_zip, _ = _small_test_set(fm, every=20)
+    coordinator.load_test_set(sid, read_test_zip(first_zip, tuple(fm.classes)))
+    coordinator.evaluator.wait_idle()
+    rng = np.random.default_rng(1)
+    for version in range(2):
+        _, current = coordinator.parameters(sid)
+        moved = current + rng.normal(0, 0.01, current.shape).astype(np.float32)
+        coordinator.submit_update(who, version, 5, moved.astype("<f4").tobytes())
+    coordinator.evaluator.wait_idle()
+    first_history = coordinator.accuracy_history(sid)
+    assert [h["version"] for h in first_history] == [0, 1, 2]
+
+    second_zip, second_features = _small_test_set(fm, every=7)
+    coordinator.load_test_set(sid, read_test_zip(second_zip, tuple(fm.classes)))
+    coordinator.evaluator.wait_idle()
+    second_history = coordinator.accuracy_history(sid)
+    assert [h["version"] for h in second_history] == [0, 1, 2]
+    assert {h["n"] for h in second_history} == {len(second_features)} != {h["n"] for h in first_history}
+    assert len({h["test_set"] for h in second_history}) == 1
+    assert second_history[0]["test_set"] != first_history[0]["test_set"]
