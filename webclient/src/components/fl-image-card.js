@@ -22,8 +22,8 @@ export class FlImageCard extends HTMLElement {
         <div class="card-hint"></div>
         <select class="label-select"></select>
         <div class="card-actions">
-          <button type="button" class="accept">✓ Accept</button>
-          <button type="button" class="delete" aria-label="Delete photo">Delete</button>
+          <button type="button" class="accept">Accept</button>
+          <button type="button" class="delete" aria-label="Delete photo" title="Delete photo">✕</button>
         </div>
       </div>`;
     this.querySelector('select').addEventListener('change', (e) => {

@@ -31,7 +31,7 @@ export class FlJoinPanel extends HTMLElement {
     form.hidden = !askCode;
     if (askCode && code && !this.querySelector('input').value) this.querySelector('input').value = code;
     for (const b of this.querySelectorAll('button')) b.disabled = busy;
-    this.querySelector('.retry').hidden = !retry;
+    this.querySelector('.retry').hidden = !retry || askCode; // with a code field, Join is the retry
   }
 }
 customElements.define('fl-join-panel', FlJoinPanel);
