@@ -96,7 +96,7 @@ def validate_batch(payload: Any, classes: tuple[str, ...], now: float) -> list[B
             raise InvalidInput(f"{where}.seq must be a whole number ≥ 0.", field=f"{where}.seq")
         if not _number(at, classes) or abs(at - now) > MAX_CLIENT_CLOCK_SKEW_S:
             raise InvalidInput(f"{where}.at must be a unix time in seconds near now.", field=f"{where}.at")
-        if kind not in BROWSER_EVENTS:
+        if not isinstance(kind, str) or kind not in BROWSER_EVENTS:  # a list or object is unhashable
             raise InvalidInput(
                 f"{where}.kind '{str(kind)[:40]}' is not a study event; known: {', '.join(BROWSER_EVENTS)}.",
                 field=f"{where}.kind",
