@@ -7,7 +7,6 @@ allowed are class names of the session, "train"/"test" and "visible"/"hidden".
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -31,7 +30,8 @@ def _count(value: Any, classes: tuple[str, ...]) -> bool:
 
 
 def _number(value: Any, classes: tuple[str, ...]) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and abs(value) < 1e12
+    # abs() < 1e12 also refuses NaN and ±Inf; math.isfinite() would raise OverflowError on a 400-digit int.
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e12
 
 
 def _unit(value: Any, classes: tuple[str, ...]) -> bool:
