@@ -126,16 +126,25 @@ def _bool(value: Any, name: str) -> bool:
 
 
 def _int(value: Any, name: str, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) != int(value):
+    # float(v) overflows on a huge JSON int and int(v) on ±Inf or NaN: test wholeness without converting.
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not whole:
         raise InvalidInput(f"{name} must be a whole number from {lo} to {hi}.", field=name)
-    if not lo <= int(value) <= hi:
-        raise InvalidInput(f"{name} must be from {lo} to {hi}; got {int(value)}.", field=name)
+    if not lo <= value <= hi:
+        raise InvalidInput(f"{name} must be from {lo} to {hi}; got {_shown(value)}.", field=name)
     return int(value)
 
 
 def _float(value: Any, name: str, lo: float, hi: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
         raise InvalidInput(f"{name} must be a number from {lo:g} to {hi:g}.", field=name)
-    if not lo <= float(value) <= hi:
-        raise InvalidInput(f"{name} must be from {lo:g} to {hi:g}; got {value:g}.", field=name)
+    if not lo <= value <= hi:  # compared as is: float() of a 400-digit int overflows
+        raise InvalidInput(f"{name} must be from {lo:g} to {hi:g}; got {_shown(value)}.", field=name)
     return float(value)
+
+
+def _shown(value: int | float) -> str:
+    """A number for a message; ``{:g}`` of a 400-digit int raises OverflowError."""
+    if abs(value) >= 1e15:
+        return "a huge number" if value > 0 else "a hugely negative number"
+    return str(value) if isinstance(value, int) else f"{value:g}"
