@@ -53,3 +53,6 @@ def json_body(limit: int = JSON_BODY_LIMIT) -> Any:
         raise InvalidInput(f"The body is not valid JSON ({exc}).", code="malformed_json", field="body") from None
     except RecursionError:  # e.g. 64 KB of '[': deeper than the parser's recursion limit
         raise InvalidInput("The body's JSON is nested too deeply.", code="malformed_json", field="body") from None
+    except ValueError as exc:  # a number of more than 4300 digits (int_max_str_digits) is a plain ValueError
+        raise InvalidInput(f"The body's JSON holds a number that is too long ({str(exc)[:60]}).",
+                           code="malformed_json", field="body") from None
