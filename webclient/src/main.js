@@ -216,6 +216,7 @@ class ParticipantApp {
     await this.store.deleteImage(id);
     this.features.delete(id);
     this.featureIds.delete(id);
+    this.featureErrors.delete(id);
     this.suggestions.delete(id);
     this.predictions.delete(id);
     if (this.thumbs.has(id)) { URL.revokeObjectURL(this.thumbs.get(id)); this.thumbs.delete(id); }
@@ -269,7 +270,7 @@ class ParticipantApp {
 
   updateReadiness() {
     if (!this.task || !this.images) return;
-    const readiness = trainingReadiness(this.images, this.task.classes, (id) => this.featureIds.has(id));
+    const readiness = trainingReadiness(this.images, this.task.classes, (id) => this.featureIds.has(id), (id) => this.featureErrors.has(id));
     $('#class-counts').counts = readiness.counts;
     const train = this.images.filter((r) => r.role === 'train');
     const unconfirmed = train.filter((r) => !r.labelConfirmed).length;

@@ -90,6 +90,8 @@ test('training unlocks only when every training image has a confirmed label and 
   assert.match(trainingReadiness([img('1', 'a', true), img('2', 'b', false)], classes, all).reason, /1 photo still needs/);
   assert.match(trainingReadiness([img('1', 'zzz', true)], classes, all).reason, /does not use/);
   assert.match(trainingReadiness([img('1', 'a', true)], classes, () => false).reason, /preparing 1 photo/);
+  assert.match(trainingReadiness([img('1', 'a', true), img('2', 'a', true)], classes, (id) => id === '1', (id) => id === '2').reason,
+    /1 photo could not be prepared: delete it/);
   const ok = trainingReadiness([img('1', 'a', true), img('2', 'a', true), img('3', null, false, 'test')], classes, all);
   assert.equal(ok.ready, true);
   assert.deepEqual(ok.counts, { a: 2, b: 0 });

@@ -141,21 +141,24 @@ export class ParticipantStore {
 
 /**
  * What still blocks training: the participant must have at least one training image,
- * all with a confirmed label (one of the task's classes) and cached features.
+ * all with a confirmed label (one of the task's classes) and cached features; a photo whose
+ * features could not be computed (`unusable`) must be deleted first.
  * @returns {{ready:boolean, reason:string, counts:Object<string,number>}}
  */
-export function trainingReadiness(images, classes, hasFeatures) {
+export function trainingReadiness(images, classes, hasFeatures, unusable = () => false) {
   const train = images.filter((r) => r.role === 'train');
   const counts = Object.fromEntries(classes.map((c) => [c, 0]));
-  let unconfirmed = 0, unknownClass = 0, missingFeatures = 0;
+  let unconfirmed = 0, unknownClass = 0, missingFeatures = 0, failed = 0;
   for (const r of train) {
     if (!r.labelConfirmed || r.label === null) unconfirmed += 1;
     else if (!(r.label in counts)) unknownClass += 1;
     else counts[r.label] += 1;
-    if (!hasFeatures(r.id)) missingFeatures += 1;
+    if (unusable(r.id)) failed += 1;
+    else if (!hasFeatures(r.id)) missingFeatures += 1;
   }
   let reason = '';
   if (train.length === 0) reason = 'Add some photos first.';
+  else if (failed) reason = `${failed} photo${failed === 1 ? '' : 's'} could not be prepared: delete ${failed === 1 ? 'it' : 'them'} to train.`;
   else if (unconfirmed) reason = `${unconfirmed} photo${unconfirmed === 1 ? '' : 's'} still need${unconfirmed === 1 ? 's' : ''} a confirmed label.`;
   else if (unknownClass) reason = `${unknownClass} photo${unknownClass === 1 ? ' has a label' : 's have labels'} this task does not use: pick a class again.`;
   else if (missingFeatures) reason = `Still preparing ${missingFeatures} photo${missingFeatures === 1 ? '' : 's'}…`;
