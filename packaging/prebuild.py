@@ -16,7 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-DEFAULT = ["efficientnet_lite0:pretrained"]
+# The default backbone, pretrained (the recommended start) and randomly initialised (the setup form offers
+# both; a study may want the untrained baseline): 13.5 MB each.
+DEFAULT = ["efficientnet_lite0:pretrained", "efficientnet_lite0:random"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -311,12 +311,12 @@ class ModelCache:
             import_torch_quietly()
             import torch
         except ImportError:
-            shipped = ", ".join(self.bundled_feature_extractors()) or "none"
+            shipped = "; ".join(_describe_key(k) for k in self.bundled_feature_extractors()) or "none"
             raise ModelUnavailable(
                 f"{backbone.title} ({'pretrained' if pretrained else 'random initialisation'}) is not prepared "
                 f"on this computer, and preparing it needs PyTorch, which this installation does not include. "
                 f"Choose a backbone that comes ready with the app ({shipped}), or prepare this one once with "
-                "the Python installation of InFL-UX Desktop (pip install influx-desktop).",
+                "the Python (pip) installation of InFL-UX Desktop on the same data folder.",
                 field="backbone",
             ) from None
 
@@ -457,6 +457,16 @@ class ModelCache:
             }
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _describe_key(key: str) -> str:
+    """``efficientnet_lite0:pretrained`` -> ``EfficientNet-Lite0 (ImageNet, offline), pretrained``."""
+    name, _, mode = key.partition(":")
+    try:
+        title = get_backbone(name).title
+    except InvalidInput:
+        title = name
+    return f"{title}, {'pretrained' if mode == 'pretrained' else 'random initialisation'}"
 
 
 def _scale_learning_rate(model, factor: float) -> None:
