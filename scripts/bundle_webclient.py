@@ -53,6 +53,22 @@ def gzip_sibling(path: Path) -> None:
 
 
 def build(webclient: Path, out: Path) -> dict[str, int]:
+    """Build next to `out`, then swap it in, so a running server never sees a half-written folder."""
+    staging = out.with_name(out.name + ".building")
+    if staging.exists():
+        shutil.rmtree(staging)
+    stats = _build_into(webclient, staging)
+    retired = out.with_name(out.name + ".old")
+    if retired.exists():
+        shutil.rmtree(retired)
+    if out.exists():
+        out.rename(retired)
+    staging.rename(out)
+    shutil.rmtree(retired, ignore_errors=True)
+    return stats
+
+
+def _build_into(webclient: Path, out: Path) -> dict[str, int]:
     node_pkg = webclient / "node_modules" / ORT_PACKAGE
     pkg_json = node_pkg / "package.json"
     if not pkg_json.is_file():
@@ -61,8 +77,6 @@ def build(webclient: Path, out: Path) -> dict[str, int]:
     if version != ORT_VERSION:
         raise SystemExit(f"{ORT_PACKAGE} {version} is installed, the app needs exactly {ORT_VERSION} (npm ci)")
 
-    if out.exists():
-        shutil.rmtree(out)
     out.mkdir(parents=True)
     copied: list[Path] = []
     for pattern in APP_FILES:
