@@ -18,6 +18,7 @@ if $for_tests; then
     missing=()
     [ -x /usr/bin/chromium ] || missing+=(chromium)
     [ -d /usr/share/datasets/fashion-mnist ] || missing+=(dataset-fashion-mnist)
+    command -v strace >/dev/null || missing+=(strace)   # the installer smoke test traces connect() calls
     if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 fi
 
