@@ -1,0 +1,412 @@
+"""Property-based fuzzing of every participant route through Flask's test client (in-process, fast).
+
+For each route hypothesis generates at least 1,000 requests with random headers, tokens (valid, revoked,
+another session's, garbage), bodies and lengths, floats (NaN, ±Inf, subnormals, huge values), versions and
+sample counts. Properties:
+
+- never a 5xx; every error is JSON ``{"error": {"code", "message", "field"}}``;
+- on every non-2xx response the stored state is unchanged: session rows, current version and its
+  parameter bytes, number of versions, participant rows, accepted (buffered/applied) updates, test
+  results and events. The one allowed trace: a *well-formed* update refused by a session rule
+  (``too_stale``, ``norm_too_large``) is recorded as a 'rejected' audit row in ``updates`` with an
+  ``update_rejected`` event (and the participant's ``last_seen`` moves);
+- the artifact route only ever answers with a file whose content hash is the one asked for.
+
+Rate limits are off (``RateLimits(0, 0, 0)``) so that fuzzing tests the handlers, not the limiter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from urllib.parse import quote
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from conftest import CLASSES, assert_unchanged_or_audited
+
+EXAMPLES = settings(
+    max_examples=1000,
+    deadline=None,
+    database=None,  # nothing written into the work tree
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
+
+# Header values as a WSGI server sees them: latin-1 text without line breaks.
+LATIN1 = "".join(chr(c) for c in range(0x20, 0x100) if c != 0x7F)
+header_text = st.text(st.sampled_from(LATIN1), max_size=24)
+header_names = st.sampled_from(
+    ["Accept", "Accept-Encoding", "If-None-Match", "If-Modified-Since", "Range", "X-Forwarded-For", "Origin",
+     "Cookie", "X-Model-Version", "X-Requested-With", "Expect", "Content-Encoding"]
+) | st.text(st.sampled_from("abcXYZ-019"), min_size=1, max_size=12).map(lambda s: "X-" + s)
+extra_headers = st.lists(st.tuples(header_names, header_text), max_size=4).map(dict)
+
+special_floats = st.floats(width=32, allow_nan=True, allow_infinity=True, allow_subnormal=True) | st.sampled_from(
+    [float("nan"), float("inf"), float("-inf"), 1.4e-45, -1.4e-45, 1.17e-38, 3.4e38, -3.4e38, 0.0, -0.0]
+)
+versions = st.one_of(
+    st.integers(-3, 8).map(str),
+    st.integers(-(2**70), 2**70).map(str),
+    st.sampled_from(["", " ", "0 ", " 1", "-0", "--1", "+1", "1.0", "1e3", "0x1", "²", "٣", "NaN", "inf", "null",
+                     "0" * 13, "9" * 12, "1,2", "١"]),
+    header_text,
+)
+sample_counts = st.one_of(st.integers(-5, 2_000_000).map(str), versions)
+
+
+_STRATEGY_CACHE: dict = {}
+
+
+def _cached(build):
+    """Build a target's strategies once: building them per example costs more than running the request."""
+    def get(t):
+        key = (build.__name__, id(t))
+        if key not in _STRATEGY_CACHE:
+            _STRATEGY_CACHE[key] = build(t)
+        return _STRATEGY_CACHE[key]
+    return get
+
+
+@_cached
+def _tokens(t):
+    return st.one_of(
+        st.just(t.token), st.just(t.token), st.just(t.token), st.just(t.revoked_token), st.just(t.other_session_token), header_text,
+        st.sampled_from(["", t.token + "x", t.token[:-1], t.token.upper(), "null", "admin-token-for-fuzz"]),
+    )
+
+
+@_cached
+def _authorization(t):
+    return st.one_of(
+        st.just(f"Bearer {t.token}"), st.just(f"Bearer {t.token}"), st.none(),
+        _tokens(t).map(lambda tok: f"Bearer {tok}"),
+        st.tuples(st.sampled_from(["bearer", "BEARER", "Basic", "Token", "Bearer  ", ""]), _tokens(t)).map(" ".join),
+        header_text,
+    )
+
+
+def _send(t, method: str, path: str, auth, headers: dict, body: bytes | None = None, content_type: str | None = None):
+    all_headers = dict(headers)
+    if auth is not None:
+        all_headers["Authorization"] = auth
+    kwargs = {"headers": all_headers}
+    if body is not None:
+        kwargs["data"] = body
+    if content_type is not None:
+        kwargs["content_type"] = content_type
+    before = t.snapshot()
+    response = t.client.open(path, method=method, **kwargs)
+    assert response.status_code < 500, (response.status_code, response.data[:500])
+    code = ""
+    if response.status_code >= 400 and method != "HEAD":
+        error = response.get_json()["error"]
+        assert isinstance(error["code"], str) and isinstance(error["message"], str) and error["message"]
+        code = error["code"]
+    event(f"{response.status_code} {code}".strip())  # shown by --hypothesis-show-statistics
+    if not 200 <= response.status_code < 300:
+        assert_unchanged_or_audited(before, t.snapshot(), response)
+    return response
+
+
+methods = st.sampled_from(["GET", "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"])
+raw_bodies = st.one_of(st.none(), st.binary(max_size=2048))
+content_types = st.one_of(
+    st.none(),
+    st.sampled_from(["application/json", "application/octet-stream", "text/plain", "application/json; charset=utf-8",
+                     "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "APPLICATION/JSON"]),
+    header_text,
+)
+
+
+@pytest.mark.slow
+@given(data=st.data())
+@EXAMPLES
+def test_fuzz_status(target, data):
+    response = _send(
+        target, data.draw(methods), "/api/v1/status", data.draw(_authorization(target)), data.draw(extra_headers),
+        data.draw(raw_bodies), data.draw(content_types),
+    )
+    if response.status_code == 200 and response.request.method == "GET":
+        assert response.get_json()["app"] == "influx-desktop"
+
+
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**80), 2**80), special_floats, header_text)
+json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(header_text, inner, max_size=4),
+                           max_leaves=6)
+
+
+def _json_bytes(value) -> bytes:
+    return json.dumps(value, allow_nan=True).encode()  # NaN/Infinity literals: Python's json accepts them
+
+
+@pytest.mark.slow
+@given(data=st.data())
+@EXAMPLES
+def test_fuzz_join(target, data):
+    code = data.draw(st.one_of(
+        st.sampled_from([target.join_code, target.join_code.lower(), f"  {target.join_code} ", target.draft_join_code,
+                         "", "ABCDEF", target.join_code + "X"]),
+        json_values,
+    ))
+    payload = data.draw(st.one_of(
+        st.fixed_dictionaries({"join_code": st.just(code)},
+                              optional={"nickname": json_values, "device": json_values, "extra": json_values,
+                                        "consent": st.just(True) | json_values}),
+        json_values,
+    ))
+    body = data.draw(st.one_of(st.just(_json_bytes(payload)), st.binary(max_size=512),
+                               st.sampled_from([b"[" * 2000, b"{", b"\xff\xfe", b"", b"null", b"1e400"])))
+    method = data.draw(st.sampled_from(["POST"] * 6 + ["GET", "PUT"]))
+    response = _send(target, method, "/api/v1/join", data.draw(st.none() | _authorization(target)),
+                     data.draw(extra_headers), body, data.draw(st.just("application/json") | content_types))
+    if response.status_code == 200:
+        reply = response.get_json()
+        assert reply["session_id"] == target.sid and isinstance(reply["token"], str) and len(reply["token"]) >= 32
+
+
+@pytest.mark.slow
+@given(data=st.data())
+@EXAMPLES
+def test_fuzz_task(target, data):
+    response = _send(target, data.draw(st.sampled_from(["GET"] * 5 + ["POST", "DELETE", "HEAD"])), "/api/v1/task",
+                     data.draw(_authorization(target)), data.draw(extra_headers), data.draw(raw_bodies),
+                     data.draw(content_types))
+    if response.status_code == 200 and response.request.method == "GET":
+        assert response.get_json()["classes"] in (CLASSES, ["a", "b"])  # own or the other session's
+
+
+TRAVERSALS = [
+    "..", "../index.json", "..%2Findex.json", "..%2F..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "....//....//etc/passwd", "/etc/passwd", "%2Fetc%2Fpasswd", "index.json", "blobs", ".lock", "tmp",
+    "..\\..\\index.json", "..%5C..%5Cindex.json", "%00", "a%00.onnx", "~", "%7E%2F.ssh", "C:%5Cwindows",
+    "file:%2F%2F%2Fetc%2Fpasswd", "%252e%252e%252f",
+]
+
+
+@pytest.mark.slow
+@given(data=st.data())
+@EXAMPLES
+def test_fuzz_artifacts(target, data):
+    sha = data.draw(st.sampled_from(target.artifact_shas))
+    name = data.draw(st.one_of(
+        st.just(sha), st.just(sha.upper()), st.just(sha + ".onnx"), st.just(sha[:-1]), st.just(f"../blobs/{sha}.onnx"),
+        st.just(f"..%2Fblobs%2F{sha}.onnx"), st.just(f"blobs%2F{sha}.onnx"), st.sampled_from(TRAVERSALS),
+        st.from_regex(r"[0-9a-f]{64}", fullmatch=True), st.text(max_size=80).map(lambda s: quote(s, safe="")),
+        st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=80).map(lambda s: quote(s, safe="/%.")),
+    ))
+    path = "/api/v1/artifacts/" + name
+    response = _send(target, data.draw(st.sampled_from(["GET"] * 5 + ["HEAD", "POST", "PUT"])), path,
+                     data.draw(st.none() | _authorization(target)), data.draw(extra_headers))
+    if response.status_code in (200, 206) and response.request.method == "GET":
+        # Only a file of the model cache's index, and only the one whose hash was asked for.
+        assert name == sha
+        if response.status_code == 200:
+            assert hashlib.sha256(response.data).hexdigest() == sha
+    elif name != sha:
+        # 308: werkzeug's redirect of an encoded '//' to its merged form, which is then looked up the same way.
+        assert response.status_code in (308, 404, 405), (name, response.status_code)
+
+
+@pytest.mark.slow
+@given(data=st.data())
+@EXAMPLES
+def test_fuzz_model(target, data):
+    response = _send(target, data.draw(st.sampled_from(["GET"] * 5 + ["POST", "PUT", "HEAD"])), "/api/v1/model",
+                     data.draw(_authorization(target)), data.draw(extra_headers), data.draw(raw_bodies),
+                     data.draw(content_types))
+    if response.status_code == 200 and response.request.method == "GET":
+        assert int(response.headers["X-Model-Version"]) >= 0
+        assert len(response.data) in (4 * len(CLASSES) * 1281, 4 * 2 * 1281)
+
+
+def _well_formed_envelope(data) -> bool:
+    """Seven cases in ten: valid token, method and content type, so the body's checks are reached."""
+    return data.draw(st.integers(0, 9)) < 7
+
+
+def _update_bodies(data, target) -> bytes:
+    _, current = target.coordinator.parameters(target.sid)
+    kind = data.draw(st.sampled_from(["near", "near", "specials", "scaled", "raw", "length", "zeros"]))
+    if kind == "raw":
+        return data.draw(st.binary(max_size=4096))
+    vector = current.copy()
+    if kind == "near":
+        rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+        vector = vector + rng.normal(0, data.draw(st.sampled_from([1e-4, 1e-2, 0.1, 1.0, 10.0])), vector.size).astype(np.float32)
+    elif kind == "scaled":
+        vector = (vector * np.float32(data.draw(st.floats(-1e6, 1e6, width=32)))).astype(np.float32)
+    elif kind == "zeros":
+        vector = np.zeros_like(vector)
+    positions = data.draw(st.lists(st.integers(0, vector.size - 1), max_size=6 if kind == "specials" else 2))
+    with np.errstate(all="ignore"):
+        for position in positions:
+            vector[position] = np.float32(data.draw(special_floats))
+    body = vector.astype("<f4").tobytes()
+    if kind == "length":
+        cut = data.draw(st.integers(-8, 8))
+        body = body[:cut] if cut < 0 else body + bytes(cut)
+    return body
+
+
+@pytest.mark.slow
+@given(data=st.data())
+@EXAMPLES
+def test_fuzz_updates(target, data):
+    current = target.coordinator.current_version(target.sid)
+    # Relative to the current version (drawn as an offset, so replaying an example draws the same way).
+    version = data.draw(st.one_of(st.integers(-7, 1).map(lambda offset: str(current + offset)), versions))
+    headers = data.draw(extra_headers)
+    if _well_formed_envelope(data):  # most cases reach the body checks; the rest fuzz the envelope too
+        headers.update({"X-Base-Version": data.draw(st.integers(-7, 1).map(lambda offset: str(current + offset))),
+                        "X-Sample-Count": data.draw(st.integers(1, 100).map(str))})
+        auth, method, content_type = f"Bearer {target.token}", "POST", "application/octet-stream"
+    else:
+        if data.draw(st.integers(0, 5)):
+            headers["X-Base-Version"] = version
+        if data.draw(st.integers(0, 5)):
+            headers["X-Sample-Count"] = data.draw(sample_counts)
+        auth = data.draw(_authorization(target))
+        method = data.draw(st.sampled_from(["POST"] * 8 + ["GET", "PUT"]))
+        content_type = data.draw(content_types)
+    response = _send(target, method, "/api/v1/updates", auth, headers, _update_bodies(data, target), content_type)
+    if response.status_code == 200:
+        ack = response.get_json()
+        assert ack["accepted"] is True and ack["version"] == target.coordinator.current_version(target.sid)
+        stored = target.coordinator.accepted_update_parameters(target.sid)[-1][1]
+        assert np.all(np.isfinite(stored))
+
+
+@_cached
+def _test_result_payloads(target):
+    counts = st.fixed_dictionaries({"correct": json_scalars, "total": json_scalars}) | json_values
+    per_class = st.dictionaries(st.sampled_from(CLASSES) | header_text, counts, max_size=5) | json_values
+    number = st.one_of(st.integers(-1, 3), st.integers(0, 1), st.floats(0, 1), special_floats, st.floats(-2, 2),
+                       json_scalars)
+    return st.one_of(
+        st.fixed_dictionaries(
+            {"version": number, "accuracy": number, "n": number},
+            optional={"per_class": per_class, "extra": json_values},
+        ),
+        json_values,
+    )
+
+
+@pytest.mark.slow
+@given(data=st.data())
+@EXAMPLES
+def test_fuzz_test_results(target, data):
+    payload = data.draw(_test_result_payloads(target))
+    body = data.draw(st.one_of(st.just(_json_bytes(payload)), st.binary(max_size=512),
+                               st.sampled_from([b"[" * 2000, b"{" * 10, b'{"version": 0, "accuracy": 1e999, "n": 1}'])))
+    if _well_formed_envelope(data):
+        auth, method, content_type = f"Bearer {target.token}", "POST", "application/json"
+    else:
+        auth = data.draw(_authorization(target))
+        method = data.draw(st.sampled_from(["POST"] * 8 + ["GET", "PUT"]))
+        content_type = data.draw(content_types)
+    response = _send(target, method, "/api/v1/test-results", auth, data.draw(extra_headers), body, content_type)
+    if response.status_code == 201:
+        assert response.get_json() == {"stored": True}
+
+
+@pytest.mark.slow
+@given(data=st.data())
+@EXAMPLES
+def test_fuzz_join_info(target, data):
+    code = data.draw(st.one_of(
+        st.sampled_from([target.join_code, target.join_code.lower(), target.draft_join_code, "ABCDEF", "%20",
+                         target.join_code + "%00", "..%2F..%2Findex.json", "%2e%2e"]),
+        st.text(max_size=30).map(lambda s: quote(s, safe="")),
+    ))
+    response = _send(target, data.draw(st.sampled_from(["GET"] * 6 + ["POST", "DELETE"])), f"/api/v1/join/{code}",
+                     data.draw(st.none() | _authorization(target)), data.draw(extra_headers), data.draw(raw_bodies),
+                     data.draw(content_types))
+    if response.status_code == 200 and response.request.method == "GET":
+        info = response.get_json()
+        assert info["classes"] == CLASSES and info["study_logging"] is True and info["consent_notice"]
+
+
+BROWSER_KINDS = {
+    "image_added": {"split": "train", "count": 3, "bytes": 1000},
+    "image_deleted": {"split": "test", "count": 1},
+    "suggestion_shown": {"image": 1, "suggested": CLASSES[0], "confidence": 0.5},
+    "suggestion_accepted": {"image": 1, "label": CLASSES[1]},
+    "suggestion_changed": {"image": 1, "from": CLASSES[0], "to": CLASSES[2]},
+    "training_started": {"base_version": 0, "epochs": 5, "batch_size": 16, "samples": 30},
+    "training_finished": {"duration_ms": 120.5, "epochs": 5, "loss_per_epoch": [1.2, 0.8]},
+    "update_submitted": {"base_version": 0, "sample_count": 30},
+    "visibility": {"state": "hidden"},
+}
+
+
+@_cached
+def _study_batches(target):
+    import time as _time
+
+    now = _time.time()
+    field_values = st.one_of(json_scalars, json_values, st.sampled_from(CLASSES + ["train", "test", "visible", "hidden"]),
+                             st.lists(special_floats, max_size=3))
+
+    def mutate(kind_and_data, draw_data):
+        kind, fields = kind_and_data
+        return {"kind": kind, "data": {**fields, **draw_data}}
+
+    good_event = st.builds(
+        lambda seq, dt, kind: {"seq": seq, "at": now + dt, "kind": kind, "data": dict(BROWSER_KINDS[kind])},
+        st.integers(0, 2**53), st.floats(-3600, 3600), st.sampled_from(sorted(BROWSER_KINDS)),
+    )
+    bent_event = st.builds(
+        lambda event, changes, drop: {k: v for k, v in {**event, **changes}.items() if k != drop},
+        good_event,
+        st.dictionaries(st.sampled_from(["seq", "at", "kind", "data", "extra"]),
+                        json_values | special_floats | st.integers(-(2**80), 2**80), max_size=2),
+        st.none() | st.sampled_from(["seq", "at", "kind", "data"]),
+    )
+    bent_data = st.builds(
+        lambda event, name, value: {**event, "data": {**event["data"], name: value}},
+        good_event, st.sampled_from(["split", "count", "bytes", "image", "suggested", "confidence", "label", "state",
+                                     "loss_per_epoch", "duration_ms", "epochs", "extra"]), field_values,
+    )
+    events = st.one_of(good_event, bent_event, bent_data)
+    return st.one_of(
+        st.fixed_dictionaries({"events": st.lists(events, min_size=1, max_size=4)}),
+        st.fixed_dictionaries({"events": st.lists(good_event, min_size=0, max_size=3) | json_values}),
+        json_values,
+    )
+
+
+@pytest.mark.slow
+@given(data=st.data())
+@EXAMPLES
+def test_fuzz_study_events(target, data):
+    body = data.draw(st.one_of(
+        _study_batches(target).map(_json_bytes), _study_batches(target).map(_json_bytes),
+        st.binary(max_size=256), st.sampled_from([b"[" * 2000, b'{"events": [' + b"1" * 5000 + b"]}"]),
+    ))
+    if _well_formed_envelope(data):
+        auth, method, content_type = f"Bearer {target.token}", "POST", "application/json"
+    else:
+        auth = data.draw(_authorization(target))
+        method = data.draw(st.sampled_from(["POST"] * 8 + ["GET", "PUT"]))
+        content_type = data.draw(content_types)
+    response = _send(target, method, "/api/v1/events", auth, data.draw(extra_headers), body, content_type)
+    if response.status_code == 200:
+        reply = response.get_json()
+        assert reply["stored"] + reply["duplicates"] >= 1
+
+
+def test_every_participant_route_is_fuzzed():
+    """If a participant route is added, it must get a fuzz test here."""
+    from influx_desktop.server.app import create_app
+
+    class NoCoordinator:
+        pass
+
+    app = create_app(NoCoordinator(), "x", webclient_dir=None)
+    routes = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/") and "/admin" not in r.rule}
+    assert routes == {"/api/v1/status", "/api/v1/join", "/api/v1/task", "/api/v1/artifacts/<sha256>",
+                      "/api/v1/model", "/api/v1/updates", "/api/v1/test-results", "/api/v1/join/<join_code>",
+                      "/api/v1/events"}
