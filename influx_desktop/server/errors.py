@@ -62,7 +62,11 @@ def register_error_handlers(app: Flask) -> None:
             413: "The request body is too large for this address.",
         }
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(code, messages.get(exc.code, exc.description or exc.name), exc.code or 500)
+        response = error_response(code, messages.get(exc.code, exc.description or exc.name), exc.code or 500)
+        for name, value in exc.get_headers():  # e.g. the Allow list a 405 must carry (RFC 9110 §15.5.6)
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
