@@ -96,3 +96,20 @@ test('training unlocks only when every training image has a confirmed label and 
   assert.equal(ok.ready, true);
   assert.deepEqual(ok.counts, { a: 2, b: 0 });
 });
+
+test('images are numbered 1, 2, … per profile, never reusing a number, and old records get one', async () => {
+  const backend = new MemoryBackend();
+  const store = new ParticipantStore(backend);
+  const [a, b] = await store.addFiles([file('a.png'), file('b.png')]);
+  await store.deleteImage(b.id);
+  const [, c] = await Promise.all([store.addFiles([file('t.png')], { role: 'test', label: 'bag' }), store.addFiles([file('c.png')])]);
+  const numbers = Object.fromEntries((await store.listImages()).map((r) => [r.name, r.number]));
+  assert.equal(numbers['a.png'], 1);
+  assert.deepEqual([numbers['t.png'], numbers['c.png']].sort(), [3, 4]);
+  assert.equal(c[0].ok, true);
+  // a record stored before numbers existed
+  await backend.put('images', 'legacy', { id: 'legacy', name: 'old.png', role: 'train', addedAt: 0, label: null, labelConfirmed: false });
+  await new ParticipantStore(backend).numberImages();
+  assert.equal((await store.getImage('legacy')).number, 5);
+  assert.equal((await store.getImage(a.id)).number, 1);
+});

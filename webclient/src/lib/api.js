@@ -42,12 +42,12 @@ export class ApiClient {
 
   url(path) { return /^https?:/.test(path) ? path : `${this.baseUrl}${path}`; }
 
-  async request(path, { method = 'GET', headers = {}, body, auth = true } = {}) {
+  async request(path, { method = 'GET', headers = {}, body, auth = true, keepalive = false } = {}) {
     const allHeaders = { ...headers };
     if (auth && this.token) allHeaders.Authorization = `Bearer ${this.token}`;
     let response;
     try {
-      response = await this.fetchImpl(this.url(path), { method, headers: allHeaders, body, cache: 'no-cache' });
+      response = await this.fetchImpl(this.url(path), { method, headers: allHeaders, body, cache: 'no-cache', ...(keepalive ? { keepalive } : {}) });
     } catch (err) {
       throw new NetworkError(`Cannot reach the server (${err.message || err}).`);
     }
@@ -57,8 +57,16 @@ export class ApiClient {
 
   async status() { return (await this.request('/api/v1/status', { auth: false })).json(); }
 
-  async join(joinCode, { nickname = null, device = null } = {}) {
-    const body = JSON.stringify({ join_code: joinCode, ...(nickname ? { nickname } : {}), ...(device ? { device } : {}) });
+  /** What to show before joining: {title, classes, state, study_logging, consent_notice}. */
+  async joinInfo(joinCode) {
+    return (await this.request(`/api/v1/join/${encodeURIComponent(joinCode)}`, { auth: false })).json();
+  }
+
+  /** `consent: true` only after the participant accepted the study notice (403 consent_required otherwise). */
+  async join(joinCode, { nickname = null, device = null, consent = null } = {}) {
+    const body = JSON.stringify({
+      join_code: joinCode, ...(nickname ? { nickname } : {}), ...(device ? { device } : {}), ...(consent ? { consent: true } : {}),
+    });
     const response = await this.request('/api/v1/join', {
       method: 'POST', auth: false, headers: { 'Content-Type': 'application/json' }, body,
     });
@@ -96,6 +104,14 @@ export class ApiClient {
     return response.json();
   }
 
+  /** A batch of study events (lib/study_log.js builds them) → {stored, duplicates, max_seq}. */
+  async postStudyEvents(events, { keepalive = false } = {}) {
+    const response = await this.request('/api/v1/events', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ events }), keepalive,
+    });
+    return response.json();
+  }
+
   async postTestResults(summary) {
     const response = await this.request('/api/v1/test-results', {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(summary),
@@ -115,6 +131,9 @@ export function describeJoinError(err, joinCode) {
     }
     if (err.code === 'session_not_running' || err.status === 409) {
       return { message: `The session is not running right now (${err.message}). Wait until the facilitator starts it, then retry.`, retry: true };
+    }
+    if (err.code === 'consent_required') {
+      return { message: 'This session is part of a study and needs you to accept its notice to take part. Join again to read it.', retry: true, askCode: true };
     }
     if (err.status === 429) return { message: `Too many attempts: ${err.message}`, retry: true };
     return { message: err.message, retry: true };

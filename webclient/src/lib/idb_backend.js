@@ -1,7 +1,7 @@
 // IndexedDB behind the backend interface of storage.js (get/getAll/put/delete/deleteWhere).
 import { STORES } from './storage.js';
 
-const VERSION = 1;
+const VERSION = 2; // 2: studyQueue (lib/study_log.js)
 
 function promisify(request) {
   return new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@
 // node's tests; `IndexedDBBackend` (idb_backend.js) serves the browser. Images never
 // leave this store except as object URLs for thumbnails.
 
-export const STORES = ['images', 'features', 'meta'];
+export const STORES = ['images', 'features', 'meta', 'studyQueue'];
 
 /** Every profile (?profile=) gets its own database, so tabs can be independent clients. */
 export function databaseName(profile) {
@@ -48,13 +48,33 @@ function newImageId() {
 /**
  * An image record. `role` is "train" or "test" (test images never reach training).
  * `label` is a class name; `labelConfirmed` says the participant accepted or chose it.
- * @typedef {{id:string, name:string, type:string, size:number, blob:Blob, role:'train'|'test',
+ * `number` is the image's number within this profile (1, 2, …): what the study log names it by,
+ * since the id holds a timestamp and the name may say who or where.
+ * @typedef {{id:string, number:number, name:string, type:string, size:number, blob:Blob, role:'train'|'test',
  *            label:string|null, labelConfirmed:boolean, addedAt:number}} ImageRecord
  */
 
 export class ParticipantStore {
   /** @param backend MemoryBackend | IndexedDBBackend */
-  constructor(backend) { this.backend = backend; }
+  constructor(backend) { this.backend = backend; this.numbering = Promise.resolve(); }
+
+  /** The next image number of this profile; numbers are never reused, even after a delete. */
+  nextImageNumber() {
+    const next = this.numbering.then(async () => {
+      const n = ((await this.backend.get('meta', 'imageCounter')) || 0) + 1;
+      await this.backend.put('meta', 'imageCounter', n);
+      return n;
+    });
+    this.numbering = next.catch(() => {});
+    return next;
+  }
+
+  /** Give a number to images stored before numbers existed (oldest first). */
+  async numberImages() {
+    for (const r of await this.listImages()) {
+      if (!Number.isInteger(r.number)) await this.backend.put('images', r.id, { ...r, number: await this.nextImageNumber() });
+    }
+  }
 
   // --- join state -------------------------------------------------------------------------
   async getJoin() { return (await this.backend.get('meta', 'join')) || null; }
@@ -96,10 +116,11 @@ export class ParticipantStore {
         continue;
       }
       const record = {
-        id: newImageId(), name, type: file.type || '', size: file.size, blob: file, role,
+        id: newImageId(), number: null, name, type: file.type || '', size: file.size, blob: file, role,
         label, labelConfirmed: role === 'test' ? label !== null : false, addedAt: Date.now() + results.length / 1000,
       };
       try {
+        record.number = await this.nextImageNumber(); // a write too: a full quota can refuse it
         await this.backend.put('images', record.id, record);
         results.push({ name, ok: true, id: record.id });
       } catch (err) {
