@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ LOAD = Path(__file__).resolve().parents[2] / "bench" / "load.py"
 def test_quick_load_has_no_errors_and_loses_nothing(model_cache, extractor_artifact):
     spec = importlib.util.spec_from_file_location("bench_load", LOAD)
     load = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bench_load", load)  # dataclasses look their module up there
     spec.loader.exec_module(load)
     result = load.load(participants=10, updates=3, browsers=0, time_limit=120, model_cache=Path(model_cache.root))
     print(result)
