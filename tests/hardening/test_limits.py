@@ -1,4 +1,8 @@
-"""Rate limits and security headers, through the real Flask app (test client: no socket needed)."""
+"""Rate limits, body caps, security headers and file access, through the real Flask app (test client: no socket)."""
+
+import ast
+import hashlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -52,3 +56,131 @@ def test_every_response_carries_the_content_security_policy(coordinator):
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert "'wasm-unsafe-eval'" in CONTENT_SECURITY_POLICY and "connect-src 'self'" in CONTENT_SECURITY_POLICY
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# ------------------------------------------------------------------ body caps, per route
+
+
+@pytest.fixture
+def running(coordinator):
+    session = coordinator.create_session({"title": "t", "classes": ["a", "b"], "study_logging": True})
+    coordinator._set_state(session["id"], "running", ("draft",), "session_started")
+    token = coordinator.join(session["join_code"], consent=True)["token"]
+    app = create_app(coordinator, "admin", webclient_dir=None, limits=RateLimits(0, 0, 0))
+    return coordinator, session, app.test_client(), token
+
+
+def _stored(coordinator):
+    q = coordinator.store.query
+    return [q(f"SELECT COUNT(*) FROM {t}")[0][0] for t in ("participants", "updates", "model_versions", "events",
+                                                            "test_results", "study_events")]
+
+
+@pytest.mark.parametrize(
+    "path, limit, content_type, auth",
+    [
+        ("/api/v1/join", 64 * 1024, "application/json", False),
+        ("/api/v1/updates", 1024 * 1024, "application/octet-stream", True),
+        ("/api/v1/events", 256 * 1024, "application/json", True),
+        ("/api/v1/test-results", 64 * 1024, "application/json", True),
+    ],
+)
+def test_each_route_caps_its_body_and_stores_nothing(running, path, limit, content_type, auth):
+    coordinator, session, client, token = running
+    headers = {"Authorization": f"Bearer {token}"} if auth else {}
+    before = _stored(coordinator)
+    too_big = client.post(path, data=b" " * (limit + 1), content_type=content_type,
+                          headers={**headers, "X-Base-Version": "0", "X-Sample-Count": "1"})
+    assert too_big.status_code == 413 and too_big.json["error"]["code"] == "payload_too_large"
+    # A Content-Length that claims more than the cap is refused before the body is read.
+    claimed = client.post(path, data=b"{}", content_type=content_type, headers=headers,
+                          environ_overrides={"CONTENT_LENGTH": str(10 * limit)})
+    assert claimed.status_code == 413
+    assert _stored(coordinator) == before
+
+
+def test_admin_test_set_upload_is_capped_before_reading(coordinator):
+    client = create_app(coordinator, "admin", webclient_dir=None).test_client()
+    session = coordinator.create_session({"title": "t", "classes": ["a", "b"]})
+    response = client.put(f"/api/v1/admin/sessions/{session['id']}/testset", data=b"PK", content_type="application/zip",
+                          headers={"Authorization": "Bearer admin"},
+                          environ_overrides={"CONTENT_LENGTH": str(2 * 1024**3)})
+    assert response.status_code == 413
+
+
+def test_requests_per_address_are_limited(coordinator):
+    client = create_app(coordinator, "admin", webclient_dir=None, limits=RateLimits(0, 0, 5)).test_client()
+    assert [client.get("/api/v1/status").status_code for _ in range(5)] == [200] * 5
+    limited = client.get("/api/v1/status")
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+
+
+# ------------------------------------------------------------------ no route reads a file by a client path
+
+TRAVERSALS = [
+    "../index.json", "..%2Findex.json", "..%2F..%2F..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/etc/passwd", "%2Fetc%2Fpasswd", "....//....//etc/passwd", "..\\..\\index.json", "..%5C..%5Cindex.json",
+    "index.json", "blobs", ".lock", "tmp", "%00", "x%00.onnx", "..", ".", "%2e%2e", "~root", "C:%5Cwindows%5Cwin.ini",
+    "blobs%2F{sha}.onnx", "..%2Fblobs%2F{sha}.onnx", "{sha}.onnx", "{sha}%00", "{SHA}", "{sha}/", "./{sha}",
+]
+
+
+def test_artifacts_answer_only_from_the_cache_index(running, model_cache, extractor_artifact):
+    coordinator, session, client, token = running
+    from influx_desktop.coordinator import Coordinator
+
+    # A coordinator over the suite's model cache, so the index really holds files next to other files.
+    with_models = Coordinator(coordinator.data_dir / "with-models", model_cache=model_cache)
+    try:
+        app = create_app(with_models, "admin", webclient_dir=None, limits=RateLimits(0, 0, 0))
+        c = app.test_client()
+        sha = extractor_artifact.sha256
+        ok = c.get(f"/api/v1/artifacts/{sha}")
+        assert ok.status_code == 200 and hashlib.sha256(ok.data).hexdigest() == sha
+        secrets_outside = [Path("/etc/passwd").read_bytes() if Path("/etc/passwd").exists() else b"\0never",
+                           (model_cache.root / "index.json").read_bytes()]
+        for attempt in TRAVERSALS:
+            path = "/api/v1/artifacts/" + attempt.format(sha=sha, SHA=sha.upper())
+            response = c.get(path)
+            assert response.status_code in (308, 404, 405), (path, response.status_code)
+            assert response.data not in secrets_outside
+    finally:
+        with_models.close()
+
+
+def test_static_files_answer_only_from_their_index(coordinator, tmp_path):
+    dist = tmp_path / "dist"
+    (dist / "src").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html><title>x</title>")
+    (dist / "src" / "main.js").write_text("export {};")
+    (tmp_path / "secret.txt").write_text("do not serve")
+    (dist / "link.txt").symlink_to(tmp_path / "secret.txt")  # a symlink leading out of the dist folder
+    client = create_app(coordinator, "admin", webclient_dir=dist).test_client()
+    assert client.get("/src/main.js").status_code == 200
+    for attempt in ["../secret.txt", "..%2Fsecret.txt", "src/../../secret.txt", "src%2F..%2F..%2Fsecret.txt",
+                    "link.txt", "%2e%2e/secret.txt", "/etc/passwd", "src/..%5C..%5Csecret.txt", "index.html%00.js"]:
+        response = client.get("/" + attempt)
+        assert response.status_code in (308, 404), (attempt, response.status_code)
+        assert b"do not serve" not in response.data
+
+
+def test_the_server_package_opens_files_only_through_its_indexes():
+    """Every send_file/open in influx_desktop/server/ is on a path that came from an index, never a request."""
+    server_dir = Path(__file__).resolve().parents[2] / "influx_desktop" / "server"
+    allowed = {
+        ("participant_api.py", "send_file"): "path = coordinator.models.artifact_by_sha256(sha256)",
+        ("static_files.py", "send_file"): "asset.gzip_path if use_gzip else asset.path",
+    }
+    found = set()
+    for source in server_dir.glob("*.py"):
+        tree = ast.parse(source.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name in ("send_file", "send_from_directory", "open", "read_bytes", "read_text"):
+                    found.add((source.name, name))
+    # static_files.py opens files while building its index (path.open in _digest); network.py reads
+    # /proc/net/route. Neither takes anything from a request.
+    assert found <= set(allowed) | {("static_files.py", "open"), ("network.py", "read_text")}, found
+    for (name, _), needle in allowed.items():
+        assert needle in (server_dir / name).read_text()
