@@ -79,7 +79,7 @@ class FashionMnist:
 @pytest.fixture(scope="session")
 def fm(extractor_artifact) -> FashionMnist:
     if not fashion_mnist_available():
-        pytest.skip("Debian package dataset-fashion-mnist is not installed")
+        pytest.fail("Debian package dataset-fashion-mnist is not installed: run scripts/setup.sh --tests")
     from influx_desktop.models.backbones import get_backbone
     from influx_desktop.models.features import FeatureExtractor
     from influx_desktop.models.images import preprocess_batch

@@ -16,10 +16,12 @@ def webclient_dist():
     return ensure_bundle()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync API is open, the main thread has a running asyncio
+# loop, and zeroconf (mDNS tests, the GUI) would attach to that loop instead of its own and block.
+@pytest.fixture(scope="module")
 def chromium(webclient_dist):
     if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+        pytest.fail("Debian chromium is not installed: run scripts/setup.sh --tests (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -31,5 +33,5 @@ def chromium(webclient_dist):
 @pytest.fixture(scope="session")
 def fashion_mnist():
     if not fashion_mnist_available():
-        pytest.skip("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)")
+        pytest.fail("Fashion-MNIST is not installed: run scripts/setup.sh --tests (apt-get install dataset-fashion-mnist)")
     return True

@@ -123,7 +123,7 @@ def write_test_folder(root, classes, per_class=4):
     from fashion_mnist import CLASS_NAMES, available, load_fashion_mnist
 
     if not available():
-        pytest.skip("Debian package dataset-fashion-mnist is not installed")
+        pytest.fail("Debian package dataset-fashion-mnist is not installed: run scripts/setup.sh --tests")
     ids = [CLASS_NAMES.index(name) for name in ("shirt", "trouser", "sneaker")]
     images, labels = load_fashion_mnist("test", ids, per_class, seed=3, size=28)
     for i, (image, label) in enumerate(zip(images, labels)):

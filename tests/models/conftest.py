@@ -47,7 +47,7 @@ def head3(model_cache):
 def fmnist():
     """Real images: 3 Fashion-MNIST classes, 30 train and 30 held-out test images each."""
     if not fashion_mnist_available():
-        pytest.skip("Debian package dataset-fashion-mnist is not installed")
+        pytest.fail("Debian package dataset-fashion-mnist is not installed: run scripts/setup.sh --tests")
     train = load_fashion_mnist("train", CLASSES, TRAIN_PER_CLASS, seed=0)
     test = load_fashion_mnist("test", CLASSES, TEST_PER_CLASS, seed=1)
     return {"train": train, "test": test}
