@@ -147,7 +147,9 @@ def main(argv=None) -> int:
     if not args.no_int8:
         from quantize import quantised_models
 
-        models.update({name.split(" ")[1]: p for name, p in quantised_models(fp32, args.quick).items()})
+        short = {"int8 dynamic": "int8-dynamic", "int8 static, Fashion-MNIST calibration": "int8-static-fm",
+                 "int8 static, synthetic calibration": "int8-static-synthetic"}
+        models.update({short[name]: p for name, p in quantised_models(fp32, args.quick).items()})
     n_extract = 2 if args.quick else 20
     passes = 1 if args.quick else 3
     inputs = sample_inputs(n_extract)

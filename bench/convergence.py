@@ -154,7 +154,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="4 classes, few images, 6 updates, 1 seed")
     ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--updates", type=int, default=60)
+    ap.add_argument("--updates", type=int, default=150)
     ap.add_argument("--participants", type=int, nargs="*", default=[3, 10])
     args = ap.parse_args(argv)
     if args.quick:
@@ -165,7 +165,7 @@ def main(argv=None) -> int:
     machine = common.Machine.now()
     data = load_features(class_ids, train_pc, test_pc)
     say(f"{len(data[2])} training and {len(data[4])} test images, {len(class_ids)} classes.")
-    marks = [m for m in (5, 10, 20, 30, 40, 60, 80, 100) if m <= args.updates]
+    marks = [m for m in (5, 10, 20, 40, 60, 100, 150) if m <= args.updates]
     if args.updates not in marks:
         marks.append(args.updates)
 
