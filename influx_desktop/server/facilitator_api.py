@@ -23,6 +23,15 @@ def _is_loopback(address: str | None) -> bool:
         return False
 
 
+DOWNLOAD_TYPES = {".onnx": "application/octet-stream", ".csv": "text/csv", ".jsonl": "application/x-ndjson"}
+
+
+def _download(body: bytes | str, filename: str) -> Response:
+    """An export as a file download; the name is built by the route, never taken from the client."""
+    mimetype = DOWNLOAD_TYPES[filename[filename.rindex("."):]]
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 def make_facilitator_blueprint(coordinator, admin_token: str) -> Blueprint:
     bp = Blueprint("facilitator", __name__, url_prefix="/api/v1/admin")
 
@@ -93,32 +102,16 @@ def make_facilitator_blueprint(coordinator, admin_token: str) -> Blueprint:
 
     @bp.get("/sessions/<int:session_id>/model.onnx")
     def model(session_id: int):
-        data = coordinator.export_model(session_id)
-        return Response(
-            data,
-            mimetype="application/octet-stream",
-            headers={"Content-Disposition": f'attachment; filename="influx-session-{session_id}.onnx"'},
-        )
+        return _download(coordinator.export_model(session_id), f"influx-session-{session_id}.onnx")
 
     @bp.get("/sessions/<int:session_id>/events.<fmt>")
     def events(session_id: int, fmt: str):
-        text = coordinator.export_events(session_id, fmt)
-        mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
-        return Response(
-            text,
-            mimetype=mimetype,
-            headers={"Content-Disposition": f'attachment; filename="influx-session-{session_id}-events.{fmt}"'},
-        )
+        return _download(coordinator.export_events(session_id, fmt), f"influx-session-{session_id}-events.{fmt}")
 
     @bp.get("/sessions/<int:session_id>/study/<what>.<fmt>")
     def study_export(session_id: int, what: str, fmt: str):
         text = coordinator.export_study(session_id, what, fmt)
-        mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
-        return Response(
-            text,
-            mimetype=mimetype,
-            headers={"Content-Disposition": f'attachment; filename="influx-session-{session_id}-study-{what}.{fmt}"'},
-        )
+        return _download(text, f"influx-session-{session_id}-study-{what}.{fmt}")
 
     @bp.put("/sessions/<int:session_id>/testset")
     def testset(session_id: int):
