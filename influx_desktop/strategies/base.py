@@ -8,6 +8,7 @@ coordinator keeps accepted-but-not-yet-applied updates in the database, hands th
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping, Sequence
@@ -37,14 +38,16 @@ class Param:
             return value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise InvalidInput(f"{self.name} must be a number.", field=field)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InvalidInput(f"{self.name} must be a finite number.", field=field)
         if self.type is int:
-            if float(value) != int(value):
+            if isinstance(value, float) and not value.is_integer():
                 raise InvalidInput(f"{self.name} must be a whole number.", field=field)
-            value = int(value)
+            value = int(value)  # Python ints have no overflow; the range check below bounds them
+        elif isinstance(value, int) and abs(value) > 1e300:
+            raise InvalidInput(f"{self.name} is far out of range.", field=field)
         else:
             value = float(value)
-            if not np.isfinite(value):
-                raise InvalidInput(f"{self.name} must be a finite number.", field=field)
         if self.minimum is not None and value < self.minimum:
             raise InvalidInput(f"{self.name} must be at least {self.minimum}.", field=field)
         if self.maximum is not None and value > self.maximum:

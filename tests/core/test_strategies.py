@@ -200,3 +200,11 @@ def test_defaults_are_filled_and_every_strategy_describes_its_parameters():
             assert set(p) == {"name", "type", "default", "minimum", "maximum", "choices", "help"}
             # The declared default passes the declared rules.
             assert cls.validate_settings({})[p["name"]] == p["default"]
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), float("inf"), float("-inf"), float("nan")])
+@pytest.mark.parametrize("strategy, name", [("fedasync", "alpha"), ("fedbuff", "buffer_size")])
+def test_absurd_numbers_in_strategy_parameters_are_refused_naming_the_field(strategy, name, value):
+    with pytest.raises(InvalidInput) as refused:
+        get_strategy_class(strategy).validate_settings({name: value})
+    assert refused.value.field == f"aggregator_params.{name}"
