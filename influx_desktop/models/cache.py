@@ -6,8 +6,9 @@ Layout under ``root``::
     blobs/<sha256>.onnx|.ckpt   the artifact files, never modified once written
     tmp/                        scratch space for builds; files move into blobs/ with os.replace
 
-Artifacts depend only on (backbone, pretrained) or (feature_dim, K, learning rate), so each is built once
-and then served forever. A cache hit reads only ``index.json`` and checks the file: it imports neither torch
+Artifacts depend only on (backbone, pretrained, quantized) or (feature_dim, K, learning rate), so each is
+built once and then served forever. A quantized (int8) feature extractor is made from the float32 one
+(``quantize.py``, no torch) and indexed under its own key, ``<backbone>:<pretrained|random>:int8``. A cache hit reads only ``index.json`` and checks the file: it imports neither torch
 nor ``onnxruntime.training``. Every write is temp file + ``os.replace``, so a crash never leaves a
 half-written artifact or index. Builds hold a lock file so that two processes sharing a cache directory do
 not build the same thing twice.
@@ -61,6 +62,8 @@ INDEX_VERSION = 1
 PREBUILT_DIR = Path(__file__).resolve().parent.parent / "prebuilt"
 
 _SHA_RE = re.compile(r"[0-9a-f]{64}")
+#: Index-key suffix of a feature extractor's int8 variant: ``efficientnet_lite0:pretrained:int8``.
+QUANTIZED_SUFFIX = ":int8"
 _HEAD_ROLES = ("training_model", "eval_model", "optimizer_model", "checkpoint")
 _HEAD_FILES = {
     "training_model": "training_model.onnx",
@@ -216,7 +219,7 @@ class ModelCache:
         return None
 
     def bundled_feature_extractors(self) -> list[str]:
-        """Keys (``backbone:pretrained|random``) of the feature extractors the bundled directory ships."""
+        """Keys (``backbone:pretrained|random[:int8]``) of the feature extractors the bundled directory ships."""
         if self.bundled is None or not (self.bundled / "index.json").is_file():
             return []
         return sorted(self._read_index(self.bundled / "index.json")["feature_extractors"])
@@ -279,11 +282,18 @@ class ModelCache:
         backbone_name: str,
         pretrained: bool = True,
         progress: Callable[[str], None] | None = None,
+        quantized: bool = False,
     ) -> Artifact:
-        """The backbone exported to ONNX: input ``"input"`` [N,3,S,S] -> ``"features"`` [N,D]. Built once."""
+        """The backbone exported to ONNX: input ``"input"`` [N,3,S,S] -> ``"features"`` [N,D]. Built once.
+
+        ``quantized``: its int8 QDQ variant (``quantize.py``), built from the float32 artifact (found or
+        exported first) without torch, and stored under its own key (``<backbone>:<mode>:int8``).
+        """
         backbone = get_backbone(backbone_name)
         key = f"{backbone.name}:{'pretrained' if pretrained else 'random'}"
         say = progress or (lambda _msg: None)
+        if quantized:
+            return self._quantized_feature_extractor(backbone, pretrained, key + QUANTIZED_SUFFIX, say)
 
         hit = self._find("feature_extractors", key)
         if hit is not None:
@@ -303,6 +313,43 @@ class ModelCache:
             art = self._artifact_from_entry(entry)
             assert art is not None
             return art
+
+    def _quantized_feature_extractor(self, backbone, pretrained: bool, key: str, say: Callable[[str], None]) -> Artifact:
+        hit = self._find("feature_extractors", key)
+        if hit is not None:
+            return hit  # type: ignore[return-value]
+        # Outside the build lock: the float32 lookup takes it itself (its file lock is not re-entrant).
+        fp32 = self.feature_extractor(backbone.name, pretrained, progress=say)
+        with self._build_lock():
+            hit = self._find("feature_extractors", key)
+            if hit is not None:
+                return hit  # type: ignore[return-value]
+            say(f"Making the smaller (int8) version of {backbone.title}…")
+            t0 = time.perf_counter()
+            entry = self._quantize(backbone, fp32)
+            index = self._read_index()
+            index["feature_extractors"][key] = entry
+            self._write_index(index)
+            log.info("quantised %s in %.1f s (%d bytes)", key, time.perf_counter() - t0, entry["bytes"])
+            say(f"The int8 version of {backbone.title} is ready.")
+            art = self._artifact_from_entry(entry)
+            assert art is not None
+            return art
+
+    def _quantize(self, backbone, fp32: Artifact) -> dict:
+        from influx_desktop.models.quantize import quantize_feature_extractor
+
+        workdir = Path(tempfile.mkdtemp(prefix="quantize-", dir=self._tmp))
+        try:
+            out = workdir / "feature_extractor_int8.onnx"
+            quantize_feature_extractor(fp32.path, out, backbone, IR_VERSION)
+            return self._store(out, ".onnx")
+        except Exception as exc:
+            raise ModelUnavailable(
+                f"Making the int8 version of {backbone.title} failed: {exc}", field="quantized_backbone"
+            ) from exc
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
 
     def _export_backbone(self, backbone, pretrained: bool, say: Callable[[str], None]) -> dict:
         import onnx
@@ -460,13 +507,15 @@ class ModelCache:
 
 
 def _describe_key(key: str) -> str:
-    """``efficientnet_lite0:pretrained`` -> ``EfficientNet-Lite0 (ImageNet, offline), pretrained``."""
+    """``efficientnet_lite0:pretrained`` -> ``EfficientNet-Lite0 (ImageNet, offline), pretrained``
+    (``…:int8`` adds ``, int8``)."""
     name, _, mode = key.partition(":")
+    mode, _, variant = mode.partition(":")
     try:
         title = get_backbone(name).title
     except InvalidInput:
         title = name
-    return f"{title}, {'pretrained' if mode == 'pretrained' else 'random initialisation'}"
+    return f"{title}, {'pretrained' if mode == 'pretrained' else 'random initialisation'}" + (f", {variant}" if variant else "")
 
 
 def _scale_learning_rate(model, factor: float) -> None:

@@ -172,3 +172,31 @@ def test_default_bundled_directory_is_the_packages_prebuilt_folder(tmp_path):
     assert ModelCache(tmp_path / "c").bundled == PREBUILT_DIR
     assert ModelCache(tmp_path / "c", bundled=None).bundled is None
     assert not (tmp_path / "c" / "prebuilt").exists()
+
+
+def test_int8_feature_extractor_builds_without_torch_from_the_bundled_float32_model(tmp_path, model_cache, extractor_artifact):
+    """The frozen app ships the float32 model and makes its int8 variant at first use: no torch, same bytes."""
+    bundled = tmp_path / "prebuilt"
+    (bundled / "blobs").mkdir(parents=True)
+    (bundled / "blobs" / extractor_artifact.path.name).write_bytes(extractor_artifact.path.read_bytes())
+    entry = {"sha256": extractor_artifact.sha256, "bytes": extractor_artifact.bytes, "file": extractor_artifact.path.name}
+    (bundled / "index.json").write_text(json.dumps(
+        {"version": 1, "feature_extractors": {"efficientnet_lite0:pretrained": entry}, "heads": {}}
+    ))
+    got = _run_without_torch(
+        f"""
+        import json
+        from influx_desktop.models.cache import ModelCache
+        art = ModelCache({str(tmp_path / "own")!r}, bundled={str(bundled)!r}).feature_extractor(
+            "efficientnet_lite0", True, quantized=True)
+        print(json.dumps({{
+            "sha256": art.sha256, "dir": str(art.path.parent),
+            "torch": sys.modules.get("torch") is not None,
+            "ortmodule": sys.modules.get("onnxruntime.training.ortmodule") is not None,
+        }}))
+        """
+    )
+    assert not got["torch"] and not got["ortmodule"]
+    assert got["dir"] == str(tmp_path / "own" / "blobs")
+    # The same bytes as a build in this (torch-importing) process: the browser caches it by hash.
+    assert got["sha256"] == model_cache.feature_extractor("efficientnet_lite0", True, quantized=True).sha256
