@@ -157,13 +157,21 @@ class Coordinator:
         row = self._session_row(session_id)
         old = SessionConfig.from_dict(json.loads(row["config"]))
         new = old.replace(changes)
-        shape_changed = new.classes != old.classes or new.backbone != old.backbone or new.pretrained != old.pretrained
+        backbone_changed = (new.backbone, new.pretrained, new.quantized_backbone) != (
+            old.backbone, old.pretrained, old.quantized_backbone
+        )
+        shape_changed = new.classes != old.classes or backbone_changed
         if shape_changed and row["has_run"]:
             raise Conflict(
                 "Classes and backbone cannot change once the session has run: participants' updates and the "
-                "model's versions depend on them. Create a new session instead.",
+                "model's versions depend on them (an int8 backbone's features differ from the float32 one's "
+                "too). Create a new session instead.",
                 code="session_has_run",
-                field="classes" if new.classes != old.classes else "backbone",
+                field=(
+                    "classes" if new.classes != old.classes
+                    else "backbone" if (new.backbone, new.pretrained) != (old.backbone, old.pretrained)
+                    else "quantized_backbone"
+                ),
             )
         with self.store.transaction() as db:
             db.execute("UPDATE sessions SET config=? WHERE id=?", (json.dumps(new.to_dict()), session_id))
@@ -177,6 +185,10 @@ class Coordinator:
             elif new.learning_rate != old.learning_rate:
                 db.execute("UPDATE sessions SET artifacts=NULL WHERE id=?", (session_id,))
             event = self._record(db, session_id, "session_configured", changes=dict(changes))
+        if backbone_changed:
+            # A test set's features came from the old extractor: scoring heads trained on the new one's
+            # features against them would be wrong (silently so for int8, whose features are close).
+            self.evaluator.discard(session_id)
         self._publish(event)
         return self.get_session(session_id)
 
@@ -187,7 +199,9 @@ class Coordinator:
             return json.loads(row["artifacts"])
         config = SessionConfig.from_dict(json.loads(row["config"]))
         with self._prepare_lock:
-            extractor = self.models.feature_extractor(config.backbone, config.pretrained, progress=progress)
+            extractor = self.models.feature_extractor(
+                config.backbone, config.pretrained, progress=progress, quantized=config.quantized_backbone
+            )
             if progress:
                 progress("Building the training files for the classifier head…")
             artifacts = self.models.head_artifacts(len(config.classes), config.learning_rate)
@@ -422,6 +436,7 @@ class Coordinator:
                 "std": list(backbone.std),
                 "feature_dim": backbone.feature_dim,
                 "sha256": artifacts["feature_extractor"]["sha256"],
+                "quantized": "int8" if config.quantized_backbone else None,
             },
             "artifacts": artifacts,
             "parameter_count": head.parameter_count(len(config.classes)),

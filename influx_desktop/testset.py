@@ -140,6 +140,11 @@ class ServerEvaluator:
         if extracting or session_id in self._test_sets or self._path(session_id).exists():
             self._jobs.put(("evaluate", session_id, version))
 
+    def discard(self, session_id: int) -> None:
+        """Forget the session's test set (its features came from a feature extractor the session no longer
+        uses). Queued behind any extraction in progress, so that one is discarded too."""
+        self._jobs.put(("discard", session_id, None))
+
     def wait_idle(self) -> None:
         """Block until every queued job is done (tests and exports use it)."""
         self._jobs.join()
@@ -163,6 +168,8 @@ class ServerEvaluator:
                     self._restore(session_id)
                 elif kind == "evaluate":
                     self._evaluate(session_id, arg)
+                elif kind == "discard":
+                    self._discard(session_id)
             except Exception as exc:  # a failed evaluation must never take the server down
                 if job is not None:
                     with self._lock:
@@ -214,6 +221,12 @@ class ServerEvaluator:
         # each); versions published since the upload are queued behind this job.
         for earlier in range(version + 1):
             self._evaluate(session_id, earlier)
+
+    def _discard(self, session_id: int) -> None:
+        with self._lock:
+            self._test_sets.pop(session_id, None)
+            self._status.pop(session_id, None)
+            self._path(session_id).unlink(missing_ok=True)
 
     def _restore(self, session_id: int) -> None:
         with self._lock:
