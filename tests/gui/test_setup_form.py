@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
 from conftest import fill_new_session, start_and_wait
-from influx_desktop.gui.session_form import ERROR_STYLE
+from influx_desktop.gui.session_form import ERROR_STYLE, QUANTIZED_LABEL
 from influx_desktop.models.backbones import BACKBONES, DEFAULT_BACKBONE
 from influx_desktop.strategies import STRATEGIES
 
@@ -117,3 +117,36 @@ def test_a_session_that_has_run_refuses_class_changes_with_an_explanation(qtbot,
     window.form.local_epochs.setValue(7)
     window.form.save_button.click()
     qtbot.waitUntil(lambda: window.coordinator.config(window.session_id).local_epochs == 7, timeout=5000)
+
+
+def test_int8_option_is_off_by_default_and_explains_its_trade_off(window):
+    form = window.form
+    assert form.quantized_backbone.text() == QUANTIZED_LABEL == "Smaller download for participants (int8)"
+    assert not form.quantized_backbone.isChecked() and form.quantized_backbone.isEnabled()
+    note = form.quantized_note.text()
+    assert form.quantized_note.isVisibleTo(form)
+    for fact in ("2.4×", "16.7 → 7.0 MB", "same accuracy", "20 % slower"):
+        assert fact in note, fact
+    assert form.quantized_backbone.toolTip() == note
+    assert form.settings()["quantized_backbone"] is False
+
+
+def test_int8_session_serves_the_int8_model_and_the_option_locks_once_it_has_run(qtbot, window, model_cache):
+    fill_new_session(qtbot, window, "Small download", ["yes", "no"])
+    form = window.form
+    form.quantized_backbone.click()
+    form.save_button.click()
+    qtbot.waitUntil(lambda: window.session_id is not None, timeout=5000)
+    assert window.coordinator.config(window.session_id).quantized_backbone is True
+    start_and_wait(qtbot, window)
+    int8 = model_cache.feature_extractor(DEFAULT_BACKBONE, True, quantized=True)
+    assert window.coordinator.prepare_models(window.session_id)["feature_extractor"]["sha256"] == int8.sha256
+    qtbot.waitUntil(lambda: not form.quantized_backbone.isEnabled(), timeout=5000)
+    assert form.quantized_backbone.isChecked()
+    # Forced past the disabled box, the core refuses and the form shows why on the box itself.
+    form.quantized_backbone.setChecked(False)
+    form.save_button.click()
+    qtbot.waitUntil(form.error.isVisible, timeout=5000)
+    assert "cannot change once the session has run" in form.error.text()
+    assert form.quantized_backbone.styleSheet() == ERROR_STYLE
+    assert window.coordinator.config(window.session_id).quantized_backbone is True
