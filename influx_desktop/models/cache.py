@@ -344,6 +344,16 @@ class ModelCache:
             out = workdir / "feature_extractor_int8.onnx"
             quantize_feature_extractor(fp32.path, out, backbone, IR_VERSION)
             return self._store(out, ".onnx")
+        except ImportError:
+            # The installers leave out onnxruntime.quantization (it imports sympy, ~80 MB) and ship the
+            # int8 variants they offer prebuilt instead (packaging/prebuild.py).
+            shipped = "; ".join(_describe_key(k) for k in self.bundled_feature_extractors()) or "none"
+            raise ModelUnavailable(
+                f"The smaller (int8) version of {backbone.title} is not prepared on this computer, and this "
+                f"installation cannot make it. Ready with the app: {shipped}. Untick the smaller download, or "
+                "prepare it once with the Python (pip) installation of InFL-UX Desktop on the same data folder.",
+                field="quantized_backbone",
+            ) from None
         except Exception as exc:
             raise ModelUnavailable(
                 f"Making the int8 version of {backbone.title} failed: {exc}", field="quantized_backbone"

@@ -70,7 +70,7 @@ def test_second_call_is_a_cache_hit(model_cache, int8_artifact, monkeypatch):
 
 
 def _bundle_float32_only(directory, artifact) -> None:
-    """A prebuilt folder (ModelCache layout) that ships the float32 model only, like packaging/prebuild.py's."""
+    """A prebuilt folder (ModelCache layout) that ships the float32 model only."""
     (directory / "blobs").mkdir(parents=True)
     shutil.copyfile(artifact.path, directory / "blobs" / artifact.path.name)
     entry = {"sha256": artifact.sha256, "bytes": artifact.bytes, "file": artifact.path.name}

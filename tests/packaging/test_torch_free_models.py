@@ -174,15 +174,20 @@ def test_default_bundled_directory_is_the_packages_prebuilt_folder(tmp_path):
     assert not (tmp_path / "c" / "prebuilt").exists()
 
 
+def _bundle(directory: Path, artifacts: dict) -> None:
+    """A prebuilt folder holding real artifacts: ``{index key: Artifact}``."""
+    (directory / "blobs").mkdir(parents=True)
+    entries = {}
+    for key, art in artifacts.items():
+        (directory / "blobs" / art.path.name).write_bytes(art.path.read_bytes())
+        entries[key] = {"sha256": art.sha256, "bytes": art.bytes, "file": art.path.name}
+    (directory / "index.json").write_text(json.dumps({"version": 1, "feature_extractors": entries, "heads": {}}))
+
+
 def test_int8_feature_extractor_builds_without_torch_from_the_bundled_float32_model(tmp_path, model_cache, extractor_artifact):
-    """The frozen app ships the float32 model and makes its int8 variant at first use: no torch, same bytes."""
+    """A torch-free build of the int8 variant from a bundled float32 model: no torch, same bytes."""
     bundled = tmp_path / "prebuilt"
-    (bundled / "blobs").mkdir(parents=True)
-    (bundled / "blobs" / extractor_artifact.path.name).write_bytes(extractor_artifact.path.read_bytes())
-    entry = {"sha256": extractor_artifact.sha256, "bytes": extractor_artifact.bytes, "file": extractor_artifact.path.name}
-    (bundled / "index.json").write_text(json.dumps(
-        {"version": 1, "feature_extractors": {"efficientnet_lite0:pretrained": entry}, "heads": {}}
-    ))
+    _bundle(bundled, {"efficientnet_lite0:pretrained": extractor_artifact})
     got = _run_without_torch(
         f"""
         import json
@@ -200,3 +205,39 @@ def test_int8_feature_extractor_builds_without_torch_from_the_bundled_float32_mo
     assert got["dir"] == str(tmp_path / "own" / "blobs")
     # The same bytes as a build in this (torch-importing) process: the browser caches it by hash.
     assert got["sha256"] == model_cache.feature_extractor("efficientnet_lite0", True, quantized=True).sha256
+
+
+#: The frozen app's imports: no torch, and no onnxruntime.quantization (the spec excludes it with sympy).
+FROZEN = NO_TORCH + "for _m in ('onnxruntime.quantization', 'sympy'):\n    sys.modules[_m] = None\n"
+
+
+def _run_frozen(code: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", FROZEN + textwrap.dedent(code)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_frozen_app_serves_the_shipped_int8_model_and_explains_a_missing_one(tmp_path, model_cache, extractor_artifact):
+    """packaging/prebuild.py ships the default backbone's int8 variant, because the installers cannot make one."""
+    int8 = model_cache.feature_extractor("efficientnet_lite0", True, quantized=True)
+    shipped = tmp_path / "shipped"
+    _bundle(shipped, {"efficientnet_lite0:pretrained": extractor_artifact, "efficientnet_lite0:pretrained:int8": int8})
+    float32_only = tmp_path / "float32-only"
+    _bundle(float32_only, {"efficientnet_lite0:pretrained": extractor_artifact})
+    got = _run_frozen(
+        f"""
+        import json
+        from influx_desktop.errors import ModelUnavailable
+        from influx_desktop.models.cache import ModelCache
+        art = ModelCache({str(tmp_path / "a")!r}, bundled={str(shipped)!r}).feature_extractor("efficientnet_lite0", True, quantized=True)
+        try:
+            ModelCache({str(tmp_path / "b")!r}, bundled={str(float32_only)!r}).feature_extractor("efficientnet_lite0", True, quantized=True)
+            error = None
+        except ModelUnavailable as exc:
+            error = {{"message": exc.message, "field": exc.field}}
+        print(json.dumps({{"sha256": art.sha256, "dir": str(art.path.parent), "error": error}}))
+        """
+    )
+    assert got["sha256"] == int8.sha256 and got["dir"] == str(shipped / "blobs")
+    assert got["error"]["field"] == "quantized_backbone"
+    assert "int8" in got["error"]["message"] and "Untick" in got["error"]["message"]
