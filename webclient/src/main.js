@@ -438,7 +438,9 @@ class ParticipantApp {
       result.textContent = err instanceof ApiError ? `Not accepted: ${err.message}` : `Training failed: ${err.message || err}`;
       if (err instanceof ApiError && err.status === 401) await this.connect();
     } finally {
-      if (trainer) await trainer.release().catch(() => {});
+      // Not trainer.release(): in onnxruntime-web 1.19.2 releasing a TrainingSession leaves the wasm
+      // backend so that the feature extractor's next run() never returns (a test photo added after
+      // training froze the page). The head's sessions are small; the page keeps them until it closes.
       progress.hidden = true;
       this.busy.training = false;
       this.updateReadiness();
