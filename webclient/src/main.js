@@ -8,6 +8,7 @@ import './components/fl-join-panel.js';
 import { ApiClient, ApiError, NetworkError, describeJoinError } from './lib/api.js';
 import { ParticipantStore, databaseName, trainingReadiness } from './lib/storage.js';
 import { IndexedDBBackend } from './lib/idb_backend.js';
+import { StudyLog } from './lib/study_log.js';
 import { checkParameterLength, encodeParameters, predict } from './lib/head.js';
 import { epochBatches, assembleBatch, stepsPerEpoch, summarizeTest } from './lib/training.js';
 import { validateImageFile, preprocessBlob } from './image_decode.js';
@@ -39,6 +40,7 @@ class ParticipantApp {
     this.suggestions = new Map();
     this.predictions = new Map();
     this.featureErrors = new Map(); // image id -> why its features could not be computed
+    this.shownSuggestions = new Map(); // image id -> the suggested class the study log last reported as shown
     this.busy = { extracting: false, training: false };
     this.lastContribution = null; // {baseVersion, result}
     this.joinPanel = $('fl-join-panel');
@@ -46,13 +48,24 @@ class ParticipantApp {
 
   async start() {
     $('#profile-name').textContent = this.profile === 'default' ? '' : `profile: ${this.profile}`;
-    this.store = new ParticipantStore(await IndexedDBBackend.open(databaseName(this.profile)));
+    const backend = await IndexedDBBackend.open(databaseName(this.profile));
+    this.store = new ParticipantStore(backend);
+    await this.store.numberImages();
+    // Records nothing until a join with study logging on and the participant's consent (loadTask).
+    this.study = new StudyLog({ backend, send: (events, options) => this.api.postStudyEvents(events, options) });
     this.wireUi();
     await this.connect();
   }
 
   wireUi() {
-    this.joinPanel.addEventListener('join-request', (e) => { this.joinCode = e.detail.code; this.join(); });
+    this.joinPanel.addEventListener('join-request', (e) => { this.joinCode = e.detail.code; this.join(e.detail.nickname); });
+    this.joinPanel.addEventListener('consent', (e) => this.answerConsent(e.detail));
+    document.addEventListener('visibilitychange', () => {
+      const state = document.visibilityState;
+      if (state === 'visible' || state === 'hidden') this.study.visibility(state);
+      if (state === 'hidden') this.study.flush({ keepalive: true }); // the page may not come back
+    });
+    window.addEventListener('online', () => this.study.flush());
     this.joinPanel.addEventListener('retry', () => this.connect());
     for (const tab of document.querySelectorAll('.tabs button')) tab.addEventListener('click', () => this.showTab(tab.dataset.tab));
     const addHandler = (input, role) => input.addEventListener('change', async () => {
@@ -113,19 +126,59 @@ class ParticipantApp {
     this.showJoin({ message: 'Scan the QR code shown by the facilitator, or type the join code.', askCode: true });
   }
 
-  async join() {
+  defaultNickname() { return this.profile === 'default' ? '' : this.profile; }
+
+  /** Look at the session first: a study session shows its notice and joins only after Accept. */
+  async join(nickname = this.defaultNickname(), { askedAgain = false } = {}) {
     const code = this.joinCode;
-    this.showJoin({ busy: true, message: `Joining with code ${code}…`, code });
+    this.showJoin({ busy: true, message: `Joining with code ${code}…`, code, nickname });
     try {
       await this.api.status();
-      const nickname = this.profile === 'default' ? null : this.profile;
-      const joined = await this.api.join(code, { nickname, device: navigator.userAgentData?.platform || navigator.platform || 'browser' });
-      await this.store.setJoin({ token: joined.token, joinCode: code, participantId: joined.participant_id, sessionId: joined.session_id });
-      this.api.token = joined.token;
-      await this.loadTask();
+      const info = await this.api.joinInfo(code);
+      if (info.study_logging) {
+        this.pendingConsent = { code };
+        this.showJoin({
+          message: 'This session is part of a study. Read the notice: accept it to join, or decline to leave without joining.',
+          notice: info.consent_notice, title: info.title, nickname,
+        });
+        return;
+      }
+      await this.completeJoin(code, nickname, false);
     } catch (err) {
-      this.showJoin({ ...describeJoinError(err, code), code, error: true });
+      // study logging was switched on between the look and the join: show the notice now
+      if (err instanceof ApiError && err.code === 'consent_required' && !askedAgain) return this.join(nickname, { askedAgain: true });
+      this.showJoin({ ...describeJoinError(err, code), code, nickname, error: true });
     }
+  }
+
+  async answerConsent({ accepted, nickname }) {
+    const pending = this.pendingConsent;
+    this.pendingConsent = null;
+    if (!pending) return;
+    if (!accepted) {
+      this.showJoin({
+        message: 'You declined the study notice, so you have not joined this session and nothing about you was recorded. '
+          + 'To take part after all, tap Join and accept the notice.',
+        code: pending.code, askCode: true, nickname,
+      });
+      return;
+    }
+    this.showJoin({ busy: true, message: `Joining with code ${pending.code}…`, code: pending.code, nickname });
+    try {
+      await this.completeJoin(pending.code, nickname, true);
+    } catch (err) {
+      this.showJoin({ ...describeJoinError(err, pending.code), code: pending.code, nickname, error: true });
+    }
+  }
+
+  async completeJoin(code, nickname, consent) {
+    const device = navigator.userAgentData?.platform || navigator.platform || 'browser';
+    const joined = await this.api.join(code, { nickname: nickname || null, device, consent });
+    await this.store.setJoin({
+      token: joined.token, joinCode: code, participantId: joined.participant_id, sessionId: joined.session_id, study: consent,
+    });
+    this.api.token = joined.token;
+    await this.loadTask();
   }
 
   async loadTask() {
@@ -141,6 +194,9 @@ class ParticipantApp {
       Object.assign(document.createElement('option'), { value: '', textContent: 'set per photo' }),
       ...this.task.classes.map((c) => Object.assign(document.createElement('option'), { value: c, textContent: c })));
     this.showTaskState();
+    const join = await this.store.getJoin();
+    this.shownSuggestions.clear();
+    await this.study.begin({ owner: `${this.task.session_id}:${this.task.participant.id}`, classes: this.task.classes, consented: join?.study === true });
     await this.refreshModel();
     await this.renderImages();
     this.extractMissingFeatures();
@@ -193,13 +249,25 @@ class ParticipantApp {
   async addFiles(files, role) {
     const label = role === 'test' ? ($('#test-label').value || null) : null;
     const results = await this.store.addFiles(files, { role, label, validate: validateImageFile });
+    const stored = files.filter((_, i) => results[i].ok);
+    if (stored.length) this.study.imageAdded(role, stored.length, stored.reduce((sum, f) => sum + f.size, 0));
     $(role === 'test' ? '#test-file-messages' : '#file-messages').show(results);
     await this.renderImages();
     this.extractMissingFeatures();
   }
 
+  /** A first label on a training photo whose suggestion was shown is, for the study, a review of it. */
+  noteReview(record, label) {
+    const shown = this.shownSuggestions.get(record.id);
+    if (record.role !== 'train' || record.labelConfirmed || !shown) return;
+    if (label === shown) this.study.suggestionAccepted(record.number, label);
+    else this.study.suggestionChanged(record.number, shown, label);
+  }
+
   async setLabel(id, label) {
+    const before = await this.store.getImage(id);
     await this.store.setLabel(id, label, true);
+    if (before) this.noteReview(before, label);
     this.predictions.delete(id);
     await this.renderImages();
   }
@@ -207,13 +275,19 @@ class ParticipantApp {
   async acceptAllSuggestions() {
     for (const r of await this.store.listImages('train')) {
       const s = this.suggestions.get(r.id);
-      if (!r.labelConfirmed && s) await this.store.setLabel(r.id, s.label, true);
+      if (!r.labelConfirmed && s) {
+        await this.store.setLabel(r.id, s.label, true);
+        this.noteReview(r, s.label);
+      }
     }
     await this.renderImages();
   }
 
   async deleteImage(id) {
+    const record = await this.store.getImage(id);
     await this.store.deleteImage(id);
+    if (record) this.study.imageDeleted(record.role, 1);
+    this.shownSuggestions.delete(id);
     this.features.delete(id);
     this.featureIds.delete(id);
     this.featureErrors.delete(id);
@@ -266,6 +340,18 @@ class ParticipantApp {
       this.suggestions.set(id, { label: this.task.classes[classIndex], confidence });
     }
     if (rerender) for (const [id, card] of this.cards) card.update({ suggestion: this.suggestions.get(id) || null });
+    this.reportShownSuggestions();
+  }
+
+  /** A card shows "Suggested: …" on unconfirmed training photos: log each new suggestion once. */
+  reportShownSuggestions() {
+    if (!this.study.active) return;
+    for (const r of this.images || []) {
+      const s = this.suggestions.get(r.id);
+      if (r.role !== 'train' || r.labelConfirmed || !s || this.shownSuggestions.get(r.id) === s.label) continue;
+      this.shownSuggestions.set(r.id, s.label);
+      this.study.suggestionShown(r.number, s.label, s.confidence);
+    }
   }
 
   updateReadiness() {
@@ -408,11 +494,16 @@ class ParticipantApp {
       const perEpoch = stepsPerEpoch(train.length, batchSize);
       const total = epochs * perEpoch;
       let step = 0, lastPaint = 0;
+      const lossPerEpoch = [];
+      this.study.trainingStarted({ baseVersion, epochs, batchSize, samples: train.length });
       const t0 = performance.now();
       for (let epoch = 1; epoch <= epochs; epoch++) {
+        let lossSum = 0, batches = 0;
         for (const batch of epochBatches(train.length, batchSize)) {
           const { features: x, labels: y } = assembleBatch(features, labels, batch, D);
           const loss = await trainer.step(x, y, D);
+          lossSum += loss;
+          batches += 1;
           step += 1;
           const now = performance.now();
           if (now - lastPaint > 50 || step === total) {
@@ -421,10 +512,13 @@ class ParticipantApp {
             await new Promise((r) => setTimeout(r, 0)); // let the bar paint
           }
         }
+        lossPerEpoch.push(lossSum / Math.max(batches, 1));
       }
       this.trainStepMs = (performance.now() - t0) / Math.max(total, 1);
+      this.study.trainingFinished({ durationMs: performance.now() - t0, epochs, lossPerEpoch });
       const params = await trainer.parameters();
       progress.set({ label: 'Sending the update', value: 0, max: 0, detail: `${(params.length * 4 / 1024).toFixed(0)} KB of parameters, no photos` });
+      this.study.updateSubmitted({ baseVersion, sampleCount: train.length });
       const answer = await this.api.postUpdate(params, baseVersion, train.length);
       this.lastContribution = { sessionId: task.session_id, baseVersion, resultVersion: answer.version };
       await this.store.setLastContribution(this.lastContribution);

@@ -42,6 +42,7 @@ export class FlImageCard extends HTMLElement {
     const { record, classes, suggestion, prediction, thumbnailUrl, status } = this._state;
     if (!record) return;
     this.dataset.id = record.id;
+    this.dataset.number = String(record.number ?? '');
     this.dataset.name = record.name;
     this.dataset.role = record.role;
     this.dataset.confirmed = String(record.labelConfirmed);

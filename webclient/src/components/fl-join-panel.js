@@ -1,37 +1,67 @@
 // <fl-join-panel>: joining a session, and every way that can fail, with a way forward.
-// Set `.view = {busy, message, code, askCode, retry}`; it fires `join-request` {code} and `retry`.
+// Set `.view = {busy, message, code, askCode, retry, error, nickname, notice, title}`. With `notice`
+// (a study's consent text) it asks to accept or decline instead of asking for a code.
+// Fires `join-request` {code, nickname}, `consent` {accepted, nickname} and `retry`.
 export class FlJoinPanel extends HTMLElement {
   connectedCallback() {
     if (this.firstChild) return;
     this.innerHTML = `
       <h2>Join the session</h2>
       <p class="join-message" role="status" aria-live="polite"></p>
+      <section class="consent" aria-labelledby="consent-title" hidden>
+        <h3 id="consent-title"></h3>
+        <p class="consent-notice"></p>
+      </section>
       <form class="join-form">
-        <label>Join code <input name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" required></label>
-        <button type="submit">Join</button>
+        <label class="code-field">Join code <input name="code" autocomplete="off" autocapitalize="characters" spellcheck="false"></label>
+        <label>Your name in the session (optional) <input name="nickname" maxlength="40" autocomplete="nickname" spellcheck="false"></label>
+        <button type="submit" class="join primary">Join</button>
+        <button type="button" class="accept-consent primary">Accept and join</button>
+        <button type="button" class="decline-consent">Decline</button>
       </form>
       <button type="button" class="retry">Retry</button>`;
+    this.nicknameInput = this.querySelector('input[name=nickname]');
+    this.nicknameInput.addEventListener('input', () => { this.nicknameEdited = true; });
     this.querySelector('form').addEventListener('submit', (e) => {
       e.preventDefault();
-      const code = this.querySelector('input').value.trim();
-      if (code) this.dispatchEvent(new CustomEvent('join-request', { detail: { code }, bubbles: true }));
+      if (this._view?.notice) return; // the notice needs an explicit Accept or Decline
+      const code = this.querySelector('input[name=code]').value.trim();
+      if (code) this.emit('join-request', { code, nickname: this.nickname });
     });
-    this.querySelector('.retry').addEventListener('click', () => this.dispatchEvent(new CustomEvent('retry', { bubbles: true })));
+    this.querySelector('.accept-consent').addEventListener('click', () => this.emit('consent', { accepted: true, nickname: this.nickname }));
+    this.querySelector('.decline-consent').addEventListener('click', () => this.emit('consent', { accepted: false, nickname: this.nickname }));
+    this.querySelector('.retry').addEventListener('click', () => this.emit('retry', {}));
     this.render();
   }
+
+  get nickname() { return this.nicknameInput.value.trim(); }
+
+  emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true })); }
 
   set view(view) { this._view = view; if (this.firstChild) this.render(); }
 
   render() {
-    const { busy = false, message = '', code = '', askCode = false, retry = false, error = false } = this._view || {};
+    const { busy = false, message = '', code = '', askCode = false, retry = false, error = false,
+      nickname = '', notice = null, title = '' } = this._view || {};
     const msg = this.querySelector('.join-message');
     msg.textContent = message;
     msg.classList.toggle('error', error);
+    const consent = this.querySelector('.consent');
+    consent.hidden = !notice;
+    this.querySelector('#consent-title').textContent = title ? `Before you join “${title}”` : 'Before you join';
+    this.querySelector('.consent-notice').textContent = notice || '';
     const form = this.querySelector('form');
-    form.hidden = !askCode;
-    if (askCode && code && !this.querySelector('input').value) this.querySelector('input').value = code;
+    form.hidden = !askCode && !notice;
+    const codeInput = this.querySelector('input[name=code]');
+    this.querySelector('.code-field').hidden = !!notice;
+    codeInput.required = askCode && !notice;
+    if (askCode && code && !codeInput.value) codeInput.value = code;
+    if (!this.nicknameEdited && nickname && !this.nicknameInput.value) this.nicknameInput.value = nickname;
+    this.querySelector('.join').hidden = !!notice;
+    this.querySelector('.accept-consent').hidden = !notice;
+    this.querySelector('.decline-consent').hidden = !notice;
     for (const b of this.querySelectorAll('button')) b.disabled = busy;
-    this.querySelector('.retry').hidden = !retry || askCode; // with a code field, Join is the retry
+    this.querySelector('.retry').hidden = !retry || askCode || !!notice; // with a code field, Join is the retry
   }
 }
 customElements.define('fl-join-panel', FlJoinPanel);
