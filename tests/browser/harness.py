@@ -88,13 +88,17 @@ class Server:
         return url + (f"&profile={profile}" if profile else "")
 
     def admin(self, method: str, path: str, body: bytes | None = None, content_type: str | None = None):
+        data = self.admin_bytes(method, path, body, content_type)
+        return json.loads(data) if data else None
+
+    def admin_bytes(self, method: str, path: str, body: bytes | None = None, content_type: str | None = None) -> bytes:
+        """A facilitator API answer as it came (exports: CSV, JSON Lines)."""
         request = urllib.request.Request(
             f"{self.url}/api/v1/admin/sessions/{self.session_id}{path}", data=body, method=method,
             headers={"Authorization": f"Bearer {self.admin_token}", **({"Content-Type": content_type} if content_type else {})},
         )
         with urllib.request.urlopen(request, timeout=60) as response:
-            data = response.read()
-        return json.loads(data) if data else None
+            return response.read()
 
     def stop(self) -> None:
         if self.process.poll() is None:
