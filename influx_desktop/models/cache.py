@@ -295,24 +295,13 @@ class ModelCache:
         if quantized:
             return self._quantized_feature_extractor(backbone, pretrained, key + QUANTIZED_SUFFIX, say)
 
-        hit = self._find("feature_extractors", key)
-        if hit is not None:
-            return hit  # type: ignore[return-value]
-        with self._build_lock():
-            hit = self._find("feature_extractors", key)  # another process may have built it meanwhile
-            if hit is not None:
-                return hit  # type: ignore[return-value]
-            say(f"Preparing {backbone.title} ({'pretrained' if pretrained else 'random initialisation'})…")
-            t0 = time.perf_counter()
-            entry = self._export_backbone(backbone, pretrained, say)
-            index = self._read_index()
-            index["feature_extractors"][key] = entry
-            self._write_index(index)
-            log.info("exported %s in %.1f s (%d bytes)", key, time.perf_counter() - t0, entry["bytes"])
-            say(f"{backbone.title} is ready.")
-            art = self._artifact_from_entry(entry)
-            assert art is not None
-            return art
+        return self._feature_extractor_once(
+            key,
+            lambda: self._export_backbone(backbone, pretrained, say),
+            say,
+            starting=f"Preparing {backbone.title} ({'pretrained' if pretrained else 'random initialisation'})…",
+            done=f"{backbone.title} is ready.",
+        )
 
     def _quantized_feature_extractor(self, backbone, pretrained: bool, key: str, say: Callable[[str], None]) -> Artifact:
         hit = self._find("feature_extractors", key)
@@ -320,18 +309,33 @@ class ModelCache:
             return hit  # type: ignore[return-value]
         # Outside the build lock: the float32 lookup takes it itself (its file lock is not re-entrant).
         fp32 = self.feature_extractor(backbone.name, pretrained, progress=say)
+        return self._feature_extractor_once(
+            key,
+            lambda: self._quantize(backbone, fp32),
+            say,
+            starting=f"Making the smaller (int8) version of {backbone.title}…",
+            done=f"The int8 version of {backbone.title} is ready.",
+        )
+
+    def _feature_extractor_once(
+        self, key: str, build: Callable[[], dict], say: Callable[[str], None], starting: str, done: str
+    ) -> Artifact:
+        """Find ``key`` or build it under the cross-process build lock, then record it in the index."""
+        hit = self._find("feature_extractors", key)
+        if hit is not None:
+            return hit  # type: ignore[return-value]
         with self._build_lock():
-            hit = self._find("feature_extractors", key)
+            hit = self._find("feature_extractors", key)  # another process may have built it meanwhile
             if hit is not None:
                 return hit  # type: ignore[return-value]
-            say(f"Making the smaller (int8) version of {backbone.title}…")
+            say(starting)
             t0 = time.perf_counter()
-            entry = self._quantize(backbone, fp32)
+            entry = build()
             index = self._read_index()
             index["feature_extractors"][key] = entry
             self._write_index(index)
-            log.info("quantised %s in %.1f s (%d bytes)", key, time.perf_counter() - t0, entry["bytes"])
-            say(f"The int8 version of {backbone.title} is ready.")
+            log.info("built %s in %.1f s (%d bytes)", key, time.perf_counter() - t0, entry["bytes"])
+            say(done)
             art = self._artifact_from_entry(entry)
             assert art is not None
             return art
