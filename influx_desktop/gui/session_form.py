@@ -44,6 +44,8 @@ QUANTIZED_EXPLANATION = (
     "(16.7 → 7.0 MB with EfficientNet-Lite0), the same accuracy in our benchmark, and about 20 % slower photo "
     "processing in the browser. The app makes it once, offline, in about ten seconds. Fixed once the session has run."
 )
+#: The session settings edited with a spin box, in form order; each widget is the attribute of that name.
+NUMERIC_FIELDS = ("local_epochs", "batch_size", "learning_rate", "max_staleness", "max_update_norm")
 STUDY_EXPLANATION = (
     "Participants see this notice when they join and must accept it to take part; their interactions are "
     "then recorded under a pseudonym (see docs/study-data.md). Switching logging on or off takes effect for "
@@ -280,7 +282,7 @@ class SessionForm(QWidget):
         self.max_update_norm = QDoubleSpinBox()
         self.max_update_norm.setDecimals(3)
         self.max_update_norm.setRange(0.0, 1e9)
-        for name in ("local_epochs", "batch_size", "learning_rate", "max_staleness", "max_update_norm"):
+        for name in NUMERIC_FIELDS:
             getattr(self, name).setObjectName(name)
         self.study_logging = QCheckBox("Record participants' interactions for a user study")
         self.study_logging.setObjectName("study_logging")
@@ -365,7 +367,7 @@ class SessionForm(QWidget):
         self.aggregator.setCurrentIndex(max(0, self.aggregator.findData(config.get("aggregator", DEFAULT_STRATEGY))))
         self.aggregator.blockSignals(False)
         self.strategy_form.show_strategy(self.aggregator.currentData(), config.get("aggregator_params"))
-        for name in ("local_epochs", "batch_size", "learning_rate", "max_staleness", "max_update_norm"):
+        for name in NUMERIC_FIELDS:
             getattr(self, name).setValue(config[name])
         self.study_logging.setChecked(bool(config["study_logging"]))
         self.consent_notice.setPlainText(config["consent_notice"])
@@ -380,11 +382,7 @@ class SessionForm(QWidget):
             "quantized_backbone": self.quantized_backbone.isChecked(),
             "aggregator": self.aggregator.currentData(),
             "aggregator_params": self.strategy_form.values(),
-            "local_epochs": self.local_epochs.value(),
-            "batch_size": self.batch_size.value(),
-            "learning_rate": self.learning_rate.value(),
-            "max_staleness": self.max_staleness.value(),
-            "max_update_norm": self.max_update_norm.value(),
+            **{name: getattr(self, name).value() for name in NUMERIC_FIELDS},
             "study_logging": self.study_logging.isChecked(),
             "consent_notice": self.consent_notice.toPlainText(),
         }
