@@ -45,7 +45,9 @@ QUANTIZED_EXPLANATION = (
     "processing in the browser. The app makes it once, offline, in about ten seconds. Fixed once the session has run."
 )
 #: The session settings edited with a spin box, in form order; each widget is the attribute of that name.
-NUMERIC_FIELDS = ("local_epochs", "batch_size", "learning_rate", "max_staleness", "max_update_norm")
+NUMERIC_FIELDS = (
+    "local_epochs", "batch_size", "learning_rate", "max_staleness", "max_update_norm", "clip_update_norm",
+)
 STUDY_EXPLANATION = (
     "Participants see this notice when they join and must accept it to take part; their interactions are "
     "then recorded under a pseudonym (see docs/study-data.md). Switching logging on or off takes effect for "
@@ -282,6 +284,14 @@ class SessionForm(QWidget):
         self.max_update_norm = QDoubleSpinBox()
         self.max_update_norm.setDecimals(3)
         self.max_update_norm.setRange(0.0, 1e9)
+        self.clip_update_norm = QDoubleSpinBox()
+        self.clip_update_norm.setDecimals(3)
+        self.clip_update_norm.setRange(0.0, 1e9)
+        self.clip_update_norm.setSpecialValueText("off")
+        self.clip_update_norm.setToolTip(
+            "Scale each accepted update's change down to this L2 norm, so one participant cannot drag the model far "
+            "(0: off). Updates above the max norm are still refused."
+        )
         for name in NUMERIC_FIELDS:
             getattr(self, name).setObjectName(name)
         self.study_logging = QCheckBox("Record participants' interactions for a user study")
@@ -325,6 +335,7 @@ class SessionForm(QWidget):
         training_form.addRow("Learning rate", self.learning_rate)
         training_form.addRow("Max staleness (versions)", self.max_staleness)
         training_form.addRow("Max update norm (L2)", self.max_update_norm)
+        training_form.addRow("Clip updates to norm (L2)", self.clip_update_norm)
         study = QGroupBox("User study")
         study_form = QFormLayout(study)
         study_form.addRow(self.study_logging)

@@ -150,3 +150,13 @@ def test_int8_session_serves_the_int8_model_and_the_option_locks_once_it_has_run
     assert "cannot change once the session has run" in form.error.text()
     assert form.quantized_backbone.styleSheet() == ERROR_STYLE
     assert window.coordinator.config(window.session_id).quantized_backbone is True
+
+
+def test_update_clipping_is_off_by_default_and_saved_from_the_form(qtbot, window):
+    fill_new_session(qtbot, window, "Clipped", ["a", "b"])
+    form = window.form
+    assert form.clip_update_norm.value() == 0 and form.clip_update_norm.text() == "off"
+    form.clip_update_norm.setValue(5.0)
+    form.save_button.click()
+    qtbot.waitUntil(lambda: window.session_id is not None, timeout=5000)
+    assert window.coordinator.get_session(window.session_id)["config"]["clip_update_norm"] == 5.0
