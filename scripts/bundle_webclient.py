@@ -1,9 +1,10 @@
 """Build the participant web app into influx_desktop/webclient_dist/ for the server to serve.
 
 Copies webclient/index.html, *.css and src/**/*.js as they are (no build step), plus only the
-onnxruntime-web files the app loads: dist/ort.training.wasm.min.mjs and whatever it imports
-(the training wasm loader and its .wasm), into vendor/onnxruntime-web-<version>/ so the URL
-changes with the version and the server may cache it forever. Every text/wasm file gets a
+onnxruntime-web files the app loads: dist/ort.training.wasm.min.mjs (with the heap-corruption fix
+in ORT_PATCHES) and whatever it imports (the training wasm loader and its .wasm), into
+vendor/onnxruntime-web-<version>/ so the URL changes with the version and the server may cache it
+forever. Every text/wasm file gets a
 gzip -9 sibling (`name.gz`) that the server sends to clients accepting gzip.
 
     (cd webclient && npm ci) && python scripts/bundle_webclient.py
@@ -25,6 +26,32 @@ ORT_ENTRY = "ort.training.wasm.min.mjs"
 APP_FILES = ("index.html", "*.css", "*.svg", "*.webmanifest", "src/**/*.js")
 COMPRESSIBLE = {".js", ".mjs", ".wasm", ".css", ".html", ".svg", ".json", ".webmanifest"}
 _RUNTIME_REF = re.compile(r"ort-[A-Za-z0-9_.-]+?\.(?:mjs|wasm)")
+
+#: onnxruntime-web 1.19.2's getContiguousParameters and loadParametersBuffer (lib/wasm/
+#: wasm-training-core-impl.ts) hand a *stack* address (`dimsOffset = wasm.stackAlloc(4)`) to
+#: `wasm._free()`. Freeing memory malloc never gave out corrupts the wasm heap: the next large
+#: allocation fails — a second TrainingSession in the same page dies with "memory access out of
+#: bounds", a bare number (a C++ exception pointer) or "index out of bounds", and releasing a
+#: session can leave the feature extractor's next run() hanging. The stack pointer is released
+#: by the `stackRestore` right beside it, so the fix is to drop the two bogus frees. Each patch
+#: must match exactly once in the pinned build, or the bundle fails loudly.
+ORT_PATCHES = {
+    ORT_ENTRY: [
+        # getContiguousParameters: `finally {... wasm._free(paramsOffset); wasm._free(dimsOffset); wasm.stackRestore(stack)}`
+        ("n._free(u),n._free(l),n.stackRestore(o)}", "n._free(u),n.stackRestore(o)}"),
+        # loadParametersBuffer: `finally {... wasm.stackRestore(stack); wasm._free(bufferOffset); wasm._free(dimsOffset)}`
+        ("o.stackRestore(r),o._free(u),o._free(f)}", "o.stackRestore(r),o._free(u)}"),
+    ],
+}
+
+
+def patch_runtime_file(name: str, text: str) -> str:
+    """Apply ORT_PATCHES to one onnxruntime-web file (unchanged if it has none)."""
+    for old, new in ORT_PATCHES.get(name, []):
+        if text.count(old) != 1:
+            raise SystemExit(f"{name}: expected exactly one `{old}` to patch (is onnxruntime-web {ORT_VERSION} installed?)")
+        text = text.replace(old, new)
+    return text
 
 
 def runtime_files(ort_dist: Path, entry: str = ORT_ENTRY) -> list[str]:
@@ -90,7 +117,11 @@ def _build_into(webclient: Path, out: Path) -> dict[str, int]:
     vendor = out / "vendor" / f"{ORT_PACKAGE}-{version}"
     vendor.mkdir(parents=True)
     for name in runtime_files(node_pkg / "dist"):
-        shutil.copyfile(node_pkg / "dist" / name, vendor / name)
+        if name in ORT_PATCHES:
+            text = (node_pkg / "dist" / name).read_text(encoding="utf-8")
+            (vendor / name).write_text(patch_runtime_file(name, text), encoding="utf-8")
+        else:
+            shutil.copyfile(node_pkg / "dist" / name, vendor / name)
         copied.append(vendor / name)
     if not (out / "index.html").is_file():
         raise SystemExit(f"{webclient / 'index.html'} is missing")
