@@ -5,12 +5,16 @@ import './components/fl-class-counts.js';
 import './components/fl-file-messages.js';
 import './components/fl-image-card.js';
 import './components/fl-join-panel.js';
-import { ApiClient, ApiError, NetworkError, describeJoinError } from './lib/api.js';
-import { ParticipantStore, databaseName, trainingReadiness } from './lib/storage.js';
+import { ApiClient, ApiError, NetworkError, describeJoinError, sameJoinCode } from './lib/api.js';
+import { Connection, randomKey } from './lib/connection.js';
+import { t } from './lib/messages.js';
+import { ParticipantStore, databaseName, imageBlob, trainingReadiness } from './lib/storage.js';
 import { IndexedDBBackend } from './lib/idb_backend.js';
 import { StudyLog } from './lib/study_log.js';
 import { checkParameterLength, encodeParameters, predict } from './lib/head.js';
-import { epochBatches, assembleBatch, stepsPerEpoch, summarizeTest } from './lib/training.js';
+import {
+  epochBatches, assembleBatch, stepsPerEpoch, summarizeTest, logitOffsets, classStatistics,
+} from './lib/training.js';
 import { validateImageFile, preprocessBlob } from './image_decode.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -31,6 +35,7 @@ class ParticipantApp {
     this.profile = params.get('profile') || 'default';
     this.joinCode = (params.get('join') || '').trim() || null;
     this.api = new ApiClient({ baseUrl: '' });
+    this.connection = new Connection({ probe: () => this.api.status(), onChange: (online) => this.connectionChanged(online) });
     this.task = null;
     this.model = null;           // {version, params}
     this.featureIds = new Set(); // image ids with cached features for the task's backbone
@@ -58,7 +63,7 @@ class ParticipantApp {
   }
 
   wireUi() {
-    this.joinPanel.addEventListener('join-request', (e) => { this.joinCode = e.detail.code; this.join(e.detail.nickname); });
+    this.joinPanel.addEventListener('join-request', (e) => { this.joinCode = e.detail.code || this.joinCode; this.join(e.detail.nickname); });
     this.joinPanel.addEventListener('consent', (e) => this.answerConsent(e.detail));
     document.addEventListener('visibilitychange', () => {
       const state = document.visibilityState;
@@ -100,9 +105,23 @@ class ParticipantApp {
     this.joinPanel.view = view;
   }
 
+  /** Offline: one message, and everything waiting resumes when the server answers again. */
+  connectionChanged(online) {
+    const banner = $('#banner');
+    if (!online) {
+      showBanner(t('serverUnreachable'));
+      return;
+    }
+    if (banner.textContent === t('serverUnreachable')) showBanner('');
+    if (this.task) {
+      this.showTaskState();
+      this.extractMissingFeatures();
+    }
+  }
+
   async connect() {
     const stored = await this.store.getJoin();
-    if (stored && (!this.joinCode || this.joinCode === stored.joinCode)) {
+    if (stored && (!this.joinCode || sameJoinCode(this.joinCode, stored.joinCode))) {
       this.api.token = stored.token;
       this.joinCode = stored.joinCode;
       this.showJoin({ busy: true, message: 'Connecting…' });
@@ -116,20 +135,26 @@ class ParticipantApp {
             message: 'This device is no longer part of the session (the facilitator removed it or started a new session). Join again with the code.',
             code: stored.joinCode, askCode: true, error: true,
           });
+        } else if (err instanceof NetworkError) {
+          this.showJoin({ ...describeJoinError(err, stored.joinCode), busy: true, error: true });
+          await this.connection.lost();
+          return this.connect();
         } else {
           this.showJoin({ ...describeJoinError(err, stored.joinCode), error: true });
         }
       }
       return;
     }
-    if (this.joinCode) return this.join();
-    this.showJoin({ message: 'Scan the QR code shown by the facilitator, or type the join code.', askCode: true });
+    if (this.joinCode) {
+      // ?profile= simulates one of several participants on this device: its name is the profile's
+      if (this.profile !== 'default') return this.join(this.profile);
+      return this.showJoin({ message: t('askName'), code: this.joinCode, askName: true, nickname: await this.store.getNickname() });
+    }
+    this.showJoin({ message: 'Scan the QR code shown by the facilitator, or type the join code.', askCode: true, askName: true, nickname: await this.store.getNickname() });
   }
 
-  defaultNickname() { return this.profile === 'default' ? '' : this.profile; }
-
   /** Look at the session first: a study session shows its notice and joins only after Accept. */
-  async join(nickname = this.defaultNickname(), { askedAgain = false } = {}) {
+  async join(nickname, { askedAgain = false } = {}) {
     const code = this.joinCode;
     this.showJoin({ busy: true, message: `Joining with code ${code}…`, code, nickname });
     try {
@@ -147,7 +172,11 @@ class ParticipantApp {
     } catch (err) {
       // study logging was switched on between the look and the join: show the notice now
       if (err instanceof ApiError && err.code === 'consent_required' && !askedAgain) return this.join(nickname, { askedAgain: true });
-      this.showJoin({ ...describeJoinError(err, code), code, nickname, error: true });
+      this.showJoin({ ...describeJoinError(err, code), code, nickname, error: true, busy: err instanceof NetworkError });
+      if (err instanceof NetworkError) {
+        await this.connection.lost();
+        return this.join(nickname, { askedAgain });
+      }
     }
   }
 
@@ -173,7 +202,9 @@ class ParticipantApp {
 
   async completeJoin(code, nickname, consent) {
     const device = navigator.userAgentData?.platform || navigator.platform || 'browser';
-    const joined = await this.api.join(code, { nickname: nickname || null, device, consent });
+    const deviceKey = await this.store.deviceKey(() => randomKey(24));
+    if (nickname) await this.store.setNickname(nickname);
+    const joined = await this.api.join(code, { nickname: nickname || null, device, consent, deviceKey });
     await this.store.setJoin({
       token: joined.token, joinCode: code, participantId: joined.participant_id, sessionId: joined.session_id, study: consent,
     });
@@ -201,6 +232,24 @@ class ParticipantApp {
     await this.renderImages();
     this.extractMissingFeatures();
     this.startPolling();
+    this.prepareRuntime();
+  }
+
+  /**
+   * Load what training and extraction need while the server is surely there, so an outage later
+   * cannot break them: the ONNX Runtime module and wasm (with the feature extractor) and the head's files.
+   */
+  async prepareRuntime() {
+    const progress = $('#feature-progress');
+    try {
+      progress.hidden = false;
+      await this.featureExtractor(progress);
+      if (!this.busy.extracting) progress.hidden = true;
+      await this.headArtifacts();
+    } catch (err) {
+      if (!this.busy.extracting) progress.hidden = true;
+      if (!(err instanceof ApiError && err.status === 401)) showBanner(`Could not load the model files: ${err.message || err}`);
+    }
   }
 
   showTaskState() {
@@ -213,6 +262,7 @@ class ParticipantApp {
   startPolling() {
     if (this.pollTimer) return;
     this.pollTimer = setInterval(async () => {
+      if (!this.connection.online) return; // the connection probes on its own until the server is back
       try {
         const task = await this.api.task();
         const changed = task.version !== this.task.version || task.state !== this.task.state;
@@ -227,7 +277,7 @@ class ParticipantApp {
           this.pollTimer = null;
           await this.connect();
         }
-        // a missed poll on flaky Wi-Fi is not worth a message
+        if (err instanceof NetworkError) this.connection.lost();
       }
     }, TASK_POLL_MS);
   }
@@ -238,10 +288,16 @@ class ParticipantApp {
     this.model = model;
     $('#model-version').textContent = `version ${model.version}`;
     this.recomputeSuggestions();
-    const newer = this.lastContribution && model.version > this.lastContribution.resultVersion;
+    this.showNewerVersion();
+  }
+
+  /** "Retrain on the new version" while the global model has moved on since this participant's last update. */
+  showNewerVersion() {
+    const version = this.model?.version;
+    const newer = this.lastContribution && version > this.lastContribution.resultVersion;
     const box = $('#newer-version');
     box.hidden = !newer;
-    if (newer) box.querySelector('span').textContent = `A newer global model (version ${model.version}) is available.`;
+    if (newer) box.querySelector('span').textContent = `A newer global model (version ${version}) is available.`;
   }
 
   // ---------------------------------------------------------------- photos
@@ -318,7 +374,7 @@ class ParticipantApp {
       if (!card) {
         card = document.createElement('fl-image-card');
         this.cards.set(r.id, card);
-        this.thumbs.set(r.id, URL.createObjectURL(r.blob));
+        this.thumbs.set(r.id, URL.createObjectURL(imageBlob(r)));
       }
       const grid = r.role === 'test' ? $('#test-grid') : $('#train-grid');
       if (card.parentElement !== grid) grid.append(card);
@@ -373,37 +429,55 @@ class ParticipantApp {
 
   // ---------------------------------------------------------------- features (once per image)
 
-  async runtime() {
-    if (!this.ortModule) this.ortModule = await import('./ort_runtime.js');
+  /** The ONNX Runtime module, imported once; a failed import (server gone) is retried when it is back. */
+  runtime() {
+    if (!this.ortModule) {
+      this.ortModule = this.connection.retry(() => import('./ort_runtime.js')
+        .catch((err) => { throw new NetworkError(`Cannot load the training runtime (${err.message || err}).`); }));
+      this.ortModule.catch(() => { this.ortModule = null; });
+    }
     return this.ortModule;
   }
 
-  async download(artifact, label, progress) {
+  /** An artifact's bytes; an outage (before or during the download) waits for the server and starts again. */
+  download(artifact, label, progress) {
+    return this.connection.retry(() => this.downloadOnce(artifact, label, progress));
+  }
+
+  async downloadOnce(artifact, label, progress) {
     const response = await fetch(artifact.url, { headers: { Authorization: `Bearer ${this.api.token}` } })
       .catch((err) => { throw new NetworkError(`Cannot download the model (${err.message}).`); });
     if (!response.ok) throw new ApiError(response.status, 'download_failed', `Downloading ${label} failed (${response.status}).`);
-    if (!response.body || !artifact.bytes) return new Uint8Array(await response.arrayBuffer());
-    const out = new Uint8Array(artifact.bytes);
-    const reader = response.body.getReader();
-    let received = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      out.set(value, received);
-      received += value.length;
-      progress?.set({ label: `Downloading ${label}`, value: received, max: artifact.bytes, detail: `${(received / 1e6).toFixed(1)} / ${(artifact.bytes / 1e6).toFixed(1)} MB` });
+    try {
+      if (!response.body || !artifact.bytes) return new Uint8Array(await response.arrayBuffer());
+      const out = new Uint8Array(artifact.bytes);
+      const reader = response.body.getReader();
+      let received = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        out.set(value, received);
+        received += value.length;
+        progress?.set({ label: `Downloading ${label}`, value: received, max: artifact.bytes, detail: `${(received / 1e6).toFixed(1)} / ${(artifact.bytes / 1e6).toFixed(1)} MB` });
+      }
+      return received === out.length ? out : out.slice(0, received);
+    } catch (err) {
+      throw new NetworkError(`The download of ${label} broke off (${err.message || err}).`);
     }
-    return received === out.length ? out : out.slice(0, received);
   }
 
-  async featureExtractor(progress) {
+  /** One extractor per backbone, created once even when several callers ask at the same time. */
+  featureExtractor(progress) {
     const sha = this.task.backbone.sha256;
     if (!this.extractor || this.extractorSha !== sha) {
-      const ort = await this.runtime();
-      const bytes = await this.download(this.task.artifacts.feature_extractor, 'the image model', progress);
-      progress?.set({ label: 'Starting the image model', value: 0, max: 0, detail: '' });
-      this.extractor = await ort.FeatureExtractor.create(bytes);
       this.extractorSha = sha;
+      this.extractor = (async () => {
+        const ort = await this.runtime();
+        const bytes = await this.download(this.task.artifacts.feature_extractor, 'the image model', progress);
+        progress?.set({ label: 'Starting the image model', value: 0, max: 0, detail: '' });
+        return ort.FeatureExtractor.create(bytes);
+      })();
+      this.extractor.catch(() => { this.extractor = null; });
     }
     return this.extractor;
   }
@@ -425,7 +499,7 @@ class ParticipantApp {
           progress.set({ label: 'Preparing photos', value: done, max: pending.length, detail: `${done} / ${pending.length}` });
           try {
             const t0 = performance.now();
-            const chw = await preprocessBlob(r.blob, backbone);
+            const chw = await preprocessBlob(imageBlob(r), backbone);
             const t1 = performance.now();
             const f = await extractor.extract(chw, backbone.input_size);
             this.timings.push({ preprocessMs: t1 - t0, extractMs: performance.now() - t1 });
@@ -442,7 +516,7 @@ class ParticipantApp {
         await this.renderImages();
       }
     } catch (err) {
-      showBanner(`Could not prepare the photos: ${err.message}`);
+      if (!(err instanceof ApiError && err.status === 401)) showBanner(`Could not prepare the photos: ${err.message}`);
     } finally {
       progress.hidden = true;
       this.busy.extracting = false;
@@ -452,18 +526,35 @@ class ParticipantApp {
 
   // ---------------------------------------------------------------- train and contribute
 
-  async headArtifacts(progress) {
-    if (!this.headBytes || this.headBytesFor !== this.task.artifacts.training_model.sha256) {
-      const a = this.task.artifacts;
-      this.headBytes = {
+  /** The head's four training files, downloaded again whenever any of them changes (e.g. a new learning rate). */
+  headArtifacts(progress) {
+    const a = this.task.artifacts;
+    const key = [a.training_model, a.eval_model, a.optimizer_model, a.checkpoint].map((f) => f.sha256).join();
+    if (!this.headBytes || this.headBytesFor !== key) {
+      this.headBytesFor = key;
+      this.headBytes = (async () => ({
         trainingModel: await this.download(a.training_model, 'the training model', progress),
         evalModel: await this.download(a.eval_model, 'the evaluation model', progress),
         optimizerModel: await this.download(a.optimizer_model, 'the optimizer', progress),
         checkpoint: await this.download(a.checkpoint, 'the checkpoint', progress),
-      };
-      this.headBytesFor = a.training_model.sha256;
+      }))();
+      this.headBytes.catch(() => { this.headBytes = null; });
     }
     return this.headBytes;
+  }
+
+  /**
+   * The per-class feature statistics of the photos this round trains on, sent when they differ from
+   * what the server already has (the server starts each class from everyone's statistics).
+   */
+  async sendClassStatistics(train, features, labels) {
+    const { task } = this;
+    const ids = train.map((r) => r.id).sort().join();
+    const sent = await this.store.getClassStatsSent();
+    if (sent && sent.sessionId === task.session_id && sent.participantId === task.participant.id && sent.ids === ids) return;
+    const stats = classStatistics(features, labels, task.classes.length, task.backbone.feature_dim);
+    await this.connection.retry(() => this.api.postClassStats(stats));
+    await this.store.setClassStatsSent({ sessionId: task.session_id, participantId: task.participant.id, ids });
   }
 
   async trainAndSend() {
@@ -477,19 +568,24 @@ class ParticipantApp {
     progress.hidden = false;
     let trainer = null;
     try {
-      const task = this.task = await this.api.task();
-      await this.refreshModel();
+      const task = this.task = await this.connection.retry(() => this.api.task());
       const { classes } = task;
       const D = task.backbone.feature_dim;
       const train = (await this.store.listImages('train')).filter((r) => r.labelConfirmed && this.features.has(r.id));
       const features = train.map((r) => this.features.get(r.id));
       const labels = train.map((r) => classes.indexOf(r.label));
+      if (task.training.send_class_stats) await this.sendClassStatistics(train, features, labels);
+      await this.connection.retry(() => this.refreshModel());
       const ort = await this.runtime();
       const bytes = await this.headArtifacts(progress);
       progress.set({ label: 'Starting training', value: 0, max: 0, detail: '' });
+      // A new TrainingSession each round: it starts from the checkpoint, so the optimizer's state
+      // (AdamW's moments and step count) starts fresh, and the parameters are the global model's.
       trainer = await ort.HeadTrainer.create(bytes);
-      const baseVersion = this.model.version;
-      await trainer.loadParameters(encodeParameters(this.model.params));
+      const base = this.model;
+      const baseVersion = base.version;
+      await trainer.loadParameters(encodeParameters(base.params));
+      const offsets = task.training.mask_absent_classes ? logitOffsets(labels, classes.length) : null;
       const { local_epochs: epochs, batch_size: batchSize } = task.training;
       const perEpoch = stepsPerEpoch(train.length, batchSize);
       const total = epochs * perEpoch;
@@ -501,7 +597,7 @@ class ParticipantApp {
         let lossSum = 0, batches = 0;
         for (const batch of epochBatches(train.length, batchSize)) {
           const { features: x, labels: y } = assembleBatch(features, labels, batch, D);
-          const loss = await trainer.step(x, y, D);
+          const loss = await trainer.step(x, y, D, offsets);
           lossSum += loss;
           batches += 1;
           step += 1;
@@ -519,22 +615,23 @@ class ParticipantApp {
       const params = await trainer.parameters();
       progress.set({ label: 'Sending the update', value: 0, max: 0, detail: `${(params.length * 4 / 1024).toFixed(0)} KB of parameters, no photos` });
       this.study.updateSubmitted({ baseVersion, sampleCount: train.length });
-      const answer = await this.api.postUpdate(params, baseVersion, train.length);
+      // One key for this update: if its answer is lost, the retry gets the first answer and changes nothing.
+      const updateKey = randomKey();
+      const answer = await this.connection.retry(() => this.api.postUpdate(params, baseVersion, train.length, updateKey));
       this.lastContribution = { sessionId: task.session_id, baseVersion, resultVersion: answer.version };
       await this.store.setLastContribution(this.lastContribution);
+      this.showNewerVersion();
       result.className = 'ok';
       result.textContent = answer.applied === false
         ? `Accepted (staleness ${answer.staleness}, weight ${Number(answer.weight).toFixed(3)}); the server is collecting more updates before making a new version.`
         : `Accepted as version ${answer.version} (staleness ${answer.staleness}, weight ${Number(answer.weight).toFixed(3)}).`;
-      await this.refreshModel();
+      await this.refreshModel().catch(() => {}); // the update is in; the next poll catches up if this fails
     } catch (err) {
       result.className = 'error';
       result.textContent = err instanceof ApiError ? `Not accepted: ${err.message}` : `Training failed: ${err.message || err}`;
       if (err instanceof ApiError && err.status === 401) await this.connect();
     } finally {
-      // Not trainer.release(): in onnxruntime-web 1.19.2 releasing a TrainingSession leaves the wasm
-      // backend so that the feature extractor's next run() never returns (a test photo added after
-      // training froze the page). The head's sessions are small; the page keeps them until it closes.
+      await trainer?.release().catch(() => {});
       progress.hidden = true;
       this.busy.training = false;
       this.updateReadiness();
@@ -546,7 +643,7 @@ class ParticipantApp {
   async evaluateTestSet() {
     const out = $('#test-result');
     try {
-      await this.refreshModel();
+      await this.connection.retry(() => this.refreshModel());
       const { classes } = this.task;
       const D = this.task.backbone.feature_dim;
       const tests = (await this.store.listImages('test')).filter((r) => r.labelConfirmed && this.features.has(r.id));
@@ -574,7 +671,7 @@ class ParticipantApp {
       const note = document.createElement('p');
       out.replaceChildren(headline, table, note);
       await this.renderImages();
-      await this.api.postTestResults({ version: this.model.version, ...summary });
+      await this.connection.retry(() => this.api.postTestResults({ version: this.model.version, ...summary }));
       note.textContent = 'Result reported to the facilitator.';
     } catch (err) {
       out.textContent = `Testing failed: ${err.message || err}`;

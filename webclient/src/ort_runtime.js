@@ -49,17 +49,24 @@ export class HeadTrainer {
     return new HeadTrainer(session);
   }
 
-  constructor(session) { this.session = session; }
+  constructor(session) {
+    this.session = session;
+    this.takesLogitOffset = session.trainingInputNames.includes('logit_offset');
+  }
 
   /** loadParametersBuffer wants raw bytes: a Uint8Array, not a Float32Array. */
   async loadParameters(bytes) { await this.session.loadParametersBuffer(bytes, true); }
 
-  /** One optimiser step on a batch; returns the loss. */
-  async step(features, labels, featureDim) {
+  /** One optimiser step on a batch; returns the loss. `logitOffset` [K]: see lib/training.js logitOffsets. */
+  async step(features, labels, featureDim, logitOffset = null) {
     const feeds = {
       features: new ort.Tensor('float32', features, [labels.length, featureDim]),
       labels: new ort.Tensor('int64', labels, [labels.length]),
     };
+    if (this.takesLogitOffset) {
+      if (!logitOffset) throw new Error('this training model needs the classes held (logit_offset)');
+      feeds.logit_offset = new ort.Tensor('float32', logitOffset, [logitOffset.length]);
+    }
     const out = await this.session.runTrainStep(feeds);
     await this.session.runOptimizerStep();
     await this.session.lazyResetGrad();
@@ -73,5 +80,6 @@ export class HeadTrainer {
     return new Float32Array(tensor.data);
   }
 
+  /** Safe since bundle_webclient.py patches onnxruntime-web's heap corruption (ORT_PATCHES). */
   async release() { await this.session.release(); }
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiClient, ApiError, NetworkError, describeJoinError } from '../src/lib/api.js';
+import { ApiClient, ApiError, NetworkError, describeJoinError, sameJoinCode } from '../src/lib/api.js';
 import { encodeParameters } from '../src/lib/head.js';
 
 function fakeFetch(handler) {
@@ -43,19 +43,39 @@ test('the model arrives as raw float32 with its version header', async () => {
 test('an update is raw float32 bytes with base version, sample count and the bearer token', async () => {
   const fetchImpl = fakeFetch(() => json(200, { accepted: true, version: 8, applied: true, staleness: 1, weight: 0.5 }));
   const api = new ApiClient({ token: 'tok', fetchImpl });
-  const result = await api.postUpdate(Float32Array.from([0.25, -1]), 7, 20);
+  const result = await api.postUpdate(Float32Array.from([0.25, -1]), 7, 20, 'key-0123456789');
   assert.equal(result.version, 8);
   const [call] = fetchImpl.calls;
   assert.equal(call.headers.Authorization, 'Bearer tok');
   assert.equal(call.headers['Content-Type'], 'application/octet-stream');
   assert.equal(call.headers['X-Base-Version'], '7');
   assert.equal(call.headers['X-Sample-Count'], '20');
+  assert.equal(call.headers['Idempotency-Key'], 'key-0123456789');
   assert.deepEqual(Array.from(new Uint8Array(call.body)), Array.from(encodeParameters(Float32Array.from([0.25, -1]))));
 });
 
 test('join failures read as sentences a participant can act on', () => {
-  assert.match(describeJoinError(new NetworkError('x'), 'A').message, /Cannot reach/);
+  assert.match(describeJoinError(new NetworkError('x'), 'A').message, /can't be reached/);
   assert.match(describeJoinError(new ApiError(404, 'join_code_unknown', 'nope'), 'ZZZ').message, /"ZZZ" is not known/);
   assert.match(describeJoinError(new ApiError(409, 'session_not_running', 'stopped'), 'A').message, /not running/);
-  for (const err of [new NetworkError('x'), new ApiError(409, 'session_not_running', 's')]) assert.equal(describeJoinError(err).retry, true);
+  assert.equal(describeJoinError(new ApiError(409, 'session_not_running', 's')).retry, true);
+  // no answer at all: the page retries by itself (lib/connection.js), so no Retry button
+  assert.equal(describeJoinError(new NetworkError('x')).retry, false);
+});
+
+test('join codes match whatever their case and spacing', () => {
+  assert.ok(sameJoinCode('ab12cd', 'AB12CD'));
+  assert.ok(sameJoinCode(' AB 12CD ', 'ab12cd'));
+  assert.ok(!sameJoinCode('AB12CD', 'AB12CE'));
+});
+
+test('class statistics go out as raw float32 sums then squares, with the counts in a header', async () => {
+  const fetchImpl = fakeFetch(() => json(200, { version: 3, applied: true }));
+  const api = new ApiClient({ token: 'tok', fetchImpl });
+  const answer = await api.postClassStats({ sums: Float32Array.of(1, 2), squares: Float32Array.of(3, 4), counts: [2, 0] });
+  assert.equal(answer.version, 3);
+  const [call] = fetchImpl.calls;
+  assert.equal(call.url, '/api/v1/class-stats');
+  assert.equal(call.headers['X-Class-Counts'], '2,0');
+  assert.deepEqual(Array.from(new Uint8Array(call.body)), Array.from(encodeParameters(Float32Array.of(1, 2, 3, 4))));
 });

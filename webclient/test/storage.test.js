@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ParticipantStore, MemoryBackend, databaseName, trainingReadiness } from '../src/lib/storage.js';
+import { ParticipantStore, MemoryBackend, databaseName, imageBlob, trainingReadiness } from '../src/lib/storage.js';
 
 const file = (name, type = 'image/png', bytes = [1, 2, 3]) => new File([new Uint8Array(bytes)], name, { type });
 const quotaError = () => Object.assign(new Error('quota'), { name: 'QuotaExceededError' });
@@ -19,8 +19,16 @@ test('added images are kept with their bytes, role and an unconfirmed label', as
   const images = await store.listImages('train');
   assert.deepEqual(images.map((r) => r.name), ['a.png', 'b.png']);
   assert.equal(images[0].labelConfirmed, false);
-  assert.deepEqual(new Uint8Array(await images[0].blob.arrayBuffer()), new Uint8Array([1, 2, 3]));
+  assert.ok(images[0].bytes instanceof ArrayBuffer, 'bytes, not a Blob: WebKit refuses Blobs in IndexedDB');
+  const blob = imageBlob(images[0]);
+  assert.equal(blob.type, 'image/png');
+  assert.deepEqual(new Uint8Array(await blob.arrayBuffer()), new Uint8Array([1, 2, 3]));
   assert.deepEqual(await store.listImages('test'), []);
+});
+
+test('a photo stored as a Blob before the change still reads back', async () => {
+  const old = { id: 'img-old', blob: new Blob([new Uint8Array([9, 8])], { type: 'image/jpeg' }), type: 'image/jpeg' };
+  assert.deepEqual(new Uint8Array(await imageBlob(old).arrayBuffer()), new Uint8Array([9, 8]));
 });
 
 test('a file that fails validation gets its own message and the others are stored', async () => {
@@ -112,4 +120,16 @@ test('images are numbered 1, 2, … per profile, never reusing a number, and old
   await new ParticipantStore(backend).numberImages();
   assert.equal((await store.getImage('legacy')).number, 5);
   assert.equal((await store.getImage(a.id)).number, 1);
+});
+
+test('the device key is made once per profile and kept; the nickname is remembered', async () => {
+  const store = new ParticipantStore(new MemoryBackend());
+  let made = 0;
+  const make = () => { made += 1; return `key-${made}`; };
+  assert.equal(await store.deviceKey(make), 'key-1');
+  assert.equal(await store.deviceKey(make), 'key-1');
+  assert.equal(made, 1);
+  assert.equal(await store.getNickname(), '');
+  await store.setNickname('Mia');
+  assert.equal(await store.getNickname(), 'Mia');
 });

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { seededRandom, shuffledIndices, epochBatches, stepsPerEpoch, assembleBatch, summarizeTest } from '../src/lib/training.js';
+import {
+  seededRandom, shuffledIndices, epochBatches, stepsPerEpoch, assembleBatch, summarizeTest, logitOffsets, classStatistics, ABSENT_CLASS_OFFSET,
+} from '../src/lib/training.js';
 
 test('shuffling is a permutation and reproducible from a seed', () => {
   const a = shuffledIndices(50, seededRandom(7));
@@ -37,4 +39,17 @@ test('test summary has accuracy, n and per-class counts for every class', () => 
   assert.equal(s.n, 4);
   assert.deepEqual(s.per_class, { a: { correct: 1, total: 2 }, b: { correct: 2, total: 2 }, c: { correct: 0, total: 0 } });
   assert.equal(summarizeTest([], ['a']).accuracy, 0);
+});
+
+test('logit offsets open only the classes the participant holds', () => {
+  assert.deepEqual([...logitOffsets([2, 0, 2], 4)], [0, ABSENT_CLASS_OFFSET, 0, ABSENT_CLASS_OFFSET]);
+});
+
+test('class statistics sum features and their squares per class, with counts', () => {
+  const { sums, squares, counts } = classStatistics(
+    [Float32Array.of(1, 2), Float32Array.of(3, -1), Float32Array.of(0.5, 0.5)], [1, 1, 0], 3, 2);
+  assert.deepEqual(counts, [1, 2, 0]);
+  assert.deepEqual([...sums], [0.5, 0.5, 4, 1, 0, 0]);
+  assert.deepEqual([...squares], [0.25, 0.25, 10, 5, 0, 0]);
+  assert.throws(() => classStatistics([Float32Array.of(1)], [0], 1, 2), /length 1, expected 2/);
 });

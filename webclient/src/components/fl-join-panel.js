@@ -1,7 +1,10 @@
 // <fl-join-panel>: joining a session, and every way that can fail, with a way forward.
-// Set `.view = {busy, message, code, askCode, retry, error, nickname, notice, title}`. With `notice`
-// (a study's consent text) it asks to accept or decline instead of asking for a code.
+// Set `.view = {busy, message, code, askCode, askName, retry, error, nickname, notice, title}`. `askName`
+// asks for a first name or nickname (required); `askCode` also for the join code. With `notice`
+// (a study's consent text) it asks to accept or decline instead.
 // Fires `join-request` {code, nickname}, `consent` {accepted, nickname} and `retry`.
+import { t } from '../lib/messages.js';
+
 export class FlJoinPanel extends HTMLElement {
   connectedCallback() {
     if (this.firstChild) return;
@@ -14,7 +17,7 @@ export class FlJoinPanel extends HTMLElement {
       </section>
       <form class="join-form">
         <label class="code-field">Join code <input name="code" autocomplete="off" autocapitalize="characters" spellcheck="false"></label>
-        <label>Your name in the session (optional) <input name="nickname" maxlength="40" autocomplete="nickname" spellcheck="false"></label>
+        <label class="name-field"><span class="name-label"></span> <input name="nickname" maxlength="40" autocomplete="nickname" spellcheck="false"></label>
         <button type="submit" class="join primary">Join</button>
         <button type="button" class="accept-consent primary">Accept and join</button>
         <button type="button" class="decline-consent">Decline</button>
@@ -25,7 +28,7 @@ export class FlJoinPanel extends HTMLElement {
     this.querySelector('form').addEventListener('submit', (e) => {
       e.preventDefault();
       if (this._view?.notice) return; // the notice needs an explicit Accept or Decline
-      const code = this.querySelector('input[name=code]').value.trim();
+      const code = this.querySelector('input[name=code]').value.trim() || this._view?.code || '';
       if (code) this.emit('join-request', { code, nickname: this.nickname });
     });
     this.querySelector('.accept-consent').addEventListener('click', () => this.emit('consent', { accepted: true, nickname: this.nickname }));
@@ -41,7 +44,7 @@ export class FlJoinPanel extends HTMLElement {
   set view(view) { this._view = view; if (this.firstChild) this.render(); }
 
   render() {
-    const { busy = false, message = '', code = '', askCode = false, retry = false, error = false,
+    const { busy = false, message = '', code = '', askCode = false, askName = false, retry = false, error = false,
       nickname = '', notice = null, title = '' } = this._view || {};
     const msg = this.querySelector('.join-message');
     msg.textContent = message;
@@ -51,17 +54,19 @@ export class FlJoinPanel extends HTMLElement {
     this.querySelector('#consent-title').textContent = title ? `Before you join “${title}”` : 'Before you join';
     this.querySelector('.consent-notice').textContent = notice || '';
     const form = this.querySelector('form');
-    form.hidden = !askCode && !notice;
+    form.hidden = !askCode && !askName && !notice;
     const codeInput = this.querySelector('input[name=code]');
-    this.querySelector('.code-field').hidden = !!notice;
+    this.querySelector('.code-field').hidden = !askCode || !!notice;
     codeInput.required = askCode && !notice;
+    this.querySelector('.name-label').textContent = t('nameLabel');
+    this.nicknameInput.required = askName && !notice;
     if (askCode && code && !codeInput.value) codeInput.value = code;
     if (!this.nicknameEdited && nickname && !this.nicknameInput.value) this.nicknameInput.value = nickname;
     this.querySelector('.join').hidden = !!notice;
     this.querySelector('.accept-consent').hidden = !notice;
     this.querySelector('.decline-consent').hidden = !notice;
     for (const b of this.querySelectorAll('button')) b.disabled = busy;
-    this.querySelector('.retry').hidden = !retry || askCode || !!notice; // with a code field, Join is the retry
+    this.querySelector('.retry').hidden = !retry || askCode || askName || !!notice; // with a form, Join is the retry
   }
 }
 customElements.define('fl-join-panel', FlJoinPanel);

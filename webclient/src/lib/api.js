@@ -1,6 +1,13 @@
 // The participant HTTP API (docs/architecture.md) as plain async functions over `fetch`.
 // Only tokens, parameter vectors and metrics go out: nothing here accepts an image.
 import { decodeParameters, encodeParameters } from './head.js';
+import { t } from './messages.js';
+
+/** Join codes are typed as often as scanned: case and spaces do not matter. */
+export function sameJoinCode(a, b) {
+  const clean = (code) => String(code || '').replace(/\s+/g, '').toUpperCase();
+  return clean(a) === clean(b);
+}
 
 /** The server answered with an error body {"error": {code, message, field}}. */
 export class ApiError extends Error {
@@ -62,10 +69,14 @@ export class ApiClient {
     return (await this.request(`/api/v1/join/${encodeURIComponent(joinCode)}`, { auth: false })).json();
   }
 
-  /** `consent: true` only after the participant accepted the study notice (403 consent_required otherwise). */
-  async join(joinCode, { nickname = null, device = null, consent = null } = {}) {
+  /**
+   * `consent: true` only after the participant accepted the study notice (403 consent_required otherwise).
+   * `deviceKey`: this profile's random key, so a device that joined before comes back as the same participant.
+   */
+  async join(joinCode, { nickname = null, device = null, consent = null, deviceKey = null } = {}) {
     const body = JSON.stringify({
       join_code: joinCode, ...(nickname ? { nickname } : {}), ...(device ? { device } : {}), ...(consent ? { consent: true } : {}),
+      ...(deviceKey ? { device_key: deviceKey } : {}),
     });
     const response = await this.request('/api/v1/join', {
       method: 'POST', auth: false, headers: { 'Content-Type': 'application/json' }, body,
@@ -91,15 +102,30 @@ export class ApiClient {
     return new Uint8Array(await response.arrayBuffer());
   }
 
-  async postUpdate(params, baseVersion, sampleCount) {
+  /** `idempotencyKey`: the same for every retry of one update, so the server applies it once. */
+  async postUpdate(params, baseVersion, sampleCount, idempotencyKey) {
     const response = await this.request('/api/v1/updates', {
       method: 'POST',
       headers: {
         'Content-Type': 'application/octet-stream',
         'X-Base-Version': String(baseVersion),
         'X-Sample-Count': String(sampleCount),
+        'Idempotency-Key': idempotencyKey,
       },
       body: encodeParameters(params),
+    });
+    return response.json();
+  }
+
+  /** Per-class feature sums and sums of squares ([K, D] float32 each) with the counts → {version, applied}. */
+  async postClassStats({ sums, squares, counts }) {
+    const body = new Uint8Array((sums.length + squares.length) * 4);
+    body.set(encodeParameters(sums), 0);
+    body.set(encodeParameters(squares), sums.length * 4);
+    const response = await this.request('/api/v1/class-stats', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream', 'X-Class-Counts': counts.join(',') },
+      body,
     });
     return response.json();
   }
@@ -122,9 +148,7 @@ export class ApiClient {
 
 /** Turn any failure into a sentence for the participant plus whether "Retry" makes sense. */
 export function describeJoinError(err, joinCode) {
-  if (err instanceof NetworkError) {
-    return { message: 'Cannot reach the InFL-UX server. Check that this device is on the same network as the facilitator\'s computer and that the server is still running.', retry: true };
-  }
+  if (err instanceof NetworkError) return { message: t('serverUnreachable'), retry: false };
   if (err instanceof ApiError) {
     if (err.code === 'join_code_unknown' || err.status === 404) {
       return { message: `The join code "${joinCode}" is not known to this server. Check the code or scan the QR code again.`, retry: true, askCode: true };

@@ -24,13 +24,19 @@ export function isQuotaError(err) {
     (err.inner && err.inner.name === 'QuotaExceededError'));
 }
 
-/** A backend with the same shape as the IndexedDB one, keeping structured clones in maps. */
+/**
+ * A backend with the same shape as the IndexedDB one, keeping structured clones in maps. Like
+ * WebKit's IndexedDB in an ephemeral session, it refuses a Blob or File inside a value.
+ */
 export class MemoryBackend {
   constructor() { this.maps = Object.fromEntries(STORES.map((s) => [s, new Map()])); this.failNextPut = null; }
   async get(store, key) { return this.maps[store].get(key); }
   async getAll(store) { return [...this.maps[store].values()]; }
   async put(store, key, value) {
     if (this.failNextPut) { const err = this.failNextPut; this.failNextPut = null; throw err; }
+    if (value && typeof value === 'object' && Object.values(value).some((v) => v instanceof Blob)) {
+      throw new Error('Error preparing Blob/File data to be stored in object store');
+    }
     this.maps[store].set(key, structuredClone(value));
   }
   async delete(store, key) { this.maps[store].delete(key); }
@@ -50,9 +56,19 @@ function newImageId() {
  * `label` is a class name; `labelConfirmed` says the participant accepted or chose it.
  * `number` is the image's number within this profile (1, 2, …): what the study log names it by,
  * since the id holds a timestamp and the name may say who or where.
- * @typedef {{id:string, number:number, name:string, type:string, size:number, blob:Blob, role:'train'|'test',
+ * The photo is kept as `bytes` (an ArrayBuffer) plus its `type`, not as a Blob: WebKit (every
+ * iPhone browser) refuses Blob/File values in IndexedDB in ephemeral sessions, as Safari's Private
+ * Browsing does ("Error preparing Blob/File data to be stored in object store"). Records stored
+ * before this change hold a `blob`; `imageBlob` reads both.
+ * @typedef {{id:string, number:number, name:string, type:string, size:number, bytes:ArrayBuffer, role:'train'|'test',
  *            label:string|null, labelConfirmed:boolean, addedAt:number}} ImageRecord
  */
+
+/** The photo of an image record as a Blob (for decoding and thumbnails). */
+export function imageBlob(record) {
+  if (record.bytes) return new Blob([record.bytes], { type: record.type || '' });
+  return record.blob;
+}
 
 export class ParticipantStore {
   /** @param backend MemoryBackend | IndexedDBBackend */
@@ -77,6 +93,21 @@ export class ParticipantStore {
   }
 
   // --- join state -------------------------------------------------------------------------
+  /** This profile's random device key (made once by `makeKey`), so rejoining finds the same participant. */
+  async deviceKey(makeKey) {
+    let key = await this.backend.get('meta', 'deviceKey');
+    if (!key) { key = makeKey(); await this.backend.put('meta', 'deviceKey', key); }
+    return key;
+  }
+
+  /** The name last typed on this device, to prefill the next join. */
+  async getNickname() { return (await this.backend.get('meta', 'nickname')) || ''; }
+  async setNickname(nickname) { await this.backend.put('meta', 'nickname', nickname); }
+
+  /** The image ids (per session) whose class statistics the server has, to send them again only when they change. */
+  async getClassStatsSent() { return (await this.backend.get('meta', 'classStatsSent')) || null; }
+  async setClassStatsSent(sent) { await this.backend.put('meta', 'classStatsSent', sent); }
+
   async getJoin() { return (await this.backend.get('meta', 'join')) || null; }
   async setJoin(join) { await this.backend.put('meta', 'join', join); }
   async clearJoin() { await this.backend.delete('meta', 'join'); }
@@ -116,10 +147,11 @@ export class ParticipantStore {
         continue;
       }
       const record = {
-        id: newImageId(), number: null, name, type: file.type || '', size: file.size, blob: file, role,
+        id: newImageId(), number: null, name, type: file.type || '', size: file.size, bytes: null, role,
         label, labelConfirmed: role === 'test' ? label !== null : false, addedAt: Date.now() + results.length / 1000,
       };
       try {
+        record.bytes = await file.arrayBuffer();
         record.number = await this.nextImageNumber(); // a write too: a full quota can refuse it
         await this.backend.put('images', record.id, record);
         results.push({ name, ok: true, id: record.id });

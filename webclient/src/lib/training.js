@@ -67,3 +67,37 @@ export function summarizeTest(results, classes) {
   }
   return { accuracy: results.length ? correct / results.length : 0, n: results.length, per_class: perClass };
 }
+
+/** What a logit gets added before the loss for a class this participant has no photo of. */
+export const ABSENT_CLASS_OFFSET = -10000;
+
+/**
+ * The training graph's `logit_offset` input: 0 for the classes among `labels`, a large negative
+ * number for the others, so the local loss is a softmax over the classes this participant holds.
+ * Training on two classes then leaves the other classes' rows exactly as the class model has them,
+ * instead of pushing every absent class down (which made the class model forget them).
+ */
+export function logitOffsets(labels, numClasses) {
+  const offsets = new Float32Array(numClasses).fill(ABSENT_CLASS_OFFSET);
+  for (const label of labels) offsets[label] = 0;
+  return offsets;
+}
+
+/**
+ * Per-class sums and sums of squares of the features, and counts: what POST /api/v1/class-stats
+ * takes (the server starts each class's row from the class statistics everyone sent).
+ * @returns {{sums: Float32Array, squares: Float32Array, counts: number[]}} sums and squares are [K, D] row-major
+ */
+export function classStatistics(features, labels, numClasses, featureDim) {
+  const sums = new Float64Array(numClasses * featureDim);
+  const squares = new Float64Array(numClasses * featureDim);
+  const counts = new Array(numClasses).fill(0);
+  features.forEach((f, i) => {
+    const k = labels[i];
+    if (f.length !== featureDim) throw new Error(`feature ${i} has length ${f.length}, expected ${featureDim}`);
+    counts[k] += 1;
+    const row = k * featureDim;
+    for (let j = 0; j < featureDim; j++) { sums[row + j] += f[j]; squares[row + j] += f[j] * f[j]; }
+  });
+  return { sums: Float32Array.from(sums), squares: Float32Array.from(squares), counts };
+}
