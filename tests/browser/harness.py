@@ -82,6 +82,7 @@ class Server:
     admin_token: str
     session_id: int
     log: list[str] = field(default_factory=list)
+    data_dir: Path | None = None
 
     def join_url(self, profile: str | None = None, code: str | None = None) -> str:
         url = f"{self.url}/?join={code or self.join_code}"
@@ -110,16 +111,18 @@ class Server:
                 self.process.wait()
 
 
-def start_server(data_dir: Path, settings: dict, timeout: float = 300) -> Server:
-    """`influx-desktop serve` on 127.0.0.1 with a new session; waits until it prints its URL."""
+def start_server(data_dir: Path, settings: dict | None, timeout: float = 300, port: int | None = 0) -> Server:
+    """`influx-desktop serve` on 127.0.0.1 with a new session (or, with `settings=None`, the data dir's
+    newest one); `port=None` lets serve pick the session's remembered port. Waits until it prints its URL."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    config = data_dir / "session.json"
-    config.write_text(json.dumps(settings))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "influx_desktop", "serve", "--host", "127.0.0.1", "--port", "0",
-         "--data-dir", str(data_dir), "--config", str(config)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO,
-    )
+    command = [sys.executable, "-m", "influx_desktop", "serve", "--host", "127.0.0.1", "--data-dir", str(data_dir)]
+    if port is not None:
+        command += ["--port", str(port)]
+    if settings is not None:
+        config = data_dir / "session.json"
+        config.write_text(json.dumps(settings))
+        command += ["--config", str(config)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO)
     fields: dict[str, str] = {}
     log: list[str] = []
     deadline = time.monotonic() + timeout
@@ -136,7 +139,7 @@ def start_server(data_dir: Path, settings: dict, timeout: float = 300) -> Server
             raise RuntimeError("influx-desktop serve did not start in time:\n" + "".join(log))
     url = fields["url"].split("/?", 1)[0]
     assert url.startswith("http://127.0.0.1:"), url
-    return Server(process, url, fields["join code"], fields["admin token"], int(fields["session"]), log)
+    return Server(process, url, fields["join code"], fields["admin token"], int(fields["session"]), log, data_dir)
 
 
 def launch_chromium(playwright, user_data_dir: Path | None = None):
