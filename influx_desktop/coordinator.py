@@ -14,8 +14,10 @@ import io
 import json
 import re
 import secrets
+import sqlite3
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -46,6 +48,10 @@ STUDY_SUMMARY_COLUMNS = (
     "trainings", "updates_accepted", "updates_rejected", "active_seconds", "best_test_accuracy",
 )
 ACTIVE_GAP_SECONDS = 120.0  # a longer silence between two events of a visible page is not counted as active
+IDEMPOTENCY_KEY_LENGTH = (8, 100)
+DEVICE_KEY_LENGTH = (16, 100)
+#: What a replayed rejection is raised as again (the classes submit_update stores rejections of).
+REPLAYABLE_ERRORS = {cls.__name__: cls for cls in (Conflict, InvalidInput)}
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,16 @@ class Participant:
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _hash_device_key(session_id: int, device_key: str) -> str:
+    """Salted with the session, so one browser profile's rows in two sessions cannot be linked by the hash."""
+    return hashlib.sha256(f"{session_id}:{device_key}".encode()).hexdigest()
+
+
+def _normalize_join_code(join_code: str) -> str:
+    """As typed or scanned: any case, spaces anywhere, full-width letters from a phone keyboard."""
+    return "".join(unicodedata.normalize("NFKC", join_code).split()).upper()
 
 
 class Coordinator:
@@ -299,7 +315,7 @@ class Coordinator:
     def _session_by_join_code(self, join_code: Any):
         if not isinstance(join_code, str) or not join_code.strip():
             raise InvalidInput("A join code is needed: scan the QR code or type the code shown.", field="join_code")
-        code = join_code.strip().upper()
+        code = _normalize_join_code(join_code)
         row = self.store.query_one("SELECT id, state, config FROM sessions WHERE join_code=?", (code,))
         if row is None:
             raise NotFound(
@@ -326,10 +342,16 @@ class Coordinator:
             "consent_notice": config.consent_notice if config.study_logging else None,
         }
 
-    def join(self, join_code: Any, nickname: Any = None, device: Any = None, consent: Any = None) -> dict:
+    def join(
+        self, join_code: Any, nickname: Any = None, device: Any = None, consent: Any = None, device_key: Any = None
+    ) -> dict:
+        """A new participant, or, when a participant of this session that was not removed has ``device_key``
+        (the browser profile's own random key), that participant again: same id, a new token (the old
+        token stops working), the nickname and device updated when given."""
         row = self._session_by_join_code(join_code)
-        nickname = _short_text(nickname, "nickname", 40) or "Participant"
+        nickname = _short_text(nickname, "nickname", 40)
         device = _short_text(device, "device", 200)
+        device_key = _key_field(device_key, "device_key", "device_key", DEVICE_KEY_LENGTH)
         study_logging = SessionConfig.from_dict(json.loads(row["config"])).study_logging
         if study_logging and consent is not True:
             raise Forbidden(
@@ -337,21 +359,53 @@ class Coordinator:
                 code="consent_required",
                 field="consent",
             )
+        session_id = row["id"]
+        device_key_sha256 = None if device_key is None else _hash_device_key(session_id, device_key)
         token = secrets.token_urlsafe(32)
         now = time.time()
-        with self.store.transaction() as db:
-            cur = db.execute(
-                "INSERT INTO participants (session_id, nickname, device, token_sha256, joined_at, last_seen) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (row["id"], nickname, device, _hash_token(token), now, now),
+        try:
+            with self.store.transaction() as db:
+                event = self._join_in(db, session_id, nickname, device, device_key_sha256, token, now, study_logging)
+        except sqlite3.IntegrityError:
+            # Another writer stored this device first (the unique index on it); it is a rejoin now.
+            if device_key_sha256 is None:
+                raise
+            with self.store.transaction() as db:
+                event = self._join_in(db, session_id, nickname, device, device_key_sha256, token, now, study_logging)
+        self._publish(event)
+        return {
+            "participant_id": event.participant_id,
+            "token": token,
+            "session_id": session_id,
+            "rejoined": event.kind == "participant_rejoined",
+        }
+
+    def _join_in(self, db, session_id: int, nickname: str, device: str, device_key_sha256: str | None, token: str,
+                 now: float, study_logging: bool) -> Event:
+        known = device_key_sha256 and db.execute(
+            "SELECT id, nickname, device FROM participants WHERE session_id=? AND device_key_sha256=? AND revoked=0",
+            (session_id, device_key_sha256),
+        ).fetchone()
+        if known:
+            nickname, device = nickname or known["nickname"], device or known["device"]
+            db.execute(
+                "UPDATE participants SET token_sha256=?, nickname=?, device=?, last_seen=? WHERE id=?",
+                (_hash_token(token), nickname, device, now, known["id"]),
             )
-            participant_id = int(cur.lastrowid)
-            event = self._record(
-                db, row["id"], "participant_joined", participant_id, nickname=nickname, device=device,
+            return self._record(
+                db, session_id, "participant_rejoined", known["id"], nickname=nickname, device=device,
                 study_consent=study_logging,
             )
-        self._publish(event)
-        return {"participant_id": participant_id, "token": token, "session_id": row["id"]}
+        nickname = nickname or "Participant"
+        cur = db.execute(
+            "INSERT INTO participants (session_id, nickname, device, token_sha256, joined_at, last_seen, "
+            "device_key_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (session_id, nickname, device, _hash_token(token), now, now, device_key_sha256),
+        )
+        return self._record(
+            db, session_id, "participant_joined", int(cur.lastrowid), nickname=nickname, device=device,
+            study_consent=study_logging,
+        )
 
     def authenticate(self, token: Any) -> Participant:
         if not isinstance(token, str) or not token:
@@ -455,12 +509,21 @@ class Coordinator:
 
     # ------------------------------------------------------------------ updates
 
-    def submit_update(self, participant: Participant, base_version: Any, sample_count: Any, body: bytes) -> dict:
+    def submit_update(
+        self, participant: Participant, base_version: Any, sample_count: Any, body: bytes,
+        idempotency_key: Any = None,
+    ) -> dict:
         """Validate one client update, then store and (when the strategy says so) aggregate it atomically.
 
         Malformed requests raise before anything is stored. Well-formed updates that the session's
         rules refuse (too stale, too large) are recorded as rejected with their reason, and raise.
+
+        ``idempotency_key`` (optional, the client's ``Idempotency-Key``) is stored with the update, per
+        participant: a retry with the same key and the same request gets the first answer again (the same
+        result, or the same rejection raised again) and changes nothing; with another request it is a
+        ``Conflict`` (``idempotency_key_reused``).
         """
+        key = _key_field(idempotency_key, "idempotency_key", "The Idempotency-Key header", IDEMPOTENCY_KEY_LENGTH)
         session_id = participant.session_id
         config = self.config(session_id)
         expected = head.parameter_count(len(config.classes))
@@ -484,100 +547,151 @@ class Coordinator:
                 code="not_finite",
                 field="body",
             )
+        request_sha256 = hashlib.sha256(f"{base_version}:{sample_count}:".encode() + body).hexdigest()
         published: list[Event] = []
-        with self.store.transaction() as db:
-            # The limits and the strategy are read again under the lock: a settings change that lands
-            # while this request was being parsed applies to it.
-            row = db.execute("SELECT state, config FROM sessions WHERE id=?", (session_id,)).fetchone()
-            state, config = row["state"], SessionConfig.from_dict(json.loads(row["config"]))
-            strategy = make_strategy(config.aggregator, config.aggregator_params)
-            if state != "running":
-                reason = (
-                    "The facilitator paused the session; try again when it resumes."
-                    if state == "paused"
-                    else "The session is not running; updates are not accepted."
+        try:
+            with self.store.transaction() as db:
+                # Looked up inside the write transaction (BEGIN IMMEDIATE: no other writer until it ends), so
+                # a retry racing its original finds it; the unique index on (participant, key) backs this up.
+                if key is not None:
+                    answered = self._stored_answer(db, participant.id, key, request_sha256)
+                    if answered is not None:
+                        return _replay(answered)
+                result, rejection, new_version = self._store_update(
+                    db, participant, base_version, sample_count, client, key, request_sha256, published
                 )
-                raise Conflict(reason, code="session_paused" if state == "paused" else "session_not_running")
-            current_version = db.execute(
-                "SELECT MAX(version) AS v FROM model_versions WHERE session_id=?", (session_id,)
-            ).fetchone()["v"]
-            if base_version < 0 or base_version > current_version:
-                raise InvalidInput(
-                    f"Base version {base_version} does not exist; the newest version is {current_version}. "
-                    "Download the current model and train again.",
-                    code="unknown_base_version",
-                    field="base_version",
-                )
-            base = blob_to_vector(
-                db.execute(
-                    "SELECT parameters FROM model_versions WHERE session_id=? AND version=?", (session_id, base_version)
-                ).fetchone()["parameters"]
-            )
-            staleness = current_version - base_version
-            norm = float(np.linalg.norm(client.astype(np.float64) - base))
-            rejection = None
-            if staleness > config.max_staleness:
-                rejection = Conflict(
-                    f"The update is {staleness} versions behind (the limit is {config.max_staleness}). "
-                    "Retrain on the current model.",
-                    code="too_stale",
-                )
-            elif norm > config.max_update_norm:
-                rejection = InvalidInput(
-                    f"The update changes the model by {norm:.3g} (L2 norm); the limit is {config.max_update_norm:g}.",
-                    code="norm_too_large",
-                    field="body",
-                )
-            now = time.time()
-            if rejection is not None:
-                db.execute(
-                    "INSERT INTO updates (session_id, participant_id, base_version, staleness, norm, sample_count, "
-                    "status, reason, received_at) VALUES (?, ?, ?, ?, ?, ?, 'rejected', ?, ?)",
-                    (session_id, participant.id, base_version, staleness, norm, sample_count, rejection.message, now),
-                )
-                db.execute("UPDATE participants SET last_seen=? WHERE id=?", (now, participant.id))
-                published.append(
-                    self._record(
-                        db, session_id, "update_rejected", participant.id,
-                        base_version=base_version, staleness=staleness, norm=norm, reason=rejection.message,
-                        code=rejection.code,
-                    )
-                )
-            else:
-                if config.clip_update_norm > 0 and norm > config.clip_update_norm:
-                    client = base + clip_to_norm(client - base, config.clip_update_norm)
-                weight = strategy.weight(staleness, sample_count)
-                cur = db.execute(
-                    "INSERT INTO updates (session_id, participant_id, base_version, staleness, weight, norm, "
-                    "sample_count, status, parameters, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'buffered', ?, ?)",
-                    (session_id, participant.id, base_version, staleness, weight, norm, sample_count,
-                     vector_to_blob(client), now),
-                )
-                update_id = int(cur.lastrowid)
-                db.execute("UPDATE participants SET last_seen=? WHERE id=?", (now, participant.id))
-                published.append(
-                    self._record(
-                        db, session_id, "update_accepted", participant.id, update_id=update_id,
-                        base_version=base_version, staleness=staleness, weight=weight, norm=norm,
-                        sample_count=sample_count,
-                    )
-                )
-                new_version = self._aggregate_if_ready(db, session_id, strategy, current_version, published)
-        if rejection is not None:
-            self._publish(*published)
-            raise rejection
+        except sqlite3.IntegrityError:
+            if key is None:
+                raise
+            with self.store.transaction() as db:  # another writer stored this key first: its answer is the answer
+                answered = self._stored_answer(db, participant.id, key, request_sha256)
+            if answered is None:
+                raise
+            return _replay(answered)
         self._publish(*published)
+        if rejection is not None:
+            raise rejection
         if new_version is not None:
             self.evaluator.version_published(session_id, new_version)
-        version = new_version if new_version is not None else current_version
-        return {
+        return result
+
+    @staticmethod
+    def _stored_answer(db, participant_id: int, key: str, request_sha256: str) -> dict | None:
+        """The answer stored under this participant's key (None: the key is new); a Conflict if it was
+        used for another request."""
+        found = db.execute(
+            "SELECT request_sha256, answer FROM updates WHERE participant_id=? AND idempotency_key=?",
+            (participant_id, key),
+        ).fetchone()
+        if found is None:
+            return None
+        if found["request_sha256"] != request_sha256:
+            raise Conflict(
+                "This Idempotency-Key was already used for a different update. Send each new update with a "
+                "new key; reuse a key only to retry exactly the same request.",
+                code="idempotency_key_reused",
+                field="idempotency_key",
+            )
+        return json.loads(found["answer"])
+
+    def _store_update(
+        self, db, participant: Participant, base_version: int, sample_count: int, client: np.ndarray,
+        key: str | None, request_sha256: str, published: list[Event],
+    ) -> tuple[dict | None, InvalidInput | Conflict | None, int | None]:
+        """Inside the transaction: (result, None, new version or None) for an accepted update, or
+        (None, the rejection to raise, None) for one stored as rejected."""
+        session_id = participant.session_id
+        # The limits and the strategy are read again under the lock: a settings change that lands
+        # while this request was being parsed applies to it.
+        row = db.execute("SELECT state, config FROM sessions WHERE id=?", (session_id,)).fetchone()
+        state, config = row["state"], SessionConfig.from_dict(json.loads(row["config"]))
+        strategy = make_strategy(config.aggregator, config.aggregator_params)
+        if state != "running":
+            reason = (
+                "The facilitator paused the session; try again when it resumes."
+                if state == "paused"
+                else "The session is not running; updates are not accepted."
+            )
+            raise Conflict(reason, code="session_paused" if state == "paused" else "session_not_running")
+        current_version = db.execute(
+            "SELECT MAX(version) AS v FROM model_versions WHERE session_id=?", (session_id,)
+        ).fetchone()["v"]
+        if base_version < 0 or base_version > current_version:
+            raise InvalidInput(
+                f"Base version {base_version} does not exist; the newest version is {current_version}. "
+                "Download the current model and train again.",
+                code="unknown_base_version",
+                field="base_version",
+            )
+        base = blob_to_vector(
+            db.execute(
+                "SELECT parameters FROM model_versions WHERE session_id=? AND version=?", (session_id, base_version)
+            ).fetchone()["parameters"]
+        )
+        staleness = current_version - base_version
+        norm = float(np.linalg.norm(client.astype(np.float64) - base))
+        rejection = None
+        if staleness > config.max_staleness:
+            rejection = Conflict(
+                f"The update is {staleness} versions behind (the limit is {config.max_staleness}). "
+                "Retrain on the current model.",
+                code="too_stale",
+            )
+        elif norm > config.max_update_norm:
+            rejection = InvalidInput(
+                f"The update changes the model by {norm:.3g} (L2 norm); the limit is {config.max_update_norm:g}.",
+                code="norm_too_large",
+                field="body",
+            )
+        now = time.time()
+        db.execute("UPDATE participants SET last_seen=? WHERE id=?", (now, participant.id))
+        if rejection is not None:
+            answer = {"error": {"class": type(rejection).__name__, "code": rejection.code,
+                                "message": rejection.message, "field": rejection.field}}
+            db.execute(
+                "INSERT INTO updates (session_id, participant_id, base_version, staleness, norm, sample_count, "
+                "status, reason, received_at, idempotency_key, request_sha256, answer) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'rejected', ?, ?, ?, ?, ?)",
+                (session_id, participant.id, base_version, staleness, norm, sample_count, rejection.message, now,
+                 key, request_sha256, json.dumps(answer)),
+            )
+            published.append(
+                self._record(
+                    db, session_id, "update_rejected", participant.id,
+                    base_version=base_version, staleness=staleness, norm=norm, reason=rejection.message,
+                    code=rejection.code,
+                )
+            )
+            return None, rejection, None
+        if config.clip_update_norm > 0 and norm > config.clip_update_norm:
+            client = base + clip_to_norm(client - base, config.clip_update_norm)
+        weight = strategy.weight(staleness, sample_count)
+        cur = db.execute(
+            "INSERT INTO updates (session_id, participant_id, base_version, staleness, weight, norm, "
+            "sample_count, status, parameters, received_at, idempotency_key, request_sha256) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 'buffered', ?, ?, ?, ?)",
+            (session_id, participant.id, base_version, staleness, weight, norm, sample_count,
+             vector_to_blob(client), now, key, request_sha256),
+        )
+        update_id = int(cur.lastrowid)
+        published.append(
+            self._record(
+                db, session_id, "update_accepted", participant.id, update_id=update_id,
+                base_version=base_version, staleness=staleness, weight=weight, norm=norm,
+                sample_count=sample_count,
+            )
+        )
+        new_version = self._aggregate_if_ready(db, session_id, strategy, current_version, published)
+        result = {
             "accepted": True,
             "update_id": update_id,
             "applied": new_version is not None,
-            "version": version,
+            "version": new_version if new_version is not None else current_version,
             "staleness": staleness,
             "weight": weight,
         }
+        db.execute("UPDATE updates SET answer=? WHERE id=?", (json.dumps({"result": result}), update_id))
+        return result, None, new_version
 
     def _aggregate_if_ready(self, db, session_id, strategy, current_version: int, published: list[Event]) -> int | None:
         pending = db.execute(
@@ -710,8 +824,10 @@ class Coordinator:
                 "Study logging is off for this session; interaction events are not recorded.",
                 code="study_logging_off",
             )
-        joined = self.store.query_one(
-            "SELECT data FROM events WHERE kind='participant_joined' AND participant_id=?", (participant.id,)
+        joined = self.store.query_one(  # the latest join: a rejoin may accept a notice the first join never saw
+            "SELECT data FROM events WHERE kind IN ('participant_joined', 'participant_rejoined') "
+            "AND participant_id=? ORDER BY id DESC LIMIT 1",
+            (participant.id,),
         )
         if joined is None or json.loads(joined["data"]).get("study_consent") is not True:
             # Logging was switched on after this participant joined: they never saw or accepted the notice.
@@ -851,6 +967,28 @@ def _short_text(value: Any, name: str, limit: int) -> str:
     if not isinstance(value, str):
         raise InvalidInput(f"{name} must be text.", field=name)
     return value.strip()[:limit]
+
+
+def _replay(answer: dict) -> dict:
+    """A stored answer given again: the result, or the stored rejection raised again."""
+    if "error" in answer:
+        error = answer["error"]
+        raise REPLAYABLE_ERRORS[error["class"]](error["message"], code=error["code"], field=error["field"])
+    return answer["result"]
+
+
+def _key_field(value: Any, name: str, where: str, length: tuple[int, int]) -> str | None:
+    """An optional client-made key: ``length`` characters of A-Z, a-z, 0-9, '_' and '-' (None when absent)."""
+    if value is None:
+        return None
+    low, high = length
+    if not isinstance(value, str) or not re.fullmatch(rf"[A-Za-z0-9_-]{{{low},{high}}}", value):
+        raise InvalidInput(
+            f"{where} must be {low} to {high} characters of A-Z, a-z, 0-9, '_' and '-' "
+            "(a random value the client made).",
+            field=name,
+        )
+    return value
 
 
 def _int_field(value: Any, name: str, where: str) -> int:

@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import StorageError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS participants (
     token_sha256 TEXT NOT NULL UNIQUE,   -- the token itself is never stored
     joined_at REAL NOT NULL,
     last_seen REAL NOT NULL,
-    revoked INTEGER NOT NULL DEFAULT 0
+    revoked INTEGER NOT NULL DEFAULT 0,
+    device_key_sha256 TEXT               -- the browser profile's device_key, hashed (a rejoin finds the row)
 );
 CREATE TABLE IF NOT EXISTS model_versions (
     session_id INTEGER NOT NULL REFERENCES sessions(id),
@@ -64,7 +65,10 @@ CREATE TABLE IF NOT EXISTS updates (
     reason TEXT,
     applied_version INTEGER,
     parameters BLOB,                     -- the client's parameters (accepted updates only)
-    received_at REAL NOT NULL
+    received_at REAL NOT NULL,
+    idempotency_key TEXT,                -- the client's Idempotency-Key: a retry gets `answer` back
+    request_sha256 TEXT,                 -- base version, sample count and body of the request that made the row
+    answer TEXT                          -- JSON: the answer given ({"result": ...} or {"error": ...})
 );
 CREATE INDEX IF NOT EXISTS updates_by_session ON updates(session_id, status);
 CREATE TABLE IF NOT EXISTS test_results (
@@ -103,6 +107,26 @@ CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 """
 
+#: Run after the migrations, since they index columns that an older database gains only there.
+INDEXES = """
+-- One row per key and participant: two simultaneous requests with one key cannot both be stored.
+CREATE UNIQUE INDEX IF NOT EXISTS updates_by_idempotency_key ON updates(participant_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+-- One participant per device in a session, among those not removed.
+CREATE UNIQUE INDEX IF NOT EXISTS participants_by_device ON participants(session_id, device_key_sha256)
+    WHERE device_key_sha256 IS NOT NULL AND revoked = 0;
+"""
+
+#: MIGRATIONS[v] takes a database from schema version v to v + 1.
+MIGRATIONS: dict[int, str] = {
+    1: """
+    ALTER TABLE updates ADD COLUMN idempotency_key TEXT;
+    ALTER TABLE updates ADD COLUMN request_sha256 TEXT;
+    ALTER TABLE updates ADD COLUMN answer TEXT;
+    ALTER TABLE participants ADD COLUMN device_key_sha256 TEXT;
+    """,
+}
+
 
 def vector_to_blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype="<f4").tobytes()
@@ -126,7 +150,8 @@ class Store:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(SCHEMA)
-            self._check_schema_version()
+            self._migrate()
+            self._db.executescript(INDEXES)
         except sqlite3.DatabaseError as exc:
             raise StorageError(
                 f"The database {self.path} cannot be opened ({exc}). It was left untouched; "
@@ -153,12 +178,29 @@ class Store:
         if [tuple(r) for r in rows] != [("ok",)]:
             raise sqlite3.DatabaseError(f"integrity check failed: {rows[0][0] if rows else 'no answer'}")
 
-    def _check_schema_version(self) -> None:
+    def _migrate(self) -> None:
+        """Bring an older database up to SCHEMA_VERSION, one step per transaction; refuse a newer one."""
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if row is None:
+        if row is None:  # just created from SCHEMA
             self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        elif int(row["value"]) != SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(f"schema version {row['value']} is not {SCHEMA_VERSION}")
+            return
+        version = int(row["value"])
+        if version > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(
+                f"schema version {version} is newer than this app's {SCHEMA_VERSION} (written by a newer version)"
+            )
+        while version < SCHEMA_VERSION:
+            # executescript would COMMIT first; run the steps one by one inside an explicit transaction.
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in filter(str.strip, MIGRATIONS[version].split(";")):
+                    self._db.execute(statement)
+                version += 1
+                self._db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(version),))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -24,6 +24,7 @@ the machine.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import ipaddress
 import json
 import os
@@ -211,10 +212,12 @@ class SimulatedParticipant(HttpClient):
 
     # ------------------------------------------------------------------ joining
 
-    def join(self, join_code: str, device: str = "participant_sim") -> dict:
-        joined = self.call_json(
-            "POST", "/api/v1/join", {"join_code": join_code, "nickname": self.nickname, "device": device}, token=None
-        )
+    def join(self, join_code: str, device: str = "participant_sim", device_key: str | None = None) -> dict:
+        """``device_key``: the browser profile's key; joining again with it returns the same participant."""
+        payload = {"join_code": join_code, "nickname": self.nickname, "device": device}
+        if device_key is not None:
+            payload["device_key"] = device_key
+        joined = self.call_json("POST", "/api/v1/join", payload, token=None)
         self.token = joined["token"]
         self.participant_id = joined["participant_id"]
         self.session_id = joined["session_id"]
@@ -278,12 +281,28 @@ class SimulatedParticipant(HttpClient):
             )
         return trained
 
-    def submit(self, parameters: np.ndarray, base_version: int, sample_count: int | None = None) -> dict:
+    def submit(
+        self, parameters: np.ndarray, base_version: int, sample_count: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict:
+        """Post an update with a fresh ``Idempotency-Key`` (or the one given); when the connection fails
+        before an answer arrives, send it once more with the same key, as the browser does: the server
+        stores it at most once and answers the retry with its first answer."""
         body = np.asarray(parameters, dtype="<f4").tobytes()
-        headers = {"X-Base-Version": str(base_version), "X-Sample-Count": str(len(self.labels) if sample_count is None else sample_count)}
-        response = self.call(
-            "POST", "/api/v1/updates", body, content_type="application/octet-stream", headers=headers
-        )
+        headers = {
+            "X-Base-Version": str(base_version),
+            "X-Sample-Count": str(len(self.labels) if sample_count is None else sample_count),
+            "Idempotency-Key": idempotency_key or uuid.uuid4().hex,
+        }
+        for attempt in (1, 2):
+            try:
+                response = self.call(
+                    "POST", "/api/v1/updates", body, content_type="application/octet-stream", headers=headers
+                )
+                break
+            except (OSError, http.client.HTTPException):  # refused, reset, closed without an answer, timed out
+                if attempt == 2:
+                    raise
         return dict(response.json(), base_version=base_version)
 
     def train_round(self) -> dict:

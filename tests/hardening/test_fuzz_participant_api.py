@@ -10,7 +10,9 @@ sample counts. Properties:
   results and events. The one allowed trace: a *well-formed* update refused by a session rule
   (``too_stale``, ``norm_too_large``) is recorded as a 'rejected' audit row in ``updates`` with an
   ``update_rejected`` event (and the participant's ``last_seen`` moves);
-- the artifact route only ever answers with a file whose content hash is the one asked for.
+- the artifact route only ever answers with a file whose content hash is the one asked for;
+- an update answered (accepted, or refused by a session rule) under a new ``Idempotency-Key`` is answered
+  the same again when re-sent with that key, and the re-send changes nothing.
 
 Rate limits are off (``RateLimits(0, 0, 0)``) so that fuzzing tests the handlers, not the limiter.
 """
@@ -18,7 +20,9 @@ Rate limits are off (``RateLimits(0, 0, 0)``) so that fuzzing tests the handlers
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import re
 from urllib.parse import quote
 
 import numpy as np
@@ -26,7 +30,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import CLASSES, assert_unchanged_or_audited
+from conftest import AUDITED_CODES, CLASSES, assert_unchanged_or_audited
 
 EXAMPLES = settings(
     max_examples=1000,
@@ -55,6 +59,20 @@ versions = st.one_of(
     header_text,
 )
 sample_counts = st.one_of(st.integers(-5, 2_000_000).map(str), versions)
+# A well-formed key is never drawn twice (a counter, not hypothesis, makes it), so each is a first try;
+# the malformed ones never match the pattern.
+_fresh_keys = itertools.count()
+idempotency_keys = st.one_of(
+    st.none(),
+    st.just("fresh"),
+    header_text.filter(lambda v: not re.fullmatch(r"[A-Za-z0-9_-]{8,100}", v)),
+    st.sampled_from(["short", "x" * 101, "with space", "ü" * 10]),
+)
+device_keys = st.one_of(
+    st.sampled_from(["device-key-of-fuzz-0001", "device-key-of-fuzz-0002", "d" * 100, "e" * 16, "e" * 15, "f" * 101]),
+    header_text,
+    st.text(st.sampled_from("abcXYZ019_-"), min_size=14, max_size=18),
+)
 
 
 _STRATEGY_CACHE: dict = {}
@@ -154,7 +172,8 @@ def test_fuzz_join(target, data):
     payload = data.draw(st.one_of(
         st.fixed_dictionaries({"join_code": st.just(code)},
                               optional={"nickname": json_values, "device": json_values, "extra": json_values,
-                                        "consent": st.just(True) | json_values}),
+                                        "consent": st.just(True) | json_values,
+                                        "device_key": device_keys | json_values}),
         json_values,
     ))
     body = data.draw(st.one_of(st.just(_json_bytes(payload)), st.binary(max_size=512),
@@ -165,6 +184,7 @@ def test_fuzz_join(target, data):
     if response.status_code == 200:
         reply = response.get_json()
         assert reply["session_id"] == target.sid and isinstance(reply["token"], str) and len(reply["token"]) >= 32
+        assert isinstance(reply["rejoined"], bool)
 
 
 @pytest.mark.slow
@@ -271,12 +291,26 @@ def test_fuzz_updates(target, data):
         auth = data.draw(_authorization(target))
         method = data.draw(st.sampled_from(["POST"] * 8 + ["GET", "PUT"]))
         content_type = data.draw(content_types)
-    response = _send(target, method, "/api/v1/updates", auth, headers, _update_bodies(data, target), content_type)
+    key = data.draw(idempotency_keys)
+    if key == "fresh":
+        key = f"fuzz-key-{next(_fresh_keys):08d}"
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    body = _update_bodies(data, target)
+    response = _send(target, method, "/api/v1/updates", auth, headers, body, content_type)
     if response.status_code == 200:
         ack = response.get_json()
         assert ack["accepted"] is True and ack["version"] == target.coordinator.current_version(target.sid)
         stored = target.coordinator.accepted_update_parameters(target.sid)[-1][1]
         assert np.all(np.isfinite(stored))
+    code = ((response.get_json(silent=True) or {}).get("error") or {}).get("code")
+    if key is not None and key.startswith("fuzz-key-") and (response.status_code == 200 or code in AUDITED_CODES):
+        before = target.snapshot()
+        again = target.client.open("/api/v1/updates", method=method, headers=dict(headers, Authorization=auth),
+                                   data=body, content_type=content_type)  # a 200 had both
+        assert (again.status_code, again.get_json()) == (response.status_code, response.get_json())
+        assert target.snapshot() == before
+        event(f"re-sent with its key: {response.status_code} {code or ''}".strip())
 
 
 @_cached

@@ -1,0 +1,82 @@
+"""A database written by the previous schema (version 1) is brought up to date in place, keeping its data;
+one from a newer app is refused untouched."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from influx_desktop.coordinator import Coordinator
+from influx_desktop.errors import StorageError
+from influx_desktop.store import SCHEMA_VERSION
+
+
+def _downgrade_to_version_1(path) -> None:
+    """What version 1 wrote: no idempotency or device-key columns and no indexes on them."""
+    db = sqlite3.connect(path)
+    db.executescript("""
+        DROP INDEX updates_by_idempotency_key;
+        DROP INDEX participants_by_device;
+        ALTER TABLE updates DROP COLUMN idempotency_key;
+        ALTER TABLE updates DROP COLUMN request_sha256;
+        ALTER TABLE updates DROP COLUMN answer;
+        ALTER TABLE participants DROP COLUMN device_key_sha256;
+        UPDATE meta SET value='1' WHERE key='schema_version';
+    """)
+    db.close()
+
+
+def _columns(path, table: str) -> set[str]:
+    db = sqlite3.connect(path)
+    try:
+        return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+    finally:
+        db.close()
+
+
+def test_a_version_1_database_is_migrated_and_keeps_its_sessions_and_updates(tmp_path, model_cache):
+    data = tmp_path / "data"
+    c = Coordinator(data, model_cache=model_cache)
+    session = c.create_session({"title": "Old", "classes": ["a", "b"]})
+    sid = session["id"]
+    c.start_session(sid)
+    joined = c.join(session["join_code"], "Ada")
+    ada = c.authenticate(joined["token"])
+    _, parameters = c.parameters(sid)
+    body = (parameters + 0.01).astype("<f4").tobytes()
+    c.submit_update(ada, 0, 10, body)
+    c.close()
+    path = data / "influx.sqlite3"
+    _downgrade_to_version_1(path)
+    assert "idempotency_key" not in _columns(path, "updates")
+
+    c = Coordinator(data, model_cache=model_cache)
+    try:
+        assert c.store.query_one("SELECT value FROM meta WHERE key='schema_version'")["value"] == str(SCHEMA_VERSION)
+        assert {"idempotency_key", "request_sha256", "answer"} <= _columns(path, "updates")
+        assert "device_key_sha256" in _columns(path, "participants")
+        assert c.current_version(sid) == 1 and len(c.updates(sid)) == 1
+        # The old token still works, and the new features work on the migrated file.
+        ada = c.authenticate(joined["token"])
+        first = c.submit_update(ada, 1, 10, body, idempotency_key="after-migration")
+        assert c.submit_update(ada, 1, 10, body, idempotency_key="after-migration") == first
+        assert len(c.updates(sid)) == 2
+        again = c.join(session["join_code"], device_key="d" * 16)
+        assert c.join(session["join_code"], device_key="d" * 16)["participant_id"] == again["participant_id"]
+    finally:
+        c.close()
+
+
+def test_a_database_from_a_newer_app_is_refused_untouched(tmp_path, model_cache):
+    data = tmp_path / "data"
+    Coordinator(data, model_cache=model_cache).close()
+    path = data / "influx.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION + 1),))
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match="newer"):
+        Coordinator(data, model_cache=model_cache)
+    assert path.read_bytes() == before
