@@ -128,6 +128,11 @@ class ParticipantApp {
       try {
         await this.loadTask();
       } catch (err) {
+        if (err instanceof ApiError && err.code === 'token_unknown') {
+          // another tab of this profile joined again (same device key), which replaced this token
+          await this.store.clearJoin();
+          return this.join(await this.store.getNickname());
+        }
         if (err instanceof ApiError && err.status === 401) {
           await this.store.clearJoin();
           this.api.token = null;
