@@ -167,6 +167,42 @@ class Coordinator:
         row = self.store.query_one("SELECT MAX(id) AS id FROM sessions")
         return row["id"] if row else None
 
+    # ------------------------------------------------------------------ where a session is served
+
+    def network_choice(self, session_id: int) -> dict | None:
+        """Where the session was last served, ``{"host", "interface", "port"}``, or None if it never was.
+
+        Browsers keep a participant's photos per origin (host and port), so serving the session at the
+        same address again keeps every join link, and the photos behind it, valid across restarts."""
+        self._session_row(session_id)
+        row = self.store.query_one("SELECT host, interface, port FROM session_network WHERE session_id=?", (session_id,))
+        return None if row is None else {"host": row["host"], "interface": row["interface"], "port": row["port"]}
+
+    def remember_network_choice(self, session_id: int, host: Any, port: Any, interface: Any = None) -> dict:
+        """Record the address the session is being served at (``port``: the one actually bound, never 0).
+
+        Logged as ``server_address_changed`` (with the previous address) only when it differs."""
+        self._session_row(session_id)
+        if not isinstance(host, str) or not 0 < len(host) <= 253:
+            raise InvalidInput("The server address must be an IP address or host name.", field="host")
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port <= 65535:
+            raise InvalidInput("The server port must be a whole number from 1 to 65535.", field="port")
+        if interface is not None and (not isinstance(interface, str) or len(interface) > 100):
+            raise InvalidInput("The interface name must be a short text.", field="interface")
+        choice = {"host": host, "interface": interface, "port": port}
+        with self.store.transaction() as db:
+            row = db.execute("SELECT host, interface, port FROM session_network WHERE session_id=?", (session_id,)).fetchone()
+            if row is not None and dict(row) == choice:
+                return choice
+            db.execute(
+                "INSERT OR REPLACE INTO session_network (session_id, host, interface, port, updated_at) VALUES (?, ?, ?, ?, ?)",
+                (session_id, host, interface, port, time.time()),
+            )
+            previous = None if row is None else {"host": row["host"], "port": row["port"]}
+            event = self._record(db, session_id, "server_address_changed", previous=previous, **choice)
+        self._publish(event)
+        return choice
+
     def update_session(self, session_id: int, changes: Mapping[str, Any]) -> dict:
         if not isinstance(changes, Mapping):
             raise InvalidInput("The changes must be a JSON object.")

@@ -33,6 +33,13 @@ CREATE TABLE IF NOT EXISTS sessions (
     artifacts TEXT,                      -- JSON: manifest artifact entries once prepared
     created_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS session_network (  -- where a session was last served: its join link's host and port
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id),
+    host TEXT NOT NULL,                  -- the listening address the QR code carries
+    interface TEXT,                      -- that address's adapter name when known, for display
+    port INTEGER NOT NULL,               -- the port actually bound (never 0)
+    updated_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS participants (
     id INTEGER PRIMARY KEY,
     session_id INTEGER NOT NULL REFERENCES sessions(id),

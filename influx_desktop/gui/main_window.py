@@ -75,6 +75,10 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _address_label(host: str, interface: str | None) -> str:
+    return f"{host} ({interface})" if interface else host
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "session"
 
@@ -91,7 +95,10 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         """``host``: preselected listening address (tests pass 127.0.0.1); ``interfaces``: the choices
-        (default: this machine's IPv4 addresses, listed off the UI thread, default route preselected)."""
+        (default: this machine's IPv4 addresses, listed off the UI thread, default route preselected).
+
+        A session that was served before gets its remembered address and port preselected (an explicit
+        ``host`` still wins), so Start gives it the same join link; ``port`` is the default for the others."""
         super().__init__(parent)
         self.coordinator = coordinator
         self.data_dir = Path(coordinator.data_dir)
@@ -106,6 +113,14 @@ class MainWindow(QMainWindow):
         self._starting = False
         self._stopping = False
         self.progress_dialog: QProgressDialog | None = None
+        #: Open while a taken port waits for the facilitator's answer (use the offered port, retry, cancel).
+        self.port_dialog: QMessageBox | None = None
+        self.port_dialog_buttons: dict[str, Any] = {}
+        self._explicit_host = host  # --host: wins over a session's remembered address
+        self._default_host = host  # until the interface list says which one has the default route
+        self._default_port = port
+        self._interfaces: list[Interface] | None = None  # this machine's, once listed
+        self._remembered: dict | None = None  # where the shown session was served last (Coordinator.network_choice)
         self.tasks = TaskRunner(self)
         self.snapshot_reads = CoalescedReads(self.tasks, self._report("Could not read the session"), self)
         self.timeline_reads = CoalescedReads(self.tasks, self._report("Could not read the study timeline"), self)
@@ -265,7 +280,9 @@ class MainWindow(QMainWindow):
 
     def _load_interfaces(self, interfaces: list[Interface] | None, host: str | None) -> None:
         if interfaces is not None:
-            self._fill_interfaces(interfaces, host)
+            self._interfaces = list(interfaces)
+            self._default_host = host or (interfaces[0].address if interfaces else None)
+            self._preselect_network()
             return
         if host is not None:  # usable at once; the full list follows
             self._fill_interfaces([Interface("chosen", host)], host)
@@ -276,9 +293,52 @@ class MainWindow(QMainWindow):
 
         def done(result):
             found, default = result
-            self._fill_interfaces(found, host or default.address)
+            self._interfaces = found
+            self._default_host = host or default.address
+            note = self._preselect_network()
+            if note is not None:
+                self._show_note(*note)
 
         self.tasks.run(work, done, self._report("Could not list the network interfaces"))
+
+    def _preselect_network(self) -> tuple[str, str] | None:
+        """Select the shown session's remembered address (``--host`` wins), else the default one.
+
+        Returns ``(kind, text)`` to tell the facilitator when the remembered address cannot be used."""
+        if self.serving is not None or self._starting:
+            return None
+        remembered = self._remembered
+        wanted = self._explicit_host or (remembered["host"] if remembered else None) or self._default_host
+        note = None
+        if remembered is not None:
+            before = _address_label(remembered["host"], remembered.get("interface"))
+            if remembered["host"] != wanted:
+                note = ("info", f"This session was served on {before} last time; the app was started with "
+                                f"--host {wanted}, so participants' join links change when you Start it.")
+            elif self._interfaces is not None and not any(i.address == wanted for i in self._interfaces):
+                note = ("problem", f"This session was served on {before} last time, and this computer does not have "
+                                   "that address now (network disconnected? another Wi-Fi?). Reconnect it to keep "
+                                   "participants' join links, or choose another Network under Server: their links "
+                                   "then change.")
+                wanted = self._default_host
+        if self._interfaces is not None:
+            self._fill_interfaces(self._interfaces, wanted)
+        elif wanted:  # the list is still being read: show the wanted one meanwhile
+            name = remembered.get("interface") if remembered and remembered["host"] == wanted else None
+            self._fill_interfaces([Interface(name or "chosen", wanted)], wanted)
+        return note
+
+    def _interface_name(self, address: str) -> str | None:
+        """The adapter name of ``address``, remembered with the session for display."""
+        for interface in self._interfaces or ():
+            if interface.address == address:
+                return interface.name
+        if self._remembered and self._remembered["host"] == address:
+            return self._remembered.get("interface")
+        return None
+
+    def _show_note(self, kind: str, text: str) -> None:
+        (self.show_problem if kind == "problem" else self.show_info)(text)
 
     def _fill_interfaces(self, interfaces: list[Interface], selected: str | None) -> None:
         if selected and not any(i.address == selected for i in interfaces):
@@ -338,19 +398,32 @@ class MainWindow(QMainWindow):
         self.snapshot = None
         self.replay.clear()
 
-        def done(session: dict) -> None:
+        def work(_progress):
+            return self.coordinator.get_session(session_id), self.coordinator.network_choice(session_id)
+
+        def done(result) -> None:
+            session, remembered = result
             if self.session_id != session_id:
                 return
             self._set_session(session, load_form=True)
             self.clear_banner()
-            if session["state"] in ("running", "paused") and self.serving is None:
-                self.show_info(
-                    "This session was still marked running when the app last closed. Press Start to serve it again."
-                )
+            notes = []
+            if self.serving is None:
+                self._remembered = remembered
+                self.port_spin.setValue(remembered["port"] if remembered else self._default_port)
+                note = self._preselect_network()
+                if session["state"] in ("running", "paused"):
+                    notes.append(("info", "This session was still marked running when the app last closed. "
+                                          "Press Start to serve it again."))
+                if note is not None:
+                    notes.append(note)
+            if notes:
+                kind = "problem" if any(k == "problem" for k, _ in notes) else "info"
+                self._show_note(kind, " ".join(text for _, text in notes))
             self.request_refresh()
             self.request_replay_refresh()
 
-        self.tasks.run(lambda _p: self.coordinator.get_session(session_id), done, self._report("Could not open the session"))
+        self.tasks.run(work, done, self._report("Could not open the session"))
 
     def _set_session(self, session: dict, load_form: bool = False) -> None:
         self.session = session
@@ -373,6 +446,8 @@ class MainWindow(QMainWindow):
         self.session_id = None
         self.session = None
         self.snapshot = None
+        self._remembered = None
+        self.port_spin.setValue(self._default_port)  # its own link; the network choice stays
         self.replay.clear()
         self.form.load_defaults()
         self.join_panel.set_url(None)
@@ -419,13 +494,15 @@ class MainWindow(QMainWindow):
             self.show_problem("Choose a network interface first.")
             return
         port = self.port_spin.value()
+        interface = self._interface_name(host)
         session_id = self.session_id
         created: dict = {}
 
         def work(progress):
             session = save_settings(self.coordinator, session_id, settings)
             created["session"] = session
-            return session, start_serving(self.coordinator, session["id"], host, port, progress, self.advertise)
+            serving = start_serving(self.coordinator, session["id"], host, port, progress, self.advertise, interface)
+            return session, serving
 
         dialog = QProgressDialog("Starting the session…", None, 0, 0, self)
         dialog.setWindowTitle("Starting")
@@ -446,8 +523,9 @@ class MainWindow(QMainWindow):
             finish()
             session, serving = result
             self.serving = serving
+            self._remembered = {"host": serving.host, "port": serving.port, "interface": interface}
             self._set_session(session, load_form=False)
-            self.port_spin.setValue(serving.port)  # Stop/Start keeps the same link
+            self.port_spin.setValue(serving.port)  # Stop/Start, and the next start of the app, keep the same link
             self.join_panel.set_url(serving.join_url, serving.join_code)
             if serving.advertiser is not None:
                 instance = serving.advertiser.service_name.removesuffix("." + SERVICE_TYPE)
@@ -469,8 +547,49 @@ class MainWindow(QMainWindow):
             if isinstance(exc, InfluxError) and self.form.field_widget(exc.field) is not None:
                 self._form_error(exc)
             self._report("Could not start")(exc)
+            if isinstance(exc, InfluxError) and exc.code == "port_in_use":  # server.runner.PortInUse
+                self._ask_about_taken_port(exc)
 
         self.tasks.run(work, done, failed, dialog.setLabelText)
+
+    def _ask_about_taken_port(self, exc: Any) -> None:
+        """Never move silently: say that the port is taken and what another port means for the join link,
+        then use the free port offered, retry, or leave it (a window-modal box; the answer starts again)."""
+        remembered = self._remembered
+        keeps_link = remembered is not None and (remembered["host"], remembered["port"]) == (exc.host, exc.port)
+        if keeps_link:
+            detail = (
+                "Participants' join links of this session use this port. On another port their links change: the "
+                "photos their browsers keep stay with the old link, and each of them joins again as a new participant. "
+                "To keep the links, close the other program and press Retry."
+            )
+        else:
+            detail = "Close the other program and press Retry, or use another port."
+        box = QMessageBox(QMessageBox.Warning, "Port in use", exc.message, QMessageBox.NoButton, self)
+        box.setInformativeText(detail)
+        use = box.addButton(f"Use port {exc.free_port}", QMessageBox.AcceptRole) if exc.free_port else None
+        retry = box.addButton("Retry", QMessageBox.ActionRole)
+        cancel = box.addButton(QMessageBox.Cancel)
+        box.setDefaultButton(retry)
+        box.setEscapeButton(cancel)
+
+        def answered(button) -> None:
+            self.port_dialog = None
+            self.port_dialog_buttons = {}
+            box.deleteLater()
+            if self._closed or self.serving is not None:
+                return
+            if use is not None and button is use:
+                self.port_spin.setValue(exc.free_port)
+                self.start()
+            elif button is retry:
+                self.start()
+
+        box.buttonClicked.connect(answered)
+        box.setWindowModality(Qt.WindowModal)
+        self.port_dialog = box
+        self.port_dialog_buttons = {"use": use, "retry": retry, "cancel": cancel}
+        box.open()
 
     def stop(self) -> None:
         serving = self.serving
@@ -715,6 +834,8 @@ class MainWindow(QMainWindow):
         self.interface_timer.stop()
         if self.present_window is not None:
             self.present_window.close()
+        if self.port_dialog is not None:
+            self.port_dialog.close()
         self.tasks.wait()
         serving, self.serving = self.serving, None
         if serving is not None:

@@ -2,6 +2,8 @@
 
 Plain Python (no Qt): the window calls these from worker threads. The server is bound before
 the session is started so that a taken port changes nothing; a failed start undoes what it did.
+A successful start remembers the address and the port actually bound with the session
+(``Coordinator.remember_network_choice``), so the next start keeps the same join link.
 """
 
 from __future__ import annotations
@@ -56,7 +58,11 @@ def start_serving(
     port: int,
     progress: Callable[[str], None] | None = None,
     advertise: bool = True,
+    interface: str | None = None,
 ) -> Serving:
+    """Bind ``host:port`` (0: a free port), start or resume the session, remember where it is served, announce it.
+
+    A taken port raises ``PortInUse`` (with a free port to offer) before anything changed."""
     from ..server.app import create_app
     from ..server.runner import ServerThread
 
@@ -77,6 +83,7 @@ def start_serving(
             session = coordinator.get_session(session_id)
         else:
             session = coordinator.start_session(session_id, progress=say)
+        coordinator.remember_network_choice(session_id, host, server.port, interface)
     except BaseException:
         server.stop()
         raise

@@ -83,6 +83,12 @@ def describe_event(event: dict, nicknames: dict[int, str] | None = None) -> str:
     if kind == "test_set_loaded":
         skipped = len(data.get("skipped") or [])
         return f"test set loaded: {data.get('images')} images" + (f", {skipped} skipped" if skipped else "")
+    if kind == "server_address_changed":
+        previous = data.get("previous") or None
+        text = f"served at {data.get('host')}:{data.get('port')}"
+        if previous:
+            text += f" (was {previous.get('host')}:{previous.get('port')}: participants' join links changed)"
+        return text
     if kind == "session_configured":
         return "settings changed: " + ", ".join(sorted((data.get("changes") or {}).keys()))
     return kind.replace("_", " ")

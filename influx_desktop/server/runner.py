@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import socket
 import threading
 
 from waitress.server import create_server
@@ -10,6 +13,38 @@ from waitress.server import create_server
 from ..errors import Conflict
 
 log = logging.getLogger(__name__)
+_IN_USE = {errno.EADDRINUSE, 10048}  # 10048: WSAEADDRINUSE
+
+
+class PortInUse(Conflict):
+    """Another program listens on the port. ``free_port``: one free on the same address now (or None)."""
+
+    def __init__(self, host: str, port: int, free_port: int | None) -> None:
+        super().__init__(f"Port {port} on {host} is in use by another program.", code="port_in_use", field="port")
+        self.host = host
+        self.port = port
+        self.free_port = free_port
+
+
+def free_port(host: str) -> int | None:
+    """A port nothing listens on at ``host`` right now (the system's pick), or None if none can be had."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((host, 0))
+            return int(probe.getsockname()[1])
+    except OSError:
+        return None
+
+
+def _refuse_if_taken_on_windows(host: str, port: int) -> None:
+    """waitress sets SO_REUSEADDR, which on Windows (unlike POSIX) lets it bind a port another program
+    listens on. A plain bind first (no SO_REUSEADDR) fails there as it does on POSIX."""
+    if os.name != "nt" or port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host, port))
 
 
 class ServerThread:
@@ -35,12 +70,16 @@ class ServerThread:
         return f"http://{host}:{self.port}"
 
     def start(self) -> "ServerThread":
+        """Bind and serve. A taken port raises ``PortInUse``; any other failure to bind, ``Conflict``."""
         try:
+            _refuse_if_taken_on_windows(self.host, self.requested_port)
             self._server = create_server(
                 self.app, host=self.host, port=self.requested_port, threads=self.threads, ident="influx-desktop",
                 clear_untrusted_proxy_headers=True, channel_timeout=60,
             )
         except OSError as exc:
+            if exc.errno in _IN_USE or getattr(exc, "winerror", None) in _IN_USE:
+                raise PortInUse(self.host, self.requested_port, free_port(self.host)) from exc
             raise Conflict(
                 f"Cannot listen on {self.host}:{self.requested_port} ({exc.strerror or exc}). "
                 "Pick another port, or check that the address still belongs to this machine.",

@@ -26,14 +26,19 @@ def test_a_taken_port_is_reported_and_nothing_starts(qtbot, window):
     with socket.socket() as taken:
         taken.bind((LOOPBACK, 0))
         taken.listen(1)
-        window.port_spin.setValue(taken.getsockname()[1])
+        port = taken.getsockname()[1]
+        window.port_spin.setValue(port)
         start_and_wait_fails = window.start_action.trigger
         start_and_wait_fails()
         qtbot.waitUntil(lambda: not window._starting, timeout=30_000)
     assert window.serving is None
-    assert "Cannot listen on 127.0.0.1" in window.banner.text() and "another port" in window.banner.text()
+    assert f"Port {port} on 127.0.0.1 is in use by another program" in window.banner.text()
+    assert window.port_dialog is not None and "another port" in window.port_dialog.informativeText()
+    window.port_dialog_buttons["cancel"].click()
+    assert window.port_dialog is None and window.serving is None
     session = window.coordinator.get_session(window.session_id)  # the settings were saved, nothing started
     assert session["state"] == "draft"
+    assert window.coordinator.network_choice(window.session_id) is None
     window.port_spin.setValue(0)
     start_and_wait(qtbot, window)
     assert window.port_spin.value() == window.serving.port  # Stop/Start keeps the link

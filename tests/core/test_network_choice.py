@@ -1,0 +1,59 @@
+"""Where a session is served (host, adapter name, port) is remembered with it in SQLite, across restarts;
+a change is logged with the previous address, a repeat is not. No server is started here."""
+
+from __future__ import annotations
+
+import pytest
+
+from influx_desktop.coordinator import Coordinator
+from influx_desktop.errors import InvalidInput, NotFound
+
+
+def test_the_address_is_remembered_per_session_across_restarts_and_changes_are_logged(tmp_path):
+    data = tmp_path / "data"
+    c = Coordinator(data, model_cache=None)
+    first = c.create_session({"title": "One", "classes": ["a", "b"]})["id"]
+    other = c.create_session({"title": "Two", "classes": ["a", "b"]})["id"]
+    assert c.network_choice(first) is None
+
+    c.remember_network_choice(first, "127.0.0.1", 41234, "lo")
+    c.remember_network_choice(first, "127.0.0.1", 41234, "lo")  # the same again: nothing to log
+    assert c.network_choice(other) is None
+    c.close()
+
+    c = Coordinator(data, model_cache=None)
+    try:
+        assert c.network_choice(first) == {"host": "127.0.0.1", "interface": "lo", "port": 41234}
+        # The facilitator chose another network (an address from TEST-NET-1: only stored, never bound).
+        c.remember_network_choice(first, "192.0.2.7", 41234, "wlan0")
+        assert c.network_choice(first) == {"host": "192.0.2.7", "interface": "wlan0", "port": 41234}
+        logged = [e for e in c.event_log(first) if e["kind"] == "server_address_changed"]
+        assert [e["data"] for e in logged] == [
+            {"host": "127.0.0.1", "interface": "lo", "port": 41234, "previous": None},
+            {"host": "192.0.2.7", "interface": "wlan0", "port": 41234,
+             "previous": {"host": "127.0.0.1", "port": 41234}},
+        ]
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize(
+    "host, port, interface, field",
+    [("", 5000, None, "host"), (None, 5000, None, "host"), ("127.0.0.1", 0, None, "port"),
+     ("127.0.0.1", 65536, None, "port"), ("127.0.0.1", True, None, "port"), ("127.0.0.1", "80", None, "port"),
+     ("127.0.0.1", 5000, "x" * 101, "interface")],
+)
+def test_a_bad_address_is_refused_and_nothing_is_stored(tmp_path, host, port, interface, field):
+    c = Coordinator(tmp_path / "data", model_cache=None)
+    try:
+        sid = c.create_session({"title": "One", "classes": ["a", "b"]})["id"]
+        with pytest.raises(InvalidInput) as refused:
+            c.remember_network_choice(sid, host, port, interface)
+        assert refused.value.field == field
+        assert c.network_choice(sid) is None
+        with pytest.raises(NotFound):
+            c.remember_network_choice(sid + 1, "127.0.0.1", 5000)
+        with pytest.raises(NotFound):
+            c.network_choice(sid + 1)
+    finally:
+        c.close()
