@@ -20,6 +20,7 @@ byte unchanged, and no silent reset to an empty database.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import random
 import re
@@ -168,8 +169,10 @@ class Participant(threading.Thread):
                     time.sleep(0.1)
                 elif status not in (409,):  # too stale after a burst: retrain on the new model
                     raise AssertionError(f"update refused: {status} {body[:300]!r}")
-            except (ConnectionError, OSError, urllib.error.URLError):
-                self.failures += 1  # the server is down (being killed or restarting): try again shortly
+            except (ConnectionError, OSError, urllib.error.URLError, http.client.HTTPException):
+                # The server is down (being killed or restarting), or died mid-answer (IncompleteRead,
+                # BadStatusLine: HTTPException, not OSError): nothing was acknowledged; try again shortly.
+                self.failures += 1
                 time.sleep(0.05)
 
 
