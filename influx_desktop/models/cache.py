@@ -189,19 +189,12 @@ class ModelCache:
 
     @contextlib.contextmanager
     def _build_lock(self) -> Iterator[None]:
-        """Thread lock plus, where available, an exclusive lock file shared with other processes."""
-        with self._lock:
-            try:
-                import fcntl
-            except ImportError:  # pragma: no cover - Windows: threads only
-                yield
-                return
-            with open(self.root / ".lock", "a+b") as fh:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        """Thread lock plus an exclusive lock file shared with other processes (``filelock``: flock on
+        POSIX, msvcrt locking on Windows)."""
+        from filelock import FileLock
+
+        with self._lock, FileLock(self.root / ".lock"):
+            yield
 
     def _indexes(self) -> Iterator[tuple[dict, Path]]:
         """Each index with its blobs folder, in lookup order: ``root``'s, then the bundled one's."""
