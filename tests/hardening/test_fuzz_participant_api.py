@@ -151,8 +151,12 @@ def test_fuzz_status(target, data):
         assert response.get_json()["app"] == "influx-desktop"
 
 
-json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**80), 2**80), special_floats, header_text)
-json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(header_text, inner, max_size=4),
+# Any JSON string, lone UTF-16 surrogates included: JSON allows "\ud800" alone (json.dumps escapes it), and
+# Python holds it as a str that UTF-8 (SQLite's encoder included) refuses: the server must answer 400.
+lone_surrogates = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
+json_text = header_text | st.lists(st.sampled_from(LATIN1) | lone_surrogates, min_size=1, max_size=12).map("".join)
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**80), 2**80), special_floats, json_text)
+json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(json_text, inner, max_size=4),
                            max_leaves=6)
 
 
@@ -316,7 +320,7 @@ def test_fuzz_updates(target, data):
 @_cached
 def _test_result_payloads(target):
     counts = st.fixed_dictionaries({"correct": json_scalars, "total": json_scalars}) | json_values
-    per_class = st.dictionaries(st.sampled_from(CLASSES) | header_text, counts, max_size=5) | json_values
+    per_class = st.dictionaries(st.sampled_from(CLASSES) | json_text, counts, max_size=5) | json_values
     number = st.one_of(st.integers(-1, 3), st.integers(0, 1), st.floats(0, 1), special_floats, st.floats(-2, 2),
                        json_scalars)
     return st.one_of(
