@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import signal
 import sys
@@ -47,8 +48,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def private_umask() -> None:
+    """Files and folders this process creates are the user's alone (0600 / 0700): the database, the
+    model cache, test sets, and the exports the facilitator saves (event logs and study data name
+    participants). POSIX only; Windows profile folders are private by their ACLs."""
+    if os.name == "posix":
+        os.umask(0o077)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    private_umask()
     data_dir = getattr(args, "serve_data_dir", None) or args.data_dir or default_data_dir()
     try:
         if args.command == "serve":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -19,6 +20,9 @@ from typing import Any, Iterator
 import numpy as np
 
 from .errors import StorageError
+from .paths import create_private_file, make_private_dir, restrict_to_owner
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
 
@@ -148,8 +152,11 @@ class Store:
         self.path = Path(path)
         self._lock = threading.RLock()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(self.path.parent)  # 0700: the database holds nicknames, devices and the study log
             self._check_writable()
+            create_private_file(self.path)  # 0600; SQLite gives its -wal and -shm files the same mode
+            for companion in ("-wal", "-shm", "-journal"):  # left by an older version with the umask's mode
+                restrict_to_owner(self.path.with_name(self.path.name + companion))
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.row_factory = sqlite3.Row
             self._check_integrity()
@@ -238,8 +245,10 @@ class Store:
             self._db.execute("ROLLBACK")
 
     def _storage_error(self, exc: Exception) -> StorageError:
+        # The answer may go to a participant: it names the problem, not the path (the log has that).
+        log.info("could not write to %s: %s", self.path, exc)
         return StorageError(
-            f"Could not write to {self.path} ({exc}); is the disk full or read-only? Nothing was changed.",
+            f"Could not write to the database ({exc}); is the disk full or read-only? Nothing was changed.",
             code="write_failed",
         )
 

@@ -22,6 +22,18 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def _private_paths(coordinator) -> list[str]:
+    """Folders no error answer may name: the data dir, the model cache, the home folder (longest first, so
+    a data dir inside the home folder is cut whole)."""
+    folders = [getattr(coordinator, "data_dir", None), getattr(getattr(coordinator, "models", None), "root", None)]
+    try:
+        folders.append(Path.home())
+    except RuntimeError:  # no home folder can be determined
+        pass
+    paths = {str(p) for f in folders if f is not None for p in (Path(f), Path(f).resolve())}
+    return sorted(paths, key=len, reverse=True)
+
+
 def create_app(
     coordinator,
     admin_token: str,
@@ -30,6 +42,7 @@ def create_app(
 ) -> Flask:
     app = Flask("influx_desktop.server")
     app.config["MAX_CONTENT_LENGTH"] = TEST_SET_BODY_LIMIT
+    app.config["PRIVATE_PATHS"] = _private_paths(coordinator)
     app.json.sort_keys = False
     register_error_handlers(app)
     requests_per_ip = SlidingWindow(limits.requests_per_ip)

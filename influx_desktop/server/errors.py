@@ -43,11 +43,20 @@ def error_response(code: str, message: str, status: int, field: str | None = Non
     return response
 
 
+def without_private_paths(message: str, app: Flask) -> str:
+    """A safety net under the rule that answers name problems, not paths: the data directory and the home
+    folder (``app.config["PRIVATE_PATHS"]``, set by create_app) are cut out of a message."""
+    for path in app.config.get("PRIVATE_PATHS", ()):
+        if len(path) > 1 and path in message:
+            message = message.replace(path, "…")
+    return message
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InfluxError)
     def influx_error(exc: InfluxError):
         status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(exc, cls)), 400)
-        response = error_response(exc.code, exc.message, status, exc.field)
+        response = error_response(exc.code, without_private_paths(exc.message, app), status, exc.field)
         if status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         if getattr(exc, "retry_after", None):
