@@ -409,6 +409,11 @@ class Coordinator:
             with self.store.transaction() as db:
                 event = self._join_in(db, session_id, nickname, device, device_key_sha256, token, now, study_logging)
         self._publish(event)
+        if event.kind == "join_refused":
+            raise Forbidden(
+                "The teacher removed this device from the session. Ask them if you think this is a mistake.",
+                code="device_blocked",
+            )
         return {
             "participant_id": event.participant_id,
             "token": token,
@@ -418,6 +423,14 @@ class Coordinator:
 
     def _join_in(self, db, session_id: int, nickname: str, device: str, device_key_sha256: str | None, token: str,
                  now: float, study_logging: bool) -> Event:
+        blocked = device_key_sha256 and db.execute(
+            "SELECT id FROM participants WHERE session_id=? AND device_key_sha256=? AND device_blocked=1 LIMIT 1",
+            (session_id, device_key_sha256),
+        ).fetchone()
+        if blocked:  # the event names the participant whose removal blocked the device
+            return self._record(
+                db, session_id, "join_refused", blocked["id"], reason="device_blocked", nickname=nickname, device=device
+            )
         known = device_key_sha256 and db.execute(
             "SELECT id, nickname, device FROM participants WHERE session_id=? AND device_key_sha256=? AND revoked=0",
             (session_id, device_key_sha256),
@@ -466,7 +479,8 @@ class Coordinator:
         self._session_row(session_id)
         rows = self.store.query(
             """
-            SELECT p.id, p.nickname, p.device, p.joined_at, p.last_seen, p.revoked,
+            SELECT p.id, p.nickname, p.device, p.joined_at, p.last_seen, p.revoked, p.device_blocked,
+                   p.device_key_sha256 IS NOT NULL AS device_blockable,
                    SUM(u.status IN ('applied','buffered')) AS accepted,
                    SUM(u.status='rejected') AS rejected,
                    (SELECT staleness FROM updates WHERE participant_id=p.id AND status!='rejected'
@@ -483,6 +497,8 @@ class Coordinator:
         for r in rows:
             item = dict(r)
             item["revoked"] = bool(r["revoked"])
+            item["device_blocked"] = bool(r["device_blocked"])
+            item["device_blockable"] = bool(r["device_blockable"])
             item["accepted"] = r["accepted"] or 0
             item["rejected"] = r["rejected"] or 0
             item["state"] = (
@@ -491,19 +507,59 @@ class Coordinator:
             result.append(item)
         return result
 
-    def revoke_participant(self, session_id: int, participant_id: int) -> None:
+    def revoke_participant(self, session_id: int, participant_id: int, block_device: bool = False) -> dict:
+        """Revoke the participant's token. ``block_device``: also refuse every later join of this session with
+        the participant's device key (and remove whoever that device is now); removed alone, a device that
+        joins again becomes a new participant. Blocking an already removed participant's device is allowed."""
         self._session_row(session_id)
-        row = self.store.query_one(
-            "SELECT revoked FROM participants WHERE id=? AND session_id=?", (participant_id, session_id)
-        )
+        with self.store.transaction() as db:
+            row = self._participant_row(db, session_id, participant_id)
+            if block_device and row["device_key_sha256"] is None:
+                raise Conflict(
+                    "This participant's browser sent no device key, so its device cannot be blocked; "
+                    "remove the participant without blocking.",
+                    code="device_not_blockable",
+                )
+            to_remove = [] if row["revoked"] else [participant_id]
+            if block_device and not row["device_blocked"]:
+                to_remove = [r["id"] for r in db.execute(
+                    "SELECT id FROM participants WHERE session_id=? AND device_key_sha256=? AND revoked=0",
+                    (session_id, row["device_key_sha256"]),
+                )]
+            events = []
+            for removed_id in to_remove:
+                db.execute("UPDATE participants SET revoked=1 WHERE id=?", (removed_id,))
+                events.append(self._record(db, session_id, "participant_removed", removed_id))
+            if block_device and not row["device_blocked"]:
+                db.execute("UPDATE participants SET device_blocked=1 WHERE id=?", (participant_id,))
+                events.append(self._record(db, session_id, "device_blocked", participant_id))
+        self._publish(*events)
+        return {"revoked": True, "device_blocked": bool(block_device or row["device_blocked"])}
+
+    def unblock_device(self, session_id: int, participant_id: int) -> dict:
+        """Let the device blocked with this participant join the session again, as a new participant."""
+        self._session_row(session_id)
+        with self.store.transaction() as db:
+            row = self._participant_row(db, session_id, participant_id)
+            if not row["device_blocked"]:
+                return {"device_blocked": False}
+            db.execute(
+                "UPDATE participants SET device_blocked=0 WHERE session_id=? AND device_key_sha256=?",
+                (session_id, row["device_key_sha256"]),
+            )
+            event = self._record(db, session_id, "device_unblocked", participant_id)
+        self._publish(event)
+        return {"device_blocked": False}
+
+    @staticmethod
+    def _participant_row(db, session_id: int, participant_id: int):
+        row = db.execute(
+            "SELECT revoked, device_key_sha256, device_blocked FROM participants WHERE id=? AND session_id=?",
+            (participant_id, session_id),
+        ).fetchone()
         if row is None:
             raise NotFound(f"Session {session_id} has no participant {participant_id}.", code="participant_unknown")
-        if row["revoked"]:
-            return
-        with self.store.transaction() as db:
-            db.execute("UPDATE participants SET revoked=1 WHERE id=?", (participant_id,))
-            event = self._record(db, session_id, "participant_removed", participant_id)
-        self._publish(event)
+        return row
 
     def manifest(self, participant: Participant) -> dict:
         session_id = participant.session_id

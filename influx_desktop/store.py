@@ -24,7 +24,7 @@ from .paths import create_private_file, make_private_dir, restrict_to_owner
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS participants (
     joined_at REAL NOT NULL,
     last_seen REAL NOT NULL,
     revoked INTEGER NOT NULL DEFAULT 0,
-    device_key_sha256 TEXT               -- the browser profile's device_key, hashed (a rejoin finds the row)
+    device_key_sha256 TEXT,              -- the browser profile's device_key, hashed (a rejoin finds the row)
+    device_blocked INTEGER NOT NULL DEFAULT 0  -- removed with a block: joins with this device key are refused
 );
 CREATE TABLE IF NOT EXISTS model_versions (
     session_id INTEGER NOT NULL REFERENCES sessions(id),
@@ -135,6 +136,9 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE updates ADD COLUMN request_sha256 TEXT;
     ALTER TABLE updates ADD COLUMN answer TEXT;
     ALTER TABLE participants ADD COLUMN device_key_sha256 TEXT;
+    """,
+    2: """
+    ALTER TABLE participants ADD COLUMN device_blocked INTEGER NOT NULL DEFAULT 0;
     """,
 }
 

@@ -22,9 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from .charts import LineChart
-from .snapshot import SessionSnapshot, describe_event
+from .plain_text import tooltip as plain_tooltip
+from .snapshot import SessionSnapshot, describe_event, participant_label
 
-PARTICIPANT_COLUMNS = ("Nickname", "Browser / device", "State", "Accepted", "Rejected", "Last seen", "Last staleness")
+PARTICIPANT_COLUMNS = (
+    "Nickname", "ID", "Browser / device", "State", "Accepted", "Rejected", "Last seen", "Last staleness",
+)
 
 
 def _ago(seconds: float) -> str:
@@ -74,7 +77,7 @@ def _item(text: str, tooltip: str | None = None, align_right: bool = False) -> Q
     item = QTableWidgetItem(text)
     item.setFlags(Qt.ItemIsSelectable | Qt.ItemIsEnabled)
     if tooltip:
-        item.setToolTip(tooltip)
+        item.setToolTip(plain_tooltip(tooltip))
     if align_right:
         item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
     return item
@@ -92,7 +95,8 @@ def _table(columns: tuple[str, ...]) -> QTableWidget:
 
 
 class Dashboard(QWidget):
-    remove_participant_requested = Signal(int, str)  # participant id, nickname
+    remove_participant_requested = Signal(dict)  # the participant, as coordinator.participants lists it
+    unblock_device_requested = Signal(dict)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -113,6 +117,13 @@ class Dashboard(QWidget):
         self.remove_button.setToolTip("Revoke the selected participant's token: their updates are refused from now on.")
         self.remove_button.setEnabled(False)
         self.remove_button.clicked.connect(self._remove_clicked)
+        self.blocked_label = QLabel()
+        self.blocked_label.setObjectName("blocked_devices")
+        self.unblock_button = QPushButton("Unblock device")
+        self.unblock_button.setToolTip(
+            "Let the selected removed participant's device join this session again, as a new participant."
+        )
+        self.unblock_button.clicked.connect(self._unblock_clicked)
         self.rejected = _table(("Time", "Participant", "Reason"))
         self.rejected.setObjectName("rejected_table")
         self.accuracy_chart = LineChart(
@@ -131,6 +142,8 @@ class Dashboard(QWidget):
         left_layout.addWidget(QLabel("Participants"))
         left_layout.addWidget(self.participants, 3)
         remove_row = QHBoxLayout()
+        remove_row.addWidget(self.blocked_label)
+        remove_row.addWidget(self.unblock_button)
         remove_row.addStretch(1)
         remove_row.addWidget(self.remove_button)
         left_layout.addLayout(remove_row)
@@ -190,8 +203,9 @@ class Dashboard(QWidget):
             staleness = "—" if p["last_staleness"] is None else str(p["last_staleness"])
             cells = (
                 _item(p["nickname"]),
+                _item(f"#{p['id']}"),
                 _item(short_device(p["device"]), p["device"] or None),
-                _item(p["state"]),
+                _item(f"{p['state']} · device blocked" if p["device_blocked"] else p["state"]),
                 _item(str(p["accepted"]), align_right=True),
                 _item(str(p["rejected"]), align_right=True),
                 _item(_ago(now - p["last_seen"])),
@@ -204,6 +218,10 @@ class Dashboard(QWidget):
                 table.setItem(row, column, cell)
             if p["id"] == (selected[0] if selected else None):
                 table.selectRow(row)
+        blocked = sum(p["device_blocked"] for p in snapshot.participants)
+        self.blocked_label.setText(f"Blocked devices: {blocked}")
+        self.blocked_label.setVisible(blocked > 0)
+        self.unblock_button.setVisible(blocked > 0)
         self._selection_changed()
 
     def _fill_rejected(self, snapshot: SessionSnapshot) -> None:
@@ -211,7 +229,7 @@ class Dashboard(QWidget):
         self.rejected.setRowCount(len(rejected))
         for row, u in enumerate(rejected):
             self.rejected.setItem(row, 0, _item(time.strftime("%H:%M:%S", time.localtime(u["received_at"]))))
-            self.rejected.setItem(row, 1, _item(u["nickname"]))
+            self.rejected.setItem(row, 1, _item(participant_label(u["nickname"], u["participant_id"])))
             self.rejected.setItem(row, 2, _item(u["reason"] or "", u["reason"]))
 
     # ------------------------------------------------------------------ removing a participant
@@ -229,17 +247,27 @@ class Dashboard(QWidget):
                 self.participants.selectRow(row)
                 return
 
-    def _selection_changed(self) -> None:
+    def selected_record(self) -> dict | None:
+        """The selected participant as the snapshot lists it."""
         selected = self.selected_participant()
-        revoked = False
-        if selected and self.snapshot:
-            revoked = any(p["id"] == selected[0] and p["revoked"] for p in self.snapshot.participants)
-        self.remove_button.setEnabled(bool(selected) and not revoked)
+        if not selected or not self.snapshot:
+            return None
+        return next((p for p in self.snapshot.participants if p["id"] == selected[0]), None)
+
+    def _selection_changed(self) -> None:
+        record = self.selected_record()
+        self.remove_button.setEnabled(record is not None and not record["revoked"])
+        self.unblock_button.setEnabled(record is not None and record["device_blocked"])
 
     def _remove_clicked(self) -> None:
-        selected = self.selected_participant()
-        if selected:
-            self.remove_participant_requested.emit(*selected)
+        record = self.selected_record()
+        if record:
+            self.remove_participant_requested.emit(record)
+
+    def _unblock_clicked(self) -> None:
+        record = self.selected_record()
+        if record:
+            self.unblock_device_requested.emit(record)
 
 
 class EventLogView(QWidget):

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -43,12 +44,12 @@ from ..server.mdns import SERVICE_TYPE
 from ..server.network import Interface, address_is_present, list_ipv4_interfaces, pick_default_interface
 from ..testset import read_test_folder
 from .bridge import CoreEventBridge
-from .dashboard import Dashboard, EventLogView
+from .dashboard import Dashboard, EventLogView, short_device
 from .join_panel import JoinPanel, PresentWindow
 from .replay import StudyReplayView
 from .serving import Serving, save_settings, start_serving, stop_serving
 from .session_form import SessionForm
-from .snapshot import SessionSnapshot, load_snapshot
+from .snapshot import SessionSnapshot, load_snapshot, participant_label
 from .study_timeline import StudyTimeline, load_study_timeline
 from .tasks import CoalescedReads, TaskRunner
 
@@ -116,6 +117,9 @@ class MainWindow(QMainWindow):
         #: Open while a taken port waits for the facilitator's answer (use the offered port, retry, cancel).
         self.port_dialog: QMessageBox | None = None
         self.port_dialog_buttons: dict[str, Any] = {}
+        #: Open while "Remove participant" waits for the facilitator's answer (remove, optionally blocking; cancel).
+        self.remove_dialog: QMessageBox | None = None
+        self.remove_dialog_buttons: dict[str, Any] = {}
         self._explicit_host = host  # --host: wins over a session's remembered address
         self._default_host = host  # until the interface list says which one has the default route
         self._default_port = port
@@ -182,6 +186,7 @@ class MainWindow(QMainWindow):
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.PlainText)  # it may quote a participant's nickname
         self.banner.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.banner_close = QPushButton("✕")
         self.banner_close.setFlat(True)
@@ -227,6 +232,7 @@ class MainWindow(QMainWindow):
         setup_scroll.setWidget(self.form)
         self.dashboard = Dashboard()
         self.dashboard.remove_participant_requested.connect(self.remove_participant)
+        self.dashboard.unblock_device_requested.connect(self.unblock_device)
         self.event_log = EventLogView()
         self.replay = StudyReplayView()
         self.tabs = QTabWidget()
@@ -716,20 +722,58 @@ class MainWindow(QMainWindow):
         self.present_window.destroyed.connect(lambda: setattr(self, "present_window", None))
         self.present_window.showFullScreen()
 
-    def remove_participant(self, participant_id: int, nickname: str) -> None:
-        answer = QMessageBox.question(
-            self,
-            "Remove participant",
-            f"Remove {nickname}? Their token stops working at once and their further updates are refused. "
-            "Updates already applied stay in the model.",
-        )
-        if answer != QMessageBox.Yes or self.session_id is None:
+    def remove_participant(self, participant: dict) -> None:
+        """Ask (a window-modal box), then revoke the participant's token and, if chosen, block their device."""
+        if self.session_id is None:
             return
-        session_id = self.session_id
+        session_id, participant_id = self.session_id, participant["id"]
+        who = participant_label(participant["nickname"], participant_id)
+        box = QMessageBox(QMessageBox.Question, "Remove participant", "", QMessageBox.NoButton, self)
+        box.setTextFormat(Qt.PlainText)  # the nickname and device are the participant's own text
+        box.setText(f"Remove {who} ({short_device(participant['device'])})?")
+        box.setInformativeText(
+            "Their token stops working at once and their further updates are refused; updates already applied "
+            "stay in the model. Without a block, their device can join again as a new participant."
+        )
+        block = QCheckBox("Also block this device from joining this session again")
+        if not participant["device_blockable"]:
+            block.setEnabled(False)
+            block.setToolTip("This browser sent no device key (an older page), so it cannot be told apart.")
+        box.setCheckBox(block)
+        remove = box.addButton("Remove", QMessageBox.DestructiveRole)
+        cancel = box.addButton(QMessageBox.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+
+        def answered(button) -> None:
+            self.remove_dialog = None
+            self.remove_dialog_buttons = {}
+            box.deleteLater()
+            if button is not remove or self._closed:
+                return
+            block_device = block.isChecked()
+            done = f"{who} was removed" + (" and their device blocked." if block_device else ".")
+            self.tasks.run(
+                lambda _p: self.coordinator.revoke_participant(session_id, participant_id, block_device=block_device),
+                lambda _r: self.statusBar().showMessage(done, 5000),
+                self._report(f"Could not remove {who}"),
+            )
+
+        box.buttonClicked.connect(answered)
+        box.setWindowModality(Qt.WindowModal)
+        self.remove_dialog = box
+        self.remove_dialog_buttons = {"remove": remove, "cancel": cancel, "block": block}
+        box.open()
+
+    def unblock_device(self, participant: dict) -> None:
+        if self.session_id is None:
+            return
+        session_id, participant_id = self.session_id, participant["id"]
+        who = participant_label(participant["nickname"], participant_id)
         self.tasks.run(
-            lambda _p: self.coordinator.revoke_participant(session_id, participant_id),
-            lambda _r: self.statusBar().showMessage(f"{nickname} was removed.", 5000),
-            self._report(f"Could not remove {nickname}"),
+            lambda _p: self.coordinator.unblock_device(session_id, participant_id),
+            lambda _r: self.statusBar().showMessage(f"{who}'s device may join again, as a new participant.", 5000),
+            self._report(f"Could not unblock {who}'s device"),
         )
 
     def choose_test_set(self) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .plain_text import tooltip
 from .study_timeline import StudyTimeline, describe_study_row
 
 COLUMNS = ("Time", "Participant", "Source", "Event", "Details")
@@ -64,7 +65,7 @@ class StudyTimelineModel(QAbstractTableModel):
             if column == 2:
                 return "recorded by the participant's browser" if row["source"] == "browser" else "recorded by the server"
             if column == 4:
-                return describe_study_row(row)
+                return tooltip(describe_study_row(row))  # browser-sent data: shown literally
         return None
 
     @staticmethod

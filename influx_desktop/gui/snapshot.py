@@ -61,15 +61,30 @@ def load_snapshot(coordinator: Any, session_id: int) -> SessionSnapshot:
     )
 
 
+def participant_label(nickname: str, participant_id: int) -> str:
+    """A nickname with the participant's id: nicknames are not unique, ids are (a study export's P<id>)."""
+    return f"{nickname} · #{participant_id}"
+
+
 def describe_event(event: dict, nicknames: dict[int, str] | None = None) -> str:
     """One line a facilitator can read, for the event log."""
     data = event.get("data") or {}
-    who = (nicknames or {}).get(event.get("participant_id"), f"participant {event.get('participant_id')}")
+    participant_id = event.get("participant_id")
+    known = (nicknames or {}).get(participant_id)
+    who = f"participant #{participant_id}" if known is None else participant_label(known, participant_id)
     kind = event["kind"]
     if kind == "participant_joined":
-        return f"{data.get('nickname') or who} joined" + (f" ({data['device'][:60]})" if data.get("device") else "")
+        if data.get("nickname"):
+            who = participant_label(data["nickname"], participant_id)
+        return f"{who} joined" + (f" ({data['device'][:60]})" if data.get("device") else "")
     if kind == "participant_removed":
         return f"{who} was removed"
+    if kind == "device_blocked":
+        return f"{who}'s device is blocked: it cannot join this session again"
+    if kind == "device_unblocked":
+        return f"{who}'s device is no longer blocked: it may join again as a new participant"
+    if kind == "join_refused":
+        return f"{who}'s blocked device tried to join again and was refused"
     if kind == "update_accepted":
         return f"update from {who} accepted (base v{data.get('base_version')}, staleness {data.get('staleness')})"
     if kind == "update_rejected":

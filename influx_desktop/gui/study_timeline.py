@@ -82,6 +82,9 @@ _DESCRIPTIONS: dict[str, Callable[[dict], str]] = {
     # server events (what the FL core records itself)
     "participant_joined": lambda d: "joined, accepted the study notice" if d.get("study_consent") else "joined (no study consent)",
     "participant_removed": lambda d: "removed by the facilitator",
+    "device_blocked": lambda d: "device blocked from joining again by the facilitator",
+    "device_unblocked": lambda d: "device unblocked by the facilitator",
+    "join_refused": lambda d: "tried to join again from a blocked device: refused",
     "update_accepted": lambda d: (
         f"update accepted (from version {d['base_version']}, staleness {d['staleness']}, weight {d['weight']:.3g})"
     ),

@@ -89,8 +89,14 @@ def make_facilitator_blueprint(coordinator, admin_token: str) -> Blueprint:
 
     @bp.delete("/sessions/<int:session_id>/participants/<int:participant_id>")
     def revoke(session_id: int, participant_id: int):
-        coordinator.revoke_participant(session_id, participant_id)
-        return jsonify({"revoked": True})
+        block = request.args.get("block", "0")
+        if block not in ("0", "1"):
+            raise InvalidInput("block must be 1 (also block the participant's device) or 0.", field="block")
+        return jsonify(coordinator.revoke_participant(session_id, participant_id, block_device=block == "1"))
+
+    @bp.delete("/sessions/<int:session_id>/participants/<int:participant_id>/device-block")
+    def unblock(session_id: int, participant_id: int):
+        return jsonify(coordinator.unblock_device(session_id, participant_id))
 
     @bp.get("/sessions/<int:session_id>/versions")
     def versions(session_id: int):

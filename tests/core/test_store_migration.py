@@ -8,12 +8,12 @@ import sqlite3
 import pytest
 
 from influx_desktop.coordinator import Coordinator
-from influx_desktop.errors import StorageError
+from influx_desktop.errors import Forbidden, StorageError
 from influx_desktop.store import SCHEMA_VERSION
 
 
 def _downgrade_to_version_1(path) -> None:
-    """What version 1 wrote: no idempotency or device-key columns and no indexes on them."""
+    """What version 1 wrote: no idempotency, device-key or device-block columns and no indexes on them."""
     db = sqlite3.connect(path)
     db.executescript("""
         DROP INDEX updates_by_idempotency_key;
@@ -22,6 +22,7 @@ def _downgrade_to_version_1(path) -> None:
         ALTER TABLE updates DROP COLUMN request_sha256;
         ALTER TABLE updates DROP COLUMN answer;
         ALTER TABLE participants DROP COLUMN device_key_sha256;
+        ALTER TABLE participants DROP COLUMN device_blocked;
         UPDATE meta SET value='1' WHERE key='schema_version';
     """)
     db.close()
@@ -55,7 +56,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_sessions_and_updates(tmp
     try:
         assert c.store.query_one("SELECT value FROM meta WHERE key='schema_version'")["value"] == str(SCHEMA_VERSION)
         assert {"idempotency_key", "request_sha256", "answer"} <= _columns(path, "updates")
-        assert "device_key_sha256" in _columns(path, "participants")
+        assert {"device_key_sha256", "device_blocked"} <= _columns(path, "participants")
         assert c.current_version(sid) == 1 and len(c.updates(sid)) == 1
         # The old token still works, and the new features work on the migrated file.
         ada = c.authenticate(joined["token"])
@@ -64,6 +65,9 @@ def test_a_version_1_database_is_migrated_and_keeps_its_sessions_and_updates(tmp
         assert len(c.updates(sid)) == 2
         again = c.join(session["join_code"], device_key="d" * 16)
         assert c.join(session["join_code"], device_key="d" * 16)["participant_id"] == again["participant_id"]
+        c.revoke_participant(sid, again["participant_id"], block_device=True)
+        with pytest.raises(Forbidden):
+            c.join(session["join_code"], device_key="d" * 16)
     finally:
         c.close()
 

@@ -11,7 +11,6 @@ import socket
 import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QMessageBox
 
 from conftest import LOOPBACK, Participant, fill_new_session, http, start_and_wait
 from influx_desktop.errors import ModelUnavailable
@@ -93,19 +92,19 @@ def test_pause_refuses_updates_until_resume(qtbot, running):
     assert ada.send_update()[0] == 200
 
 
-def test_removing_a_participant_revokes_their_token(qtbot, running, monkeypatch):
+def test_removing_a_participant_revokes_their_token(qtbot, running):
     window = running
     ada = Participant(window.serving.join_url, "Ada")
     Participant(window.serving.join_url, "Bob")
     table = window.dashboard.participants
     qtbot.waitUntil(lambda: table.rowCount() == 2, timeout=5000)
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: asked.append(args[2]) or QMessageBox.Yes)
     window.dashboard.select_participant(ada.id)
     assert window.dashboard.remove_button.isEnabled()
     window.dashboard.remove_button.click()
-    assert "Remove Ada?" in asked[0]
-    qtbot.waitUntil(lambda: "removed" in [table.item(r, 2).text() for r in range(table.rowCount())], timeout=5000)
+    assert window.remove_dialog.text() == f"Remove Ada · #{ada.id} (Chrome on Android)?"
+    window.remove_dialog_buttons["remove"].click()
+    assert window.remove_dialog is None
+    qtbot.waitUntil(lambda: "removed" in [table.item(r, 3).text() for r in range(table.rowCount())], timeout=5000)
     status, _, body = http("GET", f"{ada.base}/api/v1/model", headers={"Authorization": f"Bearer {ada.token}"})
     assert status == 401 and json.loads(body)["error"]["code"] == "token_revoked"
     qtbot.waitUntil(lambda: window.join_panel.count.text() == "1 participant joined", timeout=5000)

@@ -99,12 +99,12 @@ def test_create_start_join_train_and_stop_through_the_window(qtbot, window):
     qtbot.waitUntil(lambda: dashboard.version_tile.value.text() == "4", timeout=5000)
     qtbot.waitUntil(lambda: dashboard.rejected.rowCount() == 1, timeout=5000)
     rows = {
-        dashboard.participants.item(r, 0).text(): [dashboard.participants.item(r, c).text() for c in range(7)]
+        dashboard.participants.item(r, 0).text(): [dashboard.participants.item(r, c).text() for c in range(8)]
         for r in range(dashboard.participants.rowCount())
     }
-    assert rows["Ada"][1:5] == ["Chrome on Android", "active", "2", "1"]
-    assert rows["Bob"][1:5] == ["Safari on iPhone", "active", "2", "0"]
-    assert rows["Bob"][6] == "3"
+    assert rows["Ada"][1:6] == [f"#{ada.id}", "Chrome on Android", "active", "2", "1"]
+    assert rows["Bob"][1:6] == [f"#{bob.id}", "Safari on iPhone", "active", "2", "0"]
+    assert rows["Bob"][7] == "3"
     assert dashboard.updates_tile.value.text() == "4 · 1"
     assert dashboard.rate_tile.value.text() == "5"
     assert "norm" in dashboard.rejected.item(0, 2).text()
