@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything the app (and, with --tests, the test suite) needs, only where it is missing:
-# Debian packages (chromium, Fashion-MNIST) for tests, a Python venv in .venv with the project
-# installed in editable mode, the webclient's npm packages and its bundle in the Python package.
+# Debian packages (chromium, firefox-esr, webkit2gtk-driver, xvfb, Fashion-MNIST) for tests, a
+# Python venv in .venv with the project installed in editable mode, the webclient's npm packages
+# and its bundle in the Python package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for_tests=false
@@ -17,6 +18,11 @@ apt_install() {
 if $for_tests; then
     missing=()
     [ -x /usr/bin/chromium ] || missing+=(chromium)
+    # the other two engines of tests/browser/test_engines.py: Gecko (driven by webclient's npm
+    # puppeteer-core) and WebKit (WebKitWebDriver + MiniBrowser, driven by selenium, on Xvfb)
+    [ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
+    [ -x /usr/bin/WebKitWebDriver ] || missing+=(webkit2gtk-driver)
+    command -v Xvfb >/dev/null || missing+=(xvfb)
     [ -d /usr/share/datasets/fashion-mnist ] || missing+=(dataset-fashion-mnist)
     command -v strace >/dev/null || missing+=(strace)   # the installer smoke test traces connect() calls
     if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
