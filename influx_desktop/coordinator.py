@@ -40,6 +40,9 @@ from .testset import ServerEvaluator
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a projector
 JOIN_CODE_LENGTH = 6
 MAX_SAMPLE_COUNT = 1_000_000
+#: The most test images a participant's test result may count: far more than a phone holds for a lesson,
+#: far less than the 10^6 a made-up result claimed (issue 13).
+MAX_TEST_IMAGES = 10_000
 ACTIVE_WITHIN_SECONDS = 60.0
 EVENT_COLUMNS = ("id", "session_id", "at", "kind", "participant_id", "data")
 STUDY_EVENT_COLUMNS = ("session_id", "participant", "source", "seq", "at", "kind", "data")
@@ -843,11 +846,16 @@ class Coordinator:
         accuracy = payload.get("accuracy")
         if isinstance(accuracy, bool) or not isinstance(accuracy, (int, float)) or not 0.0 <= accuracy <= 1.0:
             raise InvalidInput("accuracy must be a number from 0 to 1.", field="accuracy")
-        if not 0 < n <= MAX_SAMPLE_COUNT:
-            raise InvalidInput("n must be the number of test images (at least 1).", field="n")
+        if not 0 < n <= MAX_TEST_IMAGES:
+            raise InvalidInput(f"n must be the number of test images (1 to {MAX_TEST_IMAGES}).", field="n")
+        if abs(accuracy * n - round(accuracy * n)) > 1e-6:
+            raise InvalidInput(f"accuracy must be a count of correct answers out of n = {n}.", field="accuracy")
         if not 0 <= version <= self.current_version(participant.session_id):
             raise InvalidInput(f"Model version {version} does not exist in this session.", field="version")
         per_class = _per_class(payload.get("per_class", {}), config.classes)
+        if per_class and (sum(c["total"] for c in per_class.values()) != n
+                          or sum(c["correct"] for c in per_class.values()) != round(accuracy * n)):
+            raise InvalidInput("per_class must add up to n images and accuracy × n correct ones.", field="per_class")
         with self.store.transaction() as db:
             db.execute(
                 "INSERT INTO test_results (session_id, participant_id, version, accuracy, n, per_class, at) "

@@ -10,14 +10,29 @@ from dataclasses import dataclass
 
 from ..errors import RateLimited
 
+FAILED_JOIN_WINDOW_SECONDS = 600.0
 
 @dataclass(frozen=True)
 class RateLimits:
-    """Requests allowed per minute; 0 switches a limit off."""
+    """Requests allowed per minute (``failed_joins_per_ip``: per FAILED_JOIN_WINDOW_SECONDS); 0: off.
 
-    joins_per_ip: int = 20
+    ``RateLimits(0, 0, 0)`` switches off the first three only; ``RateLimits.off()`` switches off all."""
+
+    #: POST /join attempts per address. A class may share one address (a guest network behind NAT): 40
+    #: phones joining at once are 40 joins, far below this.
+    joins_per_ip: int = 120
     updates_per_participant: int = 30
     requests_per_ip: int = 1200
+    #: Unknown join codes per address per 10 minutes (POST /join and GET /join/<code> together): what makes
+    #: guessing a code impractical, counted apart from the joins that found their session.
+    failed_joins_per_ip: int = 30
+    events_per_participant: int = 30  # POST /events batches (up to 200 events each)
+    test_results_per_participant: int = 20  # POST /test-results
+    class_stats_per_participant: int = 10  # POST /class-stats (sent once per participant and class set)
+
+    @classmethod
+    def off(cls) -> "RateLimits":
+        return cls(**{name: 0 for name in cls.__dataclass_fields__})
 
 
 class SlidingWindow:
@@ -26,6 +41,15 @@ class SlidingWindow:
         self.window = window_seconds
         self._hits: dict[str, deque] = {}
         self._lock = threading.Lock()
+
+    def refund(self, key: str) -> None:
+        """Take back the newest request counted for ``key`` (a reservation that turned out not to count)."""
+        if self.limit <= 0:
+            return
+        with self._lock:
+            hits = self._hits.get(key)
+            if hits:
+                hits.pop()
 
     def hit(self, key: str, what: str) -> None:
         """Count one request for ``key``; raise RateLimited when the window is full."""

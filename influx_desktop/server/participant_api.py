@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, send_fi
 
 from .. import APP_NAME, __version__
 from ..errors import NotFound
-from .limits import RateLimits, SlidingWindow
+from .limits import FAILED_JOIN_WINDOW_SECONDS, RateLimits, SlidingWindow
 from .requests import bearer_token, body_bytes, json_body
 
 STUDY_BODY_LIMIT = 256 * 1024
@@ -16,7 +16,10 @@ UPDATE_BODY_LIMIT = 1024 * 1024  # 50 classes × 1281 floats is 256 KB; anything
 def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
     bp = Blueprint("participant", __name__, url_prefix="/api/v1")
     joins = SlidingWindow(limits.joins_per_ip)
+    failed_joins = SlidingWindow(limits.failed_joins_per_ip, FAILED_JOIN_WINDOW_SECONDS)
     updates_window = SlidingWindow(limits.updates_per_participant)
+    events_window = SlidingWindow(limits.events_per_participant)
+    test_results_window = SlidingWindow(limits.test_results_per_participant)
 
     def participant():
         found = coordinator.authenticate(bearer_token())
@@ -27,23 +30,35 @@ def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
     def status():
         return jsonify({"app": APP_NAME, "version": __version__})
 
+    def code_lookup(find):
+        """``find()`` under the per-address budget of unknown join codes: a slot is taken before the
+        lookup (so concurrent guesses cannot overshoot it) and given back when the code was known."""
+        address = request.remote_addr or "?"
+        failed_joins.hit(address, "unknown join codes from this address")
+        wrong_code = False
+        try:
+            return find()
+        except NotFound as exc:
+            wrong_code = exc.code == "join_code_unknown"
+            raise
+        finally:
+            if not wrong_code:
+                failed_joins.refund(address)
+
     @bp.post("/join")
     def join():
         joins.hit(request.remote_addr or "?", "joins from this address")
         data = json_body()
         if not isinstance(data, dict):
             data = {"join_code": None}
-        return jsonify(
-            coordinator.join(
-                data.get("join_code"), data.get("nickname"), data.get("device"), data.get("consent"),
-                device_key=data.get("device_key"),
-            )
-        )
+        return jsonify(code_lookup(lambda: coordinator.join(
+            data.get("join_code"), data.get("nickname"), data.get("device"), data.get("consent"),
+            device_key=data.get("device_key"),
+        )))
 
     @bp.get("/join/<join_code>")
     def join_info(join_code: str):
-        joins.hit(request.remote_addr or "?", "joins from this address")
-        return jsonify(coordinator.join_info(join_code))
+        return jsonify(code_lookup(lambda: coordinator.join_info(join_code)))
 
     @bp.get("/task")
     def task():
@@ -83,11 +98,13 @@ def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
     @bp.post("/events")
     def study_events():
         who = participant()
+        events_window.hit(str(who.id), "study event batches from this participant")
         return jsonify(coordinator.record_study_events(who, json_body(STUDY_BODY_LIMIT)))
 
     @bp.post("/test-results")
     def test_results():
         who = participant()
+        test_results_window.hit(str(who.id), "test results from this participant")
         coordinator.report_test_result(who, json_body())
         return jsonify({"stored": True}), 201
 

@@ -87,7 +87,7 @@ def target(tmp_path_factory, model_cache) -> Target:
     coordinator.revoke_participant(session["id"], revoked["participant_id"])
     other_token = coordinator.join(other["join_code"], "elsewhere")["token"]
     artifacts = coordinator.prepare_models(session["id"])
-    app = create_app(coordinator, "admin-token-for-fuzz", webclient_dir=None, limits=RateLimits(0, 0, 0))
+    app = create_app(coordinator, "admin-token-for-fuzz", webclient_dir=None, limits=RateLimits.off())
     yield Target(
         coordinator=coordinator,
         client=app.test_client(),

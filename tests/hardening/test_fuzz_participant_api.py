@@ -14,7 +14,7 @@ sample counts. Properties:
 - an update answered (accepted, or refused by a session rule) under a new ``Idempotency-Key`` is answered
   the same again when re-sent with that key, and the re-send changes nothing.
 
-Rate limits are off (``RateLimits(0, 0, 0)``) so that fuzzing tests the handlers, not the limiter.
+Rate limits are off (``RateLimits.off()``) so that fuzzing tests the handlers, not the limiter.
 """
 
 from __future__ import annotations

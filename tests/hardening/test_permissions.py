@@ -90,7 +90,7 @@ def served(tmp_path):
     coordinator = Coordinator(tmp_path / "data")
     session = coordinator.create_session({"title": "t", "classes": ["a", "b"]})
     coordinator._set_state(session["id"], "running", ("draft",), "session_started")
-    client = create_app(coordinator, "admin", webclient_dir=None, limits=RateLimits(0, 0, 0)).test_client()
+    client = create_app(coordinator, "admin", webclient_dir=None, limits=RateLimits.off()).test_client()
     yield coordinator, session, client
     coordinator.close()
 

@@ -45,7 +45,7 @@ def test_live_server_conforms_to_openapi(tmp_path, model_cache):
     coordinator.start_session(session["id"])
     token = coordinator.join(session["join_code"], consent=True)["token"]
     server = ServerThread(
-        create_app(coordinator, secrets.token_urlsafe(16), webclient_dir=None, limits=RateLimits(0, 0, 0)),
+        create_app(coordinator, secrets.token_urlsafe(16), webclient_dir=None, limits=RateLimits.off()),
         "127.0.0.1", 0,
     ).start()
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}

@@ -19,7 +19,7 @@ def running(tmp_path):
     session = coordinator.create_session({"title": "t", "classes": ["cat", "dog"], "study_logging": True})
     coordinator._set_state(session["id"], "running", ("draft",), "session_started")
     token = coordinator.join(session["join_code"], consent=True)["token"]
-    client = create_app(coordinator, "admin", webclient_dir=None, limits=RateLimits(0, 0, 0)).test_client()
+    client = create_app(coordinator, "admin", webclient_dir=None, limits=RateLimits.off()).test_client()
     yield coordinator, session, client, token
     coordinator.close()
 

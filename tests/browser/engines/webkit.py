@@ -129,6 +129,7 @@ class WebKitPage(Page):
         except Exception:
             self._log.close()
             raise
+        atexit.register(self.close)  # WebKitWebDriver and MiniBrowser outlive a Python that never closed them
         try:
             self._driver.set_script_timeout(SCRIPT_TIMEOUT_S)
             self._driver.set_page_load_timeout(PAGE_LOAD_TIMEOUT_S)
@@ -243,6 +244,7 @@ class WebKitPage(Page):
         if self._closed:
             return
         self._closed = True
+        atexit.unregister(self.close)
         try:
             self._harvest_console()
             self._driver.quit()
