@@ -23,6 +23,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    # no name lookups beyond loopback: even with the flags above Chromium resolves accounts.google.com
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
 DIST = REPO / "influx_desktop" / "webclient_dist"
 #: Three Fashion-MNIST classes a frozen ImageNet backbone separates well: trouser, bag, sneaker.
