@@ -224,6 +224,9 @@ class ParticipantApp {
     $('#join-view').hidden = true;
     $('#task-view').hidden = false;
     $('#task-title').textContent = this.task.title;
+    // the number the teacher's dashboard shows next to this name, to tell two "Mia"s apart
+    const me = this.task.participant;
+    $('#profile-name').textContent = `${me.nickname ? `${me.nickname} · ` : ''}#${me.id}`;
     document.title = `${this.task.title} — InFL-UX`;
     const testLabel = $('#test-label');
     testLabel.replaceChildren(

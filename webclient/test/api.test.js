@@ -59,6 +59,8 @@ test('join failures read as sentences a participant can act on', () => {
   assert.match(describeJoinError(new ApiError(404, 'join_code_unknown', 'nope'), 'ZZZ').message, /"ZZZ" is not known/);
   assert.match(describeJoinError(new ApiError(409, 'session_not_running', 'stopped'), 'A').message, /not running/);
   assert.equal(describeJoinError(new ApiError(409, 'session_not_running', 's')).retry, true);
+  // removed and blocked by the teacher: retrying cannot help
+  assert.equal(describeJoinError(new ApiError(403, 'device_blocked', 'The teacher removed this device from the session.')).retry, false);
   // no answer at all: the page retries by itself (lib/connection.js), so no Retry button
   assert.equal(describeJoinError(new NetworkError('x')).retry, false);
 });

@@ -156,6 +156,7 @@ export function describeJoinError(err, joinCode) {
     if (err.code === 'session_not_running' || err.status === 409) {
       return { message: `The session is not running right now (${err.message}). Wait until the facilitator starts it, then retry.`, retry: true };
     }
+    if (err.code === 'device_blocked') return { message: err.message, retry: false };
     if (err.code === 'consent_required') {
       return { message: 'This session is part of a study and needs you to accept its notice to take part. Join again to read it.', retry: true, askCode: true };
     }
