@@ -8,8 +8,9 @@ from flask import Flask, request
 
 from .errors import register_error_handlers
 from .limits import RateLimits, SlidingWindow
-from .facilitator_api import TEST_SET_BODY_LIMIT, make_facilitator_blueprint
-from .participant_api import make_participant_blueprint
+from .facilitator_api import TEST_SET_BODY_LIMIT, _is_loopback, make_facilitator_blueprint
+from .participant_api import STUDY_BODY_LIMIT, UPDATE_BODY_LIMIT, make_participant_blueprint
+from .requests import JSON_BODY_LIMIT
 
 PACKAGED_WEBCLIENT = Path(__file__).resolve().parent.parent / "webclient_dist"
 
@@ -20,6 +21,44 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; style-src 'self' 'unsafe-inline'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+#: The most each route reads of a body, by endpoint: the server refuses a larger one before reading it
+#: (server/connections.py). Routes that read a JSON body take JSON_BODY_LIMIT; a body-taking route missing
+#: here gets UNLISTED_BODY_LIMIT (test_connections.py::test_every_body_taking_route_has_a_body_limit asks
+#: for its entry).
+BODY_LIMITS = {
+    "participant.join": JSON_BODY_LIMIT,
+    "participant.updates": UPDATE_BODY_LIMIT,
+    "participant.study_events": STUDY_BODY_LIMIT,
+    "participant.test_results": JSON_BODY_LIMIT,
+    "facilitator.create_session": JSON_BODY_LIMIT,
+    "facilitator.update_session": JSON_BODY_LIMIT,
+    "facilitator.change_state": JSON_BODY_LIMIT,  # start/stop/pause/resume read no body
+    "facilitator.testset": TEST_SET_BODY_LIMIT,
+}
+UNLISTED_BODY_LIMIT = UPDATE_BODY_LIMIT
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def _body_limit(app: Flask):
+    """``limit(method, path, peer)``: the body cap of the route a request goes to (JSON_BODY_LIMIT for
+    anything that matches no body-taking route, and for facilitator routes asked from another machine,
+    which are refused anyway)."""
+    adapter = app.url_map.bind("localhost")
+
+    def limit(method: str, path: str, peer: str) -> int:
+        try:
+            endpoint, _ = adapter.match(path, method=method)
+        except Exception:  # 404, 405, a redirect: no route will read this body
+            return JSON_BODY_LIMIT
+        if endpoint.startswith("facilitator.") and not _is_loopback(peer):
+            return JSON_BODY_LIMIT
+        if endpoint in BODY_LIMITS:
+            return BODY_LIMITS[endpoint]
+        return UNLISTED_BODY_LIMIT if method in BODY_METHODS else JSON_BODY_LIMIT
+
+    return limit
 
 
 def _private_paths(coordinator) -> list[str]:
@@ -64,4 +103,6 @@ def create_app(
         from .static_files import make_static_blueprint
 
         app.register_blueprint(make_static_blueprint(Path(webclient_dir)))
+    app.extensions["influx_body_limits"] = dict(BODY_LIMITS)
+    app.extensions["influx_body_limit"] = _body_limit(app)  # read by server/runner.py
     return app

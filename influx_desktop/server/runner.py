@@ -8,9 +8,8 @@ import os
 import socket
 import threading
 
-from waitress.server import create_server
-
 from ..errors import Conflict
+from .connections import HEADROOM, ConnectionLimits, GuardedServer
 
 log = logging.getLogger(__name__)
 _IN_USE = {errno.EADDRINUSE, 10048}  # 10048: WSAEADDRINUSE
@@ -47,14 +46,49 @@ def _refuse_if_taken_on_windows(host: str, port: int) -> None:
         probe.bind((host, port))
 
 
-class ServerThread:
-    """``start()`` binds and serves in a daemon thread; ``stop()`` closes every connection and joins it."""
+def _room_for_connections(limits: ConnectionLimits) -> ConnectionLimits:
+    """Raise the open-file limit (macOS starts at 256, Linux at 1024) so every connection gets a socket;
+    where it cannot be raised enough, hold fewer connections instead of failing in accept()."""
+    try:
+        import resource
+    except ImportError:  # Windows: no per-process descriptor limit of this kind
+        return limits
+    need = limits.max_connections + HEADROOM + 256  # plus the database, model files, threads, pipes
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != resource.RLIM_INFINITY and soft < need:
+            target = need if hard == resource.RLIM_INFINITY else min(need, hard)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+    except (OSError, ValueError):
+        return limits
+    if soft != resource.RLIM_INFINITY and soft < need:
+        fewer = max(32, soft - HEADROOM - 256)
+        log.warning("only %d open files allowed: holding at most %d connections", soft, fewer)
+        return ConnectionLimits(**{**limits.__dict__, "max_connections": fewer,
+                                   "per_address": min(limits.per_address, fewer)})
+    return limits
 
-    def __init__(self, app, host: str, port: int = 0, threads: int = 8) -> None:
+
+def _largest_body(app) -> int | None:
+    limits = getattr(app, "extensions", {}).get("influx_body_limits")
+    return max(limits.values()) if limits else None
+
+
+class ServerThread:
+    """``start()`` binds and serves in a daemon thread; ``stop()`` closes every connection and joins it.
+
+    The server is waitress guarded by ``connections.py``: connection caps that keep room for a newcomer,
+    header and body deadlines, and bodies refused by their route's cap before they are read (when ``app``
+    is ours: ``create_app`` puts the caps in ``app.extensions``)."""
+
+    def __init__(self, app, host: str, port: int = 0, threads: int = 8,
+                 connection_limits: ConnectionLimits = ConnectionLimits()) -> None:
         self.app = app
         self.host = host
         self.requested_port = port
         self.threads = threads
+        self.connection_limits = connection_limits
         self._server = None
         self._thread: threading.Thread | None = None
 
@@ -65,6 +99,13 @@ class ServerThread:
         return int(self._server.effective_port)
 
     @property
+    def server(self) -> GuardedServer:
+        """The running waitress server (its ``body_refusals``, ``evicted``, ``turned_away``, channels)."""
+        if self._server is None:
+            raise RuntimeError("the server is not running")
+        return self._server
+
+    @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
@@ -73,9 +114,15 @@ class ServerThread:
         """Bind and serve. A taken port raises ``PortInUse``; any other failure to bind, ``Conflict``."""
         try:
             _refuse_if_taken_on_windows(self.host, self.requested_port)
-            self._server = create_server(
-                self.app, host=self.host, port=self.requested_port, threads=self.threads, ident="influx-desktop",
-                clear_untrusted_proxy_headers=True, channel_timeout=60,
+            limits = _room_for_connections(self.connection_limits)
+            largest = _largest_body(self.app)
+            self._server = GuardedServer(
+                self.app, limits=limits, body_limit=getattr(self.app, "extensions", {}).get("influx_body_limit"),
+                host=self.host, port=self.requested_port, threads=self.threads, ident="influx-desktop",
+                clear_untrusted_proxy_headers=True,
+                channel_timeout=limits.idle_timeout, cleanup_interval=1,
+                asyncore_use_poll=True,  # poll() where there is one: select() stops at 1024 descriptors
+                **({"max_request_body_size": largest + 1} if largest else {}),
             )
         except OSError as exc:
             if exc.errno in _IN_USE or getattr(exc, "winerror", None) in _IN_USE:
