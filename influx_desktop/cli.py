@@ -154,7 +154,8 @@ def serve(args, data_dir: Path) -> int:
         session = coordinator.get_session(session_id)
         # Before the lines below: whoever reads them may send SIGTERM at once, and must get a clean stop.
         stop = threading.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        # SIGBREAK: Ctrl+Break in a Windows console (the only signal another process can send there)
+        for sig in (signal.SIGINT, signal.SIGTERM, *([signal.SIGBREAK] if hasattr(signal, "SIGBREAK") else [])):
             signal.signal(sig, lambda *_: stop.set())
         print(f"url: {server.url}/?join={session['join_code']}", flush=True)
         if remembered is not None and (remembered["host"], remembered["port"]) != (args.host, server.port):

@@ -103,7 +103,10 @@ class Traced:
         full = cmd
         if trace_file is not None:
             full = ["strace", "-f", "-qq", "-e", "trace=connect,bind,sendto,sendmsg", "-o", str(trace_file), *cmd]
-        self.proc = subprocess.Popen(full, env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr_file, text=True)
+        # Windows has no SIGINT for another process: a console's Ctrl+Break goes to a process group of its own.
+        group = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if os.name == "nt" else {}
+        self.proc = subprocess.Popen(full, env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr_file, text=True,
+                                     **group)
         self.pid = self.proc.pid
         if trace_file is not None:
             self.pid = self._traced_child()
@@ -123,7 +126,7 @@ class Traced:
         raise SmokeFailure("strace did not start the app")
 
     def interrupt(self) -> None:
-        os.kill(self.pid, signal.SIGINT)
+        os.kill(self.pid, signal.CTRL_BREAK_EVENT if os.name == "nt" else signal.SIGINT)
 
     def wait(self, timeout: float) -> int:
         try:
@@ -136,7 +139,7 @@ class Traced:
     def kill(self) -> None:
         if self.proc.poll() is None:
             try:
-                os.kill(self.pid, signal.SIGKILL)
+                os.kill(self.pid, getattr(signal, "SIGKILL", signal.SIGTERM))  # Windows: TerminateProcess
             except OSError:
                 pass
             self.proc.kill()
