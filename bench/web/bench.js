@@ -4,7 +4,8 @@
 // the web client has no such thing.
 import { ort, FeatureExtractor, HeadTrainer } from '/src/ort_runtime.js';
 import { ApiClient } from '/src/lib/api.js';
-import { epochBatches, assembleBatch, seededRandom } from '/src/lib/training.js';
+import { epochBatches, assembleBatch, seededRandom, logitOffsets } from '/src/lib/training.js';
+import { randomKey } from '/src/lib/connection.js';
 import { encodeParameters } from '/src/lib/head.js';
 import { preprocessBlob } from '/src/image_decode.js';
 
@@ -74,18 +75,19 @@ const ours = {
     t.ready = now();
     const { local_epochs: epochs, batch_size: batchSize } = task.training;
     const random = seededRandom(seed);
+    const offsets = task.training.mask_absent_classes ? logitOffsets(this.labels, task.classes.length) : null;
     let steps = 0;
     for (let e = 0; e < epochs; e++) {
       for (const batch of epochBatches(this.features.length, batchSize, random)) {
         const { features: x, labels: y } = assembleBatch(this.features, this.labels, batch, D);
-        await trainer.step(x, y, D);
+        await trainer.step(x, y, D, offsets);
         steps += 1;
       }
     }
     t.trained = now();
     const out = await trainer.parameters();
     await trainer.release();
-    const answer = await this.api.postUpdate(out, version, this.features.length);
+    const answer = await this.api.postUpdate(out, version, this.features.length, randomKey());
     t.end = now();
     if (!answer.accepted) throw new Error('update not accepted');
     return {

@@ -81,3 +81,9 @@ test('class statistics go out as raw float32 sums then squares, with the counts 
   assert.equal(call.headers['X-Class-Counts'], '2,0');
   assert.deepEqual(Array.from(new Uint8Array(call.body)), Array.from(encodeParameters(Float32Array.of(1, 2, 3, 4))));
 });
+
+test('an update sent without a key carries no Idempotency-Key header (never the string "undefined")', async () => {
+  const fetchImpl = fakeFetch(() => json(200, { accepted: true, version: 1, applied: true, staleness: 0, weight: 1 }));
+  await new ApiClient({ token: 'tok', fetchImpl }).postUpdate(Float32Array.from([1]), 0, 1);
+  assert.equal('Idempotency-Key' in fetchImpl.calls[0].headers, false);
+});

@@ -110,7 +110,7 @@ export class ApiClient {
         'Content-Type': 'application/octet-stream',
         'X-Base-Version': String(baseVersion),
         'X-Sample-Count': String(sampleCount),
-        'Idempotency-Key': idempotencyKey,
+        ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
       },
       body: encodeParameters(params),
     });
