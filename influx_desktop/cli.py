@@ -166,7 +166,10 @@ def serve(args, data_dir: Path) -> int:
         print(f"admin token: {admin_token}", flush=True)
         print(f"version: {session['version']}", flush=True)
         print(f"data dir: {data_dir}", flush=True)
-        stop.wait()
+        # Timed: a signal delivered to a server thread (any thread may take a process-directed signal) only
+        # runs its Python handler once the main thread wakes; an untimed wait could sleep through it forever.
+        while not stop.wait(0.5):
+            pass
         print("stopping…", flush=True)
         server.stop()
         return 0
