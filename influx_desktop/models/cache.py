@@ -6,8 +6,8 @@ Layout under ``root``::
     blobs/<sha256>.onnx|.ckpt   the artifact files, never modified once written
     tmp/                        scratch space for builds; files move into blobs/ with os.replace
 
-Artifacts depend only on (backbone, pretrained, quantized) or (feature_dim, K, learning rate), so each is
-built once and then served forever. A quantized (int8) feature extractor is made from the float32 one
+Artifacts depend only on (backbone, pretrained, quantized) or (feature_dim, K, learning rate, head graph
+format), so each is built once and then served forever. A quantized (int8) feature extractor is made from the float32 one
 (``quantize.py``, no torch) and indexed under its own key, ``<backbone>:<pretrained|random>:int8``. A cache hit reads only ``index.json`` and checks the file: it imports neither torch
 nor ``onnxruntime.training``. Every write is temp file + ``os.replace``, so a crash never leaves a
 half-written artifact or index. Builds hold a lock file so that two processes sharing a cache directory do
@@ -42,7 +42,7 @@ from typing import Callable, Iterator
 
 from influx_desktop.errors import InvalidInput, ModelUnavailable, StorageError
 from influx_desktop.models.backbones import get_backbone
-from influx_desktop.models.head import BIAS_NAME, FEATURE_DIM, WEIGHT_NAME
+from influx_desktop.models.head import BIAS_NAME, FEATURE_DIM, LOGIT_OFFSET_NAME, WEIGHT_NAME
 from influx_desktop.models.runtime import (  # noqa: F401 (import_torch_quietly re-exported)
     import_torch_quietly,
     import_training_artifacts,
@@ -58,6 +58,8 @@ IR_VERSION = 8
 #: multiplies it by ``learning_rate / BASE_LEARNING_RATE`` so the effective rate is the configured one.
 BASE_LEARNING_RATE = 1e-3
 INDEX_VERSION = 1
+#: The head training graph's format, part of its cache key: 2 added the ``logit_offset`` input (masked softmax).
+HEAD_FORMAT = 2
 #: Artifacts shipped with the app (the installer build fills it; absent in a source checkout).
 PREBUILT_DIR = Path(__file__).resolve().parent.parent / "prebuilt"
 
@@ -422,7 +424,11 @@ class ModelCache:
     # ------------------------------------------------------------------ head training artifacts
 
     def head_artifacts(self, num_classes: int, learning_rate: float, feature_dim: int = FEATURE_DIM) -> HeadArtifacts:
-        """ORT training artifacts for the head Linear(feature_dim -> K), CrossEntropyLoss, AdamW. Built once."""
+        """ORT training artifacts for the head Linear(feature_dim -> K), masked cross-entropy, AdamW. Built once.
+
+        ``training_model.onnx`` takes ``features`` [N, feature_dim], ``labels`` [N] (int64) and ``logit_offset``
+        [K], added to the logits before the softmax cross-entropy (``_MaskedCrossEntropy``); so does the eval model.
+        """
         if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
             raise InvalidInput(f"The number of classes must be an integer of at least 2, got {num_classes!r}.", field="classes")
         try:
@@ -433,7 +439,7 @@ class ModelCache:
             raise InvalidInput(f"The learning rate must be a number in (0, 1], got {learning_rate!r}.", field="learning_rate")
         if isinstance(feature_dim, bool) or not isinstance(feature_dim, int) or feature_dim < 1:
             raise InvalidInput(f"Bad feature dimension {feature_dim!r}.", field="feature_dim")
-        key = f"d{feature_dim}-k{num_classes}-lr{lr!r}"
+        key = f"d{feature_dim}-k{num_classes}-lr{lr!r}-f{HEAD_FORMAT}"
 
         found = self._find("heads", key)
         if found is not None:
@@ -491,7 +497,7 @@ class ModelCache:
                     model,
                     requires_grad=[WEIGHT_NAME, BIAS_NAME],
                     frozen_params=[],
-                    loss=ort_artifacts.LossType.CrossEntropyLoss,
+                    loss=_masked_cross_entropy(k),
                     optimizer=ort_artifacts.OptimType.AdamW,
                     artifact_directory=str(workdir),
                     additional_output_names=["logits"],
@@ -511,6 +517,36 @@ class ModelCache:
             }
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _masked_cross_entropy(num_classes: int):
+    """The loss block: ``SoftmaxCrossEntropyLoss(logits + logit_offset, labels)``, mean over the batch.
+
+    ``logit_offset`` [K] is a graph input after ``labels``. A participant feeds 0 for the classes in its
+    training data and ``head.ABSENT_CLASS_OFFSET`` (−10000) for the others: their softmax probability is
+    then exactly 0, so the rows of classes it has no photos of get exactly zero gradient and AdamW leaves
+    them as they came. Local training on two classes no longer pushes the other classes' logits down.
+    """
+    from onnx import TensorProto, helper
+    from onnxruntime.training import onnxblock
+    from onnxruntime.training.onnxblock import _graph_utils
+
+    class MaskedCrossEntropy(onnxblock.Block):
+        def build(self, scores_input_name: str, labels_name: str = "labels") -> str:
+            graph = self.base.graph
+            graph.input.append(helper.make_tensor_value_info(labels_name, TensorProto.INT64, ["N"]))
+            graph.input.append(helper.make_tensor_value_info(LOGIT_OFFSET_NAME, TensorProto.FLOAT, [num_classes]))
+            masked = _graph_utils.generate_graph_name("influx_masked_logits")
+            loss = _graph_utils.generate_graph_name("loss")
+            log_prob = _graph_utils.generate_graph_name("log_prob")
+            graph.node.append(helper.make_node("Add", [scores_input_name, LOGIT_OFFSET_NAME], [masked],
+                                               name=_graph_utils.generate_graph_name("influx_logit_offset")))
+            graph.node.append(helper.make_node("SoftmaxCrossEntropyLoss", [masked, labels_name], [loss, log_prob],
+                                               reduction="mean",
+                                               name=_graph_utils.generate_graph_name("SoftmaxCrossEntropyLoss")))
+            return loss
+
+    return MaskedCrossEntropy()
 
 
 def _describe_key(key: str) -> str:

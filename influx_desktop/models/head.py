@@ -18,6 +18,11 @@ FEATURE_DIM = 1280
 # Names of the head's initialisers in the ONNX graphs (and so in the ORT checkpoint), in layout order.
 WEIGHT_NAME = "weight"
 BIAS_NAME = "bias"
+#: The training graph's third input, [K] float32, added to the logits before the loss (see ``logit_offset``).
+LOGIT_OFFSET_NAME = "logit_offset"
+#: What ``logit_offset`` holds for a class absent from the round's training data: its softmax probability
+#: becomes exactly 0, so its row gets exactly zero gradient.
+ABSENT_CLASS_OFFSET = -10000.0
 
 
 def _check_k(num_classes: int) -> int:
@@ -71,3 +76,11 @@ def logits(features: np.ndarray, vector: np.ndarray, num_classes: int) -> np.nda
         raise InvalidInput(f"Features must be a [N, D] matrix, got shape {f.shape}.", field="features")
     w, b = split(vector, num_classes, f.shape[1])
     return f @ w.T + b
+
+
+def logit_offset(labels: np.ndarray, num_classes: int) -> np.ndarray:
+    """The ``logit_offset`` a participant feeds: 0 for the classes among ``labels``, −10000 for the others."""
+    k = _check_k(num_classes)
+    offset = np.full(k, ABSENT_CLASS_OFFSET, dtype=np.float32)
+    offset[np.unique(np.asarray(labels, dtype=np.int64))] = 0.0
+    return offset

@@ -5,6 +5,10 @@ This is what simulated participants (tests, benchmarks) run instead of ORT-web. 
 learning-rate multiplier baked into the optimizer model: the optimizer is fed ORT's fixed base rate
 (1e-3, as ORT-web does) and the model scales it to the configured one.
 
+The training model's third input, ``logit_offset``, masks the classes absent from the participant's data
+(``mask_absent_classes=True``, what the browser does when the manifest says ``mask_absent_classes``): their
+rows then come back unchanged. With ``False`` it is all zeros, the plain softmax cross-entropy.
+
 ``onnxruntime.training.api`` is imported only inside the functions, through ``runtime.import_training_api``,
 which skips ``onnxruntime/training/__init__.py`` and so never imports torch.
 """
@@ -16,7 +20,7 @@ import numpy as np
 from influx_desktop.errors import InvalidInput
 from influx_desktop.models.cache import BASE_LEARNING_RATE, HeadArtifacts
 from influx_desktop.models.runtime import import_training_api, quiet_onnxruntime
-from influx_desktop.models.head import as_vector
+from influx_desktop.models.head import as_vector, logit_offset
 
 
 def train_head(
@@ -27,10 +31,13 @@ def train_head(
     epochs: int,
     batch_size: int,
     seed: int = 0,
+    mask_absent_classes: bool = True,
 ) -> np.ndarray:
     """Run ``epochs`` passes of shuffled mini-batch AdamW from ``parameters``; return the new float32 vector.
 
     The optimizer state starts fresh each call, like a browser participant that loads the checkpoint.
+    ``mask_absent_classes``: feed ``logit_offset`` −10000 for the classes not in ``labels`` (0 for those in
+    it), so only the rows of classes present are trained; False feeds zeros (softmax over every class).
     """
     f = np.ascontiguousarray(features, dtype=np.float32)
     y = np.ascontiguousarray(labels).astype(np.int64, copy=False)
@@ -52,19 +59,21 @@ def train_head(
     CheckpointState, Module, Optimizer = api.CheckpointState, api.Module, api.Optimizer
 
     state = CheckpointState.load_checkpoint(str(artifacts.checkpoint.path))
-    module = Module(str(artifacts.training_model.path), state, str(artifacts.eval_model.path), device="cpu")
+    # No eval model: training never runs it, and creating its session would take most of the setup time.
+    module = Module(str(artifacts.training_model.path), state, device="cpu")
     optimizer = Optimizer(str(artifacts.optimizer_model.path), module)
     optimizer.set_learning_rate(BASE_LEARNING_RATE)  # what ORT-web feeds; the model scales it
     # (Assigning state.parameters[...] before a Module exists segfaults in 1.19.2: go through the module.)
     load_parameters(module, p)
 
+    offset = logit_offset(y, k) if mask_absent_classes else np.zeros(k, np.float32)
     rng = np.random.default_rng(seed)
     module.train()
     for _ in range(epochs):
         order = rng.permutation(n)
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
-            module(np.ascontiguousarray(f[idx]), np.ascontiguousarray(y[idx]))
+            module(np.ascontiguousarray(f[idx]), np.ascontiguousarray(y[idx]), offset)
             optimizer.step()
             module.lazy_reset_grad()
     return contiguous_parameters(module)
@@ -97,7 +106,8 @@ def contiguous_parameters(module) -> np.ndarray:
 
 
 def evaluate_loss(artifacts: HeadArtifacts, parameters: np.ndarray, features: np.ndarray, labels: np.ndarray) -> float:
-    """Mean cross-entropy of ``parameters`` on a labelled feature set, via the eval model."""
+    """Mean cross-entropy (over every class: ``logit_offset`` 0) of ``parameters`` on a labelled feature set,
+    via the eval model."""
     quiet_onnxruntime()
     api = import_training_api()
     CheckpointState, Module = api.CheckpointState, api.Module
@@ -106,6 +116,10 @@ def evaluate_loss(artifacts: HeadArtifacts, parameters: np.ndarray, features: np
     module = Module(str(artifacts.training_model.path), state, str(artifacts.eval_model.path), device="cpu")
     load_parameters(module, parameters)
     module.eval()
-    out = module(np.ascontiguousarray(features, dtype=np.float32), np.ascontiguousarray(labels).astype(np.int64))
+    k = np.asarray(parameters).size // (np.asarray(features).shape[1] + 1)
+    out = module(
+        np.ascontiguousarray(features, dtype=np.float32), np.ascontiguousarray(labels).astype(np.int64),
+        np.zeros(k, np.float32),
+    )
     loss = out[0] if isinstance(out, (tuple, list)) else out
     return float(np.asarray(loss))

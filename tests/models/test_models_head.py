@@ -52,7 +52,7 @@ def test_layout_is_the_order_of_the_trainable_inputs_of_training_model(head3):
     inputs = [i.name for i in model.graph.input]
     params = [n for n in inputs if n in ("weight", "bias")]
     assert params == ["weight", "bias"]
-    assert inputs[:2] == ["features", "labels"]
+    assert inputs[:3] == ["features", "labels", "logit_offset"]
     assert inputs.index("weight") < inputs.index("bias") < inputs.index("weight_grad.accumulation.buffer")
 
     k = 3
@@ -69,5 +69,5 @@ def test_layout_is_the_order_of_the_trainable_inputs_of_training_model(head3):
     # The eval model's logits are head.logits of the same vector.
     f = np.random.default_rng(1).standard_normal((6, 1280)).astype(np.float32)
     module.eval()
-    _loss, logits = module(f, np.array([0, 1, 2, 0, 1, 2], dtype=np.int64))
+    _loss, logits = module(f, np.array([0, 1, 2, 0, 1, 2], dtype=np.int64), np.zeros(k, np.float32))
     np.testing.assert_allclose(logits, head.logits(f, v, k), rtol=1e-5, atol=1e-4)
