@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from . import __version__
+from . import __version__, class_stats
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from .events import Event, EventBus
 from .models import head
@@ -85,6 +85,7 @@ class Coordinator:
         self.models = model_cache or ModelCache(self.data_dir / "models")
         self.events = EventBus()
         self._prepare_lock = threading.Lock()
+        self._current_artifacts: set[int] = set()  # sessions whose stored head artifacts were checked current
         self.evaluator = ServerEvaluator(self)
 
     def close(self) -> None:
@@ -250,9 +251,12 @@ class Coordinator:
     def prepare_models(self, session_id: int, progress: Callable[[str], None] | None = None) -> dict:
         """Build (or find in the cache) the session's feature extractor and head training artifacts."""
         row = self._session_row(session_id)
-        if row["artifacts"]:
-            return json.loads(row["artifacts"])
         config = SessionConfig.from_dict(json.loads(row["config"]))
+        if row["artifacts"]:
+            stored = json.loads(row["artifacts"])
+            if session_id in self._current_artifacts or self._head_artifacts_current(config, stored):
+                self._current_artifacts.add(session_id)
+                return stored
         with self._prepare_lock:
             extractor = self.models.feature_extractor(
                 config.backbone, config.pretrained, progress=progress, quantized=config.quantized_backbone
@@ -274,6 +278,13 @@ class Coordinator:
         with self.store.transaction() as db:
             db.execute("UPDATE sessions SET artifacts=? WHERE id=?", (json.dumps(described), session_id))
         return described
+
+    def _head_artifacts_current(self, config: SessionConfig, stored: dict) -> bool:
+        """Whether a session's stored head artifacts are those of this version's head graph; a session
+        prepared before the graph gained its ``logit_offset`` input gets the new files (new hashes)."""
+        with self._prepare_lock:
+            current = self.models.head_artifacts(len(config.classes), config.learning_rate)
+        return stored.get("training_model", {}).get("sha256") == current.training_model.sha256
 
     def _set_state(self, session_id: int, state: str, allowed_from: tuple[str, ...], kind: str) -> dict:
         row = self._session_row(session_id)
@@ -536,7 +547,10 @@ class Coordinator:
             if block_device and not row["device_blocked"]:
                 db.execute("UPDATE participants SET device_blocked=1 WHERE id=?", (participant_id,))
                 events.append(self._record(db, session_id, "device_blocked", participant_id))
+            new_version = self._drop_class_stats(db, session_id, to_remove, events)
         self._publish(*events)
+        if new_version is not None:
+            self.evaluator.version_published(session_id, new_version)
         return {"revoked": True, "device_blocked": bool(block_device or row["device_blocked"])}
 
     def unblock_device(self, session_id: int, participant_id: int) -> dict:
@@ -593,6 +607,12 @@ class Coordinator:
                 "local_epochs": config.local_epochs,
                 "batch_size": config.batch_size,
                 "learning_rate": config.learning_rate,
+                # POST /class-stats before an update whenever the per-class photo counts changed since the
+                # last statistics sent successfully (class_stats.py)
+                "send_class_stats": True,
+                # feed training_model's logit_offset: 0 for the classes in this round's training photos,
+                # head.ABSENT_CLASS_OFFSET (-10000) for the others
+                "mask_absent_classes": True,
             },
             "limits": {
                 "max_staleness": config.max_staleness,
@@ -723,7 +743,7 @@ class Coordinator:
                 "SELECT parameters FROM model_versions WHERE session_id=? AND version=?", (session_id, base_version)
             ).fetchone()["parameters"]
         )
-        staleness = current_version - base_version
+        staleness = class_stats.staleness(db, session_id, base_version, current_version)
         norm = float(np.linalg.norm(client.astype(np.float64) - base))
         rejection = None
         if staleness > config.max_staleness:
@@ -812,15 +832,17 @@ class Coordinator:
                 )
             return base_cache[version]
 
-        client_updates = [
-            ClientUpdate(
-                parameters=blob_to_vector(r["parameters"]),
-                base_parameters=base_parameters(r["base_version"]),
-                staleness=r["staleness"],
-                sample_count=r["sample_count"],
+        client_updates = []
+        for r in pending:
+            # Onto the current class-statistics start, and kept off the means of classes it did not train.
+            parameters, base = class_stats.rebase(
+                db, session_id, r["base_version"], current_version, blob_to_vector(r["parameters"]),
+                base_parameters(r["base_version"]),
             )
-            for r in pending
-        ]
+            client_updates.append(
+                ClientUpdate(parameters=parameters, base_parameters=base, staleness=r["staleness"],
+                             sample_count=r["sample_count"])
+            )
         new_parameters = strategy.aggregate(current, client_updates)
         new_version = current_version + 1
         update_ids = [r["id"] for r in pending]
@@ -834,6 +856,66 @@ class Coordinator:
         )
         published.append(self._record(db, session_id, "model_version", version=new_version, update_ids=update_ids))
         return new_version
+
+    # ------------------------------------------------------------------ class statistics
+
+    def submit_class_stats(self, participant: Participant, counts_header: Any, body: bytes) -> dict:
+        """Store a participant's per-class feature statistics (replacing any it sent before) and publish a
+        version on the start computed from everyone's (``class_stats.py``).
+
+        Malformed statistics raise before anything is stored. Statistics identical to the stored ones change
+        nothing (``applied`` false). Otherwise the model moves by the change of the start, keeping what was
+        trained on top of it, in one transaction with the new version, its start and the events.
+        """
+        session_id = participant.session_id
+        config = self.config(session_id)
+        feature_dim = get_backbone(config.backbone).feature_dim
+        stats = class_stats.parse(counts_header, body, len(config.classes), feature_dim)
+        published: list[Event] = []
+        with self.store.transaction() as db:
+            state = db.execute("SELECT state FROM sessions WHERE id=?", (session_id,)).fetchone()["state"]
+            if state != "running":
+                raise Conflict(
+                    "The facilitator paused the session; try again when it resumes." if state == "paused"
+                    else "The session is not running; class statistics are not accepted.",
+                    code="session_paused" if state == "paused" else "session_not_running",
+                )
+            now = time.time()
+            db.execute("UPDATE participants SET last_seen=? WHERE id=?", (now, participant.id))
+            if class_stats.stored_unchanged(db, participant.id, stats):
+                return {"version": self._version_in(db, session_id), "applied": False}
+            class_stats.store(db, session_id, participant.id, stats, now)
+            new_version = class_stats.publish_start(db, session_id, len(config.classes), feature_dim, now)
+            counts = stats.counts.tolist()
+            published.append(self._record(
+                db, session_id, "class_stats_received", participant.id, counts=counts, version=new_version
+            ))
+            published.append(self._record(
+                db, session_id, "model_version", version=new_version, update_ids=[], class_stats_from=participant.id
+            ))
+        self._publish(*published)
+        self.evaluator.version_published(session_id, new_version)
+        return {"version": new_version, "applied": True, "counts": counts}
+
+    def _drop_class_stats(self, db, session_id: int, removed: list[int], published: list[Event]) -> int | None:
+        """Inside revoke's transaction: when removed participants had sent class statistics, publish a version
+        on the start computed without them (a removed participant's photos should not shape the model)."""
+        if not class_stats.held_by(db, removed):
+            return None
+        config = SessionConfig.from_dict(json.loads(
+            db.execute("SELECT config FROM sessions WHERE id=?", (session_id,)).fetchone()["config"]
+        ))
+        new_version = class_stats.publish_start(
+            db, session_id, len(config.classes), get_backbone(config.backbone).feature_dim, time.time()
+        )
+        published.append(self._record(
+            db, session_id, "model_version", version=new_version, update_ids=[], class_stats_removed=removed
+        ))
+        return new_version
+
+    @staticmethod
+    def _version_in(db, session_id: int) -> int:
+        return db.execute("SELECT MAX(version) AS v FROM model_versions WHERE session_id=?", (session_id,)).fetchone()["v"]
 
     # ------------------------------------------------------------------ test results
 

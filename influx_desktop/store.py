@@ -105,6 +105,21 @@ CREATE TABLE IF NOT EXISTS study_events (  -- browser interaction events, only w
     data TEXT NOT NULL,
     UNIQUE (participant_id, seq)         -- a batch re-sent after a lost answer is stored once
 );
+CREATE TABLE IF NOT EXISTS class_stats (   -- each participant's latest per-class feature statistics (class_stats.py)
+    participant_id INTEGER PRIMARY KEY REFERENCES participants(id),
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    counts TEXT NOT NULL,                -- JSON list: training photos per class
+    statistics BLOB NOT NULL,            -- little-endian float32: K×D feature sums, then K×D sums of squares
+    received_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS model_starts (  -- the head's start from everyone's class statistics, from a version on
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    version INTEGER NOT NULL,
+    parameters BLOB NOT NULL,            -- little-endian float32, the head's layout
+    means BLOB NOT NULL,                 -- little-endian float32 [K,D]: the pooled class means it came from
+    counts TEXT NOT NULL,                -- JSON list: the pooled photos per class
+    PRIMARY KEY (session_id, version)
+);
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY,
     session_id INTEGER,

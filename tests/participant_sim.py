@@ -1,9 +1,12 @@
 """A simulated participant (and a facilitator client) that talk to a real server over HTTP.
 
 It does what the browser does, in Python: join with the join code, read the task manifest, download the
-head's training artifacts by content hash (checking the hash), fetch the global model, train the head on
-its own features with onnxruntime's training API (``influx_desktop.models.local_training.train_head``, the
-same artifact files ORT-web loads) and post the new parameters as raw float32 with its base version.
+head's training artifacts by content hash (checking the hash), send its per-class feature statistics when
+the manifest asks for them and its class counts changed since it last sent them (``POST /class-stats``),
+fetch the global model, train the head on its own features with onnxruntime's training API
+(``influx_desktop.models.local_training.train_head``, the same artifact files ORT-web loads; the classes it
+has no photos of masked through ``logit_offset`` when the manifest says ``mask_absent_classes``) and post the
+new parameters as raw float32 with its base version.
 
     from participant_sim import AdminClient, SimulatedParticipant   # with tests/ on sys.path
     admin = AdminClient(url, admin_token)
@@ -209,6 +212,7 @@ class SimulatedParticipant(HttpClient):
         self.session_id: int | None = None
         self.manifest: dict | None = None
         self._head = None
+        self.stats_sent_counts: list[int] | None = None  # the class counts of the last statistics accepted
 
     # ------------------------------------------------------------------ joining
 
@@ -261,6 +265,32 @@ class SimulatedParticipant(HttpClient):
 
     # ------------------------------------------------------------------ one round
 
+    def class_stats(self):
+        """This participant's ``ClassStats`` (per class: photo count, feature sums, sums of squares)."""
+        from influx_desktop.class_stats import ClassStats
+
+        return ClassStats.of(self.features, self.labels, len(self.task()["classes"]))
+
+    def send_class_stats(self) -> dict:
+        """POST /api/v1/class-stats: K×D float32 sums then K×D sums of squares, counts in X-Class-Counts."""
+        stats = self.class_stats()
+        answer = self.call(
+            "POST", "/api/v1/class-stats", stats.to_body(), content_type="application/octet-stream",
+            headers={"X-Class-Counts": stats.counts_header()},
+        ).json()
+        self.stats_sent_counts = stats.counts.tolist()
+        return answer
+
+    def send_class_stats_if_changed(self) -> dict | None:
+        """What the browser does before an update: send statistics when the manifest asks for them, it has
+        training photos, and their class counts differ from those last sent successfully (the first round;
+        after photos were added)."""
+        if len(self.labels) == 0 or not self.task()["training"].get("send_class_stats"):
+            return None
+        if self.stats_sent_counts == self.class_stats().counts.tolist():
+            return None
+        return self.send_class_stats()
+
     def model(self) -> tuple[int, np.ndarray]:
         response = self.call("GET", "/api/v1/model")
         return int(response.headers["X-Model-Version"]), np.frombuffer(response.body, dtype="<f4").astype(np.float32)
@@ -272,6 +302,7 @@ class SimulatedParticipant(HttpClient):
         trained = train_head(
             self.head_artifacts(), parameters, self.features, self.labels,
             epochs=training["local_epochs"], batch_size=training["batch_size"], seed=self.seed * 100_003 + self.rounds,
+            mask_absent_classes=bool(training.get("mask_absent_classes")),
         )
         self.rounds += 1
         # A browser that diverged would send garbage; here it would mean local training is broken.
@@ -287,7 +318,9 @@ class SimulatedParticipant(HttpClient):
     ) -> dict:
         """Post an update with a fresh ``Idempotency-Key`` (or the one given); when the connection fails
         before an answer arrives, send it once more with the same key, as the browser does: the server
-        stores it at most once and answers the retry with its first answer."""
+        stores it at most once and answers the retry with its first answer. Class statistics not yet sent
+        (``send_class_stats_if_changed``) go first."""
+        self.send_class_stats_if_changed()
         body = np.asarray(parameters, dtype="<f4").tobytes()
         headers = {
             "X-Base-Version": str(base_version),
@@ -306,7 +339,9 @@ class SimulatedParticipant(HttpClient):
         return dict(response.json(), base_version=base_version)
 
     def train_round(self) -> dict:
-        """Fetch the global model, train on it, post the result; returns the server's answer."""
+        """Send changed class statistics, fetch the global model, train on it, post the result; returns the
+        server's answer to the update."""
+        self.send_class_stats_if_changed()
         version, parameters = self.model()
         return self.submit(self.train(parameters), version)
 

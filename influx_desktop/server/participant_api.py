@@ -1,4 +1,5 @@
-"""Routes for participants' browsers: join, task manifest, artifacts, model, updates, test results."""
+"""Routes for participants' browsers: join, task manifest, artifacts, model, class statistics, updates,
+test results."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from .requests import bearer_token, body_bytes, json_body
 
 STUDY_BODY_LIMIT = 256 * 1024
 UPDATE_BODY_LIMIT = 1024 * 1024  # 50 classes × 1281 floats is 256 KB; anything larger is not an update
+#: 50 classes × 1280 features × 2 (sums, squares) × 4 bytes is 512,000 B; anything larger is not class statistics.
+CLASS_STATS_BODY_LIMIT = 1024 * 1024
 
 
 def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
@@ -20,6 +23,7 @@ def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
     updates_window = SlidingWindow(limits.updates_per_participant)
     events_window = SlidingWindow(limits.events_per_participant)
     test_results_window = SlidingWindow(limits.test_results_per_participant)
+    class_stats_window = SlidingWindow(limits.class_stats_per_participant)
 
     def participant():
         found = coordinator.authenticate(bearer_token())
@@ -94,6 +98,13 @@ def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
             idempotency_key=request.headers.get("Idempotency-Key"),
         )
         return jsonify(result)
+
+    @bp.post("/class-stats")
+    def class_stats():
+        who = participant()
+        class_stats_window.hit(str(who.id), "class statistics from this participant")
+        body = body_bytes(CLASS_STATS_BODY_LIMIT, "application/octet-stream")
+        return jsonify(coordinator.submit_class_stats(who, request.headers.get("X-Class-Counts"), body))
 
     @bp.post("/events")
     def study_events():

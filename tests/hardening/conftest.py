@@ -53,6 +53,11 @@ class Target:
             "rejected_updates": q("SELECT COUNT(*) FROM updates WHERE status='rejected'")[0][0],
             "test_results": q("SELECT COUNT(*) FROM test_results")[0][0],
             "study_events": q("SELECT COUNT(*) FROM study_events")[0][0],
+            "class_stats": [
+                (r["participant_id"], r["counts"], hashlib.sha256(r["statistics"]).hexdigest())
+                for r in q("SELECT participant_id, counts, statistics FROM class_stats ORDER BY participant_id")
+            ],
+            "model_starts": q("SELECT COUNT(*) FROM model_starts")[0][0],
             "events": q("SELECT COUNT(*) FROM events")[0][0],
         }
 

@@ -11,6 +11,7 @@ sample counts. Properties:
   (``too_stale``, ``norm_too_large``) is recorded as a 'rejected' audit row in ``updates`` with an
   ``update_rejected`` event (and the participant's ``last_seen`` moves);
 - the artifact route only ever answers with a file whose content hash is the one asked for;
+- class statistics that are accepted leave the model finite (``test_fuzz_class_stats``);
 - an update answered (accepted, or refused by a session rule) under a new ``Idempotency-Key`` is answered
   the same again when re-sent with that key, and the re-send changes nothing.
 
@@ -436,6 +437,66 @@ def test_fuzz_study_events(target, data):
         assert reply["stored"] + reply["duplicates"] >= 1
 
 
+def _class_stats_request(data) -> tuple[bytes, str | None]:
+    """Statistics of random photos of random classes, bent one way or another (or not at all)."""
+    k, dim = len(CLASSES), 1280
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    labels = rng.integers(0, k, data.draw(st.integers(1, 12)))
+    features = np.abs(rng.normal(0.2, 0.5, (labels.size, dim)))
+    counts = np.bincount(labels, minlength=k)
+    sums, squares = np.zeros((k, dim)), np.zeros((k, dim))
+    np.add.at(sums, labels, features)
+    np.add.at(squares, labels, features**2)
+    values = np.stack([sums, squares]).astype("<f4")
+    kind = data.draw(st.sampled_from(["good", "good", "specials", "empty_row", "negative", "raw", "length", "zeros"]))
+    header = ",".join(map(str, counts))
+    with np.errstate(all="ignore"):
+        if kind == "specials":
+            for _ in range(data.draw(st.integers(1, 4))):
+                values.flat[data.draw(st.integers(0, values.size - 1))] = np.float32(data.draw(special_floats))
+        elif kind == "empty_row" and (counts == 0).any():
+            values[data.draw(st.integers(0, 1)), int(np.flatnonzero(counts == 0)[0]), 0] = 1.0
+        elif kind == "negative":
+            values[1].flat[data.draw(st.integers(0, k * dim - 1))] = -data.draw(st.floats(0, 1e6, width=32))
+        elif kind == "zeros":
+            values[:] = 0
+    body = values.tobytes()
+    if kind == "raw":
+        body = data.draw(st.binary(max_size=4096))
+    elif kind == "length":
+        cut = data.draw(st.integers(-8, 8))
+        body = body[:cut] if cut < 0 else body + bytes(cut)
+    counts_header = data.draw(st.one_of(
+        st.just(header), st.just(header), st.just(header), st.none(),
+        st.sampled_from(["", "0,0,0,0", "1,1,1", "1,1,1,1,1", "-1,2,3,4", "1, 2 ,3,4", "1e3,0,0,0", "9" * 11 + ",0,0,0",
+                         "١,0,0,0", "1;2;3;4", "1000001,0,0,0"]),
+        header_text,
+    ))
+    return body, counts_header
+
+
+@pytest.mark.slow
+@given(data=st.data())
+@EXAMPLES
+def test_fuzz_class_stats(target, data):
+    body, counts_header = _class_stats_request(data)
+    headers = data.draw(extra_headers)
+    if counts_header is not None:
+        headers["X-Class-Counts"] = counts_header
+    if _well_formed_envelope(data):
+        auth, method, content_type = f"Bearer {target.token}", "POST", "application/octet-stream"
+    else:
+        auth = data.draw(_authorization(target))
+        method = data.draw(st.sampled_from(["POST"] * 8 + ["GET", "PUT"]))
+        content_type = data.draw(content_types)
+    response = _send(target, method, "/api/v1/class-stats", auth, headers, body, content_type)
+    if response.status_code == 200:
+        reply = response.get_json()
+        assert reply["version"] == target.coordinator.current_version(target.sid)
+        _, parameters = target.coordinator.parameters(target.sid)
+        assert np.all(np.isfinite(parameters))
+
+
 def test_every_participant_route_is_fuzzed():
     """If a participant route is added, it must get a fuzz test here."""
     from influx_desktop.server.app import create_app
@@ -447,4 +508,4 @@ def test_every_participant_route_is_fuzzed():
     routes = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/") and "/admin" not in r.rule}
     assert routes == {"/api/v1/status", "/api/v1/join", "/api/v1/task", "/api/v1/artifacts/<sha256>",
                       "/api/v1/model", "/api/v1/updates", "/api/v1/test-results", "/api/v1/join/<join_code>",
-                      "/api/v1/events"}
+                      "/api/v1/events", "/api/v1/class-stats"}

@@ -61,7 +61,7 @@ def test_exported_model_runs_in_plain_onnxruntime_and_matches_backbone_plus_head
     logits, probabilities = exported.run(None, {"input": batch})
 
     version, parameters = server.coordinator.parameters(sid)
-    assert version == 4
+    assert version == 6  # two versions from the participants' class statistics, four from their updates
     features = FeatureExtractor(extractor_artifact.path).extract(batch)
     expected = head.logits(features, parameters, len(fm.classes))
     np.testing.assert_allclose(logits, expected, rtol=1e-4, atol=1e-4)
@@ -82,11 +82,15 @@ def test_event_log_exports_parse_and_list_every_event_in_order(trained_session):
     assert all(e["session_id"] == sid for e in events)
     kinds = [e["kind"] for e in events]
     assert kinds[:4] == ["session_created", "session_started", "participant_joined", "participant_joined"]
-    assert kinds[4:] == ["update_accepted", "model_version"] * 4 + ["test_result"]
+    # Each participant's class statistics come before its first update and make a version of their own.
+    first_round = ["class_stats_received", "model_version", "update_accepted", "model_version"]
+    assert kinds[4:] == first_round * 2 + ["update_accepted", "model_version"] * 2 + ["test_result"]
     accepted = [e for e in events if e["kind"] == "update_accepted"]
     assert [e["participant_id"] for e in accepted] == [s.participant_id for s in sims] * 2
-    assert [e["data"]["version"] for e in events if e["kind"] == "model_version"] == [1, 2, 3, 4]
-    assert [e["data"]["update_ids"] for e in events if e["kind"] == "model_version"] == [
+    stats = [e for e in events if e["kind"] == "class_stats_received"]
+    assert [e["participant_id"] for e in stats] == [s.participant_id for s in sims]
+    assert [e["data"]["version"] for e in events if e["kind"] == "model_version"] == [1, 2, 3, 4, 5, 6]
+    assert [e["data"]["update_ids"] for e in events if e["kind"] == "model_version" and e["data"]["update_ids"]] == [
         [e["data"]["update_id"]] for e in accepted
     ]
     assert events[0]["data"]["config"]["title"] == "Exports"
