@@ -109,24 +109,46 @@ class Traced:
                                      **group)
         self.pid = self.proc.pid
         if trace_file is not None:
-            self.pid = self._traced_child()
+            self.pid = self._traced_child(cmd[0])
 
-    def _traced_child(self) -> int:
+    def _traced_child(self, program: str) -> int:
+        """The child of strace that runs ``program``: strace also forks short-lived children of its own
+        at start (to probe ptrace features), and taking one of those for the app failed under load."""
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
                 children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
             except OSError:
                 children = []
-            if children:
-                return int(children[0])
+            for child in children:
+                try:
+                    argv0 = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+                except OSError:
+                    continue
+                if argv0 == program:
+                    return int(child)
             if self.proc.poll() is not None:
                 break
             time.sleep(0.05)
         raise SmokeFailure("strace did not start the app")
 
+    def alive(self) -> bool:
+        """The app itself (under strace, ``proc`` is strace, which outlives the app for a moment)."""
+        if self.proc.poll() is not None:
+            return False
+        if self.pid == self.proc.pid or os.name == "nt":
+            return True
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
     def interrupt(self) -> None:
-        os.kill(self.pid, signal.CTRL_BREAK_EVENT if os.name == "nt" else signal.SIGINT)
+        try:
+            os.kill(self.pid, signal.CTRL_BREAK_EVENT if os.name == "nt" else signal.SIGINT)
+        except ProcessLookupError:
+            raise SmokeFailure("the app had already exited when it was to be stopped") from None
 
     def wait(self, timeout: float) -> int:
         try:
@@ -291,7 +313,8 @@ def gui_checks(exe: Path, work: Path, data_dir: Path, trace: bool) -> None:
         try:
             deadline = time.monotonic() + GUI_UP_SECONDS
             while time.monotonic() < deadline:
-                if app.proc.poll() is not None:
+                if not app.alive():
+                    app.proc.wait(10)
                     raise SmokeFailure(f"the window exited at once (code {app.proc.returncode}): "
                                        f"{stderr_path.read_text(errors='replace')[-2000:]}")
                 time.sleep(0.2)
