@@ -1,0 +1,135 @@
+"""A lesson as a class runs it, in each of the three engines students' devices use (Blink, Gecko,
+WebKit — engines/): two students open the QR code's link on a phone-sized screen, type their names,
+photograph different things (disjoint classes), review the suggested labels, and train and send
+three rounds in the same open page, one adding a photo between rounds 1 and 2. A reload brings back
+their photos, labels and features without preparing any photo again; the server holds 6 applied
+updates from 2 participants, and the class model recognises every class on the server's test set.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from engines import ENGINES, EngineError, launch
+from harness import class_names, start_server, write_pngs, zip_of_test_images
+
+#: trouser, bag, sneaker, dress: each student photographs two of them and never the others'.
+CLASS_IDS = [1, 8, 7, 3]
+CLASSES = class_names(CLASS_IDS)
+STUDENTS = {"Ada": [1, 8], "Ben": [7, 3]}
+PER_CLASS = 4
+ROUNDS = 3
+
+FEATURES_READY = "(n) => window.influxApp.featureIds.size >= n && !window.influxApp.busy.extracting"
+RESULT = "() => document.querySelector('#train-result').textContent"
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def browser(request, tmp_path_factory, webclient_dist):
+    try:
+        b = launch(request.param, tmp_path_factory.mktemp(f"{request.param}-lesson"))
+    except EngineError as e:
+        pytest.fail(str(e))
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="module")
+def server(browser, tmp_path_factory, fashion_mnist):
+    """The class server with a new session's defaults (nothing tuned for the test) and a test set."""
+    srv = start_server(tmp_path_factory.mktemp("lesson-server"), {"title": "Clothes and bags", "classes": CLASSES})
+    srv.admin("PUT", "/testset", zip_of_test_images(per_class=25, seed=99, ids=CLASS_IDS), "application/zip")
+    yield srv
+    srv.stop()
+
+
+def join_with_name(browser, url: str, name: str):
+    page = browser.open_page((360, 740))
+    page.goto(url)
+    page.wait_for("() => { const i = document.querySelector('fl-join-panel input[name=nickname]'); return !!i && i.offsetParent !== null; }", 60)
+    page.fill("fl-join-panel input[name=nickname]", name)
+    page.click("fl-join-panel button.join")
+    page.wait_for("() => !document.querySelector('#task-view').hidden", 60)
+    return page
+
+
+def add_photos(page, photos) -> None:
+    """Add photos through the file input, then review each card: accept a right suggestion, else pick the class."""
+    before = page.count("#train-grid fl-image-card")
+    page.set_input_files("#add-photos", [str(p) for p, _ in photos])
+    page.wait_for(f"() => document.querySelectorAll('#train-grid fl-image-card').length === {before + len(photos)}", 60)
+    for path, label in photos:
+        card = f'fl-image-card[data-name="{path.name}"]'
+        page.wait_for(f"() => !!document.querySelector('{card} .card-hint').textContent.match(/^(Suggested|Pick)/)", 120)
+        hint = page.text(f"{card} .card-hint")
+        if hint.startswith("Suggested: ") and hint.removeprefix("Suggested: ").rsplit(" (", 1)[0] == label:
+            page.click(f"{card} button.accept")
+        else:
+            page.select(f"{card} select", label)
+        page.wait_for(f"() => document.querySelector('{card}').dataset.confirmed === 'true'", 30)
+
+
+def train_and_send(page) -> str:
+    page.click("button[data-tab=train]")
+    page.wait_for("() => !document.querySelector('#train-button').disabled", 120)
+    page.click("#train-button")
+    text = page.wait_for(f"() => {{ const t = ({RESULT})(); return t.length > 0 && !document.querySelector('#train-button').disabled && t; }}", 180)
+    assert text.startswith("Accepted as version"), (text, page.console_messages()[-20:])
+    page.click("button[data-tab=photos]")
+    return text
+
+
+def wait_for_server_accuracy(server, version: int, timeout_s: float = 120) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        scored = [row for row in server.admin("GET", "/accuracy") if row["version"] == version]
+        if scored:
+            return scored[-1]
+        time.sleep(0.5)
+    raise AssertionError(f"the server did not score version {version} within {timeout_s} s")
+
+
+def test_two_students_three_rounds_in_one_page_then_reload(browser, server, tmp_path):
+    photos = {name: write_pngs(tmp_path / name, "train", PER_CLASS, seed=10 + i, ids=ids)
+              for i, (name, ids) in enumerate(STUDENTS.items())}
+    extra = {name: write_pngs(tmp_path / f"{name}-later", "train", 1, seed=50 + i, ids=ids[:1])
+             for i, (name, ids) in enumerate(STUDENTS.items())}
+    pages = {name: join_with_name(browser, server.join_url(), name) for name in STUDENTS}
+    for name, page in pages.items():
+        add_photos(page, photos[name])
+        page.wait_for(FEATURES_READY, 180, args=[len(photos[name])])
+
+    results = []
+    for round_number in range(1, ROUNDS + 1):
+        for name, page in pages.items():
+            results.append(train_and_send(page))
+            if round_number == 1:  # a photo added between rounds: extraction after training must work
+                add_photos(page, extra[name])
+                page.wait_for(FEATURES_READY, 180, args=[len(photos[name]) + 1])
+    assert len(results) == 2 * ROUNDS
+
+    # a reload brings everything back from the device's storage: nothing is prepared again
+    for name, page in pages.items():
+        n = len(photos[name]) + 1
+        page.reload()
+        page.wait_for("() => !document.querySelector('#task-view').hidden", 60)
+        page.wait_for(f"() => document.querySelectorAll('#train-grid fl-image-card[data-confirmed=true]').length === {n}", 60)
+        page.wait_for(FEATURES_READY, 60, args=[n])
+        assert page.evaluate("() => window.influxApp.timings === undefined"), "a reload must not prepare photos again"
+        labels = page.evaluate("() => [...document.querySelectorAll('#train-grid fl-image-card')].map((c) => c.dataset.label)")
+        assert sorted(labels) == sorted([c for _, c in photos[name] + extra[name]])
+
+    participants = server.admin("GET", "/participants")
+    assert sorted(p["nickname"] for p in participants) == sorted(STUDENTS)
+    updates = server.admin("GET", "/updates")
+    assert [u["status"] for u in updates] == ["applied"] * 6, updates
+    assert {u["participant_id"] for u in updates} == {p["id"] for p in participants}
+    final = max(v["version"] for v in server.admin("GET", "/versions"))
+
+    # learning together: every class is recognised, not just the last student's two
+    scored = wait_for_server_accuracy(server, final)
+    recall = {c: r["correct"] / r["total"] for c, r in scored["per_class"].items()}
+    assert min(recall.values()) >= 0.5, recall
+    for page in pages.values():
+        page.close()
