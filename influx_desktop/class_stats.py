@@ -7,8 +7,9 @@ the sum of their squares. Pooled over every participant, those are the class mea
 feature variances of everyone's photos together, and from them the server writes the head's start: a
 diagonal linear discriminant (LDA with a diagonal covariance), scaled to a fixed confidence (``START_MARGIN``).
 With every participant's statistics in, the start is exactly what a central diagonal LDA on all the photos
-would be; local training (masked to the participant's own classes) refines it. docs/benchmarks.md item 5
-has the measurements behind the choice, docs/security.md what the statistics reveal.
+would be; local training (masked to the participant's own classes) refines it, and each update is confined
+to what a participant's photos can teach (``confine``). docs/benchmarks.md item 5 has the measurements
+behind the choice, docs/security.md what the statistics reveal.
 
 Wire format (``POST /api/v1/class-stats``): ``K×D`` little-endian float32 sums (row k: class k), then ``K×D``
 float32 sums of squares (elementwise); header ``X-Class-Counts: n0,…,n(K−1)``.
@@ -205,26 +206,35 @@ def compute_start(pooled_stats: ClassStats | None, initial: np.ndarray, num_clas
 
 
 def confine(delta: np.ndarray, start: Start) -> np.ndarray:
-    """An update's change, kept from moving the logits of the classes it did not train at their means.
+    """An update's change, kept to what the participant's photos can teach: how classes compare on photos.
 
-    A participant trained with the absent classes masked changes only the rows of the classes it holds.
-    Yet a change to class a's row moves a's logit on every photo, other classes' photos included: AdamW
-    steps every weight by about the learning rate whatever the gradient, and the features are all positive,
-    so two-class training shifts a's and b's logits on everyone's photos and the classes it never saw lose
-    them. Each changed row is projected (least change) so that its logit at the mean photo of every class
-    the update left untouched, and that someone holds, stays as it was. An update that changed every row
-    (every class present, or a client that does not mask) is returned as it is.
+    Each row the update changed is projected (least change) so that its logit stays as it was
+
+    - at the mean photo of every class the update left untouched (and someone holds). A participant trained
+      with the absent classes masked changes only the rows of the classes it holds, yet a change to class
+      a's row moves a's logit on every photo: AdamW steps every weight by about the learning rate whatever
+      the gradient, and the features are all positive, so two-class training shifts a's and b's logits on
+      everyone's photos and the classes it never saw lose them;
+    - at the balanced mean photo (the average of the held classes' means). Local training also learns the
+      participant's own class balance (55 photos of one class, 2 of another: favour the first everywhere),
+      and FedAsync hands the model to whoever trained last. Fixing each row's logit at the average photo
+      leaves every class as favoured overall as it was, and only how the classes compare on particular photos
+      changes. (This also keeps FedBuff's sum of stale deltas from overshooting in that direction.)
+
+    Rows the update left unchanged stay unchanged.
     """
     k, dim = start.means.shape
+    held = start.counts > 0
     weight, bias = head.split(delta, k, dim)
     changed = np.flatnonzero(np.any(weight != 0, axis=1) | (bias != 0))
-    untouched = np.flatnonzero((start.counts > 0) & ~np.isin(np.arange(k), changed))
-    if changed.size == 0 or untouched.size == 0:
+    if changed.size == 0 or not held.any():
         return delta
-    constraints = np.hstack([start.means[untouched], np.ones((untouched.size, 1))])  # [u, D+1]
+    untouched = np.flatnonzero(held & ~np.isin(np.arange(k), changed))
+    points = np.vstack([start.means[untouched], start.means[held].mean(axis=0, keepdims=True)])
+    constraints = np.hstack([points, np.ones((len(points), 1))])  # [u+1, D+1]: logit = w·x + b at x
     rows = np.hstack([weight[changed], bias[changed, None]]).astype(np.float64)  # [c, D+1]
     gram = constraints @ constraints.T
-    gram += np.eye(untouched.size) * 1e-9 * float(np.trace(gram))
+    gram += np.eye(len(points)) * 1e-9 * float(np.trace(gram))
     rows -= (rows @ constraints.T) @ np.linalg.solve(gram, constraints)
     weight, bias = weight.copy(), bias.copy()
     weight[changed], bias[changed] = rows[:, :-1], rows[:, -1]

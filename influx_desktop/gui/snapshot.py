@@ -89,7 +89,13 @@ def describe_event(event: dict, nicknames: dict[int, str] | None = None) -> str:
         return f"update from {who} accepted (base v{data.get('base_version')}, staleness {data.get('staleness')})"
     if kind == "update_rejected":
         return f"update from {who} rejected: {data.get('reason', '')}"
+    if kind == "class_stats_received":
+        counts = data.get("counts") or []
+        return (f"{who} sent class statistics ({sum(counts)} photos of {sum(1 for n in counts if n)} classes): "
+                f"the model starts from everyone's class means (version {data.get('version')})")
     if kind == "model_version":
+        if data.get("class_stats_from") is not None or data.get("class_stats_removed"):
+            return f"model version {data.get('version')} published (class statistics changed)"
         return f"model version {data.get('version')} published ({len(data.get('update_ids', []))} update(s))"
     if kind == "server_evaluation":
         return f"version {data.get('version')}: test accuracy {data.get('accuracy', 0):.1%} on {data.get('n')} images"

@@ -73,13 +73,21 @@ def test_confine_keeps_the_logits_of_untrained_classes_at_their_means():
     cw, cb = head.split(confined, K)
     # Class 2 (held by someone, not trained here): rows 0 and 1 give its mean photo the logits they gave.
     np.testing.assert_allclose(means[2] @ cw[:2].T + cb[:2], 0.0, atol=1e-7)
+    # Nor does any class become more or less favoured overall: same logits at the balanced mean photo.
+    balanced = means[:3].mean(axis=0)
+    np.testing.assert_allclose(balanced @ cw[:2].T + cb[:2], 0.0, atol=1e-7)
     # Class 3 (no one's photos) sets no constraint; the untouched rows stay untouched.
     assert not cw[2:].any() and not cb[2:].any()
-    # The part of the change that does not reach class 2's mean is kept.
-    assert np.abs(cw[:2] - weight[:2]).max() < np.abs(weight[:2]).max()
-    # An update that changed every row (every class present, or a client that does not mask) is unchanged.
+    # What compares the trained classes with each other is kept: the change at class 0's mean minus class 1's.
+    before = (means[0] - means[1]) @ (weight[0] - weight[1])
+    after = (means[0] - means[1]) @ (cw[0] - cw[1])
+    assert after == pytest.approx(before, rel=0.5) and np.sign(after) == np.sign(before)
+    # An update that changed every row (every class present, or a client that does not mask) keeps every
+    # row's logit at the balanced mean photo, and nothing else.
     full = head.join(rng.normal(0, 1e-3, (K, head.FEATURE_DIM)), np.full(K, 1e-3))
-    np.testing.assert_array_equal(class_stats.confine(full, start), full)
+    fw, fb = head.split(class_stats.confine(full, start), K)
+    np.testing.assert_allclose(balanced @ fw.T + fb, 0.0, atol=1e-7)
+    assert np.linalg.norm(fw - head.split(full, K)[0]) < 0.2 * np.linalg.norm(head.split(full, K)[0])
 
 
 def _session(co, aggregator="fedasync", params=None):
@@ -169,5 +177,9 @@ def test_statistics_on_a_buffering_strategy_leave_the_buffer_alone(coordinator, 
     _, p1 = co.parameters(sid)
     answer = co.submit_update(who[2], v0, 5, moved.tobytes())
     assert answer["applied"] is True and answer["staleness"] == 0
-    _, p2 = co.parameters(sid)
-    np.testing.assert_allclose(p2, p1 + np.float32(0.01), atol=1e-6)  # both deltas, on top of the start
+    v2, p2 = co.parameters(sid)
+    with co.store.transaction() as db:
+        start = class_stats.start_at(db, sid, v2)
+    # Both deltas (the same), confined with the statistics now in force, on top of the start.
+    expected = p1 + class_stats.confine(moved - p0, start)
+    np.testing.assert_allclose(p2, expected, atol=1e-6)
