@@ -20,7 +20,7 @@ def test_defaults_and_normalisation():
     assert c.classes == ("apple", "banana", "cherry")
     assert (c.backbone, c.pretrained, c.aggregator) == ("efficientnet_lite0", True, "fedasync")
     assert c.aggregator_params == {"alpha": 0.6, "staleness_function": "polynomial", "a": 0.5, "b": 4}
-    assert (c.local_epochs, c.batch_size, c.learning_rate) == (5, 16, 1e-3)
+    assert (c.local_epochs, c.batch_size, c.learning_rate) == (10, 64, 1e-3)  # issue 12's measured defaults
     assert (c.max_staleness, c.max_update_norm) == (20, 100.0)
     assert SessionConfig.from_dict(c.to_dict()) == c
 
