@@ -229,7 +229,7 @@ def test_three_participants_label_train_and_contribute(chromium, server, tmp_pat
             assert b"\x89PNG" not in body
             for image in all_image_bytes:
                 assert image[100:164] not in body, f"photo bytes in {request.method} {request.url}"
-    assert posted <= {"/api/v1/join", "/api/v1/updates", "/api/v1/test-results"}, posted
+    assert posted <= {"/api/v1/join", "/api/v1/class-stats", "/api/v1/updates", "/api/v1/test-results"}, posted
 
     # a revoked participant is sent back to the join screen with a message
     participants_list = server.admin("GET", "/participants")

@@ -135,6 +135,9 @@ def simulate_tab_switch(p: Participant):
 
 
 def train(p: Participant, base_version: int):
+    """The first Train and send also sends the photos' class statistics, which make a version of their own:
+    training starts from it (``base_version``)."""
+    p.expect("server", "class_stats_received", counts=[p.train_images // len(CLASSES)] * len(CLASSES), version=base_version)
     p.expect("browser", "training_started", base_version=base_version, epochs=EPOCHS, batch_size=SETTINGS["batch_size"], samples=p.train_images)
     p.expect("browser", "training_finished", epochs=EPOCHS)
     p.expect("browser", "update_submitted", base_version=base_version, sample_count=p.train_images)
@@ -183,7 +186,7 @@ def run_session(chromium, server, tmp_path: Path, study: bool) -> tuple[Particip
     correct_where_wrong(corrector, {path.name: cls for path, cls in files})
     assert corrector.corrected >= 1, "the initial model was right about every photo: pick other seeds"
     simulate_tab_switch(corrector)
-    train(corrector, base_version=0)
+    train(corrector, base_version=1)
 
     contexts.append(open_and_join(chromium, server, accepter, study))
     files = write_pngs(tmp_path / "accepter", "train", TRAIN_PER_CLASS, seed=22)
@@ -192,7 +195,7 @@ def run_session(chromium, server, tmp_path: Path, study: bool) -> tuple[Particip
     expect_suggestions_shown(accepter, files)
     accepter.train_images = len(files)
     accept_all(accepter)
-    train(accepter, base_version=1)
+    train(accepter, base_version=3)
 
     check_on_own_photos(corrector, tmp_path / "corrector-test", seed=31)
     check_on_own_photos(accepter, tmp_path / "accepter-test", seed=32)
