@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from engines import ENGINES, EngineError, launch
 from harness import CHROMIUM, ensure_bundle, fashion_mnist_available, launch_chromium
 
 
@@ -28,6 +29,18 @@ def chromium(webclient_dist):
         browser = launch_chromium(playwright)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def browser(request, tmp_path_factory, webclient_dist):
+    """One browser per engine (engines/) for the whole module: a test asking for it runs once in each of
+    the three engines participants use, one engine's tests after the other."""
+    try:
+        b = launch(request.param, tmp_path_factory.mktemp(f"{request.param}-browser"))
+    except EngineError as e:
+        pytest.fail(str(e))
+    yield b
+    b.close()
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from engines import ENGINES, EngineError, JSError, WaitTimeout, launch
+from engines import JSError, WaitTimeout
 from harness import class_names, start_server, write_pngs
 
 TITLE = "Engines check"
@@ -50,17 +50,6 @@ def server(browser, server_dir):
 def photo(tmp_path_factory, fashion_mnist) -> str:
     path, _ = write_pngs(tmp_path_factory.mktemp("engine-photos"), "train", per_class=1, seed=5)[0]
     return str(path)
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def browser(request, tmp_path_factory, webclient_dist):
-    """One browser per engine for the whole module (pytest runs one engine's tests, then the next)."""
-    try:
-        b = launch(request.param, tmp_path_factory.mktemp(f"{request.param}-browser"))
-    except EngineError as e:
-        pytest.fail(str(e))
-    yield b
-    b.close()
 
 
 def joined_page(browser, url: str, viewport=(360, 740)):

@@ -11,7 +11,6 @@ import time
 
 import pytest
 
-from engines import ENGINES, EngineError, launch
 from harness import class_names, start_server, write_pngs, zip_of_test_images
 
 #: trouser, bag, sneaker, dress: each student photographs two of them and never the others'.
@@ -23,16 +22,6 @@ ROUNDS = 3
 
 FEATURES_READY = "(n) => window.influxApp.featureIds.size >= n && !window.influxApp.busy.extracting"
 RESULT = "() => document.querySelector('#train-result').textContent"
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def browser(request, tmp_path_factory, webclient_dist):
-    try:
-        b = launch(request.param, tmp_path_factory.mktemp(f"{request.param}-lesson"))
-    except EngineError as e:
-        pytest.fail(str(e))
-    yield b
-    b.close()
 
 
 @pytest.fixture(scope="module")
