@@ -58,7 +58,7 @@ fi
 lock_stamp="webclient/node_modules/.lock-$(sha256sum webclient/package-lock.json | cut -c1-16)"
 if [ ! -f "$lock_stamp" ]; then
     echo "setup: installing the webclient's npm packages"
-    (cd webclient && npm ci --no-audit --no-fund --loglevel=error)
+    (cd webclient && npm ci --include=dev --no-audit --no-fund --loglevel=error)   # dev: eslint, puppeteer-core (tests)
     touch "$lock_stamp"
 fi
 .venv/bin/python scripts/bundle_webclient.py >/dev/null
