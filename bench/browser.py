@@ -4,7 +4,7 @@ One real server on 127.0.0.1 (create_app + waitress, rate limits off) serves the
 running session (4 Fashion-MNIST classes, 10 local epochs, batch 16), the seed baseline's routes
 (bench/seed.py: full MobileNetV2 artifacts, JSON update route that regenerates them) and this benchmark's
 page (bench/web/), all from one origin under the app's real CSP. The page imports the web client's own
-modules (``src/ort_runtime.js``, ``src/lib/api.js``, ``src/lib/training.js``, ``src/lib/head.js``,
+modules (``src/ort_runtime.js``, ``src/lib/api.js``, ``src/lib/training.js``, ``src/lib/train_loop.js``, ``src/lib/head.js``,
 ``src/image_decode.js``); only the seed's full-network training loop is the page's own code.
 
 Item 1, contribution time, 20 photos (224 px PNG), 10 epochs, batch 16, from "train" pressed to "update

@@ -1,10 +1,11 @@
 // Benchmark page for bench/browser.py. It runs in the real server's origin and CSP and uses the
-// web client's own modules (ONNX Runtime setup, API client, batching, parameter encoding, image
-// preprocessing); only the seed baseline's full-network training loop is written here, because
-// the web client has no such thing.
+// web client's own modules (ONNX Runtime setup, API client, the local training loop, parameter
+// encoding, image preprocessing); only the seed baseline's full-network training loop is written
+// here, because the web client has no such thing.
 import { ort, FeatureExtractor, HeadTrainer } from '/src/ort_runtime.js';
 import { ApiClient } from '/src/lib/api.js';
-import { epochBatches, assembleBatch, seededRandom, logitOffsets } from '/src/lib/training.js';
+import { epochBatches, seededRandom, logitOffsets } from '/src/lib/training.js';
+import { trainLocally } from '/src/lib/train_loop.js';
 import { randomKey } from '/src/lib/connection.js';
 import { encodeParameters } from '/src/lib/head.js';
 import { preprocessBlob } from '/src/image_decode.js';
@@ -74,16 +75,11 @@ const ours = {
     await trainer.loadParameters(encodeParameters(params));
     t.ready = now();
     const { local_epochs: epochs, batch_size: batchSize } = task.training;
-    const random = seededRandom(seed);
-    const offsets = task.training.mask_absent_classes ? logitOffsets(this.labels, task.classes.length) : null;
-    let steps = 0;
-    for (let e = 0; e < epochs; e++) {
-      for (const batch of epochBatches(this.features.length, batchSize, random)) {
-        const { features: x, labels: y } = assembleBatch(this.features, this.labels, batch, D);
-        await trainer.step(x, y, D, offsets);
-        steps += 1;
-      }
-    }
+    const { steps } = await trainLocally({
+      trainer, features: this.features, labels: this.labels, featureDim: D, epochs, batchSize,
+      offsets: task.training.mask_absent_classes ? logitOffsets(this.labels, task.classes.length) : null,
+      random: seededRandom(seed),
+    });
     t.trained = now();
     const out = await trainer.parameters();
     await trainer.release();
