@@ -27,7 +27,13 @@ import numpy as np
 from .errors import InvalidInput
 from .models import head
 
-MAX_COUNT = 1_000_000
+#: Photos of one class one participant may claim: far above a lesson's tens, and a cap on how far one
+#: participant's statistics can outweigh everyone else's (docs/security.md).
+MAX_COUNT = 1000
+#: Every backbone's features come from ReLU6 and then average pooling, so each lies in [0, 6]; statistics
+#: outside that (with a little room for float32 rounding and the int8 extractor) describe no photos.
+FEATURE_MAX = 6.0
+_ROOM = 1.01
 #: After scaling, the median over classes of (own logit − best other logit) at a class's mean photo.
 START_MARGIN = 4.0
 #: Variances below this share of the mean variance are raised to it (features that never vary: 0/0).
@@ -122,6 +128,15 @@ def parse(counts_header: object, body: bytes, num_classes: int, feature_dim: int
         )
     if np.any(squares < 0):
         raise InvalidInput("A sum of squares is negative.", code="inconsistent_statistics", field="body")
+    n = counts[:, None].astype(np.float64)
+    if np.any(sums < -1e-6) or np.any(sums > _ROOM * FEATURE_MAX * n) or np.any(squares > _ROOM * FEATURE_MAX**2 * n):
+        raise InvalidInput(
+            f"The class statistics are out of range: every feature lies between 0 and {FEATURE_MAX:g}, so a class's "
+            f"sums lie between 0 and {FEATURE_MAX:g} × its count (and its sums of squares up to {FEATURE_MAX**2:g} × "
+            "its count).",
+            code="out_of_range",
+            field="body",
+        )
     # Σx² ≥ (Σx)²/n for every feature (a variance is never negative), up to float32 rounding.
     held = ~empty
     spread = squares[held] - sums[held] ** 2 / counts[held, None]

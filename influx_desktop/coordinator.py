@@ -33,7 +33,7 @@ from .models.cache import ModelCache
 from .session import SessionConfig
 from .store import Store, blob_to_vector, vector_to_blob
 from .strategies import ClientUpdate, make_strategy
-from .strategies.aggregate import clip_to_norm
+from .strategies.clipping import with_clipping
 from .study import validate_batch
 from .testset import ServerEvaluator
 
@@ -617,7 +617,7 @@ class Coordinator:
             "limits": {
                 "max_staleness": config.max_staleness,
                 "max_update_norm": config.max_update_norm,
-                "clip_update_norm": config.clip_update_norm,
+                "clip_update_norm": config.update_clip_norm(head.parameter_count(len(config.classes))),
             },
             "app_version": __version__,
         }
@@ -720,7 +720,9 @@ class Coordinator:
         # while this request was being parsed applies to it.
         row = db.execute("SELECT state, config FROM sessions WHERE id=?", (session_id,)).fetchone()
         state, config = row["state"], SessionConfig.from_dict(json.loads(row["config"]))
-        strategy = make_strategy(config.aggregator, config.aggregator_params)
+        strategy = with_clipping(
+            make_strategy(config.aggregator, config.aggregator_params), config.update_clip_norm(client.size)
+        )
         if state != "running":
             reason = (
                 "The facilitator paused the session; try again when it resumes."
@@ -778,8 +780,6 @@ class Coordinator:
                 )
             )
             return None, rejection, None
-        if config.clip_update_norm > 0 and norm > config.clip_update_norm:
-            client = base + clip_to_norm(client - base, config.clip_update_norm)
         weight = strategy.weight(staleness, sample_count)
         cur = db.execute(
             "INSERT INTO updates (session_id, participant_id, base_version, staleness, weight, norm, "

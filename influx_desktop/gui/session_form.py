@@ -44,7 +44,8 @@ QUANTIZED_EXPLANATION = (
     "(16.7 → 7.0 MB with EfficientNet-Lite0), the same accuracy in our benchmark, and about 20 % slower photo "
     "processing in the browser. The app makes it once, offline, in about ten seconds. Fixed once the session has run."
 )
-#: The session settings edited with a spin box, in form order; each widget is the attribute of that name.
+#: The session settings edited with a spin box (or ``ClipNormField``), in form order; each widget is the
+#: attribute of that name.
 NUMERIC_FIELDS = (
     "local_epochs", "batch_size", "learning_rate", "max_staleness", "max_update_norm", "clip_update_norm",
 )
@@ -196,6 +197,45 @@ def _value(widget: QWidget) -> Any:
     return widget.currentText() if isinstance(widget, QComboBox) else widget.value()
 
 
+class ClipNormField(QWidget):
+    """``clip_update_norm``: automatic (None, the default), off (0) or a fixed L2 norm.
+
+    ``value()``/``setValue()`` speak the setting's own values, like the spin boxes beside it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.automatic = QCheckBox("automatic")
+        self.automatic.setObjectName("clip_update_norm.automatic")
+        self.automatic.setToolTip(
+            "Recommended. Each update is scaled down to the furthest one round of honest training can move the "
+            "model (learning rate × epochs × √parameters), so one participant cannot drag the class model away."
+        )
+        self.norm = QDoubleSpinBox()
+        self.norm.setObjectName("clip_update_norm.norm")
+        self.norm.setDecimals(3)
+        self.norm.setRange(0.0, 1e9)
+        self.norm.setSpecialValueText("off")
+        self.norm.setToolTip(
+            "Scale each accepted update's change down to this L2 norm (0: off, so one participant can move the "
+            "model as far as the max update norm allows). Updates above the max norm are still refused."
+        )
+        self.automatic.toggled.connect(lambda on: self.norm.setEnabled(not on))
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.automatic)
+        row.addWidget(self.norm, 1)
+
+    def value(self) -> float | None:
+        return None if self.automatic.isChecked() else self.norm.value()
+
+    def setValue(self, value: float | None) -> None:  # noqa: N802 (Qt's spelling, like the spin boxes)
+        self.automatic.setChecked(value is None)
+        self.norm.setEnabled(value is not None)
+        if value is not None:
+            self.norm.setValue(value)
+
+
 class StrategyForm(QWidget):
     """The parameter form of one strategy, generated from ``Strategy.parameters`` (no list kept here)."""
 
@@ -284,14 +324,7 @@ class SessionForm(QWidget):
         self.max_update_norm = QDoubleSpinBox()
         self.max_update_norm.setDecimals(3)
         self.max_update_norm.setRange(0.0, 1e9)
-        self.clip_update_norm = QDoubleSpinBox()
-        self.clip_update_norm.setDecimals(3)
-        self.clip_update_norm.setRange(0.0, 1e9)
-        self.clip_update_norm.setSpecialValueText("off")
-        self.clip_update_norm.setToolTip(
-            "Scale each accepted update's change down to this L2 norm, so one participant cannot drag the model far "
-            "(0: off). Updates above the max norm are still refused."
-        )
+        self.clip_update_norm = ClipNormField()
         for name in NUMERIC_FIELDS:
             getattr(self, name).setObjectName(name)
         self.study_logging = QCheckBox("Record participants' interactions for a user study")

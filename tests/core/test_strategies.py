@@ -208,3 +208,35 @@ def test_absurd_numbers_in_strategy_parameters_are_refused_naming_the_field(stra
     with pytest.raises(InvalidInput) as refused:
         get_strategy_class(strategy).validate_settings({name: value})
     assert refused.value.field == f"aggregator_params.{name}"
+
+
+def test_clip_updates_wraps_any_strategy_and_clips_only_what_is_too_large():
+    from influx_desktop.strategies.clipping import ClipUpdates, with_clipping
+
+    base = f32(1, 1)
+    far = ClientUpdate(parameters=f32(4, 5), base_parameters=base, staleness=0, sample_count=1)  # change (3, 4)
+    near = ClientUpdate(parameters=f32(1.3, 1.4), base_parameters=base, staleness=0, sample_count=1)
+    inner = make_strategy("fedbuff", {"buffer_size": 2, "server_learning_rate": 1.0})
+    clipped = ClipUpdates(inner, 1.0)
+    assert clipped.buffer_size == 2 and clipped.weight(3, 10) == inner.weight(3, 10)
+    # FedBuff with server rate 1 adds the mean change: ((0.6, 0.8) + (0.3, 0.4)) / 2 onto the current model
+    np.testing.assert_allclose(clipped.aggregate(base, [far, near]), [1.45, 1.6], rtol=1e-6)
+    np.testing.assert_allclose(inner.aggregate(base, [far, near]), [2.65, 3.2], rtol=1e-6)
+    assert clipped._clipped(near) is near  # within the norm: the update as sent, bit for bit
+    assert with_clipping(inner, 0) is inner
+    with pytest.raises(ValueError):
+        ClipUpdates(inner, 0)
+
+
+def test_automatic_clipping_is_the_furthest_honest_training_can_move_the_head():
+    from influx_desktop.session import SessionConfig, honest_update_bound
+
+    config = SessionConfig.from_dict({"title": "t", "classes": ["a", "b"]})
+    assert config.clip_update_norm is None  # the default: automatic
+    assert config.update_clip_norm(2562) == pytest.approx(1e-3 * 10 * 2562**0.5)
+    assert honest_update_bound(2e-3, 5, 100) == pytest.approx(0.1)
+    assert config.replace({"clip_update_norm": 0}).update_clip_norm(2562) == 0  # off
+    assert config.replace({"clip_update_norm": 2.5}).update_clip_norm(2562) == 2.5
+    assert config.replace({"clip_update_norm": None}).clip_update_norm is None
+    with pytest.raises(InvalidInput):
+        config.replace({"clip_update_norm": -1})

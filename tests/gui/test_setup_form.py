@@ -152,11 +152,21 @@ def test_int8_session_serves_the_int8_model_and_the_option_locks_once_it_has_run
     assert window.coordinator.config(window.session_id).quantized_backbone is True
 
 
-def test_update_clipping_is_off_by_default_and_saved_from_the_form(qtbot, window):
+def test_update_clipping_is_automatic_by_default_and_can_be_fixed_or_turned_off(qtbot, window):
     fill_new_session(qtbot, window, "Clipped", ["a", "b"])
     form = window.form
-    assert form.clip_update_norm.value() == 0 and form.clip_update_norm.text() == "off"
-    form.clip_update_norm.setValue(5.0)
+    clip = form.clip_update_norm
+    assert clip.automatic.isChecked() and not clip.norm.isEnabled() and clip.value() is None
+    clip.automatic.setChecked(False)
+    assert clip.norm.isEnabled()
+    clip.norm.setValue(5.0)
     form.save_button.click()
     qtbot.waitUntil(lambda: window.session_id is not None, timeout=5000)
     assert window.coordinator.get_session(window.session_id)["config"]["clip_update_norm"] == 5.0
+    clip.norm.setValue(0.0)  # the facilitator turns the protection off
+    assert clip.norm.text() == "off"
+    form.save_button.click()
+    qtbot.waitUntil(lambda: window.coordinator.config(window.session_id).clip_update_norm == 0.0, timeout=5000)
+    clip.automatic.setChecked(True)
+    form.save_button.click()
+    qtbot.waitUntil(lambda: window.coordinator.config(window.session_id).clip_update_norm is None, timeout=5000)

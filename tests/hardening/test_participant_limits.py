@@ -61,7 +61,7 @@ def _result() -> dict:
 def _class_stats(coordinator, session, client, headers, i):
     """Per-class feature sums and sums of squares of three made-up photos (class_stats.py's wire format)."""
     rng = np.random.default_rng(i)
-    features, labels = rng.normal(size=(3, 1280)), np.array([0, 0, 1])
+    features, labels = rng.uniform(0, 6, size=(3, 1280)), np.array([0, 0, 1])  # features lie in [0, 6]
     sums = np.stack([features[labels == k].sum(axis=0) for k in range(len(CLASSES))])
     squares = np.stack([(features[labels == k] ** 2).sum(axis=0) for k in range(len(CLASSES))])
     return client.post("/api/v1/class-stats", data=sums.astype("<f4").tobytes() + squares.astype("<f4").tobytes(),

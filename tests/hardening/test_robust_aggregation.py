@@ -7,7 +7,9 @@ Six honest participants hold disjoint shards and train the head with ``train_hea
 artifacts the browser uses. The attacker posts either a scaled update (its honest delta × −100) or a
 random vector; both are kept within the default ``max_update_norm`` (100), so the norm limit alone does
 not refuse them. Everything runs in-process on the Coordinator (no HTTP): this test is about arithmetic.
-Accuracy is ``argmax(head.logits)`` on the held-out test features after the last round.
+Accuracy is ``argmax(head.logits)`` on the held-out test features after the last round. The sessions here
+set ``clip_update_norm`` explicitly (a number, or 0 for off) to test each defence alone; the default
+(automatic clipping) is tested in test_safe_defaults.py.
 """
 
 from __future__ import annotations
@@ -28,14 +30,15 @@ ROBUST = {"buffer_size": 5, "rule": "trimmed_mean", "trim_fraction": 0.2}
 
 DEFENDED = {
     "fedasync+clip": {"aggregator": "fedasync", "clip_update_norm": CLIP},
-    "robust_fedbuff trimmed mean": {"aggregator": "robust_fedbuff", "aggregator_params": ROBUST},
+    "robust_fedbuff trimmed mean": {"aggregator": "robust_fedbuff", "aggregator_params": ROBUST, "clip_update_norm": 0},
     "robust_fedbuff trimmed mean+clip": {
         "aggregator": "robust_fedbuff", "aggregator_params": ROBUST, "clip_update_norm": CLIP,
     },
 }
 UNDEFENDED = {
-    "fedasync": {"aggregator": "fedasync", "max_update_norm": 1e6},
-    "fedbuff": {"aggregator": "fedbuff", "aggregator_params": {"buffer_size": 5}, "max_update_norm": 1e6},
+    "fedasync": {"aggregator": "fedasync", "max_update_norm": 1e6, "clip_update_norm": 0},
+    "fedbuff": {"aggregator": "fedbuff", "aggregator_params": {"buffer_size": 5}, "max_update_norm": 1e6,
+                "clip_update_norm": 0},
 }
 #: Allowed drop with a defence on, and the drop that must at least happen with none.
 MAX_DEFENDED_DROP = 0.05

@@ -107,6 +107,12 @@ BAD_REQUESTS = {
                                                              "counts_mismatch", "body"),
     "negative variance": lambda body, counts: (_with(body, K * D, 0.0), counts, 400, "inconsistent_statistics",
                                                "body"),
+    # every feature lies in [0, 6] (ReLU6, then pooling): class 0 holds 6 photos
+    "count above the cap": lambda body, counts: (body, "6,1001,2,2", 400, "bad_counts", "X-Class-Counts"),
+    "a sum above 6 × count": lambda body, counts: (_with(body, 0, 6 * 6 * 1.05), counts, 400, "out_of_range", "body"),
+    "a negative sum": lambda body, counts: (_with(body, 0, -1.0), counts, 400, "out_of_range", "body"),
+    "a square above 36 × count": lambda body, counts: (_with(body, K * D, 36 * 6 * 1.05), counts, 400,
+                                                       "out_of_range", "body"),
 }
 
 

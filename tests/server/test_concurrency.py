@@ -56,7 +56,8 @@ def test_concurrent_updates_are_each_applied_exactly_once(fl_server, tmp_path, a
             barrier.wait()
             for _ in range(UPDATES_EACH):
                 version, parameters = sim.model()
-                trained = parameters + rng.normal(0, 0.01, parameters.shape).astype(np.float32)
+                # honest-sized (within the automatic clip), so replaying the stored updates needs no clipping
+                trained = parameters + rng.normal(0, 0.002, parameters.shape).astype(np.float32)
                 try:
                     ack = sim.submit(trained, version, sample_count=1 + i)
                     with lock:

@@ -123,7 +123,8 @@ def test_sigkill_between_updates_then_restart_resumes_the_same_state(tmp_path, m
     rng = np.random.default_rng(0)
     for _ in range(5):
         version, parameters = sim.model()
-        sim.submit(parameters + rng.normal(0, 0.01, parameters.shape).astype(np.float32), version, sample_count=8)
+        # honest-sized (within the automatic clip), so replaying the stored updates needs no clipping
+        sim.submit(parameters + rng.normal(0, 0.002, parameters.shape).astype(np.float32), version, sample_count=8)
     stale = sim.request("POST", "/api/v1/updates", parameters.tobytes(), content_type="application/octet-stream",
                         headers={"X-Base-Version": "0", "X-Sample-Count": "1"})
     assert stale.status == 200  # within the staleness limit: accepted as a 6th update
@@ -202,7 +203,8 @@ def test_sigkill_during_a_stream_of_updates_loses_no_acknowledged_update(tmp_pat
         while True:
             try:
                 version, parameters = sim.model()
-                ack = sim.submit(parameters + rng.normal(0, 0.01, parameters.shape).astype(np.float32), version,
+                # honest-sized (within the automatic clip), so replaying the stored updates needs no clipping
+                ack = sim.submit(parameters + rng.normal(0, 0.002, parameters.shape).astype(np.float32), version,
                                  sample_count=1 + i)
             except (OSError, http.client.HTTPException, ApiError):
                 return  # connection refused or reset: the server is gone
