@@ -8,12 +8,46 @@ from typing import Any, Mapping
 
 from .errors import InvalidInput
 from .models.backbones import BACKBONES, DEFAULT_BACKBONE
+from .settings import Param
 from .strategies import DEFAULT_STRATEGY, get_strategy_class
 from .study import DEFAULT_CONSENT_NOTICE, validate_notice
 
 MIN_CLASSES, MAX_CLASSES = 2, 50
 MAX_CLASS_NAME = 40
 MAX_TITLE = 80
+
+#: The session's numeric settings, declared once: ``SessionConfig.from_dict`` validates with these ranges and
+#: defaults, and the facilitator's form builds its fields (label, range, default, tooltip) from them.
+#: Local training (issue 12, measured in docs/benchmarks.md item 5): a class's photos rarely exceed 64 on one
+#: device, so each epoch is one step on all of them and a round is 10 AdamW steps however many photos a
+#: participant has (5 for 16 photos before, 20 noisy ones for 60). A 10× smaller rate only holds the
+#: class-statistics start: a participant's photos would then add nothing beyond their statistics.
+NUMERIC_SETTINGS: tuple[Param, ...] = (
+    Param("local_epochs", int, 10, "Passes over its photos each participant's browser makes per round.",
+          minimum=1, maximum=100, label="Local epochs"),
+    Param("batch_size", int, 64, "Photos per training step in the browser.",
+          minimum=1, maximum=512, label="Batch size"),
+    Param("learning_rate", float, 1e-3, "AdamW step size of local training in the browser.",
+          minimum=1e-6, maximum=1.0, label="Learning rate"),
+    Param("max_staleness", int, 20,
+          "Updates trained on a model more than this many versions old are refused.",
+          minimum=0, maximum=100_000, label="Max staleness (versions)"),
+    Param("max_update_norm", float, 100.0,
+          "Updates whose change (client − base) has a larger L2 norm are refused.",
+          minimum=1e-6, maximum=1e9, label="Max update norm (L2)"),
+)
+
+#: ``clip_update_norm`` is numeric too, but None is a value of its own: None (the default) automatic, the
+#: furthest honest local training with these settings can move the model (``honest_update_bound``); 0 off;
+#: a number that L2 norm. Declared here, outside ``NUMERIC_SETTINGS``, because a plain spin box cannot say None.
+CLIP_UPDATE_NORM = Param(
+    "clip_update_norm", float, None,
+    "Each accepted update's change is scaled down to this L2 norm (automatic: learning rate × epochs × "
+    "√parameters; 0: off).",
+    minimum=0.0, maximum=1e9, label="Clip updates to norm (L2)",
+)
+
+_DEFAULT = {p.name: p.default for p in NUMERIC_SETTINGS}
 
 
 @dataclass(frozen=True)
@@ -30,19 +64,13 @@ class SessionConfig:
     quantized_backbone: bool = False
     aggregator: str = DEFAULT_STRATEGY
     aggregator_params: dict = field(default_factory=dict)
-    #: Local training (issue 12, measured in docs/benchmarks.md item 5): a class's photos rarely exceed 64 on
-    #: one device, so each epoch is one step on all of them and a round is 10 AdamW steps however many photos
-    #: a participant has (5 for 16 photos before, 20 noisy ones for 60). A 10× smaller rate only holds the
-    #: class-statistics start: a participant's photos would then add nothing beyond their statistics.
-    local_epochs: int = 10
-    batch_size: int = 64
-    learning_rate: float = 1e-3
-    max_staleness: int = 20
-    max_update_norm: float = 100.0  # L2 norm of (client − base) parameters; larger updates are rejected
-    #: Each accepted update's change (client − base) is scaled down to this L2 norm. None (the default):
-    #: automatic, the furthest honest local training with these settings can move the model
-    #: (``honest_update_bound``); 0: off; a number: that norm.
-    clip_update_norm: float | None = None
+    # The numeric settings: ranges, defaults and help in NUMERIC_SETTINGS and CLIP_UPDATE_NORM above.
+    local_epochs: int = _DEFAULT["local_epochs"]
+    batch_size: int = _DEFAULT["batch_size"]
+    learning_rate: float = _DEFAULT["learning_rate"]
+    max_staleness: int = _DEFAULT["max_staleness"]
+    max_update_norm: float = _DEFAULT["max_update_norm"]
+    clip_update_norm: float | None = CLIP_UPDATE_NORM.default
     study_logging: bool = False  # record participants' interactions for a user study (with their consent)
     consent_notice: str = DEFAULT_CONSENT_NOTICE  # shown to participants on joining while study_logging is on
 
@@ -67,12 +95,8 @@ class SessionConfig:
             quantized_backbone=_bool(data.get("quantized_backbone", False), "quantized_backbone"),
             aggregator=aggregator,
             aggregator_params=strategy.validate_settings(data.get("aggregator_params", {})),
-            local_epochs=_int(data.get("local_epochs", cls.local_epochs), "local_epochs", 1, 100),
-            batch_size=_int(data.get("batch_size", cls.batch_size), "batch_size", 1, 512),
-            learning_rate=_float(data.get("learning_rate", 1e-3), "learning_rate", 1e-6, 1.0),
-            max_staleness=_int(data.get("max_staleness", 20), "max_staleness", 0, 100_000),
-            max_update_norm=_float(data.get("max_update_norm", 100.0), "max_update_norm", 1e-6, 1e9),
-            clip_update_norm=_optional_float(data.get("clip_update_norm"), "clip_update_norm", 0.0, 1e9),
+            **{p.name: _number(data.get(p.name, p.default), p) for p in NUMERIC_SETTINGS},
+            clip_update_norm=_optional_number(data.get(CLIP_UPDATE_NORM.name, CLIP_UPDATE_NORM.default), CLIP_UPDATE_NORM),
             study_logging=_bool(data.get("study_logging", False), "study_logging"),
             consent_notice=validate_notice(data.get("consent_notice", DEFAULT_CONSENT_NOTICE)),
         )
@@ -173,9 +197,15 @@ def _float(value: Any, name: str, lo: float, hi: float) -> float:
     return float(value)
 
 
-def _optional_float(value: Any, name: str, lo: float, hi: float) -> float | None:
-    """None (JSON null: automatic) or a number in range."""
-    return None if value is None else _float(value, name, lo, hi)
+def _number(value: Any, param: Param) -> int | float:
+    """``value`` checked against a declared numeric setting (its type and range)."""
+    check = _int if param.type is int else _float
+    return check(value, param.name, param.minimum, param.maximum)
+
+
+def _optional_number(value: Any, param: Param) -> int | float | None:
+    """None (JSON null: automatic) or a number in the declared range."""
+    return None if value is None else _number(value, param)
 
 
 def _shown(value: int | float) -> str:

@@ -94,3 +94,24 @@ def test_replace_validates_and_resets_parameters_of_a_new_aggregator():
     with pytest.raises(InvalidInput) as e:
         c.replace({"batch_size": 0})
     assert e.value.field == "batch_size"
+
+
+def test_numeric_settings_are_declared_once_and_drive_validation():
+    from influx_desktop.session import CLIP_UPDATE_NORM, NUMERIC_SETTINGS
+
+    declared = NUMERIC_SETTINGS + (CLIP_UPDATE_NORM,)
+    assert [p.name for p in declared] == [
+        "local_epochs", "batch_size", "learning_rate", "max_staleness", "max_update_norm", "clip_update_norm"]
+    defaults = SessionConfig(title="t", classes=("a", "b"))
+    for p in declared:
+        assert p.label and p.help, p.name
+        assert getattr(defaults, p.name) == p.default
+        assert getattr(config(**{p.name: p.minimum}), p.name) == p.minimum
+        assert getattr(config(**{p.name: p.maximum}), p.name) == p.maximum
+        below = p.minimum - (1 if p.type is int else max(p.minimum * 0.5, 1e-9) if p.minimum > 0 else 1)
+        above = p.maximum + (1 if p.type is int else p.maximum)
+        for bad in (below, above):
+            with pytest.raises(InvalidInput) as e:
+                config(**{p.name: bad})
+            assert e.value.field == p.name
+    assert config(clip_update_norm=None).clip_update_norm is None
