@@ -177,8 +177,7 @@ def browser_participants(count: int, url: str, join_code: str, work: Path, resul
                 photos.append({p.name: cls for p, cls in files})
             timeout_ms = max(1000, int((deadline - time.monotonic()) * 1000))
             for page, truth in zip(pages, photos):
-                page.wait_for_function("n => window.influxApp.featureIds.size >= n && !window.influxApp.busy.extracting",
-                                       arg=len(truth), timeout=timeout_ms)
+                page.wait_for_function(harness.FEATURES_READY, arg=len(truth), timeout=timeout_ms)
                 cards = page.locator("#train-grid fl-image-card[data-confirmed=false]")
                 for _ in range(cards.count()):
                     card = cards.first

@@ -4,7 +4,8 @@
 
 Prints: feature extraction ms/image (preprocessing and the ORT-web InferenceSession separately),
 head training ms/step, wall time from "Train" to "accepted", and the bytes a first visit downloads
-(compressed, as on the wire) against a second visit with a warm browser cache.
+(compressed, as on the wire) against a second visit with a warm browser cache. The page is opened with
+`?timings`, which makes it keep its timings in `window.influxTimings` (webclient/src/app/timings.js).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import CHROMIUM, CHROMIUM_ARGS, class_names, ensure_bundle, start_server, write_pngs  # noqa: E402
+from harness import CHROMIUM, CHROMIUM_ARGS, FEATURES_READY, class_names, ensure_bundle, start_server, write_pngs  # noqa: E402
 
 
 class WireBytes:
@@ -83,27 +84,26 @@ def main() -> int:
             page = context.new_page()
             first = WireBytes(context, page)
             t0 = time.perf_counter()
-            page.goto(server.join_url("bench"))
+            page.goto(server.join_url("bench") + "&timings")
             page.wait_for_selector("#task-view:not([hidden])")
             ready_s = time.perf_counter() - t0
             page.set_input_files("#add-photos", [str(p) for p, _ in files])
-            page.wait_for_function("n => window.influxApp.featureIds.size >= n && !window.influxApp.busy.extracting",
-                                   arg=len(files), timeout=600_000)
-            timings = page.evaluate("() => window.influxApp.timings")
+            page.wait_for_function(FEATURES_READY, arg=len(files), timeout=600_000)
+            timings = page.evaluate("() => window.influxTimings.photos")
             label_everything(page, truth)
             train_s, result = timed_training(page)
-            step_ms = page.evaluate("() => window.influxApp.trainStepMs")
+            step_ms = page.evaluate("() => window.influxTimings.trainStepMs")
             first_bytes, first_requests = first.total, first.requests
             page.close()
 
             page = context.new_page()
             second = WireBytes(context, page)
-            page.goto(server.url + "/?profile=bench")
+            page.goto(server.url + "/?profile=bench&timings")
             page.wait_for_selector("#task-view:not([hidden])")
-            page.wait_for_function("n => window.influxApp.featureIds.size >= n", arg=len(files))
+            page.wait_for_function(FEATURES_READY, arg=len(files))
             visit_bytes = second.total
             retrain_s, retrain_result = timed_training(page)
-            retrain_step_ms = page.evaluate("() => window.influxApp.trainStepMs")
+            retrain_step_ms = page.evaluate("() => window.influxTimings.trainStepMs")
             second_bytes = second.total
             context.close()
     finally:

@@ -27,6 +27,17 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
 DIST = REPO / "influx_desktop" / "webclient_dist"
+#: What the participant page shows tests (README "What tests read"): #task-view's data attributes,
+#: set by webclient/src/app/photo_board.js (publish) and participant_app.js. Each is a JS function.
+#: n photos have features and none is being prepared:
+FEATURES_READY = "(n) => { const v = document.querySelector('#task-view').dataset; return Number(v.features) >= n && v.extracting !== 'true'; }"
+#: how many photos this page prepared itself (0 after a reload that found every photo's features stored)
+PHOTOS_PREPARED = "() => Number(document.querySelector('#task-view').dataset.prepared || 0)"
+#: the participant's id, as the facilitator's dashboard shows it next to the name
+PARTICIPANT_ID = "() => Number(document.querySelector('#task-view').dataset.participant)"
+#: what the cards of photos that cannot be used say
+FEATURE_ERRORS = "() => [...document.querySelectorAll('fl-image-card .card-hint')].map((h) => h.textContent).filter((t) => t.startsWith('Cannot use'))"
+
 #: Three Fashion-MNIST classes a frozen ImageNet backbone separates well: trouser, bag, sneaker.
 CLASS_IDS = [1, 8, 7]
 

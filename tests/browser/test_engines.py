@@ -11,7 +11,7 @@ import time
 import pytest
 
 from engines import JSError, WaitTimeout
-from harness import class_names, start_server, write_pngs
+from harness import FEATURE_ERRORS, FEATURES_READY, PARTICIPANT_ID, PHOTOS_PREPARED, class_names, start_server, write_pngs
 
 TITLE = "Engines check"
 CLASSES = class_names()
@@ -27,8 +27,6 @@ TASK_OR_FORM = """() => {
   return false;
 }"""
 CARDS = "document.querySelectorAll('#train-grid fl-image-card').length"
-FEATURES_READY = "(n) => window.influxApp.featureIds.size >= n && !window.influxApp.busy.extracting"
-PARTICIPANT_ID = "window.influxApp.task.participant.id"
 
 
 @pytest.fixture(scope="module")
@@ -113,13 +111,13 @@ def test_join_add_a_photo_and_reload(browser, server, photo, tmp_path):
         # the feature extractor (ONNX Runtime Web, wasm) runs on the photo in this engine
         page.wait_for(FEATURES_READY, 180, args=[1])
         extract_seconds = time.monotonic() - upload_started
-        assert page.evaluate("[...window.influxApp.featureErrors]") == []
+        assert page.evaluate(FEATURE_ERRORS) == []
 
         page.reload()
         assert page.wait_for(TASK_OR_FORM, 60) == "task"  # the join came back from IndexedDB
         page.wait_for(f"{CARDS} === 1", 30)  # and so did the photo
         page.wait_for(FEATURES_READY, 30, args=[1])
-        assert not page.evaluate("window.influxApp.timings"), "features were extracted again after the reload"
+        assert page.evaluate(PHOTOS_PREPARED) == 0, "features were extracted again after the reload"
         assert_no_page_errors(page)
         print(f"\n{browser.engine}: joined in {joined_after:.1f} s, "
               f"one photo stored and its features extracted in {extract_seconds:.1f} s")

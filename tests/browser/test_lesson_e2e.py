@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from harness import class_names, start_server, write_pngs, zip_of_test_images
+from harness import FEATURES_READY, PHOTOS_PREPARED, class_names, start_server, write_pngs, zip_of_test_images
 
 #: trouser, bag, sneaker, dress: each student photographs two of them and never the others'.
 CLASS_IDS = [1, 8, 7, 3]
@@ -20,7 +20,6 @@ STUDENTS = {"Ada": [1, 8], "Ben": [7, 3]}
 PER_CLASS = 4
 ROUNDS = 3
 
-FEATURES_READY = "(n) => window.influxApp.featureIds.size >= n && !window.influxApp.busy.extracting"
 RESULT = "() => document.querySelector('#train-result').textContent"
 
 
@@ -105,7 +104,7 @@ def test_two_students_three_rounds_in_one_page_then_reload(browser, server, tmp_
         page.wait_for("() => !document.querySelector('#task-view').hidden", 60)
         page.wait_for(f"() => document.querySelectorAll('#train-grid fl-image-card[data-confirmed=true]').length === {n}", 60)
         page.wait_for(FEATURES_READY, 60, args=[n])
-        assert page.evaluate("() => window.influxApp.timings === undefined"), "a reload must not prepare photos again"
+        assert page.evaluate(PHOTOS_PREPARED) == 0, "a reload must not prepare photos again"
         labels = page.evaluate("() => [...document.querySelectorAll('#train-grid fl-image-card')].map((c) => c.dataset.label)")
         assert sorted(labels) == sorted([c for _, c in photos[name] + extra[name]])
 

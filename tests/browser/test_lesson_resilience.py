@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import class_names, start_server, write_pngs
+from harness import FEATURES_READY, PARTICIPANT_ID, class_names, start_server, write_pngs
 
 CLASSES = class_names()
 NAME = "Mia"
@@ -44,7 +44,7 @@ def add_and_label(page, photos: list[tuple[Path, str]]) -> None:
 
 
 def features_ready(page, n: int) -> None:
-    page.wait_for_function("n => window.influxApp.featureIds.size >= n && !window.influxApp.busy.extracting", arg=n, timeout=120_000)
+    page.wait_for_function(FEATURES_READY, arg=n, timeout=120_000)
 
 
 def test_a_lost_answer_is_retried_with_its_key_and_applied_once(chromium, server, tmp_path):
@@ -88,7 +88,7 @@ def test_the_teachers_app_restarts_mid_lesson_and_nothing_is_lost(chromium, serv
     photos = write_pngs(tmp_path / "photos", "train", 2, seed=5)
     add_and_label(page, photos[:4])
     features_ready(page, 4)
-    participant_id = page.evaluate("() => window.influxApp.task.participant.id")
+    participant_id = page.evaluate(PARTICIPANT_ID)
 
     server.stop()  # the teacher closes the app
     page.wait_for_function("() => !document.querySelector('#banner').hidden", timeout=30_000)
@@ -109,7 +109,7 @@ def test_the_teachers_app_restarts_mid_lesson_and_nothing_is_lost(chromium, serv
         page.wait_for_selector("#task-view:not([hidden])")
         page.wait_for_function("n => document.querySelectorAll('#train-grid fl-image-card[data-confirmed=true]').length === n", arg=5)
         features_ready(page, 5)
-        assert page.evaluate("() => window.influxApp.task.participant.id") == participant_id
+        assert page.evaluate(PARTICIPANT_ID) == participant_id
         page.click("button[data-tab=train]")
         page.click("#train-button")
         page.wait_for_function("() => document.querySelector('#train-result').textContent.startsWith('Accepted as version')")

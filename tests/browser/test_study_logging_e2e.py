@@ -21,6 +21,13 @@ NOTICE = "Study on labelling habits (test run).\nWe record counts and timings of
 SETTINGS = {"title": "Study: trousers, bags, sneakers", "classes": CLASSES, "local_epochs": 3, "batch_size": 4, "learning_rate": 0.01}
 TRAIN_PER_CLASS = 2  # 6 training photos each; the corrector adds one more and deletes it
 EPOCHS = SETTINGS["local_epochs"]
+#: Study events still on the device: webclient/src/lib/study_log.js keeps each in the profile's IndexedDB
+#: store `studyQueue` until the server has it (storage.js databaseName: one database per profile).
+UNSENT_STUDY_EVENTS = """async (profile) => {
+  const request = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+  const db = await request(indexedDB.open('influx-participant-' + profile));
+  try { return await request(db.transaction('studyQueue').objectStore('studyQueue').count()); } finally { db.close(); }
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +170,7 @@ def check_on_own_photos(p: Participant, folder: Path, seed: int):
 
 def wait_until_sent(p: Participant, timeout: float = 30):
     deadline = time.monotonic() + timeout
-    while p.page.evaluate("async () => (await window.influxApp.study.pending()) + (window.influxApp.study.sending ? 1 : 0)"):
+    while p.page.evaluate(UNSENT_STUDY_EVENTS, p.profile):
         assert time.monotonic() < deadline, "the study log did not drain"
         time.sleep(0.2)
 

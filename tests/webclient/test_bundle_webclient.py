@@ -39,7 +39,8 @@ def test_only_the_training_runtime_is_vendored(built: Path):
 
 def test_app_files_are_copied_and_nothing_else(built: Path):
     files = {p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file() and not p.name.endswith(".gz")}
-    assert {"index.html", "app.css", "src/main.js", "src/ort_runtime.js", "src/lib/preprocess.js"} <= files
+    assert {"index.html", "app.css", "src/main.js", "src/ort_runtime.js", "src/lib/preprocess.js", "src/lib/train_loop.js",
+            "src/app/participant_app.js", "src/components/fl-test-results.js"} <= files
     assert not any("node_modules" in f or f.startswith("test/") or f.endswith("package.json") for f in files)
 
 

@@ -1,0 +1,88 @@
+// What the page loads from the class server besides the API's answers: the ONNX Runtime module, the
+// feature extractor (the task's backbone) and the head's four training files. Each is loaded once
+// and again only when the task names other files; an outage, before or during a download, waits
+// for the server and starts over.
+import { ApiError, NetworkError } from '../lib/api.js';
+
+export class ModelFiles {
+  /** @param {{api: import('../lib/api.js').ApiClient, connection: import('../lib/connection.js').Connection}} deps */
+  constructor({ api, connection }) {
+    this.api = api;
+    this.connection = connection;
+    this.ortModule = null;
+    this.extractor = null;
+    this.extractorSha = null;
+    this.headBytes = null;
+    this.headBytesFor = null;
+  }
+
+  /** The ONNX Runtime module (../ort_runtime.js), imported once; a failed import (server gone) is retried when it is back. */
+  runtime() {
+    if (!this.ortModule) {
+      this.ortModule = this.connection.retry(() => import('../ort_runtime.js')
+        .catch((err) => { throw new NetworkError(`Cannot load the training runtime (${err.message || err}).`); }));
+      this.ortModule.catch(() => { this.ortModule = null; });
+    }
+    return this.ortModule;
+  }
+
+  /** An artifact's bytes, with the download's progress on `progress` (an <fl-progress>, optional). */
+  download(artifact, label, progress) {
+    return this.connection.retry(() => this.downloadOnce(artifact, label, progress));
+  }
+
+  async downloadOnce(artifact, label, progress) {
+    const response = await fetch(artifact.url, { headers: { Authorization: `Bearer ${this.api.token}` } })
+      .catch((err) => { throw new NetworkError(`Cannot download the model (${err.message}).`); });
+    if (!response.ok) throw new ApiError(response.status, 'download_failed', `Downloading ${label} failed (${response.status}).`);
+    try {
+      if (!response.body || !artifact.bytes) return new Uint8Array(await response.arrayBuffer());
+      const out = new Uint8Array(artifact.bytes);
+      const reader = response.body.getReader();
+      let received = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        out.set(value, received);
+        received += value.length;
+        progress?.set({ label: `Downloading ${label}`, value: received, max: artifact.bytes, detail: `${(received / 1e6).toFixed(1)} / ${(artifact.bytes / 1e6).toFixed(1)} MB` });
+      }
+      return received === out.length ? out : out.slice(0, received);
+    } catch (err) {
+      throw new NetworkError(`The download of ${label} broke off (${err.message || err}).`);
+    }
+  }
+
+  /** One extractor per backbone, created once even when several callers ask at the same time. */
+  featureExtractor(task, progress) {
+    const sha = task.backbone.sha256;
+    if (!this.extractor || this.extractorSha !== sha) {
+      this.extractorSha = sha;
+      this.extractor = (async () => {
+        const ort = await this.runtime();
+        const bytes = await this.download(task.artifacts.feature_extractor, 'the image model', progress);
+        progress?.set({ label: 'Starting the image model', value: 0, max: 0, detail: '' });
+        return ort.FeatureExtractor.create(bytes);
+      })();
+      this.extractor.catch(() => { this.extractor = null; });
+    }
+    return this.extractor;
+  }
+
+  /** The head's four training files, downloaded again whenever any of them changes (e.g. a new learning rate). */
+  headArtifacts(task, progress) {
+    const a = task.artifacts;
+    const key = [a.training_model, a.eval_model, a.optimizer_model, a.checkpoint].map((f) => f.sha256).join();
+    if (!this.headBytes || this.headBytesFor !== key) {
+      this.headBytesFor = key;
+      this.headBytes = (async () => ({
+        trainingModel: await this.download(a.training_model, 'the training model', progress),
+        evalModel: await this.download(a.eval_model, 'the evaluation model', progress),
+        optimizerModel: await this.download(a.optimizer_model, 'the optimizer', progress),
+        checkpoint: await this.download(a.checkpoint, 'the checkpoint', progress),
+      }))();
+      this.headBytes.catch(() => { this.headBytes = null; });
+    }
+    return this.headBytes;
+  }
+}

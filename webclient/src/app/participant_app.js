@@ -1,0 +1,224 @@
+// The participant app: joins (join_flow.js), then shows the task — photos (photo_board.js), training
+// (train_panel.js), testing (<fl-test-results>) — and keeps task and global model current with the
+// server. State lives in IndexedDB (one database per ?profile=), so a reload resumes where it was.
+import { ApiClient, ApiError, NetworkError } from '../lib/api.js';
+import { Connection } from '../lib/connection.js';
+import { t } from '../lib/messages.js';
+import { ParticipantStore, databaseName, trainingReadiness } from '../lib/storage.js';
+import { IndexedDBBackend } from '../lib/idb_backend.js';
+import { StudyLog } from '../lib/study_log.js';
+import { checkParameterLength } from '../lib/head.js';
+import { summarizeTest } from '../lib/training.js';
+import { JoinFlow } from './join_flow.js';
+import { ModelFiles } from './model_files.js';
+import { PhotoBoard } from './photo_board.js';
+import { TrainPanel } from './train_panel.js';
+import { benchmarkTimings } from './timings.js';
+import { $, showBanner } from './page.js';
+
+const TASK_POLL_MS = 5000;
+
+export class ParticipantApp {
+  constructor(search = location.search) {
+    const params = new URLSearchParams(search);
+    this.profile = params.get('profile') || 'default';
+    this.joinCode = (params.get('join') || '').trim() || null;
+    this.timings = benchmarkTimings(params);
+    this.api = new ApiClient({ baseUrl: '' });
+    this.connection = new Connection({ probe: () => this.api.status(), onChange: (online) => this.connectionChanged(online) });
+    this.files = new ModelFiles({ api: this.api, connection: this.connection });
+    this.task = null;
+    this.model = null; // {version, params}
+    this.train = new TrainPanel(this);
+  }
+
+  async start() {
+    $('#profile-name').textContent = this.profile === 'default' ? '' : `profile: ${this.profile}`;
+    const backend = await IndexedDBBackend.open(databaseName(this.profile));
+    this.store = new ParticipantStore(backend);
+    await this.store.numberImages();
+    // Records nothing until a join with study logging on and the participant's consent (loadTask).
+    this.study = new StudyLog({ backend, send: (events, options) => this.api.postStudyEvents(events, options) });
+    this.photos = new PhotoBoard({ store: this.store, study: this.study, files: this.files, timings: this.timings, onChange: () => this.showReadiness() });
+    this.joining = new JoinFlow({
+      profile: this.profile, joinCode: this.joinCode, api: this.api, connection: this.connection, store: this.store,
+      panel: $('fl-join-panel'), onJoined: () => this.loadTask(),
+    });
+    this.wireUi();
+    await this.joining.connect();
+  }
+
+  wireUi() {
+    document.addEventListener('visibilitychange', () => {
+      const state = document.visibilityState;
+      if (state === 'visible' || state === 'hidden') this.study.visibility(state);
+      if (state === 'hidden') this.study.flush({ keepalive: true }); // the page may not come back
+    });
+    window.addEventListener('online', () => this.study.flush());
+    for (const tab of document.querySelectorAll('.tabs button')) tab.addEventListener('click', () => this.showTab(tab.dataset.tab));
+    const addHandler = (input, role) => input.addEventListener('change', async () => {
+      const files = [...input.files];
+      input.value = '';
+      if (files.length) await this.photos.addFiles(files, role);
+    });
+    addHandler($('#add-photos'), 'train');
+    addHandler($('#take-photo'), 'train');
+    addHandler($('#add-test-photos'), 'test');
+    addHandler($('#take-test-photo'), 'test');
+    for (const grid of [$('#train-grid'), $('#test-grid')]) {
+      grid.addEventListener('label-change', (e) => this.photos.setLabel(e.detail.id, e.detail.label));
+      grid.addEventListener('delete-image', (e) => this.photos.deleteImage(e.detail.id));
+    }
+    $('#accept-all').addEventListener('click', () => this.photos.acceptAllSuggestions());
+    $('#train-button').addEventListener('click', () => this.train.trainAndSend());
+    $('#retrain-button').addEventListener('click', () => this.train.trainAndSend());
+    $('#evaluate-button').addEventListener('click', () => this.evaluateTestSet());
+  }
+
+  showTab(name) {
+    for (const tab of document.querySelectorAll('.tabs button')) tab.setAttribute('aria-selected', String(tab.dataset.tab === name));
+    for (const panel of document.querySelectorAll('.tab-panel')) panel.hidden = panel.id !== `tab-${name}`;
+  }
+
+  /** After a 401: the stored join is gone or replaced; join again (or ask how). */
+  rejoin() { return this.joining.connect(); }
+
+  setTask(task) {
+    this.task = task;
+    this.photos.setTask(task);
+  }
+
+  /** The task as the server has it now; an outage waits for the server. */
+  async refreshTask() {
+    this.setTask(await this.connection.retry(() => this.api.task()));
+    return this.task;
+  }
+
+  /** Offline: one message, and everything waiting resumes when the server answers again. */
+  connectionChanged(online) {
+    if (!online) {
+      showBanner(t('serverUnreachable'));
+      return;
+    }
+    if ($('#banner').textContent === t('serverUnreachable')) showBanner('');
+    if (this.task) {
+      this.showTaskState();
+      this.photos.extractMissingFeatures();
+    }
+  }
+
+  async loadTask() {
+    this.setTask(await this.api.task());
+    const last = await this.store.getLastContribution();
+    this.train.lastContribution = last && last.sessionId === this.task.session_id ? last : null;
+    $('#join-view').hidden = true;
+    $('#task-view').hidden = false;
+    $('#task-title').textContent = this.task.title;
+    // the number the teacher's dashboard shows next to this name, to tell two "Mia"s apart
+    const me = this.task.participant;
+    $('#profile-name').textContent = `${me.nickname ? `${me.nickname} · ` : ''}#${me.id}`;
+    $('#task-view').dataset.participant = String(me.id); // for browser tests, like photo_board.js's publish()
+    document.title = `${this.task.title} — InFL-UX`;
+    $('#test-label').replaceChildren(
+      Object.assign(document.createElement('option'), { value: '', textContent: 'set per photo' }),
+      ...this.task.classes.map((c) => Object.assign(document.createElement('option'), { value: c, textContent: c })));
+    this.showTaskState();
+    const join = await this.store.getJoin();
+    this.photos.states.forgetShownSuggestions();
+    await this.study.begin({ owner: `${this.task.session_id}:${this.task.participant.id}`, classes: this.task.classes, consented: join?.study === true });
+    await this.refreshModel();
+    await this.photos.renderImages();
+    this.photos.extractMissingFeatures();
+    this.startPolling();
+    this.prepareRuntime();
+  }
+
+  /**
+   * Load what training and extraction need while the server is surely there, so an outage later
+   * cannot break them: the ONNX Runtime module and wasm (with the feature extractor) and the head's files.
+   */
+  async prepareRuntime() {
+    const progress = $('#feature-progress');
+    try {
+      progress.hidden = false;
+      await this.files.featureExtractor(this.task, progress);
+      if (!this.photos.extracting) progress.hidden = true;
+      await this.files.headArtifacts(this.task);
+    } catch (err) {
+      if (!this.photos.extracting) progress.hidden = true;
+      if (!(err instanceof ApiError && err.status === 401)) showBanner(`Could not load the model files: ${err.message || err}`);
+    }
+  }
+
+  showTaskState() {
+    const { state } = this.task;
+    showBanner(state === 'running' ? '' : `The session is ${state}. You can review photos; training resumes when the facilitator restarts it.`);
+    $('#model-version').textContent = this.model ? `version ${this.model.version}` : `version ${this.task.version}`;
+    this.showReadiness();
+  }
+
+  startPolling() {
+    if (this.pollTimer) return;
+    this.pollTimer = setInterval(async () => {
+      if (!this.connection.online) return; // the connection probes on its own until the server is back
+      try {
+        const task = await this.api.task();
+        const changed = task.version !== this.task.version || task.state !== this.task.state;
+        this.setTask(task);
+        if (changed) {
+          if (task.version !== this.model?.version) await this.refreshModel();
+          this.showTaskState();
+        }
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) {
+          clearInterval(this.pollTimer);
+          this.pollTimer = null;
+          await this.rejoin();
+        }
+        if (err instanceof NetworkError) this.connection.lost();
+      }
+    }, TASK_POLL_MS);
+  }
+
+  async refreshModel() {
+    const model = await this.api.model();
+    checkParameterLength(model.params, this.task.classes.length, this.task.backbone.feature_dim);
+    this.model = model;
+    $('#model-version').textContent = `version ${model.version}`;
+    this.photos.setModel(model);
+    this.train.showNewerVersion(model.version);
+  }
+
+  /** What is ready and what still blocks training or testing, on all three tabs. */
+  showReadiness() {
+    const { images, states } = this.photos;
+    if (!this.task || !images) return;
+    const readiness = trainingReadiness(images, this.task.classes, (id) => states.hasFeatures(id), (id) => states.unusable(id));
+    $('#class-counts').counts = readiness.counts;
+    const train = images.filter((r) => r.role === 'train');
+    const unconfirmed = train.filter((r) => !r.labelConfirmed).length;
+    $('#review-status').textContent = train.length ? `${train.length - unconfirmed} of ${train.length} labels confirmed` : 'No photos yet.';
+    $('#accept-all').hidden = !train.some((r) => !r.labelConfirmed && states.get(r.id)?.suggestion);
+    const running = this.task.state === 'running';
+    $('#train-readiness').textContent = !running ? `The session is ${this.task.state}.`
+      : readiness.ready ? `Ready: ${train.length} labelled photos. Training runs on this device; only the model update is sent.` : readiness.reason;
+    $('#train-button').disabled = !readiness.ready || !running || this.train.busy;
+    $('#retrain-button').disabled = !readiness.ready || !running || this.train.busy;
+    const testReady = images.some((r) => r.role === 'test' && r.labelConfirmed && states.hasFeatures(r.id));
+    $('#evaluate-button').disabled = !testReady || !this.model;
+  }
+
+  async evaluateTestSet() {
+    const out = $('#test-result');
+    try {
+      await this.connection.retry(() => this.refreshModel());
+      const summary = summarizeTest(await this.photos.predictTestPhotos(), this.task.classes);
+      out.result = { summary, version: this.model.version };
+      await this.photos.renderImages();
+      await this.connection.retry(() => this.api.postTestResults({ version: this.model.version, ...summary }));
+      out.reported = true;
+    } catch (err) {
+      out.error = `Testing failed: ${err.message || err}`;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+// The Train tab's work: "Train and send" — one round of local training from the current global model
+// in a fresh TrainingSession, then the update — and the offer to retrain once the global model has
+// moved on past this participant's last update.
+import { ApiError } from '../lib/api.js';
+import { randomKey } from '../lib/connection.js';
+import { encodeParameters } from '../lib/head.js';
+import { classStatistics, logitOffsets } from '../lib/training.js';
+import { trainLocally } from '../lib/train_loop.js';
+import { $ } from './page.js';
+
+/** Between two repaints of the progress bar; each repaint yields to the browser once. */
+const PAINT_EVERY_MS = 50;
+
+export class TrainPanel {
+  /**
+   * @param app the ParticipantApp (app/participant_app.js): its services (api, connection, store, study,
+   *   files, photos, timings), its current `task` and `model`, and refreshTask(), refreshModel(),
+   *   showReadiness() and rejoin().
+   */
+  constructor(app) {
+    this.app = app;
+    this.busy = false;
+    this.lastContribution = null; // {sessionId, baseVersion, resultVersion}
+  }
+
+  /**
+   * The per-class feature statistics of the photos this round trains on, sent when they differ from
+   * what the server already has (the server starts each class from everyone's statistics).
+   */
+  async sendClassStatistics(task, train, features, labels) {
+    const { store, connection, api } = this.app;
+    const ids = train.map((r) => r.id).sort().join();
+    const sent = await store.getClassStatsSent();
+    if (sent && sent.sessionId === task.session_id && sent.participantId === task.participant.id && sent.ids === ids) return;
+    const stats = classStatistics(features, labels, task.classes.length, task.backbone.feature_dim);
+    await connection.retry(() => api.postClassStats(stats));
+    await store.setClassStatsSent({ sessionId: task.session_id, participantId: task.participant.id, ids });
+  }
+
+  async trainAndSend() {
+    if (this.busy) return;
+    const { app } = this;
+    const { api, connection, study, files, photos } = app;
+    this.busy = true;
+    app.showReadiness();
+    const progress = $('#train-progress');
+    const result = $('#train-result');
+    result.textContent = '';
+    result.className = '';
+    progress.hidden = false;
+    let trainer = null;
+    try {
+      const task = await app.refreshTask();
+      const { classes } = task;
+      const { records: train, features } = await photos.labelledPhotos('train');
+      const labels = train.map((r) => classes.indexOf(r.label));
+      if (task.training.send_class_stats) await this.sendClassStatistics(task, train, features, labels);
+      await connection.retry(() => app.refreshModel());
+      const ort = await files.runtime();
+      const bytes = await files.headArtifacts(task, progress);
+      progress.set({ label: 'Starting training', value: 0, max: 0, detail: '' });
+      // A new TrainingSession each round: it starts from the checkpoint, so the optimizer's state
+      // (AdamW's moments and step count) starts fresh, and the parameters are the global model's.
+      trainer = await ort.HeadTrainer.create(bytes);
+      const base = app.model;
+      const baseVersion = base.version;
+      await trainer.loadParameters(encodeParameters(base.params));
+      const { local_epochs: epochs, batch_size: batchSize } = task.training;
+      study.trainingStarted({ baseVersion, epochs, batchSize, samples: train.length });
+      let lastPaint = 0;
+      const run = await trainLocally({
+        trainer, features, labels, featureDim: task.backbone.feature_dim, epochs, batchSize,
+        offsets: task.training.mask_absent_classes ? logitOffsets(labels, classes.length) : null,
+        onStep: async ({ epoch, step, total, loss }) => {
+          const now = performance.now();
+          if (now - lastPaint <= PAINT_EVERY_MS && step !== total) return;
+          lastPaint = now;
+          progress.set({ label: 'Training', value: step, max: total, detail: `epoch ${epoch}/${epochs} · step ${step}/${total} · loss ${loss.toFixed(4)}` });
+          await new Promise((r) => setTimeout(r, 0)); // let the bar paint
+        },
+      });
+      if (app.timings) app.timings.trainStepMs = run.stepMs;
+      study.trainingFinished({ durationMs: run.durationMs, epochs, lossPerEpoch: run.lossPerEpoch });
+      const params = await trainer.parameters();
+      progress.set({ label: 'Sending the update', value: 0, max: 0, detail: `${(params.length * 4 / 1024).toFixed(0)} KB of parameters, no photos` });
+      study.updateSubmitted({ baseVersion, sampleCount: train.length });
+      // One key for this update: if its answer is lost, the retry gets the first answer and changes nothing.
+      const updateKey = randomKey();
+      const answer = await connection.retry(() => api.postUpdate(params, baseVersion, train.length, updateKey));
+      this.lastContribution = { sessionId: task.session_id, baseVersion, resultVersion: answer.version };
+      await app.store.setLastContribution(this.lastContribution);
+      this.showNewerVersion(app.model?.version);
+      result.className = 'ok';
+      result.textContent = answer.applied === false
+        ? `Accepted (staleness ${answer.staleness}, weight ${Number(answer.weight).toFixed(3)}); the server is collecting more updates before making a new version.`
+        : `Accepted as version ${answer.version} (staleness ${answer.staleness}, weight ${Number(answer.weight).toFixed(3)}).`;
+      await app.refreshModel().catch(() => {}); // the update is in; the next poll catches up if this fails
+    } catch (err) {
+      result.className = 'error';
+      result.textContent = err instanceof ApiError ? `Not accepted: ${err.message}` : `Training failed: ${err.message || err}`;
+      if (err instanceof ApiError && err.status === 401) await app.rejoin();
+    } finally {
+      await trainer?.release().catch(() => {});
+      progress.hidden = true;
+      this.busy = false;
+      app.showReadiness();
+    }
+  }
+
+  /** "Retrain on the new version" while the global model has moved on since this participant's last update. */
+  showNewerVersion(version) {
+    const newer = this.lastContribution && version > this.lastContribution.resultVersion;
+    const box = $('#newer-version');
+    box.hidden = !newer;
+    if (newer) box.querySelector('span').textContent = `A newer global model (version ${version}) is available.`;
+  }
+}
