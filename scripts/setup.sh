@@ -54,6 +54,19 @@ if [ ! -f "$stamp" ]; then
     touch "$stamp"
 fi
 
+# Qt's X11 plugin loads libraries a fresh Debian/Ubuntu desktop may lack (libxcb-icccm4 and libxcb-keysyms1
+# among them; Qt then blames xcb-cursor0 whatever is missing). Install the ones ldd cannot find, named by
+# Debian's rule: libxcb-icccm.so.4 -> libxcb-icccm4, libxkbcommon-x11.so.0 -> libxkbcommon-x11-0.
+qxcb=$(ls .venv/lib/python3.*/site-packages/PySide6/Qt/plugins/platforms/libqxcb.so 2>/dev/null | head -n 1 || true)
+if [ -n "$qxcb" ] && command -v apt-get >/dev/null; then
+    qt_missing=()
+    for soname in $(ldd "$qxcb" "$(dirname "$qxcb")"/../../lib/libQt6XcbQpa.so.6 2>/dev/null | awk '/not found/ {print $1}' | sort -u); do
+        name=${soname%%.so.*}; version=${soname##*.so.}
+        case "$name" in *[0-9]) qt_missing+=("$name-$version") ;; *) qt_missing+=("$name$version") ;; esac
+    done
+    if [ ${#qt_missing[@]} -gt 0 ]; then apt_install "${qt_missing[@]}"; fi
+fi
+
 # The participant web app: onnxruntime-web from npm, bundled into the Python package.
 lock_stamp="webclient/node_modules/.lock-$(sha256sum webclient/package-lock.json | cut -c1-16)"
 if [ ! -f "$lock_stamp" ]; then
