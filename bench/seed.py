@@ -34,10 +34,11 @@ from pathlib import Path
 
 import numpy as np
 
+from influx_desktop.models.runtime import IR_VERSION
+
 CLASSIFIER_WEIGHT = "classifier.weight"
 CLASSIFIER_BIAS = "classifier.bias"
 FILES = ("training_model.onnx", "eval_model.onnx", "optimizer_model.onnx", "checkpoint")
-IR_VERSION = 8
 
 
 def _torch():
@@ -106,13 +107,13 @@ def generate_seed_artifacts(model, out_dir: Path) -> None:
     """ORT training artifacts of the full graph, only the classifier trainable (what the seed regenerates)."""
     import onnx
 
-    from influx_desktop.models.cache import _artifact_generation  # quiet, deterministic, process-wide lock
+    from influx_desktop.models.head_artifacts import artifact_generation  # quiet, deterministic, process-wide lock
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     trainable = [CLASSIFIER_WEIGHT, CLASSIFIER_BIAS]
     frozen = [i.name for i in model.graph.initializer if i.name not in trainable]
-    with warnings.catch_warnings(), _artifact_generation():
+    with warnings.catch_warnings(), artifact_generation():
         warnings.simplefilter("ignore")
         from onnxruntime.training import artifacts
 

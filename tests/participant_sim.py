@@ -42,8 +42,6 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-HEAD_ROLES = ("training_model", "eval_model", "optimizer_model", "checkpoint")
-
 
 @dataclass
 class Response:
@@ -252,7 +250,8 @@ class SimulatedParticipant(HttpClient):
     def head_artifacts(self):
         """``HeadArtifacts`` over the downloaded training, eval, optimizer and checkpoint files."""
         if self._head is None:
-            from influx_desktop.models.cache import Artifact, HeadArtifacts
+            from influx_desktop.models.blob_store import Artifact
+            from influx_desktop.models.head_artifacts import HEAD_ROLES, HeadArtifacts
 
             entries = self.task()["artifacts"]
             self._head = HeadArtifacts(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from influx_desktop.errors import InvalidInput
-from influx_desktop.models.cache import BASE_LEARNING_RATE, HeadArtifacts
+from influx_desktop.models.head_artifacts import BASE_LEARNING_RATE, HeadArtifacts
 from influx_desktop.models.runtime import import_training_api, quiet_onnxruntime
 from influx_desktop.models.head import as_vector, logit_offset
 

@@ -25,6 +25,11 @@ import sys
 import threading
 from types import ModuleType
 
+#: The ONNX format every model the app writes uses: ORT(-web) 1.19 reads opsets up to 21 and IR versions up to
+#: 10 (onnx 1.23 writes IR 14 unless told otherwise, e.g. into the generated optimizer model).
+OPSET = 17
+IR_VERSION = 8
+
 _PROBE = "onnxruntime.training.ortmodule"
 _lock = threading.Lock()
 
