@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
-import secrets
 import statistics
 import subprocess
 import sys
@@ -130,40 +129,13 @@ def say(*args) -> None:
 # ---------------------------------------------------------------------- servers
 
 
-@dataclass
-class FlServer:
-    coordinator: object
-    thread: object
-    admin_token: str
-
-    @property
-    def url(self) -> str:
-        return self.thread.url
-
-    def admin(self):
-        from participant_sim import AdminClient
-
-        return AdminClient(self.url, self.admin_token)
-
-    def stop(self) -> None:
-        self.thread.stop()
-        self.coordinator.close()
-
-
-def start_fl_server(data_dir: Path, model_cache=None, threads: int = 8, webclient_dir=None, extra_blueprints=()) -> FlServer:
-    """The real server (create_app under waitress) on 127.0.0.1 with rate limits off, for benchmarks."""
-    from influx_desktop.coordinator import Coordinator
-    from influx_desktop.server.app import create_app
+def start_fl_server(data_dir: Path, model_cache=None, threads: int = 8, webclient_dir=None, extra_blueprints=()):
+    """The tests' real server (``running_server.start_server``) with rate limits off, for benchmarks."""
     from influx_desktop.server.limits import RateLimits
-    from influx_desktop.server.runner import ServerThread
+    from running_server import start_server
 
-    coordinator = Coordinator(Path(data_dir), model_cache=model_cache)
-    token = secrets.token_urlsafe(16)
-    app = create_app(coordinator, token, webclient_dir=webclient_dir, limits=RateLimits(0, 0, 0))
-    for bp in extra_blueprints:
-        app.register_blueprint(bp)
-    thread = ServerThread(app, HOST, 0, threads=threads).start()
-    return FlServer(coordinator, thread, token)
+    return start_server(data_dir, model_cache, threads, limits=RateLimits(0, 0, 0), webclient_dir=webclient_dir,
+                        extra_blueprints=extra_blueprints)
 
 
 def model_cache():

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import io
-import secrets
 import sys
 import zipfile
 from dataclasses import dataclass
@@ -19,10 +18,10 @@ import numpy as np
 import pytest
 
 TESTS_DIR = Path(__file__).resolve().parent
-sys.path.insert(0, str(TESTS_DIR))  # for fashion_mnist and participant_sim
+sys.path.insert(0, str(TESTS_DIR))  # for fashion_mnist, participant_sim and running_server
 
 from fashion_mnist import CLASS_NAMES, available as fashion_mnist_available, load_fashion_mnist  # noqa: E402
-from participant_sim import AdminClient  # noqa: E402
+from running_server import RunningServer, start_server  # noqa: E402
 
 BACKBONE = "efficientnet_lite0"
 #: Fashion-MNIST class ids of the real-data tests: T-shirt/top, trouser, sneaker, bag.
@@ -97,40 +96,6 @@ def fm(extractor_artifact) -> FashionMnist:
         test_labels=test_labels,
         feature_sha256=extractor_artifact.sha256,
     )
-
-
-@dataclass
-class RunningServer:
-    coordinator: object
-    thread: object
-    admin_token: str
-
-    @property
-    def url(self) -> str:
-        return self.thread.url
-
-    def admin(self) -> AdminClient:
-        return AdminClient(self.url, self.admin_token)
-
-    def stop(self) -> None:
-        self.thread.stop()
-        self.coordinator.close()
-
-
-def start_server(data_dir: Path, model_cache, threads: int = 8, limits=None) -> RunningServer:
-    """A Coordinator over ``data_dir`` served by waitress on 127.0.0.1 (a free port), with a fresh admin token.
-
-    ``limits``: the server's RateLimits (default: the product's own)."""
-    from influx_desktop.coordinator import Coordinator
-    from influx_desktop.server.app import create_app
-    from influx_desktop.server.runner import ServerThread
-
-    coordinator = Coordinator(data_dir, model_cache=model_cache)
-    admin_token = secrets.token_urlsafe(16)
-    extra = {} if limits is None else {"limits": limits}
-    app = create_app(coordinator, admin_token, webclient_dir=None, **extra)
-    thread = ServerThread(app, "127.0.0.1", 0, threads=threads).start()
-    return RunningServer(coordinator, thread, admin_token)
 
 
 @pytest.fixture(scope="session")
