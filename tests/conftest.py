@@ -8,9 +8,7 @@
 
 from __future__ import annotations
 
-import io
 import sys
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +19,7 @@ TESTS_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS_DIR))  # for fashion_mnist, participant_sim and running_server
 
 from fashion_mnist import CLASS_NAMES, available as fashion_mnist_available, load_fashion_mnist  # noqa: E402
+from image_zip import class_folders_zip  # noqa: E402
 from running_server import RunningServer, start_server  # noqa: E402
 
 BACKBONE = "efficientnet_lite0"
@@ -54,15 +53,10 @@ class FashionMnist:
     test_labels: np.ndarray
     feature_sha256: str
 
-    def test_set_zip(self) -> bytes:
-        """``<class>/<n>.png`` entries: what a facilitator uploads."""
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as archive:
-            for i, (image, label) in enumerate(zip(self.test_images, self.test_labels)):
-                png = io.BytesIO()
-                image.save(png, format="PNG")
-                archive.writestr(f"{self.classes[label]}/{i:04d}.png", png.getvalue())
-        return out.getvalue()
+    def test_set_zip(self, every: int = 1) -> bytes:
+        """Every ``every``-th test image as ``<class>/<n>.png`` entries: what a facilitator uploads."""
+        picked = range(0, len(self.test_labels), every)
+        return class_folders_zip((self.classes[self.test_labels[i]], self.test_images[i]) for i in picked)
 
     def shard(self, index: int, count: int, classes: tuple[int, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The ``index``-th of ``count`` disjoint slices of every class (optionally only some classes)."""

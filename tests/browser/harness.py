@@ -2,14 +2,12 @@
 Chromium driven by Playwright (never `playwright install`), and Fashion-MNIST photos as PNG files."""
 from __future__ import annotations
 
-import io
 import json
 import re
 import subprocess
 import sys
 import time
 import urllib.request
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +16,7 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "scripts"))
 
 from fashion_mnist import CLASS_NAMES, available as fashion_mnist_available, load_fashion_mnist  # noqa: E402
+from image_zip import class_folders_zip  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -78,13 +77,7 @@ def write_pngs(folder: Path, split: str, per_class: int, seed: int, ids=CLASS_ID
 def zip_of_test_images(per_class: int, seed: int, ids=CLASS_IDS) -> bytes:
     images, labels = load_fashion_mnist("test", classes=ids, per_class=per_class, seed=seed)
     names = class_names(ids)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as archive:
-        for n, (image, label) in enumerate(zip(images, labels)):
-            png = io.BytesIO()
-            image.save(png, format="PNG")
-            archive.writestr(f"{names[int(label)]}/{n:03d}.png", png.getvalue())
-    return buf.getvalue()
+    return class_folders_zip((names[int(label)], image) for image, label in zip(images, labels))
 
 
 @dataclass

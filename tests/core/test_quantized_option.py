@@ -9,9 +9,7 @@ facilitator's test set.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import zipfile
 
 import numpy as np
 import pytest
@@ -83,28 +81,23 @@ def test_option_is_locked_once_the_session_has_run(coordinator, int8_artifact):
 
 def test_a_test_set_extracted_with_the_old_extractor_is_discarded_when_it_changes(coordinator, fm, int8_artifact):
     sid = coordinator.create_session({"title": "t", "classes": fm.classes})["id"]
-    picked = range(0, len(fm.test_labels), 16)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for i in picked:
-            png = io.BytesIO()
-            fm.test_images[i].save(png, format="PNG")
-            archive.writestr(f"{fm.classes[fm.test_labels[i]]}/{i}.png", png.getvalue())
-    coordinator.load_test_set(sid, read_test_zip(out.getvalue(), tuple(fm.classes)))
+    every = 16
+    test_zip = fm.test_set_zip(every)
+    coordinator.load_test_set(sid, read_test_zip(test_zip, tuple(fm.classes)))
     coordinator.evaluator.wait_idle()
     assert coordinator.test_set_status(sid)["state"] == "ready"
     coordinator.update_session(sid, {"quantized_backbone": True})
     coordinator.evaluator.wait_idle()
     assert coordinator.test_set_status(sid)["state"] == "none"  # the facilitator uploads it again
     # Extracted again now, with the int8 model (what participants use): its features, not the float32 ones.
-    coordinator.load_test_set(sid, read_test_zip(out.getvalue(), tuple(fm.classes)))
+    coordinator.load_test_set(sid, read_test_zip(test_zip, tuple(fm.classes)))
     coordinator.evaluator.wait_idle()
     features = coordinator.evaluator._test_sets[sid].features
     expected = FeatureExtractor(int8_artifact.path).extract(
-        preprocess_batch([fm.test_images[i] for i in picked], get_backbone("efficientnet_lite0"))
+        preprocess_batch(fm.test_images[::every], get_backbone("efficientnet_lite0"))
     )
     np.testing.assert_allclose(features, expected, rtol=1e-5, atol=1e-5)
-    assert not np.allclose(features, fm.test_features[list(picked)], atol=1e-3)
+    assert not np.allclose(features, fm.test_features[::every], atol=1e-3)
 
 
 def test_real_server_manifest_names_and_serves_the_int8_file(fl_server, tmp_path, extractor_artifact, int8_artifact):

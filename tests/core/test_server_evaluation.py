@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import threading
-import zipfile
 
 import numpy as np
 import pytest
@@ -14,19 +12,7 @@ from influx_desktop.errors import InvalidInput
 from influx_desktop.models import head, images
 from influx_desktop.testset import read_test_zip
 
-
-def _zip(entries: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return out.getvalue()
-
-
-def _png(image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
+from image_zip import png_bytes, zip_bytes
 
 
 @pytest.fixture
@@ -37,9 +23,7 @@ def coordinator(tmp_path, model_cache):
 
 
 def _small_test_set(fm, every: int = 20) -> tuple[bytes, np.ndarray]:
-    picked = range(0, len(fm.test_labels), every)
-    data = _zip({f"{fm.classes[fm.test_labels[i]]}/{i}.png": _png(fm.test_images[i]) for i in picked})
-    return data, fm.test_features[list(picked)]
+    return fm.test_set_zip(every), fm.test_features[::every]
 
 
 def test_versions_published_while_the_test_set_is_extracted_are_scored_once_each(coordinator, fm, monkeypatch):
@@ -82,16 +66,16 @@ def test_versions_published_while_the_test_set_is_extracted_are_scored_once_each
 
 def test_test_set_zip_rules(fm):
     classes = ("cat", "dog")
-    png = _png(fm.test_images[0])
-    got = read_test_zip(_zip({"cat/a.png": png, "dog/b.PNG": png, "dog/notes.txt": b"x", "__MACOSX/cat/c.png": png}), classes)
+    png = png_bytes(fm.test_images[0])
+    got = read_test_zip(zip_bytes({"cat/a.png": png, "dog/b.PNG": png, "dog/notes.txt": b"x", "__MACOSX/cat/c.png": png}), classes)
     assert [(i.name, i.label) for i in got] == [("cat/a.png", 0), ("dog/b.PNG", 1)]
     # One top folder around the class folders is allowed.
-    assert len(read_test_zip(_zip({"set/cat/a.png": png, "set/dog/b.png": png}), classes)) == 2
+    assert len(read_test_zip(zip_bytes({"set/cat/a.png": png, "set/dog/b.png": png}), classes)) == 2
     with pytest.raises(InvalidInput, match="bird") as e:
-        read_test_zip(_zip({"cat/a.png": png, "bird/b.png": png}), classes)
+        read_test_zip(zip_bytes({"cat/a.png": png, "bird/b.png": png}), classes)
     assert e.value.field == "folder"
     with pytest.raises(InvalidInput, match="no images"):
-        read_test_zip(_zip({"cat/a.txt": b"x"}), classes)
+        read_test_zip(zip_bytes({"cat/a.txt": b"x"}), classes)
     with pytest.raises(InvalidInput, match="zip"):
         read_test_zip(b"not a zip", classes)
 

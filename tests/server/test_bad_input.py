@@ -11,8 +11,6 @@ leave a trace: one row with status "rejected" and its reason, and one "update_re
 from __future__ import annotations
 
 import http.client
-import io
-import zipfile
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlsplit
@@ -20,6 +18,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
+from image_zip import zip_bytes
 from participant_sim import HttpClient, Response, SimulatedParticipant
 
 CLASSES = ["t-shirt", "trouser", "sneaker", "bag"]
@@ -112,14 +111,6 @@ def stored(t: Target) -> dict:
 
 def rejected_rows(t: Target) -> list[dict]:
     return [u for u in t.coordinator.updates(t.sid) if u["status"] == "rejected"]
-
-
-def _zip(entries: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return out.getvalue()
 
 
 def _raw(t: Target, method: str, path: str, body: bytes, headers: dict) -> Response:
@@ -305,7 +296,7 @@ FACILITATOR_CASES = [
         "PUT", f"/api/v1/admin/sessions/{t.sid}/testset", b"{}", content_type="application/json"),
          415, "unsupported_media_type", "application/zip", "Content-Type"),
     Case("test set with a folder that is no class", lambda t: t.admin.request(
-        "PUT", f"/api/v1/admin/sessions/{t.sid}/testset", _zip({"cat/a.png": b"x"}), content_type="application/zip"),
+        "PUT", f"/api/v1/admin/sessions/{t.sid}/testset", zip_bytes({"cat/a.png": b"x"}), content_type="application/zip"),
          400, "invalid_input", "Folders cat name no class", "folder"),
 ]
 
