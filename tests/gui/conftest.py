@@ -116,7 +116,7 @@ def fill_new_session(qtbot, window, title: str, classes: list[str]) -> None:
 
 
 def start_and_wait(qtbot, window, timeout: int = 120_000) -> None:
-    window.start_action.trigger()
-    qtbot.waitUntil(lambda: not window._starting, timeout=timeout)
+    window.toolbar.start_action.trigger()
+    qtbot.waitUntil(lambda: not window.controller.starting, timeout=timeout)
     assert window.serving is not None, window.banner.text()
     qtbot.waitUntil(lambda: not window.tasks.busy, timeout=10_000)

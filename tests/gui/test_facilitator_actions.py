@@ -14,6 +14,7 @@ from PySide6.QtGui import QDesktopServices
 
 from conftest import LOOPBACK, Participant, fill_new_session, http, start_and_wait
 from influx_desktop.errors import ModelUnavailable
+from influx_desktop.gui.exports import EVENT_LOG
 from influx_desktop.models.cache import ModelCache
 from influx_desktop.server.network import Interface
 
@@ -26,10 +27,10 @@ def test_a_taken_port_is_reported_and_nothing_starts(qtbot, window):
         taken.bind((LOOPBACK, 0))
         taken.listen(1)
         port = taken.getsockname()[1]
-        window.port_spin.setValue(port)
-        start_and_wait_fails = window.start_action.trigger
+        window.server_panel.port_spin.setValue(port)
+        start_and_wait_fails = window.toolbar.start_action.trigger
         start_and_wait_fails()
-        qtbot.waitUntil(lambda: not window._starting, timeout=30_000)
+        qtbot.waitUntil(lambda: not window.controller.starting, timeout=30_000)
     assert window.serving is None
     assert f"Port {port} on 127.0.0.1 is in use by another program" in window.banner.text()
     assert window.port_dialog is not None and "another port" in window.port_dialog.informativeText()
@@ -38,18 +39,18 @@ def test_a_taken_port_is_reported_and_nothing_starts(qtbot, window):
     session = window.coordinator.get_session(window.session_id)  # the settings were saved, nothing started
     assert session["state"] == "draft"
     assert window.coordinator.network_choice(window.session_id) is None
-    window.port_spin.setValue(0)
+    window.server_panel.port_spin.setValue(0)
     start_and_wait(qtbot, window)
-    assert window.port_spin.value() == window.serving.port  # Stop/Start keeps the link
+    assert window.server_panel.port_spin.value() == window.serving.port  # Stop/Start keeps the link
 
 
 def test_a_vanished_interface_is_reported(qtbot, open_window, data_dir):
     # 192.0.2.0/24 is TEST-NET-1: never on this machine, so the start refuses before binding anything.
     window = open_window(data_dir, interfaces=[Interface("wlan0", "192.0.2.77"), Interface("lo", LOOPBACK)], host="192.0.2.77")
-    assert window.interface_combo.currentData() == "192.0.2.77"
+    assert window.server_panel.interface_combo.currentData() == "192.0.2.77"
     fill_new_session(qtbot, window, "Gone", ["a", "b"])
-    window.start_action.trigger()
-    qtbot.waitUntil(lambda: not window._starting, timeout=10_000)
+    window.toolbar.start_action.trigger()
+    qtbot.waitUntil(lambda: not window.controller.starting, timeout=10_000)
     assert window.serving is None
     assert "no longer belongs to this computer" in window.banner.text()
 
@@ -64,8 +65,8 @@ def test_missing_pretrained_weights_are_explained(qtbot, window, monkeypatch):
     monkeypatch.setattr(ModelCache, "feature_extractor", unavailable)  # no download attempt from a test
     fill_new_session(qtbot, window, "Mobile", ["a", "b"])
     window.form.backbone.setCurrentIndex(window.form.backbone.findData("mobilenet_v2"))
-    window.start_action.trigger()
-    qtbot.waitUntil(lambda: not window._starting, timeout=10_000)
+    window.toolbar.start_action.trigger()
+    qtbot.waitUntil(lambda: not window.controller.starting, timeout=10_000)
     assert window.serving is None
     assert "weights for MobileNetV2 are not on this computer" in window.banner.text()
     assert window.form.backbone.styleSheet() != ""  # the field at fault is marked
@@ -82,13 +83,13 @@ def running(qtbot, window):
 def test_pause_refuses_updates_until_resume(qtbot, running):
     window = running
     ada = Participant(window.serving.join_url, "Ada")
-    window.pause_action.trigger()
-    qtbot.waitUntil(lambda: window.pause_action.text() == "Resume updates", timeout=5000)
+    window.toolbar.pause_action.trigger()
+    qtbot.waitUntil(lambda: window.toolbar.pause_action.text() == "Resume updates", timeout=5000)
     status, body = ada.send_update()
     assert status == 409 and body["error"]["code"] == "session_paused"
-    assert "paused" in window.state_label.text()
-    window.pause_action.trigger()
-    qtbot.waitUntil(lambda: window.pause_action.text() == "Pause updates", timeout=5000)
+    assert "paused" in window.server_panel.state_label.text()
+    window.toolbar.pause_action.trigger()
+    qtbot.waitUntil(lambda: window.toolbar.pause_action.text() == "Pause updates", timeout=5000)
     assert ada.send_update()[0] == 200
 
 
@@ -141,7 +142,7 @@ def test_test_set_accuracy_appears_per_version(qtbot, running, tmp_path, monkeyp
     window = running
     folder = write_test_folder(tmp_path / "testset", ["shirt", "trouser", "sneaker"])
     monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getExistingDirectory", lambda *a, **k: str(folder))
-    window.testset_action.trigger()
+    window.toolbar.testset_action.trigger()
     chart = window.dashboard.accuracy_chart
     qtbot.waitUntil(lambda: [p[0] for p in chart.points()] == [0.0], timeout=30_000)
     ada = Participant(window.serving.join_url, "Ada")
@@ -155,8 +156,8 @@ def test_test_set_accuracy_appears_per_version(qtbot, running, tmp_path, monkeyp
 
 def test_a_test_folder_with_unknown_classes_is_refused(qtbot, running, tmp_path):
     (tmp_path / "bad" / "hat").mkdir(parents=True)
-    running.load_test_set(tmp_path / "bad")
-    qtbot.waitUntil(running.banner_row.isVisible, timeout=5000)
+    running.controller.load_test_set(tmp_path / "bad")
+    qtbot.waitUntil(running.banner.isVisible, timeout=5000)
     assert "hat" in running.banner.text() and "name no class" in running.banner.text()
 
 
@@ -166,11 +167,11 @@ def test_exports_and_data_folder(qtbot, running, tmp_path, monkeypatch):
     monkeypatch.setattr(
         "PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, **k: (str(tmp_path / "events.jsonl"), "")
     )
-    window.export_events_action.trigger()
+    window.toolbar.export_events_action.trigger()
     qtbot.waitUntil(lambda: (tmp_path / "events.jsonl").exists(), timeout=5000)
     kinds = [json.loads(line)["kind"] for line in (tmp_path / "events.jsonl").read_text().splitlines()]
     assert kinds[:2] == ["session_created", "session_started"] and "model_version" in kinds
-    window.save_events_to(tmp_path / "events.csv", "csv")
+    window.controller.save_export(EVENT_LOG, tmp_path / "events.csv", "csv")
     qtbot.waitUntil(lambda: (tmp_path / "events.csv").exists(), timeout=5000)
     rows = list(csv.reader(io.StringIO((tmp_path / "events.csv").read_text())))
     assert rows[0][:4] == ["id", "session_id", "at", "kind"] and len(rows) == len(kinds) + 1
@@ -178,7 +179,7 @@ def test_exports_and_data_folder(qtbot, running, tmp_path, monkeypatch):
     monkeypatch.setattr(
         "PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, **k: (str(tmp_path / "model.onnx"), "")
     )
-    window.export_model_action.trigger()
+    window.toolbar.export_model_action.trigger()
     qtbot.waitUntil(lambda: (tmp_path / "model.onnx").exists(), timeout=30_000)
     import onnx
 
@@ -187,5 +188,5 @@ def test_exports_and_data_folder(qtbot, running, tmp_path, monkeypatch):
 
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url))
-    window.open_folder_action.trigger()
+    window.toolbar.open_folder_action.trigger()
     assert opened == [QUrl.fromLocalFile(str(window.data_dir))]

@@ -84,7 +84,7 @@ def test_a_participants_markup_is_shown_literally_everywhere(qtbot, running):
     box = window.remove_dialog
     assert box.textFormat() == Qt.PlainText and HOSTILE in box.text()
     window.remove_dialog_buttons["cancel"].click()
-    assert window.banner.textFormat() == Qt.PlainText  # "Could not remove <nickname>: …" lands there
+    assert window.banner.label.textFormat() == Qt.PlainText  # "Could not remove <nickname>: …" lands there
 
     window.tabs.setCurrentWidget(window.replay)  # pseudonyms only; every tooltip shows its cell literally
     qtbot.waitUntil(lambda: window.replay.model.rowCount() > 0, timeout=5000)

@@ -7,11 +7,10 @@ from __future__ import annotations
 import socket
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from zeroconf import IPVersion, Zeroconf
 
-from conftest import LOOPBACK, Participant, fill_new_session, http, start_and_wait
+from conftest import LOOPBACK, Participant, fill_new_session, start_and_wait
 from influx_desktop.gui.qr_widget import qr_matrix
 from influx_desktop.server.mdns import SERVICE_TYPE
 
@@ -113,7 +112,7 @@ def test_create_start_join_train_and_stop_through_the_window(qtbot, window):
     assert window.event_log.kinds()[0] in ("update_rejected", "model_version")
 
     # Stop: the server closes, the session is stopped and the mDNS service is gone.
-    window.stop_action.trigger()
+    window.toolbar.stop_action.trigger()
     qtbot.waitUntil(lambda: window.serving is None, timeout=10_000)
     assert window.coordinator.get_session(window.session_id)["state"] == "stopped"
     assert not serving.advertiser.running
@@ -121,7 +120,7 @@ def test_create_start_join_train_and_stop_through_the_window(qtbot, window):
     with pytest.raises(OSError):
         socket.create_connection((LOOPBACK, serving.port), timeout=1).close()
     assert window.join_panel.join_url() == ""
-    assert window.start_action.isEnabled() and not window.stop_action.isEnabled()
+    assert window.toolbar.start_action.isEnabled() and not window.toolbar.stop_action.isEnabled()
 
 
 def test_restart_shows_the_previous_session_with_its_version_and_participants(qtbot, open_window, data_dir):
@@ -143,8 +142,8 @@ def test_restart_shows_the_previous_session_with_its_version_and_participants(qt
     assert second.form.classes.is_locked()  # it has run: classes are fixed
     names = sorted(second.dashboard.participants.item(r, 0).text() for r in range(second.dashboard.participants.rowCount()))
     assert names == ["Ada", "Bob"]
-    assert second.session_combo.currentText() == f"#{second.session_id} Fruit or not"
-    assert "stopped" in second.state_label.text()
+    assert second.toolbar.session_combo.currentText() == f"#{second.session_id} Fruit or not"
+    assert "stopped" in second.server_panel.state_label.text()
 
     # Start again: same join code, participants' tokens still work and their updates continue the model.
     start_and_wait(qtbot, second)

@@ -60,7 +60,7 @@ def test_saving_a_fedbuff_session_stores_the_form_values(qtbot, window):
     assert config["aggregator"] == "fedbuff"
     assert config["aggregator_params"] == {"buffer_size": 2, "server_learning_rate": 1.0}
     assert (config["local_epochs"], config["learning_rate"]) == (3, 0.002)
-    qtbot.waitUntil(lambda: window.session_combo.currentText() == f"#{window.session_id} Buffered", timeout=5000)
+    qtbot.waitUntil(lambda: window.toolbar.session_combo.currentText() == f"#{window.session_id} Buffered", timeout=5000)
 
 
 def test_invalid_settings_are_explained_on_the_field_and_nothing_is_created(qtbot, window):
@@ -78,8 +78,8 @@ def test_invalid_settings_are_explained_on_the_field_and_nothing_is_created(qtbo
     form.classes.add_class("ONLY ONE")
     form.save_button.click()
     assert "appears twice" in form.error.text()
-    window.start_action.trigger()  # Start checks the same way and starts nothing
-    assert window.serving is None and not window._starting
+    window.toolbar.start_action.trigger()  # Start checks the same way and starts nothing
+    assert window.serving is None and not window.controller.starting
     assert window.coordinator.list_sessions() == []
 
 

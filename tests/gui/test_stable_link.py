@@ -23,7 +23,7 @@ ELSEWHERE_FIRST = [Interface("wlan0", "192.0.2.77"), Interface("lo", LOOPBACK)]
 
 def _serve_once_and_close(qtbot, open_window, data_dir) -> tuple[str, int]:
     first = open_window(data_dir)
-    assert first.port_spin.value() == 0  # automatic
+    assert first.server_panel.port_spin.value() == 0  # automatic
     fill_new_session(qtbot, first, "Same link", ["cat", "dog"])
     start_and_wait(qtbot, first)
     url, port = first.serving.join_url, first.serving.port
@@ -36,8 +36,8 @@ def _serve_once_and_close(qtbot, open_window, data_dir) -> tuple[str, int]:
 def _reopened(qtbot, open_window, data_dir, port: int):
     """The app opened again with no --host: the remembered network and port come back by themselves."""
     window = open_window(data_dir, host=None, interfaces=ELSEWHERE_FIRST)
-    qtbot.waitUntil(lambda: window.session is not None and window.port_spin.value() == port, timeout=5000)
-    assert window.interface_combo.currentData() == LOOPBACK
+    qtbot.waitUntil(lambda: window.session is not None and window.server_panel.port_spin.value() == port, timeout=5000)
+    assert window.server_panel.interface_combo.currentData() == LOOPBACK
     return window
 
 
@@ -45,7 +45,7 @@ def test_closing_and_reopening_the_app_serves_the_same_join_link(qtbot, open_win
     url, port = _serve_once_and_close(qtbot, open_window, data_dir)
 
     second = _reopened(qtbot, open_window, data_dir, port)
-    assert not second.banner_row.isVisibleTo(second) or "192.0.2.77" not in second.banner.text()
+    assert not second.banner.isVisibleTo(second) or "192.0.2.77" not in second.banner.text()
     start_and_wait(qtbot, second)
     assert second.serving.join_url == url  # host, port and join code
     assert second.join_panel.join_url() == url
@@ -61,7 +61,7 @@ def test_a_taken_port_asks_and_the_offered_port_serves_and_is_remembered(qtbot, 
         taken.listen(1)
 
         window = _reopened(qtbot, open_window, data_dir, port)
-        window.start_action.trigger()
+        window.toolbar.start_action.trigger()
         qtbot.waitUntil(lambda: window.port_dialog is not None, timeout=30_000)
         dialog = window.port_dialog
         assert dialog.isVisible()
@@ -75,8 +75,8 @@ def test_a_taken_port_asks_and_the_offered_port_serves_and_is_remembered(qtbot, 
 
         # Retry while the port is still taken: asked again, still not moved.
         window.port_dialog_buttons["retry"].click()
-        qtbot.waitUntil(lambda: window.port_dialog is not None and not window._starting, timeout=30_000)
-        assert window.serving is None and window.port_spin.value() == port
+        qtbot.waitUntil(lambda: window.port_dialog is not None and not window.controller.starting, timeout=30_000)
+        assert window.serving is None and window.server_panel.port_spin.value() == port
 
         use = window.port_dialog_buttons["use"]
         offered = int(use.text().removeprefix("Use port "))
@@ -84,7 +84,7 @@ def test_a_taken_port_asks_and_the_offered_port_serves_and_is_remembered(qtbot, 
         use.click()
         qtbot.waitUntil(lambda: window.serving is not None, timeout=30_000)
         qtbot.waitUntil(lambda: not window.tasks.busy, timeout=10_000)
-    assert window.serving.port == offered and window.port_spin.value() == offered
+    assert window.serving.port == offered and window.server_panel.port_spin.value() == offered
     assert window.serving.join_url == url.replace(f":{port}/", f":{offered}/")  # same code, new port
     assert window.coordinator.network_choice(window.session_id) == {"host": LOOPBACK, "interface": "lo", "port": offered}
     assert window.port_dialog is None
@@ -102,7 +102,7 @@ def test_retry_after_the_other_program_left_keeps_the_link(qtbot, open_window, d
     taken.listen(1)
     try:
         window = _reopened(qtbot, open_window, data_dir, port)
-        window.start_action.trigger()
+        window.toolbar.start_action.trigger()
         qtbot.waitUntil(lambda: window.port_dialog is not None, timeout=30_000)
     finally:
         taken.close()
@@ -122,11 +122,11 @@ def test_a_remembered_address_this_computer_no_longer_has_is_explained(qtbot, op
     qtbot.waitUntil(lambda: "192.0.2.77 (wlan0)" in window.banner.text(), timeout=5000)
     assert "does not have that address now" in window.banner.text()
     assert "choose another Network" in window.banner.text()
-    assert window.interface_combo.currentData() == LOOPBACK  # a usable default instead
-    assert window.interface_combo.findData("192.0.2.77") == -1
-    assert window.port_spin.value() == 41999
+    assert window.server_panel.interface_combo.currentData() == LOOPBACK  # a usable default instead
+    assert window.server_panel.interface_combo.findData("192.0.2.77") == -1
+    assert window.server_panel.port_spin.value() == 41999
 
-    window.port_spin.setValue(0)  # the facilitator chooses: loopback, any free port
+    window.server_panel.port_spin.setValue(0)  # the facilitator chooses: loopback, any free port
     start_and_wait(qtbot, window)
     assert window.coordinator.network_choice(sid) == {"host": LOOPBACK, "interface": "lo", "port": window.serving.port}
 
@@ -135,7 +135,7 @@ def test_a_new_session_gets_its_own_port_and_switching_back_preselects_the_old_o
     url, port = _serve_once_and_close(qtbot, open_window, data_dir)
     window = _reopened(qtbot, open_window, data_dir, port)
     old_session = window.session_id
-    window.new_action.trigger()
-    assert window.port_spin.value() == 0 and window.interface_combo.currentData() == LOOPBACK
-    window.session_combo.activated.emit(window.session_combo.findData(old_session))
-    qtbot.waitUntil(lambda: window.session_id == old_session and window.port_spin.value() == port, timeout=5000)
+    window.toolbar.new_action.trigger()
+    assert window.server_panel.port_spin.value() == 0 and window.server_panel.interface_combo.currentData() == LOOPBACK
+    window.toolbar.session_combo.activated.emit(window.toolbar.session_combo.findData(old_session))
+    qtbot.waitUntil(lambda: window.session_id == old_session and window.server_panel.port_spin.value() == port, timeout=5000)

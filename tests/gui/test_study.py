@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from conftest import Participant, fill_new_session, http, start_and_wait
-from influx_desktop.gui.main_window import STUDY_EXPORTS
+from influx_desktop.gui.exports import STUDY_EXPORTS
 from influx_desktop.gui.session_form import ERROR_STYLE, STUDY_EXPLANATION, STUDY_HAS_RUN_EXPLANATION
 from influx_desktop.gui.study_timeline import describe_study_row
 from influx_desktop.study import BROWSER_EVENTS, DEFAULT_CONSENT_NOTICE
@@ -54,7 +54,7 @@ def test_study_logging_and_the_notice_typed_in_the_form_are_saved(qtbot, window)
     qtbot.waitUntil(lambda: not window.coordinator.config(window.session_id).study_logging, timeout=5000)
     assert window.coordinator.config(window.session_id).consent_notice == NOTICE  # kept for next time
 
-    window.show_session(window.session_id)  # reopened: the form shows what is stored
+    window.controller.show_session(window.session_id)  # reopened: the form shows what is stored
     qtbot.waitUntil(lambda: not window.tasks.busy, timeout=5000)
     assert not form.study_logging.isChecked() and form.consent_notice.toPlainText() == NOTICE
 
@@ -151,7 +151,7 @@ def test_replay_shows_the_core_timeline_live_and_filters_it(qtbot, study):
     assert replay.shown_rows() == core.study_timeline(window.session_id)
 
     # After the session the timeline stays there to scroll through.
-    window.stop_action.trigger()
+    window.toolbar.stop_action.trigger()
     qtbot.waitUntil(lambda: window.serving is None and not window.tasks.busy, timeout=10_000)
     assert len(replay.shown_rows()) == 11
     replay.table.scrollToBottom()
@@ -175,18 +175,18 @@ def test_replay_of_a_session_without_logging_says_so(qtbot, window):
 
 def test_study_exports_are_the_cores_exports_written_whole(qtbot, study, tmp_path, monkeypatch):
     window, _ada, _bob = study
-    assert window.export_study_action.isEnabled()
-    for what, fmt, _text in STUDY_EXPORTS:
+    assert window.toolbar.export_study_action.isEnabled()
+    for what, fmt in STUDY_EXPORTS:
         target = tmp_path / f"study-{what}.{fmt}"
         monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, _t=target, **k: (str(_t), ""))
-        window.export_study_actions[(what, fmt)].trigger()
+        window.toolbar.export_study_actions[(what, fmt)].trigger()
         qtbot.waitUntil(target.exists, timeout=5000)
         qtbot.waitUntil(lambda: not window.tasks.busy, timeout=5000)
         written = target.read_bytes().decode("utf-8")
         assert written == window.coordinator.export_study(window.session_id, what, fmt)
         assert "Ada" not in written and "Firefox" not in written
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("study-")) == sorted(
-        f"study-{w}.{f}" for w, f, _ in STUDY_EXPORTS
+        f"study-{w}.{f}" for w, f in STUDY_EXPORTS
     )
     assert not list(tmp_path.glob(".*.partial"))
     summary = [json.loads(line) for line in (tmp_path / "study-summary.jsonl").read_text().splitlines()]

@@ -74,8 +74,8 @@ def test_exports_written_by_the_app_are_0600(tmp_path):
     code = (
         "import os, sys; os.umask(0o022)\n"
         "from influx_desktop.cli import private_umask; private_umask()\n"
-        "from influx_desktop.gui.main_window import _write_atomically\n"
-        "from pathlib import Path; _write_atomically(Path(sys.argv[1]), b'id,kind\\n')\n"
+        "from influx_desktop.gui.exports import write_atomically\n"
+        "from pathlib import Path; write_atomically(Path(sys.argv[1]), b'id,kind\\n')\n"
     )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     subprocess.run([sys.executable, "-c", code, str(target)], check=True, env=env, timeout=120)

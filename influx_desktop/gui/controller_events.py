@@ -1,0 +1,39 @@
+"""What ``SessionController`` tells the widgets that observe it: one ``Emitter`` per kind of event (napari's
+``EmitterGroup``, in a few lines). No Qt here; the controller emits on the UI thread."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+class Emitter:
+    """One kind of event: ``connect(callback)``; ``emit(*args)`` calls the callbacks in the order connected."""
+
+    def __init__(self) -> None:
+        self._callbacks: list[Callable[..., Any]] = []
+
+    def connect(self, callback: Callable[..., Any]) -> None:
+        self._callbacks.append(callback)
+
+    def emit(self, *args: Any) -> None:
+        for callback in list(self._callbacks):
+            callback(*args)
+
+
+class ControllerEvents:
+    def __init__(self) -> None:
+        self.changed = Emitter()  # (): serving, busy or the session's state changed: enable the controls
+        self.sessions = Emitter()  # (sessions: list[dict]): the data folder's sessions, oldest first
+        self.shown = Emitter()  # (session_id | None): another session is shown (None: a new, unsaved one)
+        self.setup_needed = Emitter()  # (): there is no session yet: show the setup form
+        self.session = Emitter()  # (session: dict, load_form: bool): the shown session as stored
+        self.snapshot = Emitter()  # (SessionSnapshot): what the dashboard shows
+        self.timeline_stale = Emitter()  # (): the study timeline has changed
+        self.serving = Emitter()  # (Serving | None): the server started or stopped
+        self.network = Emitter()  # (interfaces: list[Interface], selected: str | None): the addresses to offer
+        self.port = Emitter()  # (port: int): the port to preselect
+        self.notice = Emitter()  # (kind: "problem" | "info" | None, text): the banner; None clears it
+        self.status = Emitter()  # (text, msecs): a passing message (0: until the next one)
+        self.settings_refused = Emitter()  # (what, InfluxError): the core refused a setting (``exc.field``)
+        self.start_progress = Emitter()  # (text | None): a start's progress; None when it has ended
+        self.port_in_use = Emitter()  # (PortInUse, keeps_link: bool): ask whether to use another port

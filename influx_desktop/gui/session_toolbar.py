@@ -1,0 +1,72 @@
+"""The window's toolbar: the session chooser and every session action (start, stop, pause, present, test set,
+exports, data folder), enabled by what the controller says is possible. The window connects the actions."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QToolBar, QToolButton, QWidget
+
+from .exports import STUDY_EXPORTS
+
+
+class SessionToolbar(QToolBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Session", parent)
+        self.setMovable(False)
+        self.session_combo = QComboBox()
+        self.session_combo.setMinimumWidth(220)
+        self.session_combo.setToolTip("Sessions in this data folder")
+        self.addWidget(QLabel(" Session: "))
+        self.addWidget(self.session_combo)
+        self.new_action = self.addAction("New session")
+        self.addSeparator()
+        self.start_action = self.addAction("▶ Start")
+        self.stop_action = self.addAction("■ Stop")
+        self.pause_action = self.addAction("Pause updates")
+        self.present_action = self.addAction("Present QR")
+        self.addSeparator()
+        self.testset_action = self.addAction("Load test set…")
+        self.export_model_action = self.addAction("Export model…")
+        self.export_events_action = self.addAction("Export event log…")
+        self.export_study_menu = QMenu("Export study data", self)
+        self.export_study_actions = {key: self.export_study_menu.addAction(e.menu_text) for key, e in STUDY_EXPORTS.items()}
+        self.export_study_action = self.export_study_menu.menuAction()
+        self.export_study_action.setText("Export study data…")
+        self.export_study_action.setToolTip(
+            "Save the session's pseudonymous study timeline or per-participant summary (see docs/study-data.md)"
+        )
+        self.addAction(self.export_study_action)
+        study_button = self.widgetForAction(self.export_study_action)
+        if isinstance(study_button, QToolButton):
+            study_button.setPopupMode(QToolButton.InstantPopup)
+        self.open_folder_action = self.addAction("Open data folder")
+        self.start_action.setToolTip("Save the settings, prepare the model and start accepting participants")
+        self.stop_action.setToolTip("Stop the server and the session; participants can rejoin after Start")
+
+    def update_controls(self, *, serving: bool, busy: bool, state: str | None, has_session: bool) -> None:
+        self.start_action.setEnabled(not serving and not busy)
+        self.stop_action.setEnabled(serving and not busy)
+        self.pause_action.setEnabled(serving and not busy and state in ("running", "paused"))
+        self.pause_action.setText("Resume updates" if state == "paused" else "Pause updates")
+        self.present_action.setEnabled(serving)
+        for action in (self.testset_action, self.export_model_action, self.export_events_action, self.export_study_action):
+            action.setEnabled(has_session and not busy)
+        self.new_action.setEnabled(not serving and not busy)
+        self.session_combo.setEnabled(not serving and not busy)
+
+    def show_sessions(self, sessions: list[dict], current: int | None) -> None:
+        """List ``sessions``; a new, unsaved one (``current`` None) as "(new session)"."""
+        combo = self.session_combo
+        combo.blockSignals(True)
+        combo.clear()
+        for s in sessions:
+            combo.addItem(f"#{s['id']} {s['config']['title']}", s["id"])
+        if current is None:
+            combo.addItem("(new session)", None)
+        combo.setCurrentIndex(combo.findData(current))
+        combo.blockSignals(False)
+
+    def show_session(self, session: dict) -> None:
+        index = self.session_combo.findData(session["id"])
+        if index >= 0:
+            self.session_combo.setItemText(index, f"#{session['id']} {session['config']['title']}")
+            self.session_combo.setCurrentIndex(index)
