@@ -35,7 +35,10 @@ PHOTOS_PREPARED = "() => Number(document.querySelector('#task-view').dataset.pre
 #: the participant's id, as the facilitator's dashboard shows it next to the name
 PARTICIPANT_ID = "() => Number(document.querySelector('#task-view').dataset.participant)"
 #: what the cards of photos that cannot be used say
-FEATURE_ERRORS = "() => [...document.querySelectorAll('fl-image-card .card-hint')].map((h) => h.textContent).filter((t) => t.startsWith('Cannot use'))"
+FEATURE_ERRORS = "() => [...document.querySelectorAll('fl-image-card[data-unusable] .card-hint')].map((h) => h.textContent)"
+#: how a Train and send ended, once it has: 'applied', 'waiting' (buffered by the server) or 'error'
+#: (#train-result's data-outcome; data-version holds the class model's version the answer named)
+TRAIN_OUTCOME = "() => !document.querySelector('#train-button').disabled && document.querySelector('#train-result').dataset.outcome"
 
 #: Three Fashion-MNIST classes a frozen ImageNet backbone separates well: trouser, bag, sneaker.
 CLASS_IDS = [1, 8, 7]

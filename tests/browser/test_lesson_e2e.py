@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from harness import FEATURES_READY, PHOTOS_PREPARED, class_names, start_server, write_pngs, zip_of_test_images
+from harness import FEATURES_READY, PHOTOS_PREPARED, TRAIN_OUTCOME, class_names, start_server, write_pngs, zip_of_test_images
 
 #: trouser, bag, sneaker, dress: each student photographs two of them and never the others'.
 CLASS_IDS = [1, 8, 7, 3]
@@ -20,7 +20,7 @@ STUDENTS = {"Ada": [1, 8], "Ben": [7, 3]}
 PER_CLASS = 4
 ROUNDS = 3
 
-RESULT = "() => document.querySelector('#train-result').textContent"
+RESULT = "() => document.querySelector('#train-result').innerText"
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +49,10 @@ def add_photos(page, photos) -> None:
     page.wait_for(f"() => document.querySelectorAll('#train-grid fl-image-card').length === {before + len(photos)}", 60)
     for path, label in photos:
         card = f'fl-image-card[data-name="{path.name}"]'
-        page.wait_for(f"() => !!document.querySelector('{card} .card-hint').textContent.match(/^(Suggested|Pick)/)", 120)
-        hint = page.text(f"{card} .card-hint")
-        if hint.startswith("Suggested: ") and hint.removeprefix("Suggested: ").rsplit(" (", 1)[0] == label:
+        # prepared: the card offers the class model's suggestion, or asks for the label
+        page.wait_for(f"() => document.querySelector('{card}').dataset.suggestion !== undefined"
+                      f" || document.querySelector('{card} .card-hint').textContent === 'What is it? Choose the label.'", 120)
+        if page.evaluate(f"() => document.querySelector('{card}').dataset.suggestion") == label:
             page.click(f"{card} button.accept")
         else:
             page.select(f"{card} select", label)
@@ -62,8 +63,10 @@ def train_and_send(page) -> str:
     page.click("button[data-tab=train]")
     page.wait_for("() => !document.querySelector('#train-button').disabled", 120)
     page.click("#train-button")
-    text = page.wait_for(f"() => {{ const t = ({RESULT})(); return t.length > 0 && !document.querySelector('#train-button').disabled && t; }}", 180)
-    assert text.startswith("Accepted as version"), (text, page.console_messages()[-20:])
+    outcome = page.wait_for(TRAIN_OUTCOME, 180)
+    text = page.evaluate(RESULT)
+    assert outcome == "applied", (outcome, text, page.console_messages()[-20:])
+    assert text.startswith("Thank you! The class model has learned from your photos."), text
     page.click("button[data-tab=photos]")
     return text
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import FEATURE_ERRORS, FEATURES_READY, PHOTOS_PREPARED, class_names, start_server, zip_of_test_images, write_pngs
+from harness import FEATURE_ERRORS, FEATURES_READY, PHOTOS_PREPARED, TRAIN_OUTCOME, class_names, start_server, zip_of_test_images, write_pngs
 
 CLASSES = class_names()
 PER_CLASS = 8  # 24 training photos per participant
@@ -66,9 +66,9 @@ def review_labels(page, truth: dict[str, str], only: int | None = None) -> dict[
     for _ in range(todo):
         card = cards.first
         name = card.get_attribute("data-name")
-        hint = card.locator(".card-hint").inner_text()
-        assert hint.startswith("Suggested: "), hint
-        suggested = hint.removeprefix("Suggested: ").rsplit(" (", 1)[0]
+        suggested = card.get_attribute("data-suggestion")
+        assert suggested, card.locator(".card-hint").inner_text()
+        assert card.locator(".card-hint").inner_text() == f"The class model thinks: {suggested}"
         if suggested == truth[name]:
             card.locator("button.accept").click()
             counts["accepted"] += 1
@@ -93,7 +93,7 @@ def train_and_send(page) -> str:
     page.click("button[data-tab=train]")
     page.wait_for_selector("#train-button:not([disabled])", timeout=30_000)
     page.click("#train-button")
-    page.wait_for_function("() => document.querySelector('#train-result').textContent.length > 0", timeout=180_000)
+    page.wait_for_function(TRAIN_OUTCOME, timeout=180_000)
     return page.inner_text("#train-result")
 
 
@@ -165,7 +165,8 @@ def test_three_participants_label_train_and_contribute(chromium, server, tmp_pat
         counts = review_labels(page, truth)
         assert sum(page.evaluate("() => Object.values(document.querySelector('#class-counts').counts)")) == len(files)
         result = train_and_send(page)
-        assert result.startswith("Accepted as version"), result
+        assert page.get_attribute("#train-result", "data-outcome") == "applied", result
+        assert result.startswith("Thank you! The class model has learned from your photos."), result
         # timings are kept only with ?timings (the benchmark's flag), and no app object is exposed
         assert page.evaluate("() => [typeof window.influxTimings, typeof window.influxApp]") == ["undefined", "undefined"]
         results.append((counts, result))
@@ -208,16 +209,19 @@ def test_three_participants_label_train_and_contribute(chromium, server, tmp_pat
     accuracy = float(page.get_attribute("#test-accuracy", "data-accuracy"))
     assert accuracy >= 0.75, page.inner_text("#test-result")
     assert page.locator("#test-result table.results tbody tr").count() == len(CLASSES)
-    assert page.locator("#test-grid fl-image-card .card-hint", has_text="Model says").count() == len(test_files)
+    assert page.locator("#test-grid fl-image-card[data-predicted]").count() == len(test_files)
+    assert page.locator("#test-grid fl-image-card .card-hint", has_text="The class model said").count() == len(test_files)
     all_image_bytes += [p.read_bytes() for p, _ in test_files]
 
     # the global model moved on since p0 contributed (version 1): one tap retrains on the cached features
     page.click("button[data-tab=train]")
     page.wait_for_selector("#newer-version:not([hidden])")
-    assert f"version {latest}" in page.inner_text("#newer-version")
+    assert page.get_attribute("#newer-version", "data-version") == str(latest)
+    assert "Your classmates have taught the class model more" in page.inner_text("#newer-version")
     page.click("#retrain-button")
-    page.wait_for_function("() => document.querySelector('#train-result').textContent.startsWith('Accepted as version')")
-    assert page.inner_text("#train-result").startswith(f"Accepted as version {latest + 1}")
+    page.wait_for_function(TRAIN_OUTCOME)
+    assert page.get_attribute("#train-result", "data-outcome") == "applied", page.inner_text("#train-result")
+    assert page.get_attribute("#train-result", "data-version") == str(latest + 1)
     assert page.is_hidden("#newer-version")
 
     # privacy: only tokens, parameter vectors and metrics leave the page — never photo bytes
@@ -241,7 +245,7 @@ def test_three_participants_label_train_and_contribute(chromium, server, tmp_pat
     page = contexts[2].new_page()
     page.goto(server.url + "/?profile=p2")
     page.wait_for_selector("fl-join-panel .join-message.error")
-    assert "no longer part of the session" in page.inner_text("fl-join-panel")
+    assert "no longer part of the class" in page.inner_text("fl-join-panel")
     assert page.is_visible("fl-join-panel input[name=code]")
     for context in contexts:
         context.close()

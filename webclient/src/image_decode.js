@@ -2,26 +2,25 @@
 // the pixels the preprocessing needs. Decoding happens here, on the device; the bytes never
 // travel anywhere.
 import { centerCropBox, resizeSquareRGB, normalizeToCHW } from './lib/preprocess.js';
+import { t } from './lib/messages.js';
 
 const DECODE_OPTIONS = { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none' };
 
 /** Throws an Error whose message is shown next to the file name. */
 export async function validateImageFile(file) {
-  if (file.size === 0) throw new Error('the file is empty');
+  if (file.size === 0) throw new Error(t('fileEmpty'));
   if (file.type && !file.type.startsWith('image/')) {
-    throw new Error(`not an image (${file.type}) — choose a photo`);
+    throw new Error(t('fileNotImage', { type: file.type }));
   }
   let bitmap;
   try {
     bitmap = await createImageBitmap(file, DECODE_OPTIONS);
   } catch {
-    throw new Error(file.type
-      ? 'could not be read: the image is damaged or in a format this browser cannot open'
-      : 'not an image this browser can open — choose a photo (JPEG, PNG, WebP)');
+    throw new Error(file.type ? t('fileDamaged') : t('fileUnknownFormat'));
   }
   const ok = bitmap.width > 0 && bitmap.height > 0;
   bitmap.close();
-  if (!ok) throw new Error('the image has no pixels');
+  if (!ok) throw new Error(t('fileNoPixels'));
 }
 
 function canvas2d(width, height) {

@@ -28,7 +28,7 @@ test('what a card says while a photo is prepared, and the counts the page publis
   const broken = states.of('x');
   ready.features = new Float32Array(3);
   broken.featureError = 'not an image';
-  assert.deepEqual([waiting.status, ready.status, broken.status], ['Preparing…', '', 'Cannot use this photo: not an image']);
+  assert.deepEqual([waiting.status, ready.status, broken.status], ['Getting ready…', '', 'This photo cannot be used: not an image']);
   assert.deepEqual(['w', 'r', 'x', 'unknown'].map((id) => states.hasFeatures(id)), [false, true, false, false]);
   assert.deepEqual(['w', 'r', 'x', 'unknown'].map((id) => states.unusable(id)), [false, false, true, false]);
   assert.equal(states.count((s) => s.hasFeatures), 1);

@@ -94,14 +94,22 @@ test('training unlocks only when every training image has a confirmed label and 
   const classes = ['a', 'b'];
   const img = (id, label, confirmed, role = 'train') => ({ id, label, labelConfirmed: confirmed, role });
   const all = () => true;
-  assert.match(trainingReadiness([], classes, all).reason, /Add some photos/);
-  assert.match(trainingReadiness([img('1', 'a', true), img('2', 'b', false)], classes, all).reason, /1 photo still needs/);
-  assert.match(trainingReadiness([img('1', 'zzz', true)], classes, all).reason, /does not use/);
-  assert.match(trainingReadiness([img('1', 'a', true)], classes, () => false).reason, /preparing 1 photo/);
-  assert.match(trainingReadiness([img('1', 'a', true), img('2', 'a', true)], classes, (id) => id === '1', (id) => id === '2').reason,
-    /1 photo could not be prepared: delete it/);
+  assert.match(trainingReadiness([], classes, all).text, /Add some photos/);
+  assert.match(trainingReadiness([img('1', 'a', true), img('2', 'b', false)], classes, all).text, /1 photo still needs a label/);
+  assert.match(trainingReadiness([img('1', 'a', true), img('2', 'b', false), img('3', null, false)], classes, all).text, /2 photos still need a label/);
+  assert.match(trainingReadiness([img('1', 'zzz', true)], classes, all).text, /does not use/);
+  assert.match(trainingReadiness([img('1', 'a', true)], classes, () => false).text, /Getting 1 photo ready/);
+  assert.match(trainingReadiness([img('1', 'a', true), img('2', 'a', true)], classes, (id) => id === '1', (id) => id === '2').text,
+    /1 photo cannot be used: delete it/);
+  // photos still being prepared are not said to lack labels: preparing is what they wait for first
+  const preparing = trainingReadiness([img('1', null, false), img('2', null, false)], classes, () => false);
+  assert.deepEqual([preparing.reason, preparing.preparing, preparing.unconfirmed], [{ key: 'readyPreparing', n: 2 }, 2, 2]);
+  assert.match(preparing.text, /Getting 2 photos ready/);
+  assert.doesNotMatch(preparing.text, /label/);
   const ok = trainingReadiness([img('1', 'a', true), img('2', 'a', true), img('3', null, false, 'test')], classes, all);
   assert.equal(ok.ready, true);
+  assert.equal(ok.reason, null);
+  assert.equal(ok.photos, 2);
   assert.deepEqual(ok.counts, { a: 2, b: 0 });
 });
 

@@ -32,7 +32,7 @@ export class JoinFlow {
     if (stored && (!this.joinCode || sameJoinCode(this.joinCode, stored.joinCode))) {
       this.api.token = stored.token;
       this.joinCode = stored.joinCode;
-      this.showJoin({ busy: true, message: 'Connecting…' });
+      this.showJoin({ busy: true, message: t('connecting') });
       try {
         await this.onJoined();
       } catch (err) {
@@ -45,7 +45,7 @@ export class JoinFlow {
           await this.store.clearJoin();
           this.api.token = null;
           this.showJoin({
-            message: 'This device is no longer part of the session (the facilitator removed it or started a new session). Join again with the code.',
+            message: t('joinRemoved'),
             code: stored.joinCode, askCode: true, error: true,
           });
         } else if (err instanceof NetworkError) {
@@ -63,20 +63,20 @@ export class JoinFlow {
       if (this.profile !== 'default') return this.join(this.profile);
       return this.showJoin({ message: t('askName'), code: this.joinCode, askName: true, nickname: await this.store.getNickname() });
     }
-    this.showJoin({ message: 'Scan the QR code shown by the facilitator, or type the join code.', askCode: true, askName: true, nickname: await this.store.getNickname() });
+    this.showJoin({ message: t('askCode'), askCode: true, askName: true, nickname: await this.store.getNickname() });
   }
 
   /** Look at the session first: a study session shows its notice and joins only after Accept. */
   async join(nickname, { askedAgain = false } = {}) {
     const code = this.joinCode;
-    this.showJoin({ busy: true, message: `Joining with code ${code}…`, code, nickname });
+    this.showJoin({ busy: true, message: t('joining', { code }), code, nickname });
     try {
       await this.api.status();
       const info = await this.api.joinInfo(code);
       if (info.study_logging) {
         this.pendingConsent = { code };
         this.showJoin({
-          message: 'This session is part of a study. Read the notice: accept it to join, or decline to leave without joining.',
+          message: t('consentAsk'),
           notice: info.consent_notice, title: info.title, nickname,
         });
         return;
@@ -99,13 +99,12 @@ export class JoinFlow {
     if (!pending) return;
     if (!accepted) {
       this.showJoin({
-        message: 'You declined the study notice, so you have not joined this session and nothing about you was recorded. '
-          + 'To take part after all, tap Join and accept the notice.',
+        message: t('consentDeclined'),
         code: pending.code, askCode: true, nickname,
       });
       return;
     }
-    this.showJoin({ busy: true, message: `Joining with code ${pending.code}…`, code: pending.code, nickname });
+    this.showJoin({ busy: true, message: t('joining', { code: pending.code }), code: pending.code, nickname });
     try {
       await this.completeJoin(pending.code, nickname, true);
     } catch (err) {

@@ -3,6 +3,7 @@
 // and again only when the task names other files; an outage, before or during a download, waits
 // for the server and starts over.
 import { ApiError, NetworkError } from '../lib/api.js';
+import { t } from '../lib/messages.js';
 
 export class ModelFiles {
   /** @param {{api: import('../lib/api.js').ApiClient, connection: import('../lib/connection.js').Connection}} deps */
@@ -20,21 +21,21 @@ export class ModelFiles {
   runtime() {
     if (!this.ortModule) {
       this.ortModule = this.connection.retry(() => import('../ort_runtime.js')
-        .catch((err) => { throw new NetworkError(`Cannot load the training runtime (${err.message || err}).`); }));
+        .catch((err) => { throw new NetworkError(t('errorRuntime', { message: err.message || err })); }));
       this.ortModule.catch(() => { this.ortModule = null; });
     }
     return this.ortModule;
   }
 
-  /** An artifact's bytes, with the download's progress on `progress` (an <fl-progress>, optional). */
+  /** An artifact's bytes, with the download's progress on `progress` (an <fl-progress>, optional); `label` names it in errors. */
   download(artifact, label, progress) {
     return this.connection.retry(() => this.downloadOnce(artifact, label, progress));
   }
 
   async downloadOnce(artifact, label, progress) {
     const response = await fetch(artifact.url, { headers: { Authorization: `Bearer ${this.api.token}` } })
-      .catch((err) => { throw new NetworkError(`Cannot download the model (${err.message}).`); });
-    if (!response.ok) throw new ApiError(response.status, 'download_failed', `Downloading ${label} failed (${response.status}).`);
+      .catch((err) => { throw new NetworkError(t('errorDownload', { what: label, message: err.message })); });
+    if (!response.ok) throw new ApiError(response.status, 'download_failed', t('errorDownloadStatus', { what: label, status: response.status }));
     try {
       if (!response.body || !artifact.bytes) return new Uint8Array(await response.arrayBuffer());
       const out = new Uint8Array(artifact.bytes);
@@ -45,11 +46,11 @@ export class ModelFiles {
         if (done) break;
         out.set(value, received);
         received += value.length;
-        progress?.set({ label: `Downloading ${label}`, value: received, max: artifact.bytes, detail: `${(received / 1e6).toFixed(1)} / ${(artifact.bytes / 1e6).toFixed(1)} MB` });
+        progress?.set({ label: t('progressLoading'), value: received, max: artifact.bytes, detail: t('progressMegabytes', { done: (received / 1e6).toFixed(1), n: (artifact.bytes / 1e6).toFixed(1) }) });
       }
       return received === out.length ? out : out.slice(0, received);
     } catch (err) {
-      throw new NetworkError(`The download of ${label} broke off (${err.message || err}).`);
+      throw new NetworkError(t('errorDownloadBroke', { what: label, message: err.message || err }));
     }
   }
 
@@ -60,8 +61,8 @@ export class ModelFiles {
       this.extractorSha = sha;
       this.extractor = (async () => {
         const ort = await this.runtime();
-        const bytes = await this.download(task.artifacts.feature_extractor, 'the image model', progress);
-        progress?.set({ label: 'Starting the image model', value: 0, max: 0, detail: '' });
+        const bytes = await this.download(task.artifacts.feature_extractor, 'feature_extractor', progress);
+        progress?.set({ label: t('progressStartingImageModel'), value: 0, max: 0, detail: '' });
         return ort.FeatureExtractor.create(bytes);
       })();
       this.extractor.catch(() => { this.extractor = null; });
@@ -76,10 +77,10 @@ export class ModelFiles {
     if (!this.headBytes || this.headBytesFor !== key) {
       this.headBytesFor = key;
       this.headBytes = (async () => ({
-        trainingModel: await this.download(a.training_model, 'the training model', progress),
-        evalModel: await this.download(a.eval_model, 'the evaluation model', progress),
-        optimizerModel: await this.download(a.optimizer_model, 'the optimizer', progress),
-        checkpoint: await this.download(a.checkpoint, 'the checkpoint', progress),
+        trainingModel: await this.download(a.training_model, 'training_model', progress),
+        evalModel: await this.download(a.eval_model, 'eval_model', progress),
+        optimizerModel: await this.download(a.optimizer_model, 'optimizer_model', progress),
+        checkpoint: await this.download(a.checkpoint, 'checkpoint', progress),
       }))();
       this.headBytes.catch(() => { this.headBytes = null; });
     }

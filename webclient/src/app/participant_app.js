@@ -1,10 +1,10 @@
 // The participant app: joins (join_flow.js), then shows the task — photos (photo_board.js), training
 // (train_panel.js), testing (<fl-test-results>) — and keeps task and global model current with the
 // server. State lives in IndexedDB (one database per ?profile=), so a reload resumes where it was.
-import { ApiClient, ApiError, NetworkError } from '../lib/api.js';
+import { ApiClient, ApiError, NetworkError, describeApiError } from '../lib/api.js';
 import { Connection } from '../lib/connection.js';
 import { t } from '../lib/messages.js';
-import { ParticipantStore, databaseName, trainingReadiness } from '../lib/storage.js';
+import { ParticipantStore, databaseName } from '../lib/storage.js';
 import { IndexedDBBackend } from '../lib/idb_backend.js';
 import { StudyLog } from '../lib/study_log.js';
 import { checkParameterLength } from '../lib/head.js';
@@ -13,6 +13,9 @@ import { JoinFlow } from './join_flow.js';
 import { ModelFiles } from './model_files.js';
 import { PhotoBoard } from './photo_board.js';
 import { TrainPanel } from './train_panel.js';
+import { Guide } from './guide.js';
+import { AboutDialog } from './about_dialog.js';
+import { showReadiness, showModelStatus } from './readiness_view.js';
 import { benchmarkTimings } from './timings.js';
 import { $, showBanner } from './page.js';
 
@@ -33,13 +36,14 @@ export class ParticipantApp {
   }
 
   async start() {
-    $('#profile-name').textContent = this.profile === 'default' ? '' : `profile: ${this.profile}`;
     const backend = await IndexedDBBackend.open(databaseName(this.profile));
     this.store = new ParticipantStore(backend);
     await this.store.numberImages();
     // Records nothing until a join with study logging on and the participant's consent (loadTask).
     this.study = new StudyLog({ backend, send: (events, options) => this.api.postStudyEvents(events, options) });
     this.photos = new PhotoBoard({ store: this.store, study: this.study, files: this.files, timings: this.timings, onChange: () => this.showReadiness() });
+    this.guide = new Guide({ store: this.store });
+    this.about = new AboutDialog({ onShowGuide: () => { this.showTab('photos'); this.guide.show(this.task.classes, { force: true }); } });
     this.joining = new JoinFlow({
       profile: this.profile, joinCode: this.joinCode, api: this.api, connection: this.connection, store: this.store,
       panel: $('fl-join-panel'), onJoined: () => this.loadTask(),
@@ -55,7 +59,20 @@ export class ParticipantApp {
       if (state === 'hidden') this.study.flush({ keepalive: true }); // the page may not come back
     });
     window.addEventListener('online', () => this.study.flush());
-    for (const tab of document.querySelectorAll('.tabs button')) tab.addEventListener('click', () => this.showTab(tab.dataset.tab));
+    const tabs = [...document.querySelectorAll('.tabs [role=tab]')];
+    for (const tab of tabs) {
+      tab.addEventListener('click', () => this.showTab(tab.dataset.tab));
+      // arrow keys move between tabs (one Tab stop for the row), as in every tab list
+      tab.addEventListener('keydown', (e) => {
+        const step = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+        const to = step ? tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length]
+          : e.key === 'Home' ? tabs[0] : e.key === 'End' ? tabs[tabs.length - 1] : null;
+        if (!to) return;
+        e.preventDefault();
+        this.showTab(to.dataset.tab);
+        to.focus();
+      });
+    }
     const addHandler = (input, role) => input.addEventListener('change', async () => {
       const files = [...input.files];
       input.value = '';
@@ -76,7 +93,10 @@ export class ParticipantApp {
   }
 
   showTab(name) {
-    for (const tab of document.querySelectorAll('.tabs button')) tab.setAttribute('aria-selected', String(tab.dataset.tab === name));
+    for (const tab of document.querySelectorAll('.tabs [role=tab]')) {
+      tab.setAttribute('aria-selected', String(tab.dataset.tab === name));
+      tab.tabIndex = tab.dataset.tab === name ? 0 : -1;
+    }
     for (const panel of document.querySelectorAll('.tab-panel')) panel.hidden = panel.id !== `tab-${name}`;
   }
 
@@ -116,13 +136,14 @@ export class ParticipantApp {
     $('#task-title').textContent = this.task.title;
     // the number the teacher's dashboard shows next to this name, to tell two "Mia"s apart
     const me = this.task.participant;
-    $('#profile-name').textContent = `${me.nickname ? `${me.nickname} · ` : ''}#${me.id}`;
+    this.about.setParticipant(me);
     $('#task-view').dataset.participant = String(me.id); // for browser tests, like photo_board.js's publish()
     document.title = `${this.task.title} — InFL-UX`;
     $('#test-label').replaceChildren(
-      Object.assign(document.createElement('option'), { value: '', textContent: 'set per photo' }),
+      Object.assign(document.createElement('option'), { value: '', textContent: t('testLabelPerPhoto') }),
       ...this.task.classes.map((c) => Object.assign(document.createElement('option'), { value: c, textContent: c })));
     this.showTaskState();
+    await this.guide.show(this.task.classes);
     const join = await this.store.getJoin();
     this.photos.states.forgetShownSuggestions();
     await this.study.begin({ owner: `${this.task.session_id}:${this.task.participant.id}`, classes: this.task.classes, consented: join?.study === true });
@@ -146,14 +167,14 @@ export class ParticipantApp {
       await this.files.headArtifacts(this.task);
     } catch (err) {
       if (!this.photos.extracting) progress.hidden = true;
-      if (!(err instanceof ApiError && err.status === 401)) showBanner(`Could not load the model files: ${err.message || err}`);
+      if (!(err instanceof ApiError && err.status === 401)) showBanner(t('errorModelFiles', { message: err.message || err }));
     }
   }
 
   showTaskState() {
     const { state } = this.task;
-    showBanner(state === 'running' ? '' : `The session is ${state}. You can review photos; training resumes when the facilitator restarts it.`);
-    $('#model-version').textContent = this.model ? `version ${this.model.version}` : `version ${this.task.version}`;
+    showBanner(state === 'running' ? '' : t(state === 'paused' ? 'sessionPaused' : 'sessionStopped'));
+    showModelStatus(this);
     this.showReadiness();
   }
 
@@ -184,41 +205,25 @@ export class ParticipantApp {
     const model = await this.api.model();
     checkParameterLength(model.params, this.task.classes.length, this.task.backbone.feature_dim);
     this.model = model;
-    $('#model-version').textContent = `version ${model.version}`;
+    showModelStatus(this);
     this.photos.setModel(model);
     this.train.showNewerVersion(model.version);
   }
 
   /** What is ready and what still blocks training or testing, on all three tabs. */
-  showReadiness() {
-    const { images, states } = this.photos;
-    if (!this.task || !images) return;
-    const readiness = trainingReadiness(images, this.task.classes, (id) => states.hasFeatures(id), (id) => states.unusable(id));
-    $('#class-counts').counts = readiness.counts;
-    const train = images.filter((r) => r.role === 'train');
-    const unconfirmed = train.filter((r) => !r.labelConfirmed).length;
-    $('#review-status').textContent = train.length ? `${train.length - unconfirmed} of ${train.length} labels confirmed` : 'No photos yet.';
-    $('#accept-all').hidden = !train.some((r) => !r.labelConfirmed && states.get(r.id)?.suggestion);
-    const running = this.task.state === 'running';
-    $('#train-readiness').textContent = !running ? `The session is ${this.task.state}.`
-      : readiness.ready ? `Ready: ${train.length} labelled photos. Training runs on this device; only the model update is sent.` : readiness.reason;
-    $('#train-button').disabled = !readiness.ready || !running || this.train.busy;
-    $('#retrain-button').disabled = !readiness.ready || !running || this.train.busy;
-    const testReady = images.some((r) => r.role === 'test' && r.labelConfirmed && states.hasFeatures(r.id));
-    $('#evaluate-button').disabled = !testReady || !this.model;
-  }
+  showReadiness() { showReadiness(this); }
 
   async evaluateTestSet() {
     const out = $('#test-result');
     try {
       await this.connection.retry(() => this.refreshModel());
       const summary = summarizeTest(await this.photos.predictTestPhotos(), this.task.classes);
-      out.result = { summary, version: this.model.version };
+      out.result = { summary };
       await this.photos.renderImages();
       await this.connection.retry(() => this.api.postTestResults({ version: this.model.version, ...summary }));
       out.reported = true;
     } catch (err) {
-      out.error = `Testing failed: ${err.message || err}`;
+      out.error = t('testFailed', { message: describeApiError(err) });
     }
   }
 }

@@ -5,6 +5,7 @@ import { ApiError } from '../lib/api.js';
 import { PhotoStates } from '../lib/photo_states.js';
 import { imageBlob } from '../lib/storage.js';
 import { predict } from '../lib/head.js';
+import { t } from '../lib/messages.js';
 import { validateImageFile, preprocessBlob } from '../image_decode.js';
 import { $, showBanner } from './page.js';
 
@@ -123,7 +124,7 @@ export class PhotoBoard {
       if (state.card.parentElement !== grid) grid.append(state.card);
       state.card.update({
         record: r, classes: this.task.classes, suggestion: state.suggestion, prediction: state.prediction,
-        thumbnailUrl: state.thumbnailUrl, status: state.status,
+        thumbnailUrl: state.thumbnailUrl, status: state.status, unusable: state.unusable,
       });
     }
     for (const state of this.states.values()) {
@@ -167,7 +168,7 @@ export class PhotoBoard {
         const { backbone } = this.task;
         let done = 0;
         for (const r of pending) {
-          progress.set({ label: 'Preparing photos', value: done, max: pending.length, detail: `${done} / ${pending.length}` });
+          progress.set({ label: t('progressPreparing'), value: done, max: pending.length, detail: t('progressCount', { done, n: pending.length }) });
           const state = this.states.of(r.id);
           this.prepared += 1;
           try {
@@ -183,13 +184,13 @@ export class PhotoBoard {
           }
           done += 1;
           this.recomputeSuggestions(false);
-          state.card?.update({ status: state.status, suggestion: state.suggestion });
+          state.card?.update({ status: state.status, unusable: state.unusable, suggestion: state.suggestion });
           this.publish();
         }
         await this.renderImages();
       }
     } catch (err) {
-      if (!(err instanceof ApiError && err.status === 401)) showBanner(`Could not prepare the photos: ${err.message}`);
+      if (!(err instanceof ApiError && err.status === 401)) showBanner(t('errorPreparing', { message: err.message }));
     } finally {
       progress.hidden = true;
       this.extracting = false;

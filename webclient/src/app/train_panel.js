@@ -1,7 +1,10 @@
-// The Train tab's work: "Train and send" — one round of local training from the current global model
-// in a fresh TrainingSession, then the update — and the offer to retrain once the global model has
-// moved on past this participant's last update.
-import { ApiError } from '../lib/api.js';
+// The Train tab's work: "Train and send" — one round of local training from the current class model
+// (the global model) in a fresh TrainingSession, then the update — and the offer to train again once
+// the class model has moved on past this participant's last update. The student reads plain words;
+// versions, staleness and weights stay in the study log and the teacher's event log.
+import { ApiError, describeApiError } from '../lib/api.js';
+import { t } from '../lib/messages.js';
+import { photoSignature } from '../lib/next_step.js';
 import { randomKey } from '../lib/connection.js';
 import { encodeParameters } from '../lib/head.js';
 import { classStatistics, logitOffsets } from '../lib/training.js';
@@ -45,8 +48,10 @@ export class TrainPanel {
     app.showReadiness();
     const progress = $('#train-progress');
     const result = $('#train-result');
-    result.textContent = '';
-    result.className = '';
+    result.replaceChildren();
+    result.className = 'train-result';
+    delete result.dataset.outcome;
+    delete result.dataset.version;
     progress.hidden = false;
     let trainer = null;
     try {
@@ -58,7 +63,7 @@ export class TrainPanel {
       await connection.retry(() => app.refreshModel());
       const ort = await files.runtime();
       const bytes = await files.headArtifacts(task, progress);
-      progress.set({ label: 'Starting training', value: 0, max: 0, detail: '' });
+      progress.set({ label: t('progressStartingTraining'), value: 0, max: 0, detail: '' });
       // A new TrainingSession each round: it starts from the checkpoint, so the optimizer's state
       // (AdamW's moments and step count) starts fresh, and the parameters are the global model's.
       trainer = await ort.HeadTrainer.create(bytes);
@@ -71,33 +76,34 @@ export class TrainPanel {
       const run = await trainLocally({
         trainer, features, labels, featureDim: task.backbone.feature_dim, epochs, batchSize,
         offsets: task.training.mask_absent_classes ? logitOffsets(labels, classes.length) : null,
-        onStep: async ({ epoch, step, total, loss }) => {
+        onStep: async ({ step, total }) => {
           const now = performance.now();
           if (now - lastPaint <= PAINT_EVERY_MS && step !== total) return;
           lastPaint = now;
-          progress.set({ label: 'Training', value: step, max: total, detail: `epoch ${epoch}/${epochs} · step ${step}/${total} · loss ${loss.toFixed(4)}` });
+          progress.set({ label: t('progressTraining'), value: step, max: total, detail: t('progressCount', { done: step, n: total }) });
           await new Promise((r) => setTimeout(r, 0)); // let the bar paint
         },
       });
       if (app.timings) app.timings.trainStepMs = run.stepMs;
       study.trainingFinished({ durationMs: run.durationMs, epochs, lossPerEpoch: run.lossPerEpoch });
       const params = await trainer.parameters();
-      progress.set({ label: 'Sending the update', value: 0, max: 0, detail: `${(params.length * 4 / 1024).toFixed(0)} KB of parameters, no photos` });
+      progress.set({ label: t('progressSending'), value: 0, max: 0, detail: t('progressSendingDetail') });
       study.updateSubmitted({ baseVersion, sampleCount: train.length });
       // One key for this update: if its answer is lost, the retry gets the first answer and changes nothing.
       const updateKey = randomKey();
       const answer = await connection.retry(() => api.postUpdate(params, baseVersion, train.length, updateKey));
-      this.lastContribution = { sessionId: task.session_id, baseVersion, resultVersion: answer.version };
+      this.lastContribution = { sessionId: task.session_id, baseVersion, resultVersion: answer.version, signature: photoSignature(train) };
       await app.store.setLastContribution(this.lastContribution);
       this.showNewerVersion(app.model?.version);
-      result.className = 'ok';
-      result.textContent = answer.applied === false
-        ? `Accepted (staleness ${answer.staleness}, weight ${Number(answer.weight).toFixed(3)}); the server is collecting more updates before making a new version.`
-        : `Accepted as version ${answer.version} (staleness ${answer.staleness}, weight ${Number(answer.weight).toFixed(3)}).`;
+      // for tests and tools (README "What tests read"); the student reads the sentences
+      result.dataset.outcome = answer.applied === false ? 'waiting' : 'applied';
+      result.dataset.version = String(answer.version);
       await app.refreshModel().catch(() => {}); // the update is in; the next poll catches up if this fails
+      this.showResult(answer);
     } catch (err) {
-      result.className = 'error';
-      result.textContent = err instanceof ApiError ? `Not accepted: ${err.message}` : `Training failed: ${err.message || err}`;
+      result.className = 'train-result error';
+      result.dataset.outcome = 'error';
+      result.textContent = err instanceof ApiError ? t('updateRefused', { message: describeApiError(err) }) : t('trainingFailed', { message: err.message || err });
       if (err instanceof ApiError && err.status === 401) await app.rejoin();
     } finally {
       await trainer?.release().catch(() => {});
@@ -107,11 +113,21 @@ export class TrainPanel {
     }
   }
 
-  /** "Retrain on the new version" while the global model has moved on since this participant's last update. */
+  /** After sending: what happened, in words a child understands. */
+  showResult(answer) {
+    const headline = document.createElement('p');
+    headline.className = 'headline';
+    headline.textContent = answer.applied === false ? t('resultWaiting') : t('resultApplied');
+    const next = document.createElement('p');
+    next.textContent = t('resultNext');
+    $('#train-result').replaceChildren(headline, next);
+  }
+
+  /** "Train again" while the class model has moved on since this participant's last update. */
   showNewerVersion(version) {
     const newer = this.lastContribution && version > this.lastContribution.resultVersion;
     const box = $('#newer-version');
     box.hidden = !newer;
-    if (newer) box.querySelector('span').textContent = `A newer global model (version ${version}) is available.`;
+    if (newer) box.dataset.version = String(version); else delete box.dataset.version;
   }
 }

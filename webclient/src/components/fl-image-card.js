@@ -1,10 +1,18 @@
-// <fl-image-card>: one photo with its suggested label, a class picker and delete.
-// Data in through properties (record, classes, suggestion, prediction, thumbnailUrl, status);
+// <fl-image-card>: one photo, named by its number ("Photo 3"), with the class model's suggestion (when
+// one is offered), a label picker, Accept, and delete — in the photo's corner, away from Accept, and
+// only after "Delete this photo?" is answered.
+// Data in through properties (record, classes, suggestion, prediction, thumbnailUrl, status, unusable);
 // out through events: `label-change` {id, label} and `delete-image` {id}.
+// What tests read: data-id, data-number, data-name (the file's name, never shown), data-role,
+// data-confirmed, data-label, data-suggestion (the offered class, or absent), data-predicted (the class
+// model's answer on a test photo) and data-unusable (the photo cannot be used; its hint says why).
+import { t } from '../lib/messages.js';
+
 export class FlImageCard extends HTMLElement {
   constructor() {
     super();
-    this._state = { record: null, classes: [], suggestion: null, prediction: null, thumbnailUrl: '', status: '' };
+    this._state = { record: null, classes: [], suggestion: null, prediction: null, thumbnailUrl: '', status: '', unusable: false };
+    this.confirming = false;
   }
 
   update(partial) { Object.assign(this._state, partial); if (this.isConnected) this.render(); }
@@ -16,14 +24,19 @@ export class FlImageCard extends HTMLElement {
 
   build() {
     this.innerHTML = `
-      <img class="thumb" alt="" loading="lazy" decoding="async">
+      <div class="thumb-wrap">
+        <img class="thumb" alt="" loading="lazy" decoding="async">
+        <button type="button" class="delete">✕</button>
+      </div>
       <div class="card-body">
         <div class="card-name"></div>
         <div class="card-hint"></div>
         <select class="label-select"></select>
-        <div class="card-actions">
-          <button type="button" class="accept">Accept</button>
-          <button type="button" class="delete" aria-label="Delete photo" title="Delete photo">✕</button>
+        <button type="button" class="accept"></button>
+        <div class="confirm-box" role="group" hidden>
+          <p class="confirm-question"></p>
+          <button type="button" class="danger confirm-delete"></button>
+          <button type="button" class="keep-photo"></button>
         </div>
       </div>`;
     this.querySelector('select').addEventListener('change', (e) => {
@@ -33,50 +46,81 @@ export class FlImageCard extends HTMLElement {
       const label = this._state.suggestion?.label;
       if (label) this.emit('label-change', { id: this._state.record.id, label });
     });
-    this.querySelector('.delete').addEventListener('click', () => this.emit('delete-image', { id: this._state.record.id }));
+    this.querySelector('.delete').addEventListener('click', () => this.askToDelete(true));
+    this.querySelector('.keep-photo').addEventListener('click', () => this.askToDelete(false));
+    this.querySelector('.confirm-delete').addEventListener('click', () => this.emit('delete-image', { id: this._state.record.id }));
+    this.querySelector('.confirm-box').addEventListener('keydown', (e) => { if (e.key === 'Escape') this.askToDelete(false); });
+  }
+
+  /** Show or hide "Delete this photo?"; focus goes to the safe answer, and back to ✕ after Keep. */
+  askToDelete(yes) {
+    this.confirming = yes;
+    this.render();
+    this.querySelector(yes ? '.keep-photo' : '.delete').focus();
   }
 
   emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true })); }
 
+  hint() {
+    const { record, suggestion, prediction, status } = this._state;
+    if (status) return status;
+    if (record.role === 'test') {
+      if (prediction) return t(prediction.correct ? 'cardModelSaidRight' : 'cardModelSaidWrong', { label: prediction.label });
+      return record.labelConfirmed ? t('cardTrueLabelSet') : t('cardPickTrueLabel');
+    }
+    if (record.labelConfirmed) return t('cardLabelled');
+    if (suggestion) return t('cardSuggestion', { label: suggestion.label });
+    return t('cardPickLabel');
+  }
+
   render() {
-    const { record, classes, suggestion, prediction, thumbnailUrl, status } = this._state;
+    const { record, classes, suggestion, prediction, thumbnailUrl } = this._state;
     if (!record) return;
-    this.dataset.id = record.id;
-    this.dataset.number = String(record.number ?? '');
-    this.dataset.name = record.name;
-    this.dataset.role = record.role;
-    this.dataset.confirmed = String(record.labelConfirmed);
-    this.dataset.label = record.label || '';
+    const isTest = record.role === 'test';
+    const name = t(isTest ? 'cardTestTitle' : 'cardTitle', { n: record.number ?? '' });
+    Object.assign(this.dataset, {
+      id: record.id, number: String(record.number ?? ''), name: record.name, role: record.role,
+      confirmed: String(record.labelConfirmed), label: record.label || '',
+    });
+    if (suggestion && !isTest) this.dataset.suggestion = suggestion.label; else delete this.dataset.suggestion;
+    if (prediction) this.dataset.predicted = prediction.label; else delete this.dataset.predicted;
+    if (this._state.unusable) this.dataset.unusable = 'true'; else delete this.dataset.unusable;
+
     const img = this.querySelector('img');
     if (thumbnailUrl && img.getAttribute('src') !== thumbnailUrl) img.src = thumbnailUrl;
-    img.alt = record.name;
-    this.querySelector('.card-name').textContent = record.name;
-
-    const hint = this.querySelector('.card-hint');
-    const isTest = record.role === 'test';
-    if (status) hint.textContent = status;
-    else if (isTest && prediction) hint.textContent = `Model says ${prediction.label} ${prediction.correct ? '✓' : '✗'}`;
-    else if (isTest) hint.textContent = record.labelConfirmed ? 'True label set' : 'Pick the true label';
-    else if (record.labelConfirmed) hint.textContent = suggestion && suggestion.label !== record.label ? `Corrected (model said ${suggestion.label})` : 'Label confirmed';
-    else if (suggestion) hint.textContent = `Suggested: ${suggestion.label} (${Math.round(suggestion.confidence * 100)}%)`;
-    else hint.textContent = 'Pick a label';
+    img.alt = record.labelConfirmed && record.label ? t('cardAltLabelled', { name, label: record.label }) : t('cardAltUnlabelled', { name });
+    this.querySelector('.card-name').textContent = name;
+    this.querySelector('.card-hint').textContent = this.hint();
     this.classList.toggle('confirmed', record.labelConfirmed);
     this.classList.toggle('wrong', !!(isTest && prediction && !prediction.correct));
 
     const select = this.querySelector('select');
-    select.setAttribute('aria-label', `${isTest ? 'True label' : 'Label'} of ${record.name}`);
-    const wanted = ['', ...classes].join('\u0000');
+    select.setAttribute('aria-label', t(isTest ? 'cardTrueLabelOf' : 'cardLabelOf', { name }));
+    const wanted = [t(isTest ? 'cardChooseTrueLabel' : 'cardChooseLabel'), ...classes].join('\u0000');
     if (select.dataset.options !== wanted) {
       select.replaceChildren(
-        Object.assign(document.createElement('option'), { value: '', textContent: isTest ? 'True label…' : 'Choose label…' }),
+        Object.assign(document.createElement('option'), { value: '', textContent: t(isTest ? 'cardChooseTrueLabel' : 'cardChooseLabel') }),
         ...classes.map((c) => Object.assign(document.createElement('option'), { value: c, textContent: c })));
       select.dataset.options = wanted;
     }
     // Unconfirmed photos show the placeholder, so picking any class (the suggested one too) confirms it.
     select.value = record.labelConfirmed && record.label ? record.label : '';
     const accept = this.querySelector('.accept');
-    accept.hidden = isTest || record.labelConfirmed || !suggestion;
-    accept.setAttribute('aria-label', suggestion ? `Accept ${suggestion.label} for ${record.name}` : 'Accept');
+    accept.hidden = isTest || record.labelConfirmed || !suggestion || this.confirming;
+    accept.textContent = t('cardAccept');
+    accept.setAttribute('aria-label', suggestion ? t('cardAcceptFor', { label: suggestion.label, name }) : t('cardAccept'));
+
+    const del = this.querySelector('.delete');
+    del.setAttribute('aria-label', t('cardDelete', { name }));
+    del.title = t('cardDelete', { name });
+    del.hidden = this.confirming;
+    select.hidden = this.confirming;
+    const box = this.querySelector('.confirm-box');
+    box.hidden = !this.confirming;
+    box.setAttribute('aria-label', t('cardDelete', { name }));
+    this.querySelector('.confirm-question').textContent = t('cardDeleteQuestion');
+    this.querySelector('.confirm-delete').textContent = t('cardDeleteYes');
+    this.querySelector('.keep-photo').textContent = t('cardDeleteNo');
   }
 }
 customElements.define('fl-image-card', FlImageCard);

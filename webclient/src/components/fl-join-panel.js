@@ -9,20 +9,26 @@ export class FlJoinPanel extends HTMLElement {
   connectedCallback() {
     if (this.firstChild) return;
     this.innerHTML = `
-      <h2>Join the session</h2>
+      <h2></h2>
       <p class="join-message" role="status" aria-live="polite"></p>
       <section class="consent" aria-labelledby="consent-title" hidden>
         <h3 id="consent-title"></h3>
         <p class="consent-notice"></p>
       </section>
       <form class="join-form">
-        <label class="code-field">Join code <input name="code" autocomplete="off" autocapitalize="characters" spellcheck="false"></label>
+        <label class="code-field"><span class="code-label"></span> <input name="code" autocomplete="off" autocapitalize="characters" spellcheck="false"></label>
         <label class="name-field"><span class="name-label"></span> <input name="nickname" maxlength="40" autocomplete="nickname" spellcheck="false"></label>
-        <button type="submit" class="join primary">Join</button>
-        <button type="button" class="accept-consent primary">Accept and join</button>
-        <button type="button" class="decline-consent">Decline</button>
+        <button type="submit" class="join primary"></button>
+        <button type="button" class="accept-consent primary"></button>
+        <button type="button" class="decline-consent"></button>
       </form>
-      <button type="button" class="retry">Retry</button>`;
+      <button type="button" class="retry"></button>`;
+    this.querySelector('h2').textContent = t('joinTitle');
+    this.querySelector('.code-label').textContent = t('joinCodeLabel');
+    this.querySelector('.join').textContent = t('joinButton');
+    this.querySelector('.accept-consent').textContent = t('consentAccept');
+    this.querySelector('.decline-consent').textContent = t('consentDecline');
+    this.querySelector('.retry').textContent = t('retry');
     this.nicknameInput = this.querySelector('input[name=nickname]');
     this.nicknameInput.addEventListener('input', () => { this.nicknameEdited = true; });
     this.querySelector('form').addEventListener('submit', (e) => {
@@ -51,7 +57,7 @@ export class FlJoinPanel extends HTMLElement {
     msg.classList.toggle('error', error);
     const consent = this.querySelector('.consent');
     consent.hidden = !notice;
-    this.querySelector('#consent-title').textContent = title ? `Before you join “${title}”` : 'Before you join';
+    this.querySelector('#consent-title').textContent = title ? t('consentTitleNamed', { title }) : t('consentTitle');
     this.querySelector('.consent-notice').textContent = notice || '';
     const form = this.querySelector('form');
     form.hidden = !askCode && !askName && !notice;

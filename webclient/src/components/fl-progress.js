@@ -1,4 +1,4 @@
-// <fl-progress label="Preparing photos" value="3" max="10" detail="…">: a labelled progress bar.
+// <fl-progress label="Getting your photos ready" value="3" max="10" detail="…">: a labelled progress bar.
 export class FlProgress extends HTMLElement {
   static observedAttributes = ['label', 'value', 'max', 'detail'];
 
@@ -22,7 +22,9 @@ export class FlProgress extends HTMLElement {
     const bar = this.querySelector('progress');
     const max = Number(this.getAttribute('max') || 0);
     if (max > 0) { bar.max = max; bar.value = Number(this.getAttribute('value') || 0); } else { bar.removeAttribute('value'); }
-    this.querySelector('.progress-label').textContent = this.getAttribute('label') || '';
+    const label = this.getAttribute('label') || '';
+    bar.setAttribute('aria-label', label);
+    this.querySelector('.progress-label').textContent = label;
     this.querySelector('.progress-detail').textContent = this.getAttribute('detail') || '';
   }
 }

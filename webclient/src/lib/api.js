@@ -150,18 +150,24 @@ export class ApiClient {
 export function describeJoinError(err, joinCode) {
   if (err instanceof NetworkError) return { message: t('serverUnreachable'), retry: false };
   if (err instanceof ApiError) {
-    if (err.code === 'join_code_unknown' || err.status === 404) {
-      return { message: `The join code "${joinCode}" is not known to this server. Check the code or scan the QR code again.`, retry: true, askCode: true };
-    }
-    if (err.code === 'session_not_running' || err.status === 409) {
-      return { message: `The session is not running right now (${err.message}). Wait until the facilitator starts it, then retry.`, retry: true };
-    }
-    if (err.code === 'device_blocked') return { message: err.message, retry: false };
-    if (err.code === 'consent_required') {
-      return { message: 'This session is part of a study and needs you to accept its notice to take part. Join again to read it.', retry: true, askCode: true };
-    }
-    if (err.status === 429) return { message: `Too many attempts: ${err.message}`, retry: true };
-    return { message: err.message, retry: true };
+    if (err.code === 'join_code_unknown' || err.status === 404) return { message: t('joinCodeUnknown', { code: joinCode }), retry: true, askCode: true };
+    if (err.code === 'session_not_running' || err.status === 409) return { message: t('joinNotRunning'), retry: true };
+    if (err.code === 'device_blocked') return { message: t('joinBlocked'), retry: false };
+    if (err.code === 'consent_required') return { message: t('joinConsentRequired'), retry: true, askCode: true };
+    if (err.status === 429) return { message: t('tooManyAttempts'), retry: true };
+    return { message: t('serverSaid', { message: err.message }), retry: true };
   }
-  return { message: `Something went wrong: ${err.message || err}`, retry: true };
+  return { message: t('somethingWrong', { message: err.message || err }), retry: true };
+}
+
+/** The server's refusal of an update or a test result, in the participant's words where the code is known. */
+export function describeApiError(err) {
+  const known = {
+    too_stale: 'errorTooStale', session_paused: 'errorPaused', session_not_running: 'errorNotRunning',
+    norm_too_large: 'errorTooLarge', not_finite: 'errorNotFinite', rate_limited: 'tooManyAttempts',
+  };
+  if (err instanceof ApiError && known[err.code]) return t(known[err.code]);
+  if (err instanceof ApiError && err.status === 429) return t('tooManyAttempts');
+  if (err instanceof ApiError) return t('serverSaid', { message: err.message });
+  return t('somethingWrong', { message: err.message || err });
 }

@@ -4,6 +4,7 @@
 // so forgetting a photo is one delete. No DOM here: the card and the object URL are only held;
 // app/photo_board.js makes and releases them.
 import { predict } from './head.js';
+import { t } from './messages.js';
 
 export class PhotoState {
   constructor(id) {
@@ -29,7 +30,7 @@ export class PhotoState {
   /** What the card says about preparing the photo: nothing once it is ready. */
   get status() {
     if (this.hasFeatures) return '';
-    return this.unusable ? `Cannot use this photo: ${this.featureError}` : 'Preparing…';
+    return this.unusable ? t('cardUnusable', { message: this.featureError }) : t('cardPreparing');
   }
 }
 

@@ -2,6 +2,7 @@
 // `ParticipantStore` holds the rules; a backend holds the bytes. `MemoryBackend` serves
 // node's tests; `IndexedDBBackend` (idb_backend.js) serves the browser. Images never
 // leave this store except as object URLs for thumbnails.
+import { t } from './messages.js';
 
 export const STORES = ['images', 'features', 'meta', 'studyQueue'];
 
@@ -112,7 +113,14 @@ export class ParticipantStore {
   async setJoin(join) { await this.backend.put('meta', 'join', join); }
   async clearJoin() { await this.backend.delete('meta', 'join'); }
 
-  /** The participant's last accepted update ({baseVersion, resultVersion}), to offer a retrain later. */
+  /** Whether this profile has dismissed the first-run guide. */
+  async getGuideSeen() { return (await this.backend.get('meta', 'guideSeen')) === true; }
+  async setGuideSeen(seen) { await this.backend.put('meta', 'guideSeen', !!seen); }
+
+  /**
+   * The participant's last accepted update ({sessionId, baseVersion, resultVersion, signature}), to offer
+   * a retrain later; `signature` (lib/next_step.js photoSignature) tells whether photos changed since.
+   */
   async getLastContribution() { return (await this.backend.get('meta', 'lastContribution')) || null; }
   async setLastContribution(c) { await this.backend.put('meta', 'lastContribution', c); }
 
@@ -137,7 +145,7 @@ export class ParticipantStore {
     for (const file of files) {
       const name = file.name || 'photo';
       if (quotaHit) {
-        results.push({ name, ok: false, error: 'not stored: the browser storage for this page is full — delete some images first' });
+        results.push({ name, ok: false, error: t('fileStorageFull') });
         continue;
       }
       try {
@@ -158,9 +166,9 @@ export class ParticipantStore {
       } catch (err) {
         if (isQuotaError(err)) {
           quotaHit = true;
-          results.push({ name, ok: false, error: 'not stored: the browser storage for this page is full — delete some images first' });
+          results.push({ name, ok: false, error: t('fileStorageFull') });
         } else {
-          results.push({ name, ok: false, error: `not stored: ${err.message || err}` });
+          results.push({ name, ok: false, error: t('fileNotStored', { message: err.message || err }) });
         }
       }
     }
@@ -195,25 +203,32 @@ export class ParticipantStore {
 /**
  * What still blocks training: the participant must have at least one training image,
  * all with a confirmed label (one of the task's classes) and cached features; a photo whose
- * features could not be computed (`unusable`) must be deleted first.
- * @returns {{ready:boolean, reason:string, counts:Object<string,number>}}
+ * features could not be computed (`unusable`) must be deleted first. While photos are still being
+ * prepared that is what it says, not that they lack labels (labels can be given meanwhile).
+ * `reason` is a catalogue entry (lib/messages.js) with its parameters, or null when ready;
+ * `text` is it in words.
+ * @returns {{ready:boolean, reason:{key:string, n:number}|null, text:string, counts:Object<string,number>,
+ *            photos:number, unconfirmed:number, preparing:number, failed:number}}
  */
 export function trainingReadiness(images, classes, hasFeatures, unusable = () => false) {
   const train = images.filter((r) => r.role === 'train');
   const counts = Object.fromEntries(classes.map((c) => [c, 0]));
-  let unconfirmed = 0, unknownClass = 0, missingFeatures = 0, failed = 0;
+  let unconfirmed = 0, unknownClass = 0, preparing = 0, failed = 0;
   for (const r of train) {
     if (!r.labelConfirmed || r.label === null) unconfirmed += 1;
     else if (!(r.label in counts)) unknownClass += 1;
     else counts[r.label] += 1;
     if (unusable(r.id)) failed += 1;
-    else if (!hasFeatures(r.id)) missingFeatures += 1;
+    else if (!hasFeatures(r.id)) preparing += 1;
   }
-  let reason = '';
-  if (train.length === 0) reason = 'Add some photos first.';
-  else if (failed) reason = `${failed} photo${failed === 1 ? '' : 's'} could not be prepared: delete ${failed === 1 ? 'it' : 'them'} to train.`;
-  else if (unconfirmed) reason = `${unconfirmed} photo${unconfirmed === 1 ? '' : 's'} still need${unconfirmed === 1 ? 's' : ''} a confirmed label.`;
-  else if (unknownClass) reason = `${unknownClass} photo${unknownClass === 1 ? ' has a label' : 's have labels'} this task does not use: pick a class again.`;
-  else if (missingFeatures) reason = `Still preparing ${missingFeatures} photo${missingFeatures === 1 ? '' : 's'}…`;
-  return { ready: reason === '', reason, counts };
+  let reason = null;
+  if (train.length === 0) reason = { key: 'readyNoPhotos', n: 0 };
+  else if (failed) reason = { key: 'readyUnusable', n: failed };
+  else if (preparing) reason = { key: 'readyPreparing', n: preparing };
+  else if (unconfirmed) reason = { key: 'readyUnlabelled', n: unconfirmed };
+  else if (unknownClass) reason = { key: 'readyUnknownClass', n: unknownClass };
+  return {
+    ready: reason === null, reason, text: reason ? t(reason.key, { n: reason.n }) : '', counts,
+    photos: train.length, unconfirmed, preparing, failed,
+  };
 }
