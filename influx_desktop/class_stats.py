@@ -26,6 +26,7 @@ import numpy as np
 
 from .errors import InvalidInput
 from .models import head
+from .store import add_model_version, blob_to_vector, latest_version, model_parameters
 
 #: Photos of one class one participant may claim: far above a lesson's tens, and a cap on how far one
 #: participant's statistics can outweigh everyone else's (docs/security.md).
@@ -303,17 +304,14 @@ def start_at(db, session_id: int, version: int) -> Start | None:
     if row is None:
         return None
     counts = np.array(json.loads(row["counts"]), dtype=np.int64)
-    return Start(_vector(row["parameters"]), _vector(row["means"]).reshape(counts.size, -1), counts)
+    return Start(blob_to_vector(row["parameters"]), blob_to_vector(row["means"]).reshape(counts.size, -1), counts)
 
 
 def start_parameters_at(db, session_id: int, version: int) -> np.ndarray:
     start = start_at(db, session_id, version)
     if start is not None:
         return start.parameters
-    return _vector(
-        db.execute("SELECT parameters FROM model_versions WHERE session_id=? AND version=0", (session_id,))
-        .fetchone()["parameters"]
-    )
+    return model_parameters(db, session_id, 0)
 
 
 def record_start(db, session_id: int, version: int, start: Start) -> None:
@@ -327,21 +325,13 @@ def record_start(db, session_id: int, version: int, start: Start) -> None:
 def publish_start(db, session_id: int, num_classes: int, feature_dim: int, now: float) -> int:
     """Compute the start from the statistics held now (removed participants' left out) and publish a version
     that moves the current model by the change of the start; returns that version."""
-    def parameters(version: int) -> np.ndarray:
-        return _vector(db.execute(
-            "SELECT parameters FROM model_versions WHERE session_id=? AND version=?", (session_id, version)
-        ).fetchone()["parameters"])
-
-    current_version = db.execute(
-        "SELECT MAX(version) AS v FROM model_versions WHERE session_id=?", (session_id,)
-    ).fetchone()["v"]
-    start = compute_start(pooled(db, session_id, num_classes, feature_dim), parameters(0), num_classes, feature_dim)
-    moved = parameters(current_version) + (start.parameters - start_parameters_at(db, session_id, current_version))
+    current_version = latest_version(db, session_id)
+    initial = model_parameters(db, session_id, 0)
+    start = compute_start(pooled(db, session_id, num_classes, feature_dim), initial, num_classes, feature_dim)
+    current = model_parameters(db, session_id, current_version)
+    moved = current + (start.parameters - start_parameters_at(db, session_id, current_version))
     new_version = current_version + 1
-    db.execute(
-        "INSERT INTO model_versions VALUES (?, ?, ?, ?, '[]')",
-        (session_id, new_version, moved.astype("<f4").tobytes(), now),
-    )
+    add_model_version(db, session_id, new_version, moved, now, [])
     record_start(db, session_id, new_version, start)
     return new_version
 
@@ -384,7 +374,3 @@ def staleness(db, session_id: int, base_version: int, current_version: int) -> i
         (session_id, base_version, current_version),
     ).fetchone()
     return int(row["n"])
-
-
-def _vector(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype="<f4").astype(np.float32)

@@ -142,11 +142,7 @@ def serve(args, data_dir: Path) -> int:
         try:
             if session_id is None:
                 session_id = coordinator.create_session(settings)["id"]
-            state = coordinator.get_session(session_id)["state"]
-            if state == "paused":
-                coordinator.resume_session(session_id)
-            elif state != "running":
-                coordinator.start_session(session_id, progress=lambda text: print(text, flush=True))
+            coordinator.start_or_resume(session_id, progress=lambda text: print(text, flush=True))
             coordinator.remember_network_choice(session_id, args.host, server.port, _interface_name(args.host))
         except BaseException:
             server.stop()

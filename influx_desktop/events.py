@@ -1,34 +1,36 @@
 """Core events: every state change is appended to the event log and then published to listeners.
 
-Listeners (the Qt bridge, tests) are called on the thread that made the change, after it
-was committed; they must return quickly and never call back into the coordinator's lock.
+A part of the core records its events inside its transaction (``record``) and publishes them on the
+``EventBus`` once that transaction has committed. Listeners (the Qt bridge, the server-side evaluator,
+tests) are called on the thread that made the change; they must return quickly and never call back into
+the store's lock.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .store import Store
+
 
 @dataclass(frozen=True)
 class Event:
-    id: int
+    id: int  # its row in the event log; 0 for an event published without being logged
     session_id: int | None
     at: float  # unix time
     kind: str
     participant_id: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "session_id": self.session_id,
-            "at": self.at,
-            "kind": self.kind,
-            "participant_id": self.participant_id,
-            "data": self.data,
-        }
+
+def record(db: sqlite3.Connection, session_id: int | None, kind: str, participant_id: int | None = None,
+           **data: Any) -> Event:
+    """Append an event to the log inside the caller's transaction; publish it after the commit."""
+    event_id, at = Store.append_event(db, session_id, kind, participant_id, data)
+    return Event(event_id, session_id, at, kind, participant_id, data)
 
 
 Listener = Callable[[Event], None]
@@ -51,8 +53,10 @@ class EventBus:
 
         return unsubscribe
 
-    def publish(self, event: Event) -> None:
+    def publish(self, *events: Event) -> None:
+        """Hand each event, in order, to every listener."""
         with self._lock:
             listeners = list(self._listeners)
-        for listener in listeners:
-            listener(event)
+        for event in events:
+            for listener in listeners:
+                listener(event)

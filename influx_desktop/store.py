@@ -2,6 +2,9 @@
 
 One connection guarded by a lock; every write is one transaction, committed with
 ``synchronous=FULL`` in WAL mode, so an acknowledged update survives a power cut.
+The queries every part of the core needs (a session's row and settings, a model version's
+parameters) are the functions at the end: each takes a connection, inside a transaction
+(``with store.transaction() as db``) or under the lock (``store.read(function, ...)``).
 """
 
 from __future__ import annotations
@@ -15,14 +18,16 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import numpy as np
 
-from .errors import StorageError
+from .errors import NotFound, StorageError
 from .paths import create_private_file, make_private_dir, restrict_to_owner
+from .session import SessionConfig
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SCHEMA_VERSION = 3
 
@@ -271,6 +276,11 @@ class Store:
             code="write_failed",
         )
 
+    def read(self, function: Callable[..., T], *args: Any) -> T:
+        """``function(connection, *args)`` under the lock, outside a transaction: for the query functions below."""
+        with self._lock:
+            return function(self._db, *args)
+
     def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
@@ -293,3 +303,50 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+# ---------------------------------------------------------------------- queries (``db``: a connection)
+
+
+def session_row(db: sqlite3.Connection, session_id: Any) -> sqlite3.Row:
+    """The session's row; ``NotFound`` (``session_unknown``) for an id that names no session."""
+    if isinstance(session_id, bool) or not isinstance(session_id, int):
+        raise NotFound(f"There is no session {session_id!r}.", code="session_unknown")
+    row = db.execute("SELECT * FROM sessions WHERE id=?", (session_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"There is no session {session_id}.", code="session_unknown")
+    return row
+
+
+def config_of(row: sqlite3.Row) -> SessionConfig:
+    """The settings stored in a row of ``sessions`` (any query that selected its ``config`` column)."""
+    return SessionConfig.from_dict(json.loads(row["config"]))
+
+
+def session_config(db: sqlite3.Connection, session_id: Any) -> SessionConfig:
+    return config_of(session_row(db, session_id))
+
+
+def latest_version(db: sqlite3.Connection, session_id: int) -> int:
+    """The session's newest model version."""
+    return int(db.execute("SELECT MAX(version) AS v FROM model_versions WHERE session_id=?", (session_id,)).fetchone()["v"])
+
+
+def model_parameters(db: sqlite3.Connection, session_id: int, version: int) -> np.ndarray:
+    """The head parameters of one model version; ``NotFound`` (``version_unknown``) if it does not exist."""
+    row = db.execute(
+        "SELECT parameters FROM model_versions WHERE session_id=? AND version=?", (session_id, version)
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"Session {session_id} has no model version {version}.", code="version_unknown")
+    return blob_to_vector(row["parameters"])
+
+
+def add_model_version(db: sqlite3.Connection, session_id: int, version: int, parameters: np.ndarray, now: float,
+                      update_ids: list[int]) -> None:
+    """Store a new model version: its parameters and the updates aggregated into it (none: version 0, or a
+    version that class statistics made)."""
+    db.execute(
+        "INSERT INTO model_versions VALUES (?, ?, ?, ?, ?)",
+        (session_id, version, vector_to_blob(parameters), now, json.dumps(update_ids)),
+    )

@@ -3,6 +3,8 @@
 Test images are decoded and run through the backbone once (native onnxruntime) in a
 background thread; their features are kept in memory and in ``sessions/<id>/testset.npz``.
 Each new version is then scored off the request path: the head is a single matrix product.
+The evaluator hears of new versions from the core's events (``model_version``); it reads sessions and
+versions through ``Sessions`` and records its scores through ``Evaluation``.
 """
 
 from __future__ import annotations
@@ -14,15 +16,15 @@ import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 import numpy as np
 
 from .errors import InvalidInput
+from .evaluation import Evaluation
+from .events import Event, EventBus
 from .models import head
-
-if TYPE_CHECKING:
-    from .coordinator import Coordinator
+from .sessions import Sessions
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 MAX_TEST_IMAGES = 5000
@@ -98,17 +100,27 @@ class _TestSet:
 class ServerEvaluator:
     """One background thread that extracts test-set features and scores new versions."""
 
-    def __init__(self, coordinator: "Coordinator") -> None:
-        self._coordinator = coordinator
+    def __init__(self, data_dir: Path, sessions: Sessions, evaluation: Evaluation, bus: EventBus) -> None:
+        self._data_dir = Path(data_dir)
+        self._sessions = sessions
+        self._evaluation = evaluation
         self._test_sets: dict[int, _TestSet] = {}
         self._status: dict[int, dict] = {}
         self._lock = threading.Lock()  # guards _test_sets and _status between the worker and callers
         self._jobs: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="influx-evaluator", daemon=True)
         self._thread.start()
+        self._unsubscribe = bus.subscribe(self._on_event)
 
     def _path(self, session_id: int) -> Path:
-        return self._coordinator.data_dir / "sessions" / str(session_id) / "testset.npz"
+        return self._data_dir / "sessions" / str(session_id) / "testset.npz"
+
+    def _on_event(self, event: Event) -> None:
+        """On the thread that published it: only queue work, never wait."""
+        if event.kind == "model_version":
+            self.version_published(event.session_id, event.data["version"])
+        elif event.kind == "session_started":
+            self.session_started(event.session_id)
 
     # called by the coordinator and the adapters
 
@@ -119,7 +131,7 @@ class ServerEvaluator:
             answer = dict(self._status[session_id])
         # Versions published from here on are queued behind the extraction (see version_published);
         # the extraction itself scores every version up to the one current now.
-        version = self._coordinator.current_version(session_id)
+        version = self._sessions.current_version(session_id)
         self._jobs.put(("extract", session_id, (images, version)))
         return answer
 
@@ -150,6 +162,7 @@ class ServerEvaluator:
         self._jobs.join()
 
     def close(self) -> None:
+        self._unsubscribe()
         self._jobs.put(None)
         self._thread.join(timeout=10)
 
@@ -182,11 +195,11 @@ class ServerEvaluator:
         from .models.features import FeatureExtractor
         from .models.images import preprocess
 
-        coordinator = self._coordinator
-        config = coordinator.config(session_id)
+        sessions = self._sessions
+        config = sessions.config(session_id)
         backbone = get_backbone(config.backbone)
-        artifacts = coordinator.prepare_models(session_id)
-        extractor = FeatureExtractor(coordinator.models.artifact_by_sha256(artifacts["feature_extractor"]["sha256"]))
+        artifacts = sessions.prepare_models(session_id)
+        extractor = FeatureExtractor(sessions.models.artifact_by_sha256(artifacts["feature_extractor"]["sha256"]))
         status = self._status[session_id]
         features, labels = [], []
         batch, batch_labels = [], []
@@ -205,7 +218,7 @@ class ServerEvaluator:
             status["state"] = "failed"
             status["error"] = "None of the test images could be decoded."
             return
-        test_set_id = coordinator.record_test_set(session_id, len(labels), status["skipped"])
+        test_set_id = self._evaluation.record_test_set(session_id, len(labels), status["skipped"])
         test_set = _TestSet(
             test_set_id, np.concatenate(features).astype(np.float32), np.asarray(labels, dtype=np.int64)
         )
@@ -244,15 +257,14 @@ class ServerEvaluator:
                 return  # the extraction queued before this job failed, and said why in the status
             self._restore(session_id)
         test_set = self._test_sets[session_id]
-        coordinator = self._coordinator
-        classes = coordinator.config(session_id).classes
-        _, parameters = coordinator.parameters(session_id, version)
+        classes = self._sessions.config(session_id).classes
+        _, parameters = self._sessions.parameters(session_id, version)
         predicted = head.logits(test_set.features, parameters, len(classes)).argmax(axis=1)
         correct = predicted == test_set.labels
         per_class = {
             name: {"correct": int(correct[test_set.labels == k].sum()), "total": int((test_set.labels == k).sum())}
             for k, name in enumerate(classes)
         }
-        coordinator.record_server_accuracy(
+        self._evaluation.record_server_accuracy(
             session_id, test_set.id, version, float(correct.mean()), int(len(correct)), per_class
         )

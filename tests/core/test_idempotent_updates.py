@@ -10,6 +10,7 @@ import threading
 import numpy as np
 import pytest
 
+from influx_desktop import updates
 from influx_desktop.coordinator import Coordinator
 from influx_desktop.errors import Conflict, InvalidInput
 
@@ -174,14 +175,14 @@ def test_the_unique_index_decides_when_the_lookup_misses(coordinator, monkeypatc
     body = _moved(coordinator, sid, 0)
     first = coordinator.submit_update(ada, 0, 10, body, idempotency_key="index-backstop")
     before = _books(coordinator, sid)
-    real = Coordinator._stored_answer
+    real = updates.stored_answer
     calls = []
 
     def blind_once(db, participant_id, key, request_sha256):
         calls.append(key)
         return None if len(calls) == 1 else real(db, participant_id, key, request_sha256)
 
-    monkeypatch.setattr(Coordinator, "_stored_answer", staticmethod(blind_once))
+    monkeypatch.setattr(updates, "stored_answer", blind_once)
     assert coordinator.submit_update(ada, 0, 10, body, idempotency_key="index-backstop") == first
     assert len(calls) == 2
     assert _books(coordinator, sid) == before

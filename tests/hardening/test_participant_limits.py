@@ -9,7 +9,9 @@ import time
 import numpy as np
 import pytest
 
-from influx_desktop.coordinator import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, MAX_TEST_IMAGES, Coordinator
+from influx_desktop.coordinator import Coordinator
+from influx_desktop.evaluation import MAX_TEST_IMAGES
+from influx_desktop.sessions import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH
 from influx_desktop.server.app import create_app
 from influx_desktop.server.limits import FAILED_JOIN_WINDOW_SECONDS, RateLimits
 

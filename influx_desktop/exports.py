@@ -1,0 +1,51 @@
+"""Exports: the global model as one ONNX file, and the event log as CSV or JSON lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .errors import InvalidInput
+from .sessions import Sessions
+from .store import Store, session_row
+
+EVENT_COLUMNS = ("id", "session_id", "at", "kind", "participant_id", "data")
+
+
+def export_model(sessions: Sessions, session_id: int) -> bytes:
+    """Backbone and the current head as one ONNX file (images in, class scores out)."""
+    from .models.export import export_global_model
+
+    config = sessions.config(session_id)
+    artifacts = sessions.prepare_models(session_id)
+    extractor_path = sessions.models.artifact_by_sha256(artifacts["feature_extractor"]["sha256"])
+    _, parameters = sessions.parameters(session_id)
+    return export_global_model(extractor_path, parameters, len(config.classes), list(config.classes))
+
+
+def event_log(store: Store, session_id: int) -> list[dict]:
+    """The session's events in the order they happened, ``data`` decoded."""
+    store.read(session_row, session_id)
+    rows = store.query("SELECT * FROM events WHERE session_id=? ORDER BY id", (session_id,))
+    return [dict(r, data=json.loads(r["data"])) for r in rows]
+
+
+def export_events(store: Store, session_id: int, fmt: str) -> str:
+    return table_text(event_log(store, session_id), fmt, EVENT_COLUMNS)
+
+
+def table_text(rows: list[dict], fmt: str, columns: tuple[str, ...]) -> str:
+    """Rows as JSON lines, or as CSV with nested values (dicts, lists) JSON-encoded in their cell."""
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow(
+                [json.dumps(r[c], sort_keys=True) if isinstance(r[c], (dict, list)) else r[c] for c in columns]
+            )
+        return out.getvalue()
+    raise InvalidInput(f"Unknown export format '{fmt}'; use csv or jsonl.", field="format")

@@ -1,0 +1,144 @@
+"""The user-study log: browser interaction events stored per participant (only with study logging on and the
+participant's consent), the pseudonymous timeline of browser and server events, and a per-participant summary.
+The event kinds and their fields are ``study.py``; the exported columns are documented in docs/study-data.md.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from .errors import Conflict, Forbidden, InvalidInput
+from .events import Event, EventBus
+from .exports import event_log, table_text
+from .participants import Participant
+from .store import Store, session_config, session_row
+from .study import validate_batch
+
+STUDY_EVENT_COLUMNS = ("session_id", "participant", "source", "seq", "at", "kind", "data")
+STUDY_SUMMARY_COLUMNS = (
+    "participant", "images", "test_images", "suggestions_shown", "suggestions_accepted", "corrections",
+    "trainings", "updates_accepted", "updates_rejected", "active_seconds", "best_test_accuracy",
+)
+ACTIVE_GAP_SECONDS = 120.0  # a longer silence between two events of a visible page is not counted as active
+
+
+class StudyLog:
+    def __init__(self, store: Store, bus: EventBus) -> None:
+        self.store = store
+        self.bus = bus
+
+    def record_events(self, participant: Participant, payload: Any) -> dict:
+        """Store a batch of browser interaction events; a re-sent event (same seq) is stored once.
+
+        When anything new was stored, listeners hear a ``study_events_stored`` event that is not in the log.
+        """
+        config = self.store.read(session_config, participant.session_id)
+        if not config.study_logging:
+            raise Conflict(
+                "Study logging is off for this session; interaction events are not recorded.",
+                code="study_logging_off",
+            )
+        joined = self.store.query_one(  # the latest join: a rejoin may accept a notice the first join never saw
+            "SELECT data FROM events WHERE kind IN ('participant_joined', 'participant_rejoined') "
+            "AND participant_id=? ORDER BY id DESC LIMIT 1",
+            (participant.id,),
+        )
+        if joined is None or json.loads(joined["data"]).get("study_consent") is not True:
+            # Logging was switched on after this participant joined: they never saw or accepted the notice.
+            raise Forbidden(
+                "You joined before study logging was switched on and have not accepted its notice, so nothing "
+                "of yours is recorded. Join the session again to take part in the study.",
+                code="consent_required",
+                field="consent",
+            )
+        now = time.time()
+        events = validate_batch(payload, config.classes, now)
+        stored = 0
+        with self.store.transaction() as db:
+            for e in events:
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO study_events (session_id, participant_id, seq, client_at, received_at, "
+                    "kind, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (participant.session_id, participant.id, e.seq, e.at, now, e.kind, json.dumps(e.data, sort_keys=True)),
+                )
+                stored += cur.rowcount
+            db.execute("UPDATE participants SET last_seen=? WHERE id=?", (now, participant.id))
+        if stored:
+            # Published so views of the timeline can refresh, but not appended to the event log (id 0):
+            # one entry per browser batch would flood it, and the rows themselves are in study_events.
+            self.bus.publish(Event(0, participant.session_id, now, "study_events_stored", participant.id, {"stored": stored}))
+        return {"stored": stored, "duplicates": len(events) - stored, "max_seq": max(e.seq for e in events)}
+
+    def timeline(self, session_id: int) -> list[dict]:
+        """Browser and server events of every participant, pseudonymous, in time order.
+
+        Rows: session_id, participant ("P<id>"), source ("browser" | "server"), seq (the browser's
+        counter, or the server's event id), at (unix seconds), kind, data. No nicknames, devices,
+        tokens, images or file names.
+        """
+        self.store.read(session_row, session_id)
+        rows = [
+            {"session_id": session_id, "participant": f"P{r['participant_id']}", "source": "browser", "seq": r["seq"],
+             "at": r["client_at"], "kind": r["kind"], "data": json.loads(r["data"])}
+            for r in self.store.query(
+                "SELECT participant_id, seq, client_at, kind, data FROM study_events WHERE session_id=?", (session_id,)
+            )
+        ]
+        for e in event_log(self.store, session_id):
+            if e["participant_id"] is None:
+                continue
+            data = {k: v for k, v in e["data"].items() if k not in ("nickname", "device")}
+            rows.append({"session_id": session_id, "participant": f"P{e['participant_id']}", "source": "server",
+                         "seq": e["id"], "at": e["at"], "kind": e["kind"], "data": data})
+        rows.sort(key=lambda r: (r["at"], r["source"] == "browser", r["seq"]))
+        return rows
+
+    def summary(self, session_id: int) -> list[dict]:
+        """One row per participant: what they did, from the timeline (see docs/study-data.md)."""
+        summary: dict[str, dict] = {}
+        last_at: dict[str, tuple[float, bool]] = {}
+        for row in self.timeline(session_id):
+            p = summary.setdefault(row["participant"], {
+                "participant": row["participant"], "images": 0, "test_images": 0, "suggestions_shown": 0,
+                "suggestions_accepted": 0, "corrections": 0, "trainings": 0, "updates_accepted": 0,
+                "updates_rejected": 0, "active_seconds": 0.0, "best_test_accuracy": None,
+            })
+            _count(p, row["kind"], row["data"])
+            previous = last_at.get(row["participant"])
+            if previous is not None and previous[1] and row["at"] - previous[0] <= ACTIVE_GAP_SECONDS:
+                p["active_seconds"] += max(0.0, row["at"] - previous[0])
+            visible = previous[1] if previous else True
+            if row["kind"] == "visibility":
+                visible = row["data"]["state"] == "visible"
+            last_at[row["participant"]] = (row["at"], visible)
+        for p in summary.values():
+            p["active_seconds"] = round(p["active_seconds"], 3)
+        return list(summary.values())
+
+    def export(self, session_id: int, what: str, fmt: str) -> str:
+        if what not in ("events", "summary"):
+            raise InvalidInput(f"Unknown study export '{what}'; use events or summary.", field="what")
+        rows = self.timeline(session_id) if what == "events" else self.summary(session_id)
+        return table_text(rows, fmt, STUDY_EVENT_COLUMNS if what == "events" else STUDY_SUMMARY_COLUMNS)
+
+
+#: Summary columns that count one event kind each.
+_COUNTED = {
+    "suggestion_shown": "suggestions_shown", "suggestion_accepted": "suggestions_accepted",
+    "suggestion_changed": "corrections", "training_finished": "trainings",
+    "update_accepted": "updates_accepted", "update_rejected": "updates_rejected",
+}
+
+
+def _count(p: dict, kind: str, data: dict) -> None:
+    """Add one timeline event to a participant's summary row."""
+    if kind in ("image_added", "image_deleted"):
+        key = "images" if data["split"] == "train" else "test_images"
+        p[key] += data["count"] if kind == "image_added" else -data["count"]
+    elif kind in _COUNTED:
+        p[_COUNTED[kind]] += 1
+    elif kind == "test_result":
+        best = p["best_test_accuracy"]
+        p["best_test_accuracy"] = data["accuracy"] if best is None else max(best, data["accuracy"])
