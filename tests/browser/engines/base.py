@@ -149,10 +149,19 @@ class Page(ABC):
         """``"<type>: <text>"`` for every console message and uncaught page error so far."""
 
     @abstractmethod
-    def close(self) -> None:
-        """Close the page and its context (and its browser if the page owns one)."""
+    def _close(self) -> None:
+        """Close the page and its context (and its browser if the page owns one); called once."""
 
     # ---------------------------------------------------------------- shared
+
+    _closed = False
+
+    def close(self) -> None:
+        """Close the page and its context (and its browser if the page owns one); again: nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        self._close()
 
     def evaluate(self, script: str, *args: Any) -> Any:
         """The value of a JS expression, function or function body (see module doc), awaited, via JSON."""
@@ -213,8 +222,29 @@ class Browser(ABC):
         page left there)."""
 
     @abstractmethod
+    def _release(self) -> None:
+        """Stop what the browser runs on (its driver, bridge or display), even if closing it failed."""
+
+    def _close_browser(self) -> None:
+        """Close the browser itself, once its pages are closed (where it outlives them)."""
+
+    _closed = False
+    _pages: list[Page]
+
     def close(self) -> None:
-        """Close every page and stop the browser."""
+        """Close every page and stop the browser; again: nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            for page in self._pages:
+                try:
+                    page.close()
+                except Exception:
+                    pass
+            self._close_browser()
+        finally:
+            self._release()
 
     def __enter__(self) -> "Browser":
         return self

@@ -52,10 +52,8 @@ def _context_options(viewport: tuple[int, int]) -> dict:
 class ChromiumPage(Page):
     engine = ENGINE
 
-    def __init__(self, context, owns_context: bool, viewport: tuple[int, int], on_close=None):
+    def __init__(self, context, viewport: tuple[int, int]):
         self._context = context
-        self._owns_context = owns_context
-        self._on_close = on_close
         self._page = context.pages[0] if context.pages else context.new_page()
         self._page.set_default_timeout(ACTION_TIMEOUT_MS)
         self._page.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
@@ -63,7 +61,6 @@ class ChromiumPage(Page):
         self._page.on("console", lambda m: self._console.append(f"{m.type}: {m.text}"))
         self._page.on("pageerror", lambda e: self._console.append(f"pageerror: {e}"))
         self.viewport_note = f"{viewport[0]}×{viewport[1]} CSS px, is_mobile, has_touch"
-        self._closed = False
 
     @property
     def playwright_page(self):
@@ -102,15 +99,8 @@ class ChromiumPage(Page):
     def console_messages(self) -> list[str]:
         return list(self._console)
 
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            self._context.close()
-        finally:
-            if self._on_close:
-                self._on_close()
+    def _close(self) -> None:
+        self._context.close()
 
 
 class ChromiumBrowser(Browser):
@@ -130,30 +120,21 @@ class ChromiumBrowser(Browser):
         self.launch_seconds = time.monotonic() - started
         self.version = self._browser.version
         self._pages: list[ChromiumPage] = []
-        self._closed = False
 
     def open_page(self, viewport: tuple[int, int] = DEFAULT_VIEWPORT, user_data_dir: str | Path | None = None) -> Page:
         if user_data_dir is None:
-            page = ChromiumPage(self._browser.new_context(**_context_options(viewport)), True, viewport)
+            page = ChromiumPage(self._browser.new_context(**_context_options(viewport)), viewport)
         else:
             Path(user_data_dir).mkdir(parents=True, exist_ok=True)
             context = self._playwright.chromium.launch_persistent_context(
                 str(user_data_dir), executable_path=str(CHROMIUM), args=ARGS, headless=True,
                 **_context_options(viewport))
-            page = ChromiumPage(context, True, viewport)
+            page = ChromiumPage(context, viewport)
         self._pages.append(page)
         return page
 
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            for page in self._pages:
-                try:
-                    page.close()
-                except Exception:
-                    pass
-            self._browser.close()
-        finally:
-            _Playwright.release()
+    def _close_browser(self) -> None:
+        self._browser.close()
+
+    def _release(self) -> None:
+        _Playwright.release()

@@ -154,11 +154,9 @@ class _Bridge:
 class FirefoxPage(Page):
     engine = ENGINE
 
-    def __init__(self, bridge: _Bridge, page_id: str, viewport: tuple[int, int], on_close=None):
+    def __init__(self, bridge: _Bridge, page_id: str, viewport: tuple[int, int]):
         self._bridge = bridge
         self._id = page_id
-        self._on_close = on_close
-        self._closed = False
         self.viewport_note = f"{viewport[0]}×{viewport[1]} CSS px window content (no touch or mobile emulation over BiDi)"
 
     def _page_call(self, cmd: str, **params) -> Any:
@@ -194,15 +192,8 @@ class FirefoxPage(Page):
         except (JSError, EngineError) as e:
             return [f"(console not available: {e})"]
 
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            self._page_call("closePage")
-        finally:
-            if self._on_close:
-                self._on_close()
+    def _close(self) -> None:
+        self._page_call("closePage")
 
 
 class FirefoxBrowser(Browser):
@@ -224,7 +215,6 @@ class FirefoxBrowser(Browser):
         self.version = result["version"]
         self.launch_seconds = time.monotonic() - started
         self._pages: list[FirefoxPage] = []
-        self._closed = False
 
     def open_page(self, viewport: tuple[int, int] = DEFAULT_VIEWPORT, user_data_dir: str | Path | None = None) -> Page:
         params: dict[str, Any] = {"browserId": self._browser_id, "viewport": list(viewport)}
@@ -237,16 +227,8 @@ class FirefoxBrowser(Browser):
         self._pages.append(page)
         return page
 
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            for page in self._pages:
-                try:
-                    page.close()
-                except Exception:
-                    pass
-            self._bridge.call("closeBrowser", browserId=self._browser_id, timeout_s=60)
-        finally:
-            self._bridge.close()
+    def _close_browser(self) -> None:
+        self._bridge.call("closeBrowser", browserId=self._browser_id, timeout_s=60)
+
+    def _release(self) -> None:
+        self._bridge.close()

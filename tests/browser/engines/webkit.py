@@ -121,7 +121,6 @@ class WebKitPage(Page):
         self._log = open(self._log_path, "wb")
         self._console: list[str] = []
         service = webdriver.WebKitGTKService(executable_path=str(WEBKIT_DRIVER), log_output=self._log, env=env)
-        self._closed = False
         try:
             with warnings.catch_warnings():  # selenium's own WebKitGTK constructor uses a deprecated argument
                 warnings.simplefilter("ignore", DeprecationWarning)
@@ -240,10 +239,7 @@ class WebKitPage(Page):
         self._harvest_console()
         return list(self._console)
 
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+    def _close(self) -> None:
         atexit.unregister(self.close)
         try:
             self._harvest_console()
@@ -267,7 +263,6 @@ class WebKitBrowser(Browser):
         started = time.monotonic()
         self._xvfb = _Xvfb(workdir)
         self._pages: list[WebKitPage] = []
-        self._closed = False
         try:
             # a throwaway session proves the driver starts and warms the disk cache for the pages
             first = self._new_page(DEFAULT_VIEWPORT, None)
@@ -292,15 +287,5 @@ class WebKitBrowser(Browser):
     def open_page(self, viewport: tuple[int, int] = DEFAULT_VIEWPORT, user_data_dir: str | Path | None = None) -> Page:
         return self._new_page(viewport, user_data_dir)
 
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            for page in self._pages:
-                try:
-                    page.close()
-                except Exception:
-                    pass
-        finally:
-            self._xvfb.stop()
+    def _release(self) -> None:
+        self._xvfb.stop()
