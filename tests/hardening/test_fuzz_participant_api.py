@@ -40,6 +40,12 @@ EXAMPLES = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
 
+
+def fuzz(test):
+    """A slow property test of ``test(target, data)``: at least 1,000 examples, each drawing from ``data``."""
+    return pytest.mark.slow(given(data=st.data())(EXAMPLES(test)))
+
+
 # Header values as a WSGI server sees them: latin-1 text without line breaks.
 LATIN1 = "".join(chr(c) for c in range(0x20, 0x100) if c != 0x7F)
 header_text = st.text(st.sampled_from(LATIN1), max_size=24)
@@ -140,14 +146,27 @@ content_types = st.one_of(
 )
 
 
-@pytest.mark.slow
-@given(data=st.data())
-@EXAMPLES
+def _send_drawn(t, data, method_strategy, path: str, auth_strategy=None):
+    """``_send`` to ``path`` with the rest drawn: a method of ``method_strategy``, an Authorization header
+    (``auth_strategy``, by default ``_authorization``), extra headers, a raw body and a content type."""
+    auth = data.draw(auth_strategy if auth_strategy is not None else _authorization(t))
+    return _send(t, data.draw(method_strategy), path, auth, data.draw(extra_headers), data.draw(raw_bodies),
+                 data.draw(content_types))
+
+
+def _envelope(data, t, content_type: str) -> tuple[str | None, str, str | None, bool]:
+    """(Authorization, method, content type, well formed) of a POST route's request. Seven cases in ten:
+    the valid token, POST and ``content_type``, so the body's checks are reached; else all three fuzzed."""
+    if data.draw(st.integers(0, 9)) < 7:
+        return f"Bearer {t.token}", "POST", content_type, True
+    auth = data.draw(_authorization(t))
+    method = data.draw(st.sampled_from(["POST"] * 8 + ["GET", "PUT"]))
+    return auth, method, data.draw(content_types), False
+
+
+@fuzz
 def test_fuzz_status(target, data):
-    response = _send(
-        target, data.draw(methods), "/api/v1/status", data.draw(_authorization(target)), data.draw(extra_headers),
-        data.draw(raw_bodies), data.draw(content_types),
-    )
+    response = _send_drawn(target, data, methods, "/api/v1/status")
     if response.status_code == 200 and response.request.method == "GET":
         assert response.get_json()["app"] == "influx-desktop"
 
@@ -165,9 +184,7 @@ def _json_bytes(value) -> bytes:
     return json.dumps(value, allow_nan=True).encode()  # NaN/Infinity literals: Python's json accepts them
 
 
-@pytest.mark.slow
-@given(data=st.data())
-@EXAMPLES
+@fuzz
 def test_fuzz_join(target, data):
     code = data.draw(st.one_of(
         st.sampled_from([target.join_code, target.join_code.lower(), f"  {target.join_code} ", target.draft_join_code,
@@ -192,13 +209,9 @@ def test_fuzz_join(target, data):
         assert isinstance(reply["rejoined"], bool)
 
 
-@pytest.mark.slow
-@given(data=st.data())
-@EXAMPLES
+@fuzz
 def test_fuzz_task(target, data):
-    response = _send(target, data.draw(st.sampled_from(["GET"] * 5 + ["POST", "DELETE", "HEAD"])), "/api/v1/task",
-                     data.draw(_authorization(target)), data.draw(extra_headers), data.draw(raw_bodies),
-                     data.draw(content_types))
+    response = _send_drawn(target, data, st.sampled_from(["GET"] * 5 + ["POST", "DELETE", "HEAD"]), "/api/v1/task")
     if response.status_code == 200 and response.request.method == "GET":
         assert response.get_json()["classes"] in (CLASSES, ["a", "b"])  # own or the other session's
 
@@ -211,9 +224,7 @@ TRAVERSALS = [
 ]
 
 
-@pytest.mark.slow
-@given(data=st.data())
-@EXAMPLES
+@fuzz
 def test_fuzz_artifacts(target, data):
     sha = data.draw(st.sampled_from(target.artifact_shas))
     name = data.draw(st.one_of(
@@ -235,21 +246,12 @@ def test_fuzz_artifacts(target, data):
         assert response.status_code in (308, 404, 405), (name, response.status_code)
 
 
-@pytest.mark.slow
-@given(data=st.data())
-@EXAMPLES
+@fuzz
 def test_fuzz_model(target, data):
-    response = _send(target, data.draw(st.sampled_from(["GET"] * 5 + ["POST", "PUT", "HEAD"])), "/api/v1/model",
-                     data.draw(_authorization(target)), data.draw(extra_headers), data.draw(raw_bodies),
-                     data.draw(content_types))
+    response = _send_drawn(target, data, st.sampled_from(["GET"] * 5 + ["POST", "PUT", "HEAD"]), "/api/v1/model")
     if response.status_code == 200 and response.request.method == "GET":
         assert int(response.headers["X-Model-Version"]) >= 0
         assert len(response.data) in (4 * len(CLASSES) * 1281, 4 * 2 * 1281)
-
-
-def _well_formed_envelope(data) -> bool:
-    """Seven cases in ten: valid token, method and content type, so the body's checks are reached."""
-    return data.draw(st.integers(0, 9)) < 7
 
 
 def _update_bodies(data, target) -> bytes:
@@ -276,26 +278,21 @@ def _update_bodies(data, target) -> bytes:
     return body
 
 
-@pytest.mark.slow
-@given(data=st.data())
-@EXAMPLES
+@fuzz
 def test_fuzz_updates(target, data):
     current = target.coordinator.current_version(target.sid)
     # Relative to the current version (drawn as an offset, so replaying an example draws the same way).
     version = data.draw(st.one_of(st.integers(-7, 1).map(lambda offset: str(current + offset)), versions))
     headers = data.draw(extra_headers)
-    if _well_formed_envelope(data):  # most cases reach the body checks; the rest fuzz the envelope too
+    auth, method, content_type, well_formed = _envelope(data, target, "application/octet-stream")
+    if well_formed:  # most cases reach the body checks; the rest fuzz the version headers too
         headers.update({"X-Base-Version": data.draw(st.integers(-7, 1).map(lambda offset: str(current + offset))),
                         "X-Sample-Count": data.draw(st.integers(1, 100).map(str))})
-        auth, method, content_type = f"Bearer {target.token}", "POST", "application/octet-stream"
     else:
         if data.draw(st.integers(0, 5)):
             headers["X-Base-Version"] = version
         if data.draw(st.integers(0, 5)):
             headers["X-Sample-Count"] = data.draw(sample_counts)
-        auth = data.draw(_authorization(target))
-        method = data.draw(st.sampled_from(["POST"] * 8 + ["GET", "PUT"]))
-        content_type = data.draw(content_types)
     key = data.draw(idempotency_keys)
     if key == "fresh":
         key = f"fuzz-key-{next(_fresh_keys):08d}"
@@ -333,36 +330,26 @@ def _test_result_payloads(target):
     )
 
 
-@pytest.mark.slow
-@given(data=st.data())
-@EXAMPLES
+@fuzz
 def test_fuzz_test_results(target, data):
     payload = data.draw(_test_result_payloads(target))
     body = data.draw(st.one_of(st.just(_json_bytes(payload)), st.binary(max_size=512),
                                st.sampled_from([b"[" * 2000, b"{" * 10, b'{"version": 0, "accuracy": 1e999, "n": 1}'])))
-    if _well_formed_envelope(data):
-        auth, method, content_type = f"Bearer {target.token}", "POST", "application/json"
-    else:
-        auth = data.draw(_authorization(target))
-        method = data.draw(st.sampled_from(["POST"] * 8 + ["GET", "PUT"]))
-        content_type = data.draw(content_types)
+    auth, method, content_type, _ = _envelope(data, target, "application/json")
     response = _send(target, method, "/api/v1/test-results", auth, data.draw(extra_headers), body, content_type)
     if response.status_code == 201:
         assert response.get_json() == {"stored": True}
 
 
-@pytest.mark.slow
-@given(data=st.data())
-@EXAMPLES
+@fuzz
 def test_fuzz_join_info(target, data):
     code = data.draw(st.one_of(
         st.sampled_from([target.join_code, target.join_code.lower(), target.draft_join_code, "ABCDEF", "%20",
                          target.join_code + "%00", "..%2F..%2Findex.json", "%2e%2e"]),
         st.text(max_size=30).map(lambda s: quote(s, safe="")),
     ))
-    response = _send(target, data.draw(st.sampled_from(["GET"] * 6 + ["POST", "DELETE"])), f"/api/v1/join/{code}",
-                     data.draw(st.none() | _authorization(target)), data.draw(extra_headers), data.draw(raw_bodies),
-                     data.draw(content_types))
+    response = _send_drawn(target, data, st.sampled_from(["GET"] * 6 + ["POST", "DELETE"]), f"/api/v1/join/{code}",
+                           st.none() | _authorization(target))
     if response.status_code == 200 and response.request.method == "GET":
         info = response.get_json()
         assert info["classes"] == CLASSES and info["study_logging"] is True and info["consent_notice"]
@@ -417,20 +404,13 @@ def _study_batches(target):
     )
 
 
-@pytest.mark.slow
-@given(data=st.data())
-@EXAMPLES
+@fuzz
 def test_fuzz_study_events(target, data):
     body = data.draw(st.one_of(
         _study_batches(target).map(_json_bytes), _study_batches(target).map(_json_bytes),
         st.binary(max_size=256), st.sampled_from([b"[" * 2000, b'{"events": [' + b"1" * 5000 + b"]}"]),
     ))
-    if _well_formed_envelope(data):
-        auth, method, content_type = f"Bearer {target.token}", "POST", "application/json"
-    else:
-        auth = data.draw(_authorization(target))
-        method = data.draw(st.sampled_from(["POST"] * 8 + ["GET", "PUT"]))
-        content_type = data.draw(content_types)
+    auth, method, content_type, _ = _envelope(data, target, "application/json")
     response = _send(target, method, "/api/v1/events", auth, data.draw(extra_headers), body, content_type)
     if response.status_code == 200:
         reply = response.get_json()
@@ -475,20 +455,13 @@ def _class_stats_request(data) -> tuple[bytes, str | None]:
     return body, counts_header
 
 
-@pytest.mark.slow
-@given(data=st.data())
-@EXAMPLES
+@fuzz
 def test_fuzz_class_stats(target, data):
     body, counts_header = _class_stats_request(data)
     headers = data.draw(extra_headers)
     if counts_header is not None:
         headers["X-Class-Counts"] = counts_header
-    if _well_formed_envelope(data):
-        auth, method, content_type = f"Bearer {target.token}", "POST", "application/octet-stream"
-    else:
-        auth = data.draw(_authorization(target))
-        method = data.draw(st.sampled_from(["POST"] * 8 + ["GET", "PUT"]))
-        content_type = data.draw(content_types)
+    auth, method, content_type, _ = _envelope(data, target, "application/octet-stream")
     response = _send(target, method, "/api/v1/class-stats", auth, headers, body, content_type)
     if response.status_code == 200:
         reply = response.get_json()

@@ -142,6 +142,25 @@ class Case:
     audited: bool = False  # a well-formed update refused by the session's rules: one rejected row
 
 
+def _versions(base: str, count: str):
+    """Send a good update with these X-Base-Version and X-Sample-Count headers."""
+    return lambda t: t.post_update(t.moved().tobytes(), {"X-Base-Version": base, "X-Sample-Count": count})
+
+
+def _join(body: bytes, content_type: str = "application/json"):
+    return lambda t: t.client().request("POST", "/api/v1/join", body, content_type=content_type)
+
+
+def _test_result(body: bytes):
+    return lambda t: t.participant.request("POST", "/api/v1/test-results", body, content_type="application/json")
+
+
+def _admin(method: str, path: str, body: bytes | None = None, content_type: str | None = None, token=True):
+    """A facilitator request; ``{sid}`` in ``path`` stands for the test's session."""
+    return lambda t: t.admin.request(method, "/api/v1/admin" + path.replace("{sid}", str(t.sid)), body,
+                                     content_type=content_type, token=token)
+
+
 UPDATE_CASES = [
     Case("wrong vector length", lambda t: t.post_update(t.moved()[:-1].tobytes()),
          400, "wrong_length", f"must hold {PARAMETER_COUNT} float32 values", "body"),
@@ -163,11 +182,9 @@ UPDATE_CASES = [
     Case("base version from the future", lambda t: t.post_update(
         t.moved().tobytes(), {"X-Base-Version": str(t.version + 1), "X-Sample-Count": "10"}),
          400, "unknown_base_version", "newest version is 3", "base_version"),
-    Case("negative base version", lambda t: t.post_update(
-        t.moved().tobytes(), {"X-Base-Version": "-1", "X-Sample-Count": "10"}),
+    Case("negative base version", _versions("-1", "10"),
          400, "unknown_base_version", "does not exist", "base_version"),
-    Case("staleness over the limit", lambda t: t.post_update(
-        t.moved().tobytes(), {"X-Base-Version": "0", "X-Sample-Count": "10"}),
+    Case("staleness over the limit", _versions("0", "10"),
          409, "too_stale", f"3 versions behind (the limit is {MAX_STALENESS})", audited=True),
     Case("oversized body", lambda t: t.post_update(bytes(1024 * 1024 + 4)),
          413, "payload_too_large", "at most 1048576 bytes", "body"),
@@ -182,53 +199,39 @@ UPDATE_CASES = [
          400, "invalid_input", "X-Base-Version must be a whole number", "base_version"),
     Case("missing X-Sample-Count", lambda t: t.post_update(t.moved().tobytes(), {"X-Base-Version": "3"}),
          400, "invalid_input", "X-Sample-Count must be a whole number", "sample_count"),
-    Case("X-Base-Version not a number", lambda t: t.post_update(
-        t.moved().tobytes(), {"X-Base-Version": "three", "X-Sample-Count": "10"}),
+    Case("X-Base-Version not a number", _versions("three", "10"),
          400, "invalid_input", "got 'three'", "base_version"),
-    Case("X-Base-Version with two minus signs", lambda t: t.post_update(
-        t.moved().tobytes(), {"X-Base-Version": "--3", "X-Sample-Count": "10"}),
+    Case("X-Base-Version with two minus signs", _versions("--3", "10"),
          400, "invalid_input", "got '--3'", "base_version"),
-    Case("X-Sample-Count in superscript digits", lambda t: t.post_update(
-        t.moved().tobytes(), {"X-Base-Version": "3", "X-Sample-Count": "\u00b2"}),
+    Case("X-Sample-Count in superscript digits", _versions("3", "\u00b2"),
          400, "invalid_input", "X-Sample-Count must be a whole number", "sample_count"),
-    Case("sample count zero", lambda t: t.post_update(
-        t.moved().tobytes(), {"X-Base-Version": "3", "X-Sample-Count": "0"}),
+    Case("sample count zero", _versions("3", "0"),
          400, "invalid_input", "sample_count must be between 1", "sample_count"),
 ]
 
 OTHER_PARTICIPANT_CASES = [
-    Case("unknown join code", lambda t: t.client().request(
-        "POST", "/api/v1/join", b'{"join_code": "ZZZZZZ"}', content_type="application/json"),
+    Case("unknown join code", _join(b'{"join_code": "ZZZZZZ"}'),
          404, "join_code_unknown", "No session has the join code 'ZZZZZZ'", "join_code"),
-    Case("join without a code", lambda t: t.client().request(
-        "POST", "/api/v1/join", b'{"nickname": "Bo"}', content_type="application/json"),
+    Case("join without a code", _join(b'{"nickname": "Bo"}'),
          400, "invalid_input", "A join code is needed", "join_code"),
-    Case("join with malformed JSON", lambda t: t.client().request(
-        "POST", "/api/v1/join", b'{"join_code": ', content_type="application/json"),
+    Case("join with malformed JSON", _join(b'{"join_code": '),
          400, "malformed_json", "not valid JSON", "body"),
-    Case("join as a form", lambda t: t.client().request(
-        "POST", "/api/v1/join", b"join_code=ABC", content_type="application/x-www-form-urlencoded"),
+    Case("join as a form", _join(b"join_code=ABC", "application/x-www-form-urlencoded"),
          415, "unsupported_media_type", "application/json", "Content-Type"),
-    Case("join with a JSON list", lambda t: t.client().request(
-        "POST", "/api/v1/join", b'["ABCDEF"]', content_type="application/json"),
+    Case("join with a JSON list", _join(b'["ABCDEF"]'),
          400, "invalid_input", "A join code is needed", "join_code"),
     Case("task without a token", lambda t: t.client().request("GET", "/api/v1/task"),
          401, "token_missing", "Authorization: Bearer"),
     Case("model with a revoked token", lambda t: t.client(t.revoked_token).request("GET", "/api/v1/model"),
          401, "token_revoked", "removed this participant"),
-    Case("test result with malformed JSON", lambda t: t.participant.request(
-        "POST", "/api/v1/test-results", b"{nope}", content_type="application/json"),
+    Case("test result with malformed JSON", _test_result(b"{nope}"),
          400, "malformed_json", "not valid JSON", "body"),
-    Case("test result accuracy out of range", lambda t: t.participant.request(
-        "POST", "/api/v1/test-results", b'{"version": 1, "accuracy": 1.5, "n": 10}', content_type="application/json"),
+    Case("test result accuracy out of range", _test_result(b'{"version": 1, "accuracy": 1.5, "n": 10}'),
          400, "invalid_input", "from 0 to 1", "accuracy"),
-    Case("test result for a future version", lambda t: t.participant.request(
-        "POST", "/api/v1/test-results", b'{"version": 9, "accuracy": 0.5, "n": 10}', content_type="application/json"),
+    Case("test result for a future version", _test_result(b'{"version": 9, "accuracy": 0.5, "n": 10}'),
          400, "invalid_input", "version 9 does not exist", "version"),
-    Case("test result for an unknown class", lambda t: t.participant.request(
-        "POST", "/api/v1/test-results",
-        b'{"version": 1, "accuracy": 0.5, "n": 2, "per_class": {"cat": {"correct": 1, "total": 2}}}',
-        content_type="application/json"),
+    Case("test result for an unknown class", _test_result(
+        b'{"version": 1, "accuracy": 0.5, "n": 2, "per_class": {"cat": {"correct": 1, "total": 2}}}'),
          400, "invalid_input", "not a class of this session", "per_class"),
     Case("unknown artifact", lambda t: t.client().request("GET", "/api/v1/artifacts/" + "0" * 64),
          404, "artifact_unknown", "No model file has this content hash"),
@@ -241,10 +244,6 @@ OTHER_PARTICIPANT_CASES = [
     Case("wrong method", lambda t: t.client().request("DELETE", "/api/v1/model"),
          405, "method_not_allowed", "does not take that method"),
 ]
-
-
-def _admin(method: str, path: str, body: bytes | None = None, content_type: str | None = None, token=True):
-    return lambda t: t.admin.request(method, f"/api/v1/admin{path}", body, content_type=content_type, token=token)
 
 
 UNKNOWN = 999
@@ -277,26 +276,23 @@ FACILITATOR_CASES = [
     Case("create session with one class", _admin("POST", "/sessions", b'{"title": "x", "classes": ["a"]}',
                                                  "application/json"),
          400, "invalid_input", "2 to 50 classes", "classes"),
-    Case("change classes after the session ran", lambda t: t.admin.request(
-        "PATCH", f"/api/v1/admin/sessions/{t.sid}", b'{"classes": ["a", "b"]}', content_type="application/json"),
+    Case("change classes after the session ran", _admin("PATCH", "/sessions/{sid}", b'{"classes": ["a", "b"]}',
+                                                        "application/json"),
          409, "session_has_run", "cannot change once the session has run", "classes"),
-    Case("bad learning rate", lambda t: t.admin.request(
-        "PATCH", f"/api/v1/admin/sessions/{t.sid}", b'{"learning_rate": -1}', content_type="application/json"),
+    Case("bad learning rate", _admin("PATCH", "/sessions/{sid}", b'{"learning_rate": -1}', "application/json"),
          400, "invalid_input", "learning_rate must be from", "learning_rate"),
-    Case("unknown action", lambda t: t.admin.request("POST", f"/api/v1/admin/sessions/{t.sid}/explode"),
+    Case("unknown action", _admin("POST", "/sessions/{sid}/explode"),
          400, "invalid_input", "Unknown action 'explode'", "action"),
-    Case("unknown participant", lambda t: t.admin.request("DELETE", f"/api/v1/admin/sessions/{t.sid}/participants/77"),
+    Case("unknown participant", _admin("DELETE", "/sessions/{sid}/participants/77"),
          404, "participant_unknown", "has no participant 77"),
-    Case("unknown export format", lambda t: t.admin.request("GET", f"/api/v1/admin/sessions/{t.sid}/events.xml"),
+    Case("unknown export format", _admin("GET", "/sessions/{sid}/events.xml"),
          400, "invalid_input", "use csv or jsonl", "format"),
-    Case("test set that is not a zip", lambda t: t.admin.request(
-        "PUT", f"/api/v1/admin/sessions/{t.sid}/testset", b"not a zip", content_type="application/zip"),
+    Case("test set that is not a zip", _admin("PUT", "/sessions/{sid}/testset", b"not a zip", "application/zip"),
          400, "invalid_input", "must be a zip file", "body"),
-    Case("test set as JSON", lambda t: t.admin.request(
-        "PUT", f"/api/v1/admin/sessions/{t.sid}/testset", b"{}", content_type="application/json"),
+    Case("test set as JSON", _admin("PUT", "/sessions/{sid}/testset", b"{}", "application/json"),
          415, "unsupported_media_type", "application/zip", "Content-Type"),
-    Case("test set with a folder that is no class", lambda t: t.admin.request(
-        "PUT", f"/api/v1/admin/sessions/{t.sid}/testset", zip_bytes({"cat/a.png": b"x"}), content_type="application/zip"),
+    Case("test set with a folder that is no class", _admin(
+        "PUT", "/sessions/{sid}/testset", zip_bytes({"cat/a.png": b"x"}), "application/zip"),
          400, "invalid_input", "Folders cat name no class", "folder"),
 ]
 
