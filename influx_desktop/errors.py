@@ -1,13 +1,25 @@
 """Errors the core raises. Each carries a machine code, a sentence a person can act on,
-and the offending field when there is one. The HTTP layer maps the class to a status code."""
+and the offending field when there is one. The HTTP layer maps the class to a status code
+(server/errors.py); the classes differ only in what they mean, so each is a docstring.
+"""
 
 from __future__ import annotations
 
+import re
+
 
 class InfluxError(Exception):
-    """Base class: ``code`` is a short machine string, ``message`` is for people."""
+    """Base class: ``code`` is a short machine string, ``message`` is for people.
+
+    A subclass's default ``code`` is its name in snake case (``NotFound``: ``not_found``).
+    """
 
     default_code = "error"
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "default_code" not in cls.__dict__:
+            cls.default_code = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
     def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
@@ -15,49 +27,42 @@ class InfluxError(Exception):
         self.code = code or self.default_code
         self.field = field
 
-    def to_dict(self) -> dict:
-        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
-
 
 class InvalidInput(InfluxError):
-    default_code = "invalid_input"
+    """The request is malformed or breaks a rule of the session; ``field`` names what to fix."""
 
 
 class Unauthorized(InfluxError):
-    default_code = "unauthorized"
+    """A request without the token it needs, or with one that is unknown, revoked or wrong."""
 
 
 class Forbidden(InfluxError):
-    default_code = "forbidden"
+    """Understood, but not allowed: consent missing, a blocked device, facilitator routes off this machine."""
 
 
 class NotFound(InfluxError):
-    default_code = "not_found"
+    """No such session, participant, version, join code or artifact."""
 
 
 class Conflict(InfluxError):
-    default_code = "conflict"
+    """The request is fine but the session's state refuses it now (paused, has run, too stale…)."""
 
 
 class PayloadTooLarge(InfluxError):
-    default_code = "payload_too_large"
+    """A body over its route's limit."""
 
 
 class UnsupportedMediaType(InfluxError):
-    default_code = "unsupported_media_type"
+    """A body of the wrong content type."""
 
 
 class RateLimited(InfluxError):
-    default_code = "rate_limited"
+    """Too many requests of one kind from one participant or address."""
 
 
 class StorageError(InfluxError):
     """The data directory or database cannot be used (read-only, full, corrupt)."""
 
-    default_code = "storage_error"
-
 
 class ModelUnavailable(InfluxError):
     """A backbone cannot be built, e.g. its pretrained weights are not on this machine."""
-
-    default_code = "model_unavailable"

@@ -3,7 +3,7 @@ test results."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
+from flask import Blueprint, Response, jsonify, request, send_file
 
 from .. import APP_NAME, __version__
 from ..errors import NotFound
@@ -26,9 +26,7 @@ def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
     class_stats_window = SlidingWindow(limits.class_stats_per_participant)
 
     def participant():
-        found = coordinator.authenticate(bearer_token())
-        g.participant = found
-        return found
+        return coordinator.authenticate(bearer_token())
 
     @bp.get("/status")
     def status():
