@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 from conftest import fill_new_session, start_and_wait
 from influx_desktop.gui.session_form import ERROR_STYLE, QUANTIZED_LABEL
 from influx_desktop.models.backbones import BACKBONES, DEFAULT_BACKBONE
+from influx_desktop.session import CLIP_UPDATE_NORM, NUMERIC_SETTINGS, SessionConfig
 from influx_desktop.strategies import STRATEGIES
 
 pytestmark = pytest.mark.gui
@@ -47,13 +48,35 @@ def test_aggregator_form_is_generated_from_the_declared_parameters(window, name)
     assert form.settings()["aggregator_params"] == strategy.validate_settings({})
 
 
+def test_training_fields_are_built_from_the_declared_session_settings(window):
+    form = window.form
+    declared = (*NUMERIC_SETTINGS, CLIP_UPDATE_NORM)
+    assert list(form.numbers) == [p.name for p in declared]  # in the declaration's order, nothing else
+    for param in declared:
+        field = form.numbers[param.name]
+        assert field.objectName() == param.name
+        assert field.parentWidget().layout().labelForField(field).text() == param.label
+        spin = field.norm if field is form.clip_update_norm else field
+        assert isinstance(spin, QSpinBox if param.type is int else QDoubleSpinBox)
+        assert param.help in spin.toolTip()
+        # The form offers exactly the core's range: no value it accepts is refused on Save.
+        assert spin.maximum() == param.maximum
+        assert spin.minimum() == param.minimum or 0 < param.minimum < spin.minimum() <= 0.001
+        spin.setValue(param.maximum * 10)
+        assert spin.value() == param.maximum
+    form.load_defaults()
+    defaults = SessionConfig(title="", classes=()).to_dict()
+    assert {name: field.value() for name, field in form.numbers.items()} == {p.name: defaults[p.name] for p in declared}
+    assert form.numbers["learning_rate"].text() == "0.001000" and form.numbers["max_update_norm"].text() == "100.000"
+
+
 def test_saving_a_fedbuff_session_stores_the_form_values(qtbot, window):
     fill_new_session(qtbot, window, "Buffered", ["a", "b"])
     form = window.form
     form.aggregator.setCurrentIndex(form.aggregator.findData("fedbuff"))
     form.strategy_form.inputs["buffer_size"].setValue(2)
-    form.local_epochs.setValue(3)
-    form.learning_rate.setValue(0.002)
+    form.numbers["local_epochs"].setValue(3)
+    form.numbers["learning_rate"].setValue(0.002)
     form.save_button.click()
     qtbot.waitUntil(lambda: window.session_id is not None, timeout=5000)
     config = window.coordinator.get_session(window.session_id)["config"]
@@ -114,7 +137,7 @@ def test_a_session_that_has_run_refuses_class_changes_with_an_explanation(qtbot,
     assert window.coordinator.config(window.session_id).classes == ("yes", "no")
     # Other settings may still change while it runs.
     editor.set_classes(["yes", "no"])
-    window.form.local_epochs.setValue(7)
+    window.form.numbers["local_epochs"].setValue(7)
     window.form.save_button.click()
     qtbot.waitUntil(lambda: window.coordinator.config(window.session_id).local_epochs == 7, timeout=5000)
 

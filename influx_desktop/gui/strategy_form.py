@@ -1,0 +1,49 @@
+"""The aggregator's parameter form, generated from the chosen strategy's declared ``parameters``."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+
+from ..strategies import STRATEGIES
+from .param_fields import param_widget, set_value, value
+
+
+class StrategyForm(QWidget):
+    """The parameter form of one strategy, generated from ``Strategy.parameters`` (no list kept here)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.help = QLabel()
+        self.help.setWordWrap(True)
+        self.form = QFormLayout()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.help)
+        layout.addLayout(self.form)
+        self.inputs: dict[str, QWidget] = {}
+        self.strategy_name: str | None = None
+
+    def show_strategy(self, name: str, values: dict | None = None) -> None:
+        strategy = STRATEGIES[name]
+        self.strategy_name = name
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.inputs = {}
+        self.help.setText(strategy.describe()["help"])
+        values = values or {}
+        for param in strategy.parameters:
+            widget = param_widget(param)
+            widget.setObjectName(f"aggregator_params.{param.name}")
+            set_value(widget, values.get(param.name, param.default))
+            hint = QLabel(param.help)
+            hint.setWordWrap(True)
+            hint.setStyleSheet("color: gray;")
+            box = QVBoxLayout()
+            box.setSpacing(1)
+            box.addWidget(widget)
+            box.addWidget(hint)
+            self.form.addRow(param.label or param.name.replace("_", " "), box)
+            self.inputs[param.name] = widget
+
+    def values(self) -> dict:
+        return {name: value(widget) for name, widget in self.inputs.items()}
