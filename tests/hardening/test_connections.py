@@ -146,6 +146,12 @@ class Attack:
         for s in self.slow:
             s.close()
 
+    def __enter__(self) -> "Attack":
+        return self.open()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 
 def _join_and_fetch_manifest(port: int, join_code: str) -> tuple[float, dict]:
     """What a newcomer's browser does: GET /join/<code>, POST /join, GET /task. Seconds taken, manifest."""
@@ -176,8 +182,7 @@ def test_a_newcomer_joins_in_under_2_s_while_300_connections_are_held_open(serve
     """All 300 come from 127.0.0.1, so the per-address cap (256) holds them before the total cap does:
     the oldest idle connections are closed for newer ones, and the newcomer gets in."""
     served = serve(limits, models=True)
-    attack = Attack(served.port).open()
-    try:
+    with Attack(served.port) as attack:
         expected = min(300, limits.max_connections, limits.per_address)
         _wait_for(lambda: served.server.evicted >= 300 - expected, 30, f"{300 - expected} connections made room")
         _wait_for(lambda: served.open_count() == expected, 30, f"{expected} connections open at the server")
@@ -185,8 +190,6 @@ def test_a_newcomer_joins_in_under_2_s_while_300_connections_are_held_open(serve
         held = served.open_count()
         slow_open = sum(1 for s in attack.slow if not _closed_by_peer(s))
         idle_open = sum(1 for c in attack.idle if not _closed_by_peer(c.sock))
-    finally:
-        attack.close()
     print(f"[max {limits.max_connections}, per address {limits.per_address}] join + manifest with 300 connections "
           f"opened: {took * 1000:.0f} ms; open at the server: {held} (slowloris {slow_open}, idle {idle_open}), "
           f"closed to make room: {served.server.evicted}, newcomers turned away: {served.server.turned_away}")
@@ -210,8 +213,7 @@ def _closed_by_peer(s: socket.socket) -> bool:
 
 def test_per_address_cap_closes_the_oldest_idle_connections_for_a_newcomer(serve):
     served = serve(ConnectionLimits(max_connections=100, per_address=20))
-    attack = Attack(served.port, idle=30, slow=0).open()
-    try:
+    with Attack(served.port, idle=30, slow=0) as attack:
         _wait_for(lambda: served.server.evicted >= 10, 10, "ten connections closed for newer ones")
         _wait_for(lambda: served.open_count() <= 20, 10, "at most 20 connections from one address")
         # wait until the client has seen the ten closes (the server closes at its loop's next turn)
@@ -224,19 +226,14 @@ def test_per_address_cap_closes_the_oldest_idle_connections_for_a_newcomer(serve
         status.request("GET", "/api/v1/status")
         assert status.getresponse().status == 200
         status.close()
-    finally:
-        attack.close()
 
 
 def test_headers_must_arrive_within_the_header_timeout(serve):
     served = serve(ConnectionLimits(header_timeout=1.0))
-    attack = Attack(served.port, idle=0, slow=3).open()
-    try:
+    with Attack(served.port, idle=0, slow=3) as attack:
         started = time.monotonic()
         _wait_for(lambda: all(_closed_by_peer(s) for s in attack.slow), 10, "slowloris connections closed")
         took = time.monotonic() - started
-    finally:
-        attack.close()
     assert took < 1.0 + 2.5, took  # the deadline plus the once-a-second check plus slack
 
 
@@ -257,11 +254,8 @@ def test_a_body_slower_than_the_minimum_rate_is_cut_off(serve):
 
 def test_idle_connections_are_closed_after_the_idle_timeout(serve):
     served = serve(ConnectionLimits(idle_timeout=1))
-    attack = Attack(served.port, idle=2, slow=0).open()
-    try:
+    with Attack(served.port, idle=2, slow=0) as attack:
         _wait_for(lambda: all(_closed_by_peer(c.sock) for c in attack.idle), 10, "idle connections closed")
-    finally:
-        attack.close()
 
 
 def test_the_server_errors_it_makes_itself_are_json(serve):
@@ -285,16 +279,20 @@ def _read_answer(s: socket.socket, deadline: float) -> bytes:
     while time.monotonic() < deadline:
         readable, _, _ = select.select([s], [], [], 0.05)
         if readable:
-            try:
-                data = s.recv(65536)
-            except OSError:
-                break
-            if not data:
-                break
-            answer += data
-            if _complete(answer):
+            answer, finished = _receive(s, answer)
+            if finished:
                 break
     return answer
+
+
+def _receive(s: socket.socket, answer: bytes) -> tuple[bytes, bool]:
+    """The answer with what a readable ``s`` holds added; finished when it is complete, closed or reset."""
+    try:
+        data = s.recv(65536)
+    except OSError:
+        return answer, True
+    answer += data
+    return answer, not data or _complete(answer)
 
 
 def _complete(answer: bytes) -> bool:
@@ -357,14 +355,8 @@ def _send_body(port: int, method: str, path: str, headers: dict, total: int, chu
             want_write = sent < total
             readable, writable, _ = select.select([s], [s] if want_write else [], [], 0.5)
             if readable:
-                try:
-                    data = s.recv(65536)
-                except OSError:
-                    break
-                if not data:
-                    break
-                answer += data
-                if _complete(answer):
+                answer, finished = _receive(s, answer)
+                if finished:
                     break
                 continue
             if answer or not writable:
