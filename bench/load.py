@@ -64,7 +64,7 @@ def serve_child(args) -> int:
     coordinator = Coordinator(Path(args.data_dir), model_cache=ModelCache(args.model_cache))
     settings = json.loads(args.settings)
     session = coordinator.create_session(settings)
-    coordinator.start_session(session["id"])
+    coordinator.start_or_resume(session["id"])
     server = ServerThread(create_app(coordinator, "bench-admin", limits=RateLimits(0, 0, 0)), "127.0.0.1", 0).start()
     print(f"url: {server.url}", flush=True)
     print(f"session: {session['id']}", flush=True)
