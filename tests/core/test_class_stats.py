@@ -7,17 +7,9 @@ import pytest
 
 from influx_desktop import class_stats
 from influx_desktop.class_stats import ClassStats
-from influx_desktop.coordinator import Coordinator
 from influx_desktop.models import head
 
 K = 4
-
-
-@pytest.fixture
-def coordinator(tmp_path, model_cache):
-    c = Coordinator(tmp_path / "data", model_cache=model_cache)
-    yield c
-    c.close()
 
 
 def test_pooled_statistics_give_the_start_a_central_diagonal_lda_would(fm):

@@ -14,7 +14,6 @@ import json
 import numpy as np
 import pytest
 
-from influx_desktop.coordinator import Coordinator
 from influx_desktop.errors import Conflict, InvalidInput
 from influx_desktop.models.backbones import get_backbone
 from influx_desktop.models.features import FeatureExtractor
@@ -29,13 +28,6 @@ BASE = {"title": "Clothes", "classes": ["shirt", "trouser"]}
 @pytest.fixture(scope="module")
 def int8_artifact(model_cache):
     return model_cache.feature_extractor("efficientnet_lite0", True, quantized=True)
-
-
-@pytest.fixture
-def coordinator(tmp_path, model_cache):
-    c = Coordinator(tmp_path / "data", model_cache=model_cache)
-    yield c
-    c.close()
 
 
 def test_option_defaults_off_and_round_trips():

@@ -13,13 +13,6 @@ MIA_PHONE = "mia-phone-device-key-0001"
 OTHER_PHONE = "other-phone-device-key-0002"
 
 
-@pytest.fixture
-def coordinator(tmp_path, model_cache):
-    c = Coordinator(tmp_path / "data", model_cache=model_cache)
-    yield c
-    c.close()
-
-
 def _running_session(c: Coordinator, title: str = "Block") -> tuple[int, str]:
     session = c.create_session({"title": title, "classes": ["a", "b"]})
     c.start_session(session["id"])

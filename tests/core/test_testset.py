@@ -7,19 +7,11 @@ import threading
 import numpy as np
 import pytest
 
-from influx_desktop.coordinator import Coordinator
 from influx_desktop.errors import InvalidInput
 from influx_desktop.models import head, images
 from influx_desktop.testset import read_test_zip
 
 from image_zip import png_bytes, zip_bytes
-
-
-@pytest.fixture
-def coordinator(tmp_path, model_cache):
-    c = Coordinator(tmp_path / "data", model_cache=model_cache)
-    yield c
-    c.close()
 
 
 def _small_test_set(fm, every: int = 20) -> tuple[bytes, np.ndarray]:

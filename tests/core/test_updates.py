@@ -15,13 +15,6 @@ from influx_desktop.coordinator import Coordinator
 from influx_desktop.errors import Conflict, InvalidInput
 
 
-@pytest.fixture
-def coordinator(tmp_path, model_cache):
-    c = Coordinator(tmp_path / "data", model_cache=model_cache)
-    yield c
-    c.close()
-
-
 def _running(coordinator: Coordinator, **settings) -> tuple[int, object, object]:
     session = coordinator.create_session({"title": "t", "classes": ["a", "b"], **settings})
     coordinator.start_session(session["id"])

@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from influx_desktop.coordinator import Coordinator
 from influx_desktop.strategies.aggregate import fedasync_mix, polynomial_staleness
-
-
-@pytest.fixture
-def coordinator(tmp_path, model_cache):
-    c = Coordinator(tmp_path / "data", model_cache=model_cache)
-    yield c
-    c.close()
 
 
 def test_switching_from_fedbuff_with_a_full_buffer_to_fedasync_applies_every_buffered_update(coordinator):
