@@ -4,6 +4,7 @@
   Coordinator (``Coordinator(data_dir, model_cache=model_cache)``) finds it.
 - ``fm``: real Fashion-MNIST images of four classes and their features, extracted once per run.
 - ``fl_server``: a real waitress server on 127.0.0.1 over a Coordinator with its own SQLite file.
+- ``serve_processes``: ``influx-desktop serve`` child processes (``serve_process.py``) killed after the test.
 """
 
 from __future__ import annotations
@@ -111,3 +112,14 @@ def fl_server(tmp_path, model_cache):
     yield start
     for server in reversed(running):
         server.stop()
+
+
+@pytest.fixture
+def serve_processes():
+    """A list of ``serve_process.ServeProcess`` to append to: those still running at the end are killed."""
+    started: list = []
+    yield started
+    for serve in started:
+        if serve.process.poll() is None:
+            serve.process.kill()
+            serve.process.wait(30)

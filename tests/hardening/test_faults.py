@@ -30,7 +30,6 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -44,6 +43,7 @@ from influx_desktop.coordinator import Coordinator
 from influx_desktop.models import head
 from influx_desktop.store import blob_to_vector
 from influx_desktop.strategies.aggregate import fedasync_mix
+from serve_process import ServeProcess, serve_command
 
 CLASSES = "shirt,trouser,sneaker,bag"
 K = 4
@@ -59,56 +59,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve_command(data_dir: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "influx_desktop", "serve", "--host", "127.0.0.1", "--data-dir", str(data_dir), *extra]
-
-
 def _data_dir_with_shared_models(path: Path, model_cache) -> Path:
     """A data dir whose models/ is the suite's model cache, so serve never exports the backbone again."""
     path.mkdir(parents=True)
     (path / "models").symlink_to(model_cache.root.resolve(), target_is_directory=True)
     return path
-
-
-class Serve:
-    """One `serve` process on a fixed port; ``start`` waits until it prints its URL."""
-
-    def __init__(self, data_dir: Path, port: int) -> None:
-        self.data_dir, self.port = data_dir, port
-        self.proc: subprocess.Popen | None = None
-        self.info: dict[str, str] = {}
-
-    def start(self, *extra: str, timeout: float = 120.0) -> dict:
-        self.proc = subprocess.Popen(
-            _serve_command(self.data_dir, "--port", str(self.port), *extra),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        deadline = time.monotonic() + timeout
-        info = {}
-        while "data dir" not in info:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise AssertionError(f"serve exited {self.proc.wait()}: {self.proc.stderr.read()[-2000:]}")
-            if ": " in line:
-                key, _, value = line.strip().partition(": ")
-                info[key] = value
-            assert time.monotonic() < deadline, "serve did not start"
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()  # keep draining its pipes
-        threading.Thread(target=self.proc.stderr.read, daemon=True).start()
-        self.info = info
-        return info
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 def _http(method: str, url: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 10.0):
@@ -181,8 +136,8 @@ class Participant(threading.Thread):
 def test_sigkill_loses_no_acknowledged_update_and_replay_matches(tmp_path, model_cache, extractor_artifact):
     data_dir = _data_dir_with_shared_models(tmp_path / "data", model_cache)
     port = _free_port()
-    serve = Serve(data_dir, port)
-    info = serve.start("--title", "Kill me", "--classes", CLASSES)
+    serve = ServeProcess(data_dir, "--port", str(port), "--title", "Kill me", "--classes", CLASSES)
+    info = serve.info
     base_url = f"http://127.0.0.1:{port}"
     stop = threading.Event()
     participants = [Participant(base_url, info["join code"], i, stop, max_updates=UPDATES_EACH) for i in range(PARTICIPANTS)]
@@ -199,7 +154,8 @@ def test_sigkill_loses_no_acknowledged_update_and_replay_matches(tmp_path, model
             serve.kill()
             kills += 1
             time.sleep(rng.uniform(0.0, 0.3))
-            serve.start("--session", info["session"])  # resumes the same session, version and parameters
+            # the same port and session: it resumes the same version and parameters
+            serve = ServeProcess(data_dir, "--port", str(port), "--session", info["session"])
         time.sleep(1.0)
     finally:
         stop.set()
@@ -279,7 +235,7 @@ def stored_db(tmp_path, model_cache) -> Path:
 
 
 def _run_serve(data_dir: Path, *extra: str, wrap: list[str] = (), preexec=None, timeout: float = 60.0):
-    return subprocess.run([*wrap, *_serve_command(data_dir, "--port", "0", *extra)], capture_output=True, text=True,
+    return subprocess.run([*wrap, *serve_command(data_dir, "--port", "0", *extra)], capture_output=True, text=True,
                           timeout=timeout, preexec_fn=preexec)
 
 

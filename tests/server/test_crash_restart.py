@@ -4,100 +4,20 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import queue
-import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from participant_sim import AdminClient, ApiError, SimulatedParticipant
+from participant_sim import ApiError, SimulatedParticipant
+from serve_process import ServeProcess, seed_models
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 
 CLASSES = ["shirt", "trouser", "bag"]
-
-
-@dataclass
-class Serve:
-    process: subprocess.Popen
-    info: dict  # what it printed: url, session, join code, admin token, version, data dir
-    lines: queue.Queue  # the rest of its output, line by line
-    reader: threading.Thread
-
-    def remaining_output(self) -> str:
-        """Everything printed after the start-up lines (call once the process has ended)."""
-        self.reader.join(10)
-        out = []
-        while not self.lines.empty():
-            out.append(self.lines.get())
-        return "".join(out)
-
-    @property
-    def url(self) -> str:
-        return self.info["url"].split("/?")[0]
-
-    def admin(self) -> AdminClient:
-        return AdminClient(self.url, self.info["admin token"])
-
-
-def _seed_model_cache(shared_root: Path, data_dir: Path) -> None:
-    """Give the server's own cache (data_dir/models) the run's exported backbone, hard-linked: the
-    blobs are immutable, and a cold start would spend ~10 s exporting it again."""
-    target = data_dir / "models"
-    (target / "blobs").mkdir(parents=True)
-    for blob in (shared_root / "blobs").iterdir():
-        os.link(blob, target / "blobs" / blob.name)
-    shutil.copy2(shared_root / "index.json", target / "index.json")
-
-
-def _serve(data_dir: Path, *args: str, timeout: float = 120) -> Serve:
-    env = {k: v for k, v in os.environ.items() if k != "INFLUX_DATA_DIR"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "influx_desktop", "serve", "--host", "127.0.0.1", "--port", "0",
-         "--data-dir", str(data_dir), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )
-    lines: queue.Queue = queue.Queue()
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True)
-    reader.start()
-    info: dict = {}
-    output = []
-    deadline = time.monotonic() + timeout
-    while "data dir" not in info:
-        try:
-            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-        except queue.Empty:
-            process.kill()
-            raise AssertionError(f"serve printed no 'data dir:' line in {timeout} s: {output}") from None
-        output.append(line)
-        key, sep, value = line.rstrip("\n").partition(": ")
-        if sep:
-            info[key] = value
-    return Serve(process, info, lines, reader)
-
-
-def _kill(serve: Serve) -> None:
-    serve.process.send_signal(signal.SIGKILL)
-    assert serve.process.wait(30) == -signal.SIGKILL
-
-
-@pytest.fixture
-def serve_processes():
-    started: list[Serve] = []
-    yield started
-    for serve in started:
-        if serve.process.poll() is None:
-            serve.process.kill()
-            serve.process.wait(30)
 
 
 def _stable(participants: list[dict]) -> list[tuple]:
@@ -109,9 +29,9 @@ def test_sigkill_between_updates_then_restart_resumes_the_same_state(tmp_path, m
                                                                     serve_processes):
     model_cache.head_artifacts(len(CLASSES), 1e-3)
     data_dir = tmp_path / "data"
-    _seed_model_cache(model_cache.root, data_dir)
+    seed_models(model_cache, data_dir)
 
-    first = _serve(data_dir, "--title", "Crash course", "--classes", ",".join(CLASSES))
+    first = ServeProcess(data_dir, "--title", "Crash course", "--classes", ",".join(CLASSES))
     serve_processes.append(first)
     assert first.info["url"].startswith("http://127.0.0.1:") and first.info["version"] == "0"
     sid = int(first.info["session"])
@@ -141,8 +61,8 @@ def test_sigkill_between_updates_then_restart_resumes_the_same_state(tmp_path, m
     }
     assert before_model.headers["X-Model-Version"] == "6"
 
-    _kill(first)
-    second = _serve(data_dir)  # no --title: resume the newest session
+    assert first.kill() == -signal.SIGKILL
+    second = ServeProcess(data_dir)  # no --title: resume the newest session
     serve_processes.append(second)
     assert second.info["session"] == str(sid) and second.info["version"] == "6"
     assert second.info["join code"] == first.info["join code"]
@@ -169,7 +89,7 @@ def test_sigkill_between_updates_then_restart_resumes_the_same_state(tmp_path, m
     version, parameters = sim.model()
     ack = sim.submit(parameters + 0.001, version, sample_count=8)
     assert ack["version"] == 7 and ack["staleness"] == 0
-    _kill(second)
+    assert second.kill() == -signal.SIGKILL
     with sqlite3.connect(data_dir / "influx.sqlite3") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
@@ -182,11 +102,11 @@ def test_sigkill_during_a_stream_of_updates_loses_no_acknowledged_update(tmp_pat
 
     model_cache.head_artifacts(len(CLASSES), 1e-3)
     data_dir = tmp_path / "data"
-    _seed_model_cache(model_cache.root, data_dir)
+    seed_models(model_cache, data_dir)
     settings = {"title": "Crash mid-flight", "classes": CLASSES, "aggregator": "fedbuff",
                 "aggregator_params": {"buffer_size": 3}, "max_staleness": 1000}
     (tmp_path / "session.json").write_text(json.dumps(settings))
-    first = _serve(data_dir, "--config", str(tmp_path / "session.json"))
+    first = ServeProcess(data_dir, "--config", str(tmp_path / "session.json"))
     serve_processes.append(first)
     sid = int(first.info["session"])
 
@@ -217,12 +137,12 @@ def test_sigkill_during_a_stream_of_updates_loses_no_acknowledged_update(tmp_pat
     deadline = time.monotonic() + 30
     while len(acknowledged) < 25 and time.monotonic() < deadline:
         time.sleep(0.01)
-    _kill(first)
+    assert first.kill() == -signal.SIGKILL
     for t in threads:
         t.join(30)
     assert len(acknowledged) >= 25
 
-    second = _serve(data_dir)
+    second = ServeProcess(data_dir)
     serve_processes.append(second)
     admin = second.admin()
     updates = admin.updates(sid)
@@ -241,7 +161,7 @@ def test_sigkill_during_a_stream_of_updates_loses_no_acknowledged_update(tmp_pat
     # Replay the stored updates: the restarted server holds exactly that model.
     from influx_desktop.coordinator import Coordinator
 
-    _kill(second)
+    assert second.kill() == -signal.SIGKILL
     coordinator = Coordinator(data_dir, model_cache=model_cache)
     try:
         strategy = make_strategy("fedbuff", {"buffer_size": 3})
@@ -264,8 +184,8 @@ def test_sigkill_during_a_stream_of_updates_loses_no_acknowledged_update(tmp_pat
 def test_ctrl_c_or_sigterm_shuts_down_cleanly(tmp_path, model_cache, extractor_artifact, serve_processes, sig):
     model_cache.head_artifacts(len(CLASSES), 1e-3)
     data_dir = tmp_path / "data"
-    _seed_model_cache(model_cache.root, data_dir)
-    serve = _serve(data_dir, "--title", "Short", "--classes", ",".join(CLASSES))
+    seed_models(model_cache, data_dir)
+    serve = ServeProcess(data_dir, "--title", "Short", "--classes", ",".join(CLASSES))
     serve_processes.append(serve)
     assert serve.admin().sessions()[0]["state"] == "running"
     serve.process.send_signal(sig)
