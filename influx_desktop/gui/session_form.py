@@ -49,6 +49,24 @@ STUDY_HAS_RUN_EXPLANATION = (
 )
 
 
+def _combo(name: str, choices: list[tuple[str, str]]) -> QComboBox:
+    """A drop-down for the setting ``name``: (title shown, value) pairs."""
+    combo = QComboBox()
+    combo.setObjectName(name)
+    for title, value in choices:
+        combo.addItem(title, value)
+    return combo
+
+
+def _note(text: str, hint: bool = False) -> QLabel:
+    """A wrapped explanation under a field; a hint is grey."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    if hint:
+        label.setStyleSheet("color: gray;")
+    return label
+
+
 def _group(title: str, rows: list[tuple]) -> QGroupBox:
     """A titled box of form rows: ``(label, field)`` or ``(field,)`` spanning the row."""
     box = QGroupBox(title)
@@ -70,25 +88,16 @@ class SessionForm(QWidget):
         self.title.setPlaceholderText("e.g. Fruit or not")
         self.classes = ClassesEditor()
         self.classes.setObjectName("classes")
-        self.backbone = QComboBox()
-        self.backbone.setObjectName("backbone")
-        for backbone in BACKBONES.values():
-            self.backbone.addItem(backbone.title, backbone.name)
-        self.backbone_note = QLabel()
-        self.backbone_note.setWordWrap(True)
+        self.backbone = _combo("backbone", [(b.title, b.name) for b in BACKBONES.values()])
+        self.backbone_note = _note("")
         self.backbone.currentIndexChanged.connect(self._show_backbone_note)
         self.pretrained = QCheckBox("Start from pretrained ImageNet weights (recommended)")
         self.pretrained.setObjectName("pretrained")
         self.quantized_backbone = QCheckBox(QUANTIZED_LABEL)
         self.quantized_backbone.setObjectName("quantized_backbone")
         self.quantized_backbone.setToolTip(QUANTIZED_EXPLANATION)
-        self.quantized_note = QLabel(QUANTIZED_EXPLANATION)
-        self.quantized_note.setWordWrap(True)
-        self.quantized_note.setStyleSheet("color: gray;")
-        self.aggregator = QComboBox()
-        self.aggregator.setObjectName("aggregator")
-        for strategy in STRATEGIES.values():
-            self.aggregator.addItem(strategy.title, strategy.name)
+        self.quantized_note = _note(QUANTIZED_EXPLANATION, hint=True)
+        self.aggregator = _combo("aggregator", [(s.title, s.name) for s in STRATEGIES.values()])
         self.strategy_form = StrategyForm()
         self.aggregator.currentIndexChanged.connect(
             lambda _i: self.strategy_form.show_strategy(self.aggregator.currentData())
@@ -103,9 +112,7 @@ class SessionForm(QWidget):
         self.consent_notice.setAccessibleName("Consent notice shown to participants")
         self.consent_notice.setTabChangesFocus(True)
         self.consent_notice.setMinimumHeight(110)
-        self.study_note = QLabel(STUDY_EXPLANATION)
-        self.study_note.setWordWrap(True)
-        self.study_note.setStyleSheet("color: gray;")
+        self.study_note = _note(STUDY_EXPLANATION, hint=True)
         self.error = QLabel()
         self.error.setObjectName("form_error")
         self.error.setWordWrap(True)

@@ -66,6 +66,27 @@ def participant_label(nickname: str, participant_id: int) -> str:
     return f"{nickname} · #{participant_id}"
 
 
+class _Fields(dict):
+    """An event's data for ``str.format_map``: a field it lacks reads "None"."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+#: Events told by a template of ``who`` and the event's data fields.
+EVENT_TEMPLATES = {
+    "participant_removed": "{who} was removed",
+    "device_blocked": "{who}'s device is blocked: it cannot join this session again",
+    "device_unblocked": "{who}'s device is no longer blocked: it may join again as a new participant",
+    "join_refused": "{who}'s blocked device tried to join again and was refused",
+    "update_accepted": "update from {who} accepted (base v{base_version}, staleness {staleness})",
+    "update_rejected": "update from {who} rejected: {reason}",
+    "server_evaluation": "version {version}: test accuracy {accuracy:.1%} on {n} images",
+    "test_result": "{who} tested version {version}: {accuracy:.1%} on {n} images",
+}
+_TEMPLATE_DEFAULTS = {"reason": "", "accuracy": 0}
+
+
 def describe_event(event: dict, nicknames: dict[int, str] | None = None) -> str:
     """One line a facilitator can read, for the event log."""
     data = event.get("data") or {}
@@ -73,22 +94,12 @@ def describe_event(event: dict, nicknames: dict[int, str] | None = None) -> str:
     known = (nicknames or {}).get(participant_id)
     who = f"participant #{participant_id}" if known is None else participant_label(known, participant_id)
     kind = event["kind"]
+    if kind in EVENT_TEMPLATES:
+        return EVENT_TEMPLATES[kind].format_map(_Fields({**_TEMPLATE_DEFAULTS, **data, "who": who}))
     if kind == "participant_joined":
         if data.get("nickname"):
             who = participant_label(data["nickname"], participant_id)
         return f"{who} joined" + (f" ({data['device'][:60]})" if data.get("device") else "")
-    if kind == "participant_removed":
-        return f"{who} was removed"
-    if kind == "device_blocked":
-        return f"{who}'s device is blocked: it cannot join this session again"
-    if kind == "device_unblocked":
-        return f"{who}'s device is no longer blocked: it may join again as a new participant"
-    if kind == "join_refused":
-        return f"{who}'s blocked device tried to join again and was refused"
-    if kind == "update_accepted":
-        return f"update from {who} accepted (base v{data.get('base_version')}, staleness {data.get('staleness')})"
-    if kind == "update_rejected":
-        return f"update from {who} rejected: {data.get('reason', '')}"
     if kind == "class_stats_received":
         counts = data.get("counts") or []
         return (f"{who} sent class statistics ({sum(counts)} photos of {sum(1 for n in counts if n)} classes): "
@@ -97,10 +108,6 @@ def describe_event(event: dict, nicknames: dict[int, str] | None = None) -> str:
         if data.get("class_stats_from") is not None or data.get("class_stats_removed"):
             return f"model version {data.get('version')} published (class statistics changed)"
         return f"model version {data.get('version')} published ({len(data.get('update_ids', []))} update(s))"
-    if kind == "server_evaluation":
-        return f"version {data.get('version')}: test accuracy {data.get('accuracy', 0):.1%} on {data.get('n')} images"
-    if kind == "test_result":
-        return f"{who} tested version {data.get('version')}: {data.get('accuracy', 0):.1%} on {data.get('n')} images"
     if kind == "test_set_loaded":
         skipped = len(data.get("skipped") or [])
         return f"test set loaded: {data.get('images')} images" + (f", {skipped} skipped" if skipped else "")
