@@ -5,6 +5,9 @@ What is cached, and where it is made:
 - the feature extractor of a backbone, float32 (``backbone_export.py``, needs torch), under the key
   ``<backbone>:<pretrained|random>``; its int8 variant (``quantize.py``, no torch), made from the float32
   one, under ``<backbone>:<pretrained|random>:int8``;
+- each of those with its unpooled feature map as a second output (``feature_map.py``, no torch: graph
+  surgery on the file without it), under the same key plus ``:map``. Sessions prepared since issue 16
+  serve these; the files without the map stay indexed, so a session prepared before keeps its artifact;
 - a head's training artifacts (``head_artifacts.py``, no torch), under ``head_artifacts.head_key``.
 
 The files are content-addressed and immutable (``blob_store.py``: layout, atomic writes, the
@@ -40,6 +43,8 @@ log = logging.getLogger(__name__)
 PREBUILT_DIR = Path(__file__).resolve().parent.parent / "prebuilt"
 #: Index-key suffix of a feature extractor's int8 variant: ``efficientnet_lite0:pretrained:int8``.
 QUANTIZED_SUFFIX = ":int8"
+#: Index-key suffix of a feature extractor that also returns its feature map: ``efficientnet_lite0:pretrained:map``.
+FEATURE_MAP_SUFFIX = ":map"
 _FEATURE_EXTRACTORS, _HEADS = "feature_extractors", "heads"
 
 _DEFAULT = object()
@@ -70,15 +75,21 @@ class ModelCache:
         pretrained: bool = True,
         progress: Callable[[str], None] | None = None,
         quantized: bool = False,
+        feature_map: bool = False,
     ) -> Artifact:
         """The backbone exported to ONNX: input ``"input"`` [N,3,S,S] -> ``"features"`` [N,D]. Built once.
 
         ``quantized``: its int8 QDQ variant (``quantize.py``), built from the float32 artifact (found or
         exported first) without torch, and stored under its own key (``<backbone>:<mode>:int8``).
+        ``feature_map``: the same file plus a second output ``"feature_map"`` [N,D,h,w], the map that
+        ``"features"`` averages (``feature_map.py``; what sessions serve since issue 16), made from the file
+        without it and indexed under its key plus ``:map``. Its ``"features"`` are bit-identical.
         """
         backbone = get_backbone(backbone_name)
         key = f"{backbone.name}:{'pretrained' if pretrained else 'random'}"
         say = progress or (lambda _msg: None)
+        if feature_map:
+            return self._feature_map_variant(backbone, pretrained, quantized, say)
         if quantized:
             return self._quantized_feature_extractor(backbone, pretrained, key + QUANTIZED_SUFFIX, say)
 
@@ -90,12 +101,35 @@ class ModelCache:
             done=f"{backbone.title} is ready.",
         )
 
+    def _feature_map_variant(self, backbone: Backbone, pretrained: bool, quantized: bool, say: Callable[[str], None]) -> Artifact:
+        key = f"{backbone.name}:{'pretrained' if pretrained else 'random'}" + (QUANTIZED_SUFFIX if quantized else "")
+        hit = self._blobs.find(_FEATURE_EXTRACTORS, key + FEATURE_MAP_SUFFIX, self._blobs.artifact)
+        if hit is not None:
+            return hit
+        # Outside the build lock, like the int8 variant: finding or building the source takes it itself.
+        source = self.feature_extractor(backbone.name, pretrained, progress=say, quantized=quantized, feature_map=False)
+        return self._feature_extractor_once(
+            key + FEATURE_MAP_SUFFIX,
+            lambda: self._add_feature_map(source),
+            say,
+            starting=f"Adding the feature map output to {backbone.title}…",
+            done="",  # the source's "ready" (when it was built now) is said; this takes under a second
+        )
+
+    def _add_feature_map(self, source: Artifact) -> dict:
+        from influx_desktop.models.feature_map import write_with_feature_map
+
+        with self._blobs.workdir("feature-map-") as workdir:
+            out = workdir / "feature_extractor.onnx"
+            write_with_feature_map(source.path, out)
+            return self._blobs.store(out, ".onnx")
+
     def _quantized_feature_extractor(self, backbone: Backbone, pretrained: bool, key: str, say: Callable[[str], None]) -> Artifact:
         hit = self._blobs.find(_FEATURE_EXTRACTORS, key, self._blobs.artifact)
         if hit is not None:
             return hit
         # Outside the build lock: the float32 lookup takes it itself (its file lock is not re-entrant).
-        fp32 = self.feature_extractor(backbone.name, pretrained, progress=say)
+        fp32 = self.feature_extractor(backbone.name, pretrained, progress=say, feature_map=False)
         return self._feature_extractor_once(
             key,
             lambda: self._quantize(backbone, fp32),
@@ -120,7 +154,7 @@ class ModelCache:
             return entry
 
         art = self._blobs.build_once(_FEATURE_EXTRACTORS, key, self._blobs.artifact, build_and_tell)
-        if built:
+        if built and done:
             say(done)
         return art
 
@@ -191,9 +225,10 @@ class ModelCache:
 
 def _describe_key(key: str) -> str:
     """``efficientnet_lite0:pretrained`` -> ``EfficientNet-Lite0 (ImageNet, offline), pretrained``
-    (``…:int8`` adds ``, int8``)."""
+    (``…:int8`` adds ``, int8``; ``:map`` adds nothing: the feature map is made from the file without it)."""
     name, _, mode = key.partition(":")
     mode, _, variant = mode.partition(":")
+    variant = variant.removesuffix(FEATURE_MAP_SUFFIX).removesuffix(FEATURE_MAP_SUFFIX[1:])
     try:
         title = get_backbone(name).title
     except InvalidInput:

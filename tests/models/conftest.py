@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for the shared data helpers
@@ -16,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for the 
 from fashion_mnist import available as fashion_mnist_available  # noqa: E402
 from fashion_mnist import load_fashion_mnist  # noqa: E402
 
+from influx_desktop.models import head  # noqa: E402
 from influx_desktop.models.backbones import get_backbone  # noqa: E402
 from influx_desktop.models.features import FeatureExtractor  # noqa: E402
 from influx_desktop.models.images import preprocess_batch  # noqa: E402
@@ -35,6 +37,26 @@ def lite0_artifact(model_cache):
 @pytest.fixture(scope="session")
 def lite0_extractor(lite0_artifact) -> FeatureExtractor:
     return FeatureExtractor(lite0_artifact.path)
+
+
+@pytest.fixture(scope="session")
+def lite0_map_artifact(model_cache, lite0_artifact):
+    """The same extractor with its feature map as a second output (what sessions serve since issue 16)."""
+    return model_cache.feature_extractor("efficientnet_lite0", pretrained=True, feature_map=True)
+
+
+@pytest.fixture(scope="session")
+def lite0_map_extractor(lite0_map_artifact) -> FeatureExtractor:
+    return FeatureExtractor(lite0_map_artifact.path)
+
+
+@pytest.fixture(scope="session")
+def trained_head3(head3, fmnist_features) -> np.ndarray:
+    """A 3-class head trained on the real training features (what a class model looks like after a lesson)."""
+    from influx_desktop.models.local_training import train_head
+
+    features, labels = fmnist_features["train"]
+    return train_head(head3, head.initial_parameters(3), features, labels, epochs=10, batch_size=16, seed=0)
 
 
 @pytest.fixture(scope="session")
