@@ -60,3 +60,30 @@ def test_global_model_export_rejects_mismatches(lite0_artifact):
         export_global_model(lite0_artifact.path, p[:-1], 3, ["a", "b", "c"])
     with pytest.raises(InvalidInput):
         export_global_model(lite0_artifact.path, p, 3, ["a", "b"])
+
+
+def test_global_model_heatmap_output_is_optional(lite0_artifact, lite0_map_artifact, lite0_map_extractor, fmnist_batches):
+    """``heatmap=True`` adds every class's map [N,K,7,7]; from an extractor with or without its map output
+    alike, and the scores stay those of the model without it."""
+    from influx_desktop.models import cam
+
+    x, _ = fmnist_batches
+    x = x[:6]
+    k = 3
+    params = head.initial_parameters(k, seed=2)
+    params[-k:] = [0.5, -0.25, 0.125]
+    ort = load_onnxruntime()
+    plain = ort.InferenceSession(export_global_model(lite0_map_artifact.path, params, k, ["a", "b", "c"]),
+                                 providers=["CPUExecutionProvider"])
+    assert [o.name for o in plain.get_outputs()] == ["logits", "probabilities"]  # the map output is not exported
+    logits, _ = plain.run(None, {"input": x})
+    _, feature_maps = lite0_map_extractor.extract_with_maps(x)
+    expected = cam.class_activation_maps(feature_maps, params, k)
+    for source in (lite0_artifact, lite0_map_artifact):
+        data = export_global_model(source.path, params, k, ["a", "b", "c"], heatmap=True)
+        sess = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+        assert [o.name for o in sess.get_outputs()] == ["logits", "probabilities", "heatmap"]
+        assert sess.get_outputs()[2].shape == ["N", 3, 7, 7]
+        with_maps, _, heatmap = sess.run(None, {"input": x})
+        np.testing.assert_array_equal(with_maps, logits)
+        np.testing.assert_allclose(heatmap, expected, rtol=0, atol=1e-5)
