@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
+from at_once import at_once
 from participant_sim import HttpClient, Response, SimulatedParticipant
 
 CLASSES = ["t-shirt", "trouser", "sneaker", "bag"]
@@ -244,21 +245,7 @@ def test_simultaneous_retries_with_one_key_store_one_update(fl_server, tmp_path)
     sim = _participant(server, join_code, tmp_path)
     body, key = _moved(sim, 0), uuid.uuid4().hex
     senders = 8
-    barrier = threading.Barrier(senders)
-    answers: list[Response] = []
-    lock = threading.Lock()
-
-    def send() -> None:
-        barrier.wait()
-        response = _post(HttpClient(server.url, sim.token), body, key)
-        with lock:
-            answers.append(response)
-
-    threads = [threading.Thread(target=send) for _ in range(senders)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    answers = at_once(senders, lambda: _post(HttpClient(server.url, sim.token), body, key))
     assert len(answers) == senders
     assert {(a.status, a.body) for a in answers} == {(answers[0].status, answers[0].body)}
     assert answers[0].status == 200

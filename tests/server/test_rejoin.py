@@ -5,13 +5,13 @@ facilitator removed stays removed. Join codes are found whatever their case and 
 from __future__ import annotations
 
 import json
-import threading
 import time
 from urllib.parse import quote
 
 import numpy as np
 import pytest
 
+from at_once import at_once
 from participant_sim import HttpClient, SimulatedParticipant
 
 CLASSES = ["t-shirt", "trouser", "sneaker", "bag"]
@@ -166,21 +166,7 @@ def test_simultaneous_joins_with_one_device_key_make_one_participant(fl_server):
     server = fl_server(threads=8)
     sid, code = _session(server)
     senders = 6
-    barrier = threading.Barrier(senders)
-    answers: list[dict] = []
-    lock = threading.Lock()
-
-    def join() -> None:
-        barrier.wait()
-        answer = _join(server, {"join_code": code, "device_key": DEVICE_KEY}).json()
-        with lock:
-            answers.append(answer)
-
-    threads = [threading.Thread(target=join) for _ in range(senders)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    answers = at_once(senders, lambda: _join(server, {"join_code": code, "device_key": DEVICE_KEY}).json())
     assert len(answers) == senders and len({a["participant_id"] for a in answers}) == 1
     assert sorted(a["rejoined"] for a in answers) == [False] + [True] * (senders - 1)
     assert len(server.admin().participants(sid)) == 1
