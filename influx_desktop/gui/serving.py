@@ -76,13 +76,7 @@ def start_serving(
     say(f"Opening {host}:{port or 'a free port'}…")
     server = ServerThread(create_app(coordinator, secrets.token_urlsafe(24)), host, port).start()
     try:
-        state = coordinator.get_session(session_id)["state"]
-        if state == "paused":
-            session = coordinator.resume_session(session_id)
-        elif state == "running":
-            session = coordinator.get_session(session_id)
-        else:
-            session = coordinator.start_session(session_id, progress=say)
+        session = coordinator.start_or_resume(session_id, progress=say)
         coordinator.remember_network_choice(session_id, host, server.port, interface)
     except BaseException:
         server.stop()

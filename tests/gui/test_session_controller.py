@@ -236,3 +236,19 @@ def test_core_events_of_the_shown_session_refresh_it(coordinator, open_controlle
     assert len(seen("snapshot")) == 1 and seen("timeline_stale") == []
     controller.on_core_event(Event(3, controller.session_id, 0.0, "participant_joined", participant_id=4))
     assert len(seen("snapshot")) == 2 and seen("timeline_stale") == [()]
+
+
+@pytest.mark.parametrize("left", ["paused", "running"])
+def test_start_serves_a_session_the_app_left_paused_or_running_without_starting_it_again(coordinator, open_controller, left):
+    session_id = coordinator.create_session(SETTINGS)["id"]
+    coordinator.start_session(session_id)
+    if left == "paused":
+        coordinator.pause_session(session_id)
+    controller, _seen = open_controller()
+    controller.show_session(session_id)
+    before = [e["kind"] for e in coordinator.event_log(session_id)]
+    controller.start(coordinator.config(session_id).to_dict(), LOOPBACK, 0)
+    assert controller.serving is not None and controller.state == "running"
+    added = [e["kind"] for e in coordinator.event_log(session_id)][len(before):]
+    assert "session_started" not in added
+    assert ("session_resumed" in added) == (left == "paused")
