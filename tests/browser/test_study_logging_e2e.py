@@ -19,7 +19,7 @@ from test_participants_e2e import RequestLog, train_and_send, wait_features
 CLASSES = class_names()
 NOTICE = "Study on labelling habits (test run).\nWe record counts and timings of what you do here, never your photos."
 SETTINGS = {"title": "Study: trousers, bags, sneakers", "classes": CLASSES, "local_epochs": 3, "batch_size": 4, "learning_rate": 0.01}
-TRAIN_PER_CLASS = 2  # 6 training photos each; the corrector adds one more and deletes it
+TRAIN_PER_CLASS = 2  # 6 training photos each; the corrector adds one more and deletes it, and 3 after training
 EPOCHS = SETTINGS["local_epochs"]
 #: Study events still on the device: webclient/src/lib/study_log.js keeps each in the profile's IndexedDB
 #: store `studyQueue` until the server has it (storage.js databaseName: one database per profile).
@@ -98,39 +98,69 @@ def suggestion_of(card) -> str:
     return suggested
 
 
-def expect_suggestions_shown(p: Participant, files):
-    numbers = card_numbers(p.page)
-    for path, _ in files:
-        card = p.page.locator(f'#train-grid fl-image-card[data-name="{path.name}"]')
-        p.expect("browser", "suggestion_shown", image=numbers[path.name], suggested=suggestion_of(card))
+def offered(p: Participant, files) -> list[str]:
+    """The names of these photos whose card offers a suggestion to accept (lib/suggestions.js decides)."""
+    names = {path.name for path, _ in files}
+    return [c.get_attribute("data-name") for c in p.page.locator("#train-grid fl-image-card[data-suggestion]").all()
+            if c.get_attribute("data-name") in names]
 
 
-def correct_where_wrong(p: Participant, truth: dict[str, str]):
-    """Accept the suggestion where it is right, pick the true class where it is not, card by card."""
+def expect_suggestions_shown(p: Participant, files) -> list[str]:
+    """Every suggestion offered on these photos is a suggestion_shown event; gives their names."""
     numbers = card_numbers(p.page)
-    cards = p.page.locator("#train-grid fl-image-card[data-confirmed=false]")
+    names = offered(p, files)
+    for name in names:
+        card = p.page.locator(f'#train-grid fl-image-card[data-name="{name}"]')
+        p.expect("browser", "suggestion_shown", image=numbers[name], suggested=suggestion_of(card))
+    return names
+
+
+def assert_nothing_offered(p: Participant):
+    """The untrained class model (version 0) offers no label to accept, and the page says why."""
+    page = p.page
+    assert page.locator("#train-grid fl-image-card[data-suggestion]").count() == 0
+    assert page.locator("#train-grid fl-image-card button.accept:visible").count() == 0
+    assert page.is_hidden("#accept-all")
+    assert "hasn't learned anything yet" in page.inner_text("#suggestion-note")
+
+
+def label_by_hand(p: Participant, truth: dict[str, str]):
+    """Choose the true class on every card that offers no suggestion (no study event: nothing was suggested)."""
+    cards = p.page.locator("#train-grid fl-image-card[data-confirmed=false]:not([data-suggestion])")
     while cards.count():
         card = cards.first
         name = card.get_attribute("data-name")
+        card.locator("select").select_option(truth[name])
+        p.page.wait_for_selector(f'fl-image-card[data-name="{name}"][data-confirmed=true]')
+
+
+def review_suggestions(p: Participant, truth: dict[str, str], names: list[str], change_first: bool = False):
+    """Accept each offered suggestion where it is right, pick the true class where it is not; with
+    ``change_first`` the first is changed whatever it says (a child who disagrees), so a change is logged."""
+    numbers = card_numbers(p.page)
+    for i, name in enumerate(names):
+        card = p.page.locator(f'#train-grid fl-image-card[data-name="{name}"]')
         suggested = suggestion_of(card)
-        if suggested == truth[name]:
+        chosen = next(c for c in CLASSES if c != suggested) if change_first and i == 0 else truth[name]
+        if suggested == chosen:
             card.locator("button.accept").click()
             p.accepted += 1
             p.expect("browser", "suggestion_accepted", image=numbers[name], label=suggested)
         else:
-            card.locator("select").select_option(truth[name])
+            card.locator("select").select_option(chosen)
             p.corrected += 1
-            p.expect("browser", "suggestion_changed", image=numbers[name], **{"from": suggested, "to": truth[name]})
+            p.expect("browser", "suggestion_changed", image=numbers[name], **{"from": suggested, "to": chosen})
         p.page.wait_for_selector(f'fl-image-card[data-name="{name}"][data-confirmed=true]')
 
 
-def accept_all(p: Participant):
+def accept_all(p: Participant, names: list[str]):
     numbers = card_numbers(p.page)
-    for card in p.page.locator("#train-grid fl-image-card").all():
-        p.expect("browser", "suggestion_accepted", image=numbers[card.get_attribute("data-name")], label=suggestion_of(card))
+    for name in names:
+        card = p.page.locator(f'#train-grid fl-image-card[data-name="{name}"]')
+        p.expect("browser", "suggestion_accepted", image=numbers[name], label=suggestion_of(card))
         p.accepted += 1
     p.page.click("#accept-all")
-    p.page.wait_for_function("() => !document.querySelector('#train-grid fl-image-card[data-confirmed=false]')")
+    p.page.wait_for_function("() => !document.querySelector('#train-grid fl-image-card[data-confirmed=false][data-suggestion]')")
 
 
 def simulate_tab_switch(p: Participant):
@@ -176,7 +206,8 @@ def wait_until_sent(p: Participant, timeout: float = 30):
 
 
 def run_session(chromium, server, tmp_path: Path, study: bool) -> tuple[Participant, Participant]:
-    """The corrector contributes first (from the initial model), then the accepter joins and accepts everything."""
+    """The corrector contributes first (from the untrained model: nothing is suggested), then the accepter
+    joins and accepts every suggestion, then the corrector adds photos and reviews the suggestions."""
     corrector, accepter = Participant("corrector"), Participant("accepter")
     contexts = []
 
@@ -185,25 +216,41 @@ def run_session(chromium, server, tmp_path: Path, study: bool) -> tuple[Particip
     extra = write_pngs(tmp_path / "extra", "train", 1, seed=99)[:1]
     add_photos(corrector, "#add-photos", files + extra, "train")
     wait_features(corrector.page, len(files) + 1)
-    expect_suggestions_shown(corrector, files + extra)
+    assert_nothing_offered(corrector)  # version 0: no suggestion, so none is shown (or logged)
     corrector.page.locator(f'fl-image-card[data-name="{extra[0][0].name}"] button.delete').click()
     corrector.page.locator(f'fl-image-card[data-name="{extra[0][0].name}"] button.confirm-delete').click()  # "Delete this photo?"
     corrector.page.wait_for_function("n => document.querySelectorAll('#train-grid fl-image-card').length == n", arg=len(files))
     corrector.expect("browser", "image_deleted", split="train", count=1)
     corrector.train_images = len(files)
-    correct_where_wrong(corrector, {path.name: cls for path, cls in files})
-    assert corrector.corrected >= 1, "the initial model was right about every photo: pick other seeds"
+    label_by_hand(corrector, {path.name: cls for path, cls in files})
     simulate_tab_switch(corrector)
     train(corrector, base_version=1)
 
+    # the class model has learned every class now: the accepter is offered suggestions and takes them all
     contexts.append(open_and_join(chromium, server, accepter, study))
     files = write_pngs(tmp_path / "accepter", "train", TRAIN_PER_CLASS, seed=22)
     add_photos(accepter, "#add-photos", files, "train")
     wait_features(accepter.page, len(files))
-    expect_suggestions_shown(accepter, files)
+    names = expect_suggestions_shown(accepter, files)
+    assert len(names) >= len(files) // 2, "the trained class model was sure of too few photos"
     accepter.train_images = len(files)
-    accept_all(accepter)
+    accept_all(accepter, names)
+    label_by_hand(accepter, {path.name: cls for path, cls in files})
     train(accepter, base_version=3)
+
+    # the corrector adds photos later and reviews the suggestions: accepts right ones, changes one
+    # (first the page catches up with the newest class model, so its suggestions do not change under the test)
+    newest = max(v["version"] for v in server.admin("GET", "/versions"))
+    corrector.page.wait_for_function("v => document.querySelector('#newer-version').dataset.version === String(v)", arg=newest)
+    corrector.page.click("button[data-tab=photos]")
+    later = write_pngs(tmp_path / "corrector-later", "train", 1, seed=23)
+    add_photos(corrector, "#add-photos", later, "train")
+    corrector.train_images += len(later)
+    wait_features(corrector.page, corrector.train_images)
+    names = expect_suggestions_shown(corrector, later)
+    assert len(names) >= 2, "the trained class model was sure of too few photos"
+    review_suggestions(corrector, {path.name: cls for path, cls in later}, names, change_first=True)
+    label_by_hand(corrector, {path.name: cls for path, cls in later})
 
     check_on_own_photos(corrector, tmp_path / "corrector-test", seed=31)
     check_on_own_photos(accepter, tmp_path / "accepter-test", seed=32)
@@ -287,7 +334,7 @@ def test_study_run_exports_each_participants_exact_timeline(chromium, study_serv
     rows = {r["participant"]: r for r in summary}
     for pseudonym, p in participants.items():
         row = rows[pseudonym]
-        shown = p.accepted + p.corrected + (1 if p is corrector else 0)  # the deleted photo had a suggestion too
+        shown = p.accepted + p.corrected  # every suggestion offered was accepted or changed
         assert {k: row[k] for k in ("images", "test_images", "suggestions_shown", "suggestions_accepted", "corrections",
                                      "trainings", "updates_accepted", "updates_rejected")} == {
             "images": p.train_images, "test_images": p.test_images, "suggestions_shown": shown,

@@ -1,10 +1,11 @@
 // The photos: adding, labelling and deleting them, their cards in the Photos and Test tabs with the
-// global model's suggestions, and preparing each photo once (its features are cached in IndexedDB).
+// class model's suggestions (when worth offering), and preparing each photo once (its features are cached in IndexedDB).
 // What the page knows of each photo is one PhotoState (lib/photo_states.js).
 import { ApiError } from '../lib/api.js';
 import { PhotoStates } from '../lib/photo_states.js';
 import { imageBlob } from '../lib/storage.js';
 import { predict } from '../lib/head.js';
+import { suggestionPolicy, worthOffering } from '../lib/suggestions.js';
 import { t } from '../lib/messages.js';
 import { validateImageFile, preprocessBlob } from '../image_decode.js';
 import { $, showBanner } from './page.js';
@@ -21,11 +22,18 @@ export class PhotoBoard {
     this.images = null; // the stored records as last listed, oldest first
     this.task = null;
     this.model = null;
+    this.policy = null; // whether suggestions are offered now (lib/suggestions.js suggestionPolicy)
     this.extracting = false;
     this.prepared = 0; // photos prepared in this page (features computed, not loaded from storage)
   }
 
-  setTask(task) { this.task = task; }
+  /** A new task (from the poll too): what the class model has learned may have changed, and so the suggestions. */
+  setTask(task) {
+    const learned = (t) => JSON.stringify(t?.class_model?.learned_classes ?? null);
+    const changed = this.task && learned(this.task) !== learned(task);
+    this.task = task;
+    if (changed) this.recomputeSuggestions();
+  }
 
   /** A new global model: new suggestions on every card. */
   setModel(model) {
@@ -123,7 +131,7 @@ export class PhotoBoard {
       const grid = r.role === 'test' ? $('#test-grid') : $('#train-grid');
       if (state.card.parentElement !== grid) grid.append(state.card);
       state.card.update({
-        record: r, classes: this.task.classes, suggestion: state.suggestion, prediction: state.prediction,
+        record: r, classes: this.task.classes, prediction: state.prediction, ...this.cardSuggestion(state),
         thumbnailUrl: state.thumbnailUrl, status: state.status, unusable: state.unusable,
       });
     }
@@ -134,11 +142,18 @@ export class PhotoBoard {
     this.onChange();
   }
 
+  /** The class model's guesses, offered as suggestions only when worth accepting (lib/suggestions.js). */
   recomputeSuggestions(rerender = true) {
     if (!this.model || !this.task) return;
-    this.states.suggestAll(this.model.params, this.task.classes, this.task.backbone.feature_dim);
-    if (rerender) for (const state of this.states.values()) state.card?.update({ suggestion: state.suggestion });
+    this.policy = suggestionPolicy(this.task, this.model);
+    this.states.suggestAll(this.model.params, this.task.classes, this.task.backbone.feature_dim, (guess) => worthOffering(this.policy, guess));
+    if (rerender) for (const state of this.states.values()) state.card?.update(this.cardSuggestion(state));
     this.reportShownSuggestions();
+  }
+
+  /** What a card shows of the class model's guess: the suggestion, or that the model is not sure. */
+  cardSuggestion(state) {
+    return { suggestion: state.suggestion, unsure: !!(this.policy?.offer && state.guess && !state.suggestion) };
   }
 
   /** A card shows "Suggested: …" on unconfirmed training photos: log each new suggestion once. */
@@ -184,7 +199,7 @@ export class PhotoBoard {
           }
           done += 1;
           this.recomputeSuggestions(false);
-          state.card?.update({ status: state.status, unusable: state.unusable, suggestion: state.suggestion });
+          state.card?.update({ status: state.status, unusable: state.unusable, ...this.cardSuggestion(state) });
           this.publish();
         }
         await this.renderImages();

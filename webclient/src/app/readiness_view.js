@@ -1,6 +1,6 @@
 // What is ready and what to do next, on all three tabs: the next-step sentence, the class model's
 // state in plain words, the counts per class, how many labels are done, and which buttons work.
-import { t } from '../lib/messages.js';
+import { list, t } from '../lib/messages.js';
 import { trainingReadiness } from '../lib/storage.js';
 import { nextStepText, photoSignature } from '../lib/next_step.js';
 import { $ } from './page.js';
@@ -15,6 +15,7 @@ export function showReadiness(app) {
   const offered = train.filter((r) => !r.labelConfirmed && states.get(r.id)?.suggestion).length;
   $('#review-status').textContent = train.length ? t('reviewStatus', { done: train.length - readiness.unconfirmed, n: train.length }) : '';
   $('#accept-all').hidden = offered === 0;
+  showSuggestionNote(app, train);
   const running = app.task.state === 'running';
   const sent = app.train.lastContribution?.signature;
   $('#next-step').textContent = nextStepText({
@@ -31,4 +32,18 @@ export function showReadiness(app) {
 /** The class model in one sentence: has it learned anything yet? */
 export function showModelStatus(app) {
   $('#model-status').textContent = app.model && app.model.version > 0 ? t('modelLearned') : t('modelNotLearned');
+}
+
+/**
+ * Why photos waiting for a label get no suggestion to accept: the class model has not learned yet, or
+ * not every class (lib/suggestions.js). Hidden when there is nothing to label or suggestions are offered.
+ */
+function showSuggestionNote(app, train) {
+  const { policy } = app.photos;
+  const note = $('#suggestion-note');
+  const waiting = train.some((r) => !r.labelConfirmed && app.photos.states.hasFeatures(r.id));
+  note.hidden = !waiting || !policy || policy.offer;
+  if (note.hidden) return;
+  note.textContent = policy.reason === 'classes_missing'
+    ? t('suggestClassesMissing', { labels: list(policy.missing) }) : t('suggestNotLearned');
 }

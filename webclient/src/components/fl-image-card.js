@@ -1,7 +1,7 @@
 // <fl-image-card>: one photo, named by its number ("Photo 3"), with the class model's suggestion (when
 // one is offered), a label picker, Accept, and delete — in the photo's corner, away from Accept, and
 // only after "Delete this photo?" is answered.
-// Data in through properties (record, classes, suggestion, prediction, thumbnailUrl, status, unusable);
+// Data in through properties (record, classes, suggestion, unsure, prediction, thumbnailUrl, status, unusable);
 // out through events: `label-change` {id, label} and `delete-image` {id}.
 // What tests read: data-id, data-number, data-name (the file's name, never shown), data-role,
 // data-confirmed, data-label, data-suggestion (the offered class, or absent), data-predicted (the class
@@ -11,7 +11,7 @@ import { t } from '../lib/messages.js';
 export class FlImageCard extends HTMLElement {
   constructor() {
     super();
-    this._state = { record: null, classes: [], suggestion: null, prediction: null, thumbnailUrl: '', status: '', unusable: false };
+    this._state = { record: null, classes: [], suggestion: null, unsure: false, prediction: null, thumbnailUrl: '', status: '', unusable: false };
     this.confirming = false;
   }
 
@@ -70,7 +70,7 @@ export class FlImageCard extends HTMLElement {
     }
     if (record.labelConfirmed) return t('cardLabelled');
     if (suggestion) return t('cardSuggestion', { label: suggestion.label });
-    return t('cardPickLabel');
+    return this._state.unsure ? t('cardNotSure') : t('cardPickLabel');
   }
 
   render() {

@@ -1,5 +1,5 @@
 // What the page knows about each photo besides its stored record (storage.js ImageRecord): its
-// features, why they could not be computed, the global model's suggestion, the last test's answer,
+// features, why they could not be computed, the class model's guess and suggestion, the last test's answer,
 // what the study log last reported as shown, and its card and thumbnail — one PhotoState per photo,
 // so forgetting a photo is one delete. No DOM here: the card and the object URL are only held;
 // app/photo_board.js makes and releases them.
@@ -13,7 +13,9 @@ export class PhotoState {
     this.features = null;
     /** @type {string|null} why the features could not be computed: the photo cannot be used */
     this.featureError = null;
-    /** @type {{label: string, confidence: number}|null} the global model's class for it */
+    /** @type {{label: string, confidence: number}|null} the class model's guess for it (features needed) */
+    this.guess = null;
+    /** @type {{label: string, confidence: number}|null} the guess, when it is worth offering (lib/suggestions.js) */
     this.suggestion = null;
     /** @type {{label: string, correct: boolean}|null} the last test's answer (test photos) */
     this.prediction = null;
@@ -70,12 +72,16 @@ export class PhotoStates {
     return n;
   }
 
-  /** Suggest the global model's class (and its confidence) for every photo with features. */
-  suggestAll(params, classes, featureDim) {
+  /**
+   * The class model's guess (its class and confidence) for every photo with features; it becomes the
+   * photo's suggestion only where `offer(guess)` says it is worth offering (lib/suggestions.js).
+   */
+  suggestAll(params, classes, featureDim, offer = () => true) {
     for (const state of this.byId.values()) {
       if (!state.hasFeatures) continue;
       const { classIndex, confidence } = predict(params, classes.length, featureDim, state.features);
-      state.suggestion = { label: classes[classIndex], confidence };
+      state.guess = { label: classes[classIndex], confidence };
+      state.suggestion = offer(state.guess) ? state.guess : null;
     }
   }
 
