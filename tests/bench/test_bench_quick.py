@@ -9,8 +9,13 @@ in docs/benchmarks.md come from the scripts' full modes.
 from __future__ import annotations
 
 import importlib
+import os
 import re
+import shutil
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -76,6 +81,62 @@ def test_quantize_quick(capsys):
     out = run_quick("quantize", capsys)
     assert_table_with_numbers(out, min_rows=2)
     assert "Rule (≥2× first-visit cut" in out
+
+
+needs_netns = pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() != 0 or not (shutil.which("ip") and shutil.which("tc")),
+    reason="the join storm needs root, ip and tc (a network namespace and a shaped veth pair)",
+)
+
+
+def join_storm_leftovers(pid: int) -> list[str]:
+    """The namespace, veth ends and qdiscs a join_storm run of process ``pid`` would have made."""
+    names = (f"ifxjs-{pid}", f"ifxjs{pid}h", f"ifxjs{pid}n")
+    listings = [subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+                for cmd in (["ip", "netns", "list"], ["ip", "-o", "link", "show"], ["tc", "qdisc", "show"])]
+    return [f"{name} in {cmd}" for name in names for cmd, text in zip(("ip netns", "ip link", "tc qdisc"), listings)
+            if re.search(rf"\b{re.escape(name)}\b", text)]
+
+
+@needs_netns
+def test_join_storm_quick(capsys):
+    out = run_quick("join_storm", capsys)
+    assert_table_with_numbers(out, min_rows=2)
+    rows = [line for line in out.splitlines() if line.startswith(("| float32 |", "| int8 |"))]
+    assert len(rows) == 2, out
+    assert all(row.split(" | ")[1] == "5 of 5" for row in rows), out  # every participant could train
+    assert "removed." in out and "STILL PRESENT" not in out, out
+    assert join_storm_leftovers(os.getpid()) == []
+
+
+@needs_netns
+def test_join_storm_cleans_up_when_interrupted(bench_cache):
+    """Ctrl+C in the middle of a run: the namespace, the veth pair and its qdiscs go, and so does the server."""
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "bench" / "join_storm.py"), "--quick"], cwd=REPO,
+        env={**os.environ, "INFLUX_BENCH_CACHE": str(bench_cache)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        servers: list[int] = []
+        while not servers:  # the server is up in the benchmark's namespace: the middle of a run
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read()
+            time.sleep(0.2)
+            listed = subprocess.run(["ip", "netns", "pids", f"ifxjs-{proc.pid}"], capture_output=True, text=True)
+            servers = [int(pid) for pid in listed.stdout.split()]
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, out
+    assert "removed." in out and "Interrupted" in out, out
+    assert join_storm_leftovers(proc.pid) == []
+    for server in servers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(server, 0)
 
 
 @pytest.mark.browser
