@@ -89,13 +89,18 @@ def _run(tmp_path, model_cache, fm, settings: dict, attack: str | None, seed: in
         coordinator.close()
 
 
+def _honest_and_attacked(label: str, tmp_path, model_cache, fm, settings: dict) -> tuple[float, dict[str, float]]:
+    """Final accuracy of the federation without an attacker, and with each kind of attacker."""
+    honest = _run(tmp_path / "honest", model_cache, fm, settings, None)
+    attacked = {attack: _run(tmp_path / attack, model_cache, fm, settings, attack) for attack in ("scaled", "random")}
+    print(f"{label}: honest {honest:.3f}, scaled attacker {attacked['scaled']:.3f}, random attacker {attacked['random']:.3f}")
+    return honest, attacked
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(DEFENDED))
 def test_a_defence_keeps_accuracy_within_a_few_points(name, tmp_path, model_cache, fm):
-    settings = DEFENDED[name]
-    honest = _run(tmp_path / "honest", model_cache, fm, settings, None)
-    attacked = {attack: _run(tmp_path / attack, model_cache, fm, settings, attack) for attack in ("scaled", "random")}
-    print(f"{name}: honest {honest:.3f}, scaled attacker {attacked['scaled']:.3f}, random attacker {attacked['random']:.3f}")
+    honest, attacked = _honest_and_attacked(name, tmp_path, model_cache, fm, DEFENDED[name])
     assert honest >= 0.9  # the honest federation learns the task (chance is 0.25)
     for attack, accuracy in attacked.items():
         assert accuracy >= honest - MAX_DEFENDED_DROP, f"{name}: the {attack} attacker took {honest:.3f} to {accuracy:.3f}"
@@ -104,11 +109,7 @@ def test_a_defence_keeps_accuracy_within_a_few_points(name, tmp_path, model_cach
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(UNDEFENDED))
 def test_without_a_defence_one_attacker_wrecks_the_model(name, tmp_path, model_cache, fm):
-    settings = UNDEFENDED[name]
-    honest = _run(tmp_path / "honest", model_cache, fm, settings, None)
-    attacked = {attack: _run(tmp_path / attack, model_cache, fm, settings, attack) for attack in ("scaled", "random")}
-    print(f"{name} (no defence): honest {honest:.3f}, scaled attacker {attacked['scaled']:.3f}, "
-          f"random attacker {attacked['random']:.3f}")
+    honest, attacked = _honest_and_attacked(f"{name} (no defence)", tmp_path, model_cache, fm, UNDEFENDED[name])
     assert honest >= 0.9
     for attack, accuracy in attacked.items():
         assert accuracy <= honest - MIN_UNDEFENDED_DROP, f"{name}: the {attack} attacker only took {honest:.3f} to {accuracy:.3f}"
