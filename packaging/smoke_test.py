@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import array
+import contextlib
 import hashlib
 import json
 import os
@@ -36,6 +37,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 ORT_WEB = "vendor/onnxruntime-web-1.19.2"
 CLASSES = ["apple", "banana", "cherry"]
@@ -171,6 +173,23 @@ class Traced:
 _ADDR = re.compile(r'inet_addr\("([^"]+)"\)|inet_pton\(AF_INET6, "([^"]+)"')
 
 
+@contextlib.contextmanager
+def stopped_by_sigint(cmd: list[str], env: dict, trace_file: Path | None, stderr_path: Path, exit_note: str,
+                      stdout=subprocess.PIPE) -> Iterator[Traced]:
+    """Run ``cmd`` (stderr into ``stderr_path``) for the block; then SIGINT must end it with code 0 within
+    60 s (``exit_note``: what that shows), and stderr must hold no traceback. Killed whatever happens."""
+    with open(stderr_path, "w") as stderr:
+        app = Traced(cmd, env, trace_file, stdout=stdout, stderr_file=stderr)
+        try:
+            yield app
+            app.interrupt()
+            rc = app.wait(60)
+            check(rc == 0, f"SIGINT -> {exit_note} (code {rc})")
+        finally:
+            app.kill()
+    check("Traceback" not in stderr_path.read_text(errors="replace"), "no traceback on stderr")
+
+
 def network_report(trace_file: Path) -> tuple[list[str], list[str]]:
     """(calls that name a non-loopback IP address, the AF_UNIX paths/abstract names that were connected)."""
     outside, local = [], []
@@ -224,81 +243,71 @@ def serve_checks(exe: Path, work: Path, trace: bool) -> Path:
            "--title", "Smoke test", "--classes", ",".join(CLASSES)]
     print(f"serve: {' '.join(cmd)}", flush=True)
     t0 = time.monotonic()
-    with open(stderr_path, "w") as stderr:
-        app = Traced(cmd, env, work / "serve.strace" if trace else None, stderr_file=stderr)
-        try:
-            info = read_lines_until(app.proc, "data dir:", START_TIMEOUT)
-            print(f"  up in {time.monotonic() - t0:.1f} s: {info.get('url')}", flush=True)
-            base = info["url"].split("/?", 1)[0]
-            check(base.startswith("http://127.0.0.1:"), f"listening on loopback ({base})")
-            admin = {"Authorization": f"Bearer {info['admin token']}"}
-            session_id = int(info["session"])
+    with stopped_by_sigint(cmd, env, work / "serve.strace" if trace else None, stderr_path, "clean exit") as app:
+        info = read_lines_until(app.proc, "data dir:", START_TIMEOUT)
+        print(f"  up in {time.monotonic() - t0:.1f} s: {info.get('url')}", flush=True)
+        base = info["url"].split("/?", 1)[0]
+        check(base.startswith("http://127.0.0.1:"), f"listening on loopback ({base})")
+        admin = {"Authorization": f"Bearer {info['admin token']}"}
+        session_id = int(info["session"])
 
-            status, headers, body = http("GET", base + "/", headers={"Accept-Encoding": "identity"})
-            check(status == 200 and b"<html" in body.lower() and headers.get("Content-Type", "").startswith("text/html"),
-                  "GET / serves the participant page")
-            status, _, body = http("GET", f"{base}/{ORT_WEB}/ort.training.wasm.min.mjs")
-            check(status == 200 and len(body) > 10_000, "the ORT-web runtime module is served")
-            status, headers, body = http("GET", f"{base}/{ORT_WEB}/ort-training-wasm-simd-threaded.wasm",
-                                         headers={"Accept-Encoding": "identity"})
-            check(status == 200 and body[:4] == b"\0asm" and headers.get("Content-Type") == "application/wasm",
-                  f"the ORT-web training wasm is served ({len(body) / 1e6:.1f} MB)")
+        status, headers, body = http("GET", base + "/", headers={"Accept-Encoding": "identity"})
+        check(status == 200 and b"<html" in body.lower() and headers.get("Content-Type", "").startswith("text/html"),
+              "GET / serves the participant page")
+        status, _, body = http("GET", f"{base}/{ORT_WEB}/ort.training.wasm.min.mjs")
+        check(status == 200 and len(body) > 10_000, "the ORT-web runtime module is served")
+        status, headers, body = http("GET", f"{base}/{ORT_WEB}/ort-training-wasm-simd-threaded.wasm",
+                                     headers={"Accept-Encoding": "identity"})
+        check(status == 200 and body[:4] == b"\0asm" and headers.get("Content-Type") == "application/wasm",
+              f"the ORT-web training wasm is served ({len(body) / 1e6:.1f} MB)")
 
-            status, _, body = http("POST", f"{base}/api/v1/join",
-                                   json.dumps({"join_code": info["join code"], "nickname": "smoke"}).encode(),
-                                   {"Content-Type": "application/json"})
-            check(status == 200, f"join -> {status}")
-            token = json.loads(body)["token"]
-            auth = {"Authorization": f"Bearer {token}"}
+        status, _, body = http("POST", f"{base}/api/v1/join",
+                               json.dumps({"join_code": info["join code"], "nickname": "smoke"}).encode(),
+                               {"Content-Type": "application/json"})
+        check(status == 200, f"join -> {status}")
+        token = json.loads(body)["token"]
+        auth = {"Authorization": f"Bearer {token}"}
 
-            task = get_json(f"{base}/api/v1/task", auth)
-            k = len(CLASSES)
-            check(task["classes"] == CLASSES and task["state"] == "running", "the task manifest names the session")
-            check(task["parameter_count"] == k * FEATURE_DIM + k, f"parameter count {task['parameter_count']}")
-            check(set(task["artifacts"]) == {"feature_extractor", "training_model", "eval_model", "optimizer_model", "checkpoint"},
-                  "the manifest lists the five artifacts")
-            for role, art in sorted(task["artifacts"].items()):
-                status, _, body = http("GET", base + art["url"], headers=auth)
-                check(status == 200 and len(body) == art["bytes"] and hashlib.sha256(body).hexdigest() == art["sha256"],
-                      f"artifact {role}: {art['bytes']} bytes, sha256 matches")
+        task = get_json(f"{base}/api/v1/task", auth)
+        k = len(CLASSES)
+        check(task["classes"] == CLASSES and task["state"] == "running", "the task manifest names the session")
+        check(task["parameter_count"] == k * FEATURE_DIM + k, f"parameter count {task['parameter_count']}")
+        check(set(task["artifacts"]) == {"feature_extractor", "training_model", "eval_model", "optimizer_model", "checkpoint"},
+              "the manifest lists the five artifacts")
+        for role, art in sorted(task["artifacts"].items()):
+            status, _, body = http("GET", base + art["url"], headers=auth)
+            check(status == 200 and len(body) == art["bytes"] and hashlib.sha256(body).hexdigest() == art["sha256"],
+                  f"artifact {role}: {art['bytes']} bytes, sha256 matches")
 
-            index = json.loads((data_dir / "models" / "index.json").read_text())
-            check(not index.get("feature_extractors"),
-                  "the backbone came with the app: nothing was exported into the data folder")
-            check(len(index.get("heads", {})) == 1, "the head artifacts were built (without torch) in the data folder")
+        index = json.loads((data_dir / "models" / "index.json").read_text())
+        check(not index.get("feature_extractors"),
+              "the backbone came with the app: nothing was exported into the data folder")
+        check(len(index.get("heads", {})) == 1, "the head artifacts were built (without torch) in the data folder")
 
-            status, headers, body = http("GET", f"{base}/api/v1/model", headers=auth)
-            version = int(headers["X-Model-Version"])
-            check(status == 200 and len(body) == 4 * task["parameter_count"], f"global model v{version}: {len(body)} bytes")
-            params = array.array("f")
-            params.frombytes(body)
-            if sys.byteorder == "big":
-                params.byteswap()
-            rng = random.Random(0)
-            update = array.array("f", (p + rng.gauss(0.0, 0.01) for p in params))
-            if sys.byteorder == "big":
-                update.byteswap()
-            status, _, body = http("POST", f"{base}/api/v1/updates", update.tobytes(), {
-                **auth, "Content-Type": "application/octet-stream",
-                "X-Base-Version": str(version), "X-Sample-Count": "12",
-            })
-            reply = json.loads(body)
-            check(status == 200 and reply.get("accepted") is True, f"update accepted: {reply}")
-            session = get_json(f"{base}/api/v1/admin/sessions/{session_id}", admin)
-            check(session["version"] > version or not reply.get("applied"), f"global version now {session['version']}")
+        status, headers, body = http("GET", f"{base}/api/v1/model", headers=auth)
+        version = int(headers["X-Model-Version"])
+        check(status == 200 and len(body) == 4 * task["parameter_count"], f"global model v{version}: {len(body)} bytes")
+        params = array.array("f")
+        params.frombytes(body)
+        if sys.byteorder == "big":
+            params.byteswap()
+        rng = random.Random(0)
+        update = array.array("f", (p + rng.gauss(0.0, 0.01) for p in params))
+        if sys.byteorder == "big":
+            update.byteswap()
+        status, _, body = http("POST", f"{base}/api/v1/updates", update.tobytes(), {
+            **auth, "Content-Type": "application/octet-stream",
+            "X-Base-Version": str(version), "X-Sample-Count": "12",
+        })
+        reply = json.loads(body)
+        check(status == 200 and reply.get("accepted") is True, f"update accepted: {reply}")
+        session = get_json(f"{base}/api/v1/admin/sessions/{session_id}", admin)
+        check(session["version"] > version or not reply.get("applied"), f"global version now {session['version']}")
 
-            status, headers, body = http("GET", f"{base}/api/v1/admin/sessions/{session_id}/model.onnx", headers=admin)
-            extractor_bytes = task["artifacts"]["feature_extractor"]["bytes"]
-            check(status == 200 and len(body) > extractor_bytes and body[:1] == b"\x08",
-                  f"model export via the admin API: {len(body) / 1e6:.1f} MB ONNX")
-
-            app.interrupt()
-            rc = app.wait(60)
-            check(rc == 0, f"SIGINT -> clean exit (code {rc})")
-        finally:
-            app.kill()
-    errors = stderr_path.read_text(errors="replace")
-    check("Traceback" not in errors, "no traceback on stderr")
+        status, headers, body = http("GET", f"{base}/api/v1/admin/sessions/{session_id}/model.onnx", headers=admin)
+        extractor_bytes = task["artifacts"]["feature_extractor"]["bytes"]
+        check(status == 200 and len(body) > extractor_bytes and body[:1] == b"\x08",
+              f"model export via the admin API: {len(body) / 1e6:.1f} MB ONNX")
     return data_dir
 
 
@@ -308,24 +317,16 @@ def gui_checks(exe: Path, work: Path, data_dir: Path, trace: bool) -> None:
     stderr_path = work / "gui.stderr"
     cmd = [str(exe), "--data-dir", str(data_dir)]
     print(f"gui: QT_QPA_PLATFORM=offscreen {' '.join(cmd)}", flush=True)
-    with open(stderr_path, "w") as stderr:
-        app = Traced(cmd, env, work / "gui.strace" if trace else None, stdout=subprocess.DEVNULL, stderr_file=stderr)
-        try:
-            deadline = time.monotonic() + GUI_UP_SECONDS
-            while time.monotonic() < deadline:
-                if not app.alive():
-                    app.proc.wait(10)
-                    raise SmokeFailure(f"the window exited at once (code {app.proc.returncode}): "
-                                       f"{stderr_path.read_text(errors='replace')[-2000:]}")
-                time.sleep(0.2)
-            check(True, f"the window is up offscreen after {GUI_UP_SECONDS} s")
-            app.interrupt()
-            rc = app.wait(60)
-            check(rc == 0, f"SIGINT -> the window quits cleanly (code {rc})")
-        finally:
-            app.kill()
-    errors = stderr_path.read_text(errors="replace")
-    check("Traceback" not in errors, "no traceback on stderr")
+    with stopped_by_sigint(cmd, env, work / "gui.strace" if trace else None, stderr_path, "the window quits cleanly",
+                           stdout=subprocess.DEVNULL) as app:
+        deadline = time.monotonic() + GUI_UP_SECONDS
+        while time.monotonic() < deadline:
+            if not app.alive():
+                app.proc.wait(10)
+                raise SmokeFailure(f"the window exited at once (code {app.proc.returncode}): "
+                                   f"{stderr_path.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.2)
+        check(True, f"the window is up offscreen after {GUI_UP_SECONDS} s")
 
 
 def bundle_checks(app_dir: Path) -> None:
