@@ -7,6 +7,7 @@ updates from 2 participants, and the class model recognises every class on the s
 """
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -78,6 +79,9 @@ def train_and_send(page) -> str:
     text = page.evaluate(RESULT)
     assert outcome == "applied", (outcome, text, page.console_messages()[-20:])
     assert text.startswith("Thank you! The class model has learned from your photos."), text
+    assert "Tip: add a few test photos in Test" in text, text  # what to do next
+    # the researcher's numbers stay off the student's screen (the study log has them)
+    assert not re.search(r"version|staleness|weight", page.evaluate("document.body.innerText"), re.I)
     page.click("button[data-tab=photos]")
     return text
 

@@ -235,6 +235,11 @@ def test_three_participants_label_train_and_contribute(chromium, server, tmp_pat
     page.wait_for_function(TRAIN_OUTCOME)
     assert page.get_attribute("#train-result", "data-outcome") == "applied", page.inner_text("#train-result")
     assert page.get_attribute("#train-result", "data-version") == str(latest + 1)
+    # the result in plain words: the class model on p0's own test photos before this round and now
+    before, after = (int(page.get_attribute("#train-result", f"data-test-{k}")) for k in ("before", "after"))
+    assert f"On your {len(test_files)} test photos, the class model got {before} right before and gets {after} right now" \
+        in page.inner_text("#train-result")
+    assert after >= 0.75 * len(test_files), (before, after)
     assert page.is_hidden("#newer-version")
 
     # privacy: only tokens, parameter vectors and metrics leave the page — never photo bytes

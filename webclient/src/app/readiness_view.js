@@ -31,7 +31,9 @@ export function showReadiness(app) {
 
 /** The class model in one sentence: has it learned anything yet? */
 export function showModelStatus(app) {
-  $('#model-status').textContent = app.model && app.model.version > 0 ? t('modelLearned') : t('modelNotLearned');
+  const contributors = app.task?.class_model?.contributors;
+  $('#model-status').textContent = !(app.model?.version > 0) ? t('modelNotLearned')
+    : Number.isInteger(contributors) && contributors > 0 ? t('modelLearnedFrom', { n: contributors }) : t('modelLearned');
 }
 
 /**

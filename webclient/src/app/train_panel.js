@@ -5,6 +5,7 @@
 import { ApiError, describeApiError } from '../lib/api.js';
 import { t } from '../lib/messages.js';
 import { photoSignature } from '../lib/next_step.js';
+import { contributionResult, correctCount } from '../lib/contribution.js';
 import { randomKey } from '../lib/connection.js';
 import { encodeParameters } from '../lib/head.js';
 import { classStatistics, logitOffsets } from '../lib/training.js';
@@ -50,8 +51,7 @@ export class TrainPanel {
     const result = $('#train-result');
     result.replaceChildren();
     result.className = 'train-result';
-    delete result.dataset.outcome;
-    delete result.dataset.version;
+    for (const key of ['outcome', 'version', 'testBefore', 'testAfter']) delete result.dataset[key];
     progress.hidden = false;
     let trainer = null;
     try {
@@ -99,7 +99,7 @@ export class TrainPanel {
       result.dataset.outcome = answer.applied === false ? 'waiting' : 'applied';
       result.dataset.version = String(answer.version);
       await app.refreshModel().catch(() => {}); // the update is in; the next poll catches up if this fails
-      this.showResult(answer);
+      await this.showResult(answer, base.params);
     } catch (err) {
       result.className = 'train-result error';
       result.dataset.outcome = 'error';
@@ -113,14 +113,27 @@ export class TrainPanel {
     }
   }
 
-  /** After sending: what happened, in words a child understands. */
-  showResult(answer) {
-    const headline = document.createElement('p');
-    headline.className = 'headline';
-    headline.textContent = answer.applied === false ? t('resultWaiting') : t('resultApplied');
-    const next = document.createElement('p');
-    next.textContent = t('resultNext');
-    $('#train-result').replaceChildren(headline, next);
+  /**
+   * After sending: what happened, in words a child understands (lib/contribution.js) — with the class
+   * model's score on the participant's own test photos before this round (`before`: the parameters
+   * training started from) and now.
+   */
+  async showResult(answer, before) {
+    const { app } = this;
+    const { classes, backbone } = app.task;
+    const { records, features } = await app.photos.labelledPhotos('test');
+    const labels = records.map((r) => r.label);
+    const score = (params) => correctCount(params, classes, backbone.feature_dim, features, labels);
+    const test = records.length ? { n: records.length, before: score(before), after: score(app.model.params) } : null;
+    const lines = contributionResult({ applied: answer.applied !== false, contributors: answer.contributors ?? null, test });
+    const out = $('#train-result');
+    if (test) Object.assign(out.dataset, { testBefore: String(test.before), testAfter: String(test.after) });
+    out.replaceChildren(...lines.map(({ key, params }, i) => {
+      const p = document.createElement('p');
+      if (i === 0) p.className = 'headline';
+      p.textContent = t(key, params);
+      return p;
+    }));
   }
 
   /** "Train again" while the class model has moved on since this participant's last update. */
