@@ -59,28 +59,17 @@ def assert_table_with_numbers(out: str, min_rows: int = 1) -> None:
     assert "Command: python bench/" in out or "Command: python " in out, out
 
 
-def test_updates_quick(capsys):
-    assert_table_with_numbers(run_quick("updates", capsys), min_rows=2)
-
-
-def test_join_payload_quick(capsys):
-    out = run_quick("join_payload", capsys)
-    assert_table_with_numbers(out, min_rows=2)
-    assert "/api/v1/artifacts/" in out
-
-
-def test_extraction_quick(capsys):
-    assert_table_with_numbers(run_quick("extraction", capsys))
-
-
-def test_convergence_quick(capsys):
-    assert_table_with_numbers(run_quick("convergence", capsys), min_rows=4)
-
-
-def test_quantize_quick(capsys):
-    out = run_quick("quantize", capsys)
-    assert_table_with_numbers(out, min_rows=2)
-    assert "Rule (≥2× first-visit cut" in out
+@pytest.mark.parametrize("script, min_rows, also_says", [
+    ("updates", 2, ""),
+    ("join_payload", 2, "/api/v1/artifacts/"),
+    ("extraction", 1, ""),
+    ("convergence", 4, ""),
+    ("quantize", 2, "Rule (≥2× first-visit cut"),
+])
+def test_quick(script, min_rows, also_says, capsys):
+    out = run_quick(script, capsys)
+    assert_table_with_numbers(out, min_rows)
+    assert also_says in out, out
 
 
 needs_netns = pytest.mark.skipif(
