@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
         self.toolbar = toolbar = SessionToolbar(self)
         self.addToolBar(toolbar)
         toolbar.session_combo.activated.connect(self._session_chosen)
-        toolbar.new_action.triggered.connect(self.new_session)
+        toolbar.new_action.triggered.connect(self.controller.new_session)
         toolbar.start_action.triggered.connect(self.start)
         toolbar.stop_action.triggered.connect(self.controller.stop)
         toolbar.pause_action.triggered.connect(self.controller.toggle_pause)
@@ -265,9 +265,6 @@ class MainWindow(QMainWindow):
         session_id = self.toolbar.session_combo.itemData(index)
         if session_id is not None and session_id != self.session_id:
             self.controller.show_session(session_id)
-
-    def new_session(self) -> None:
-        self.controller.new_session()
 
     def _validated_settings(self) -> dict | None:
         settings = self.form.validate()

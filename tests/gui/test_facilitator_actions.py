@@ -56,7 +56,7 @@ def test_a_vanished_interface_is_reported(qtbot, open_window, data_dir):
 
 
 def test_missing_pretrained_weights_are_explained(qtbot, window, monkeypatch):
-    def unavailable(self, backbone_name, pretrained=True, progress=None, quantized=False):
+    def unavailable(self, backbone_name, *_args, **_options):  # whatever the cache is asked for
         raise ModelUnavailable(
             "The ImageNet weights for MobileNetV2 are not on this computer and could not be downloaded.",
             field="backbone",
