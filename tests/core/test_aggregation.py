@@ -1,10 +1,15 @@
-"""Changing the aggregator of a running session keeps accepting updates and loses none."""
+"""Aggregation: the session's strategy with its clipping; changing the aggregator of a running session keeps
+accepting updates and loses none."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from influx_desktop.aggregation import session_strategy
+from influx_desktop.session import SessionConfig, honest_update_bound
 from influx_desktop.strategies.aggregate import fedasync_mix, polynomial_staleness
+from influx_desktop.strategies.clipping import ClipUpdates
+from influx_desktop.strategies.fedbuff import FedBuff
 
 
 def test_switching_from_fedbuff_with_a_full_buffer_to_fedasync_applies_every_buffered_update(coordinator):
@@ -37,3 +42,15 @@ def test_switching_from_fedbuff_with_a_full_buffer_to_fedasync_applies_every_buf
         u["id"] for u in coordinator.updates(sid)
     ]
     assert version == ack["version"]
+
+
+def test_the_session_strategy_is_its_aggregator_with_its_parameters_wrapped_in_its_clipping():
+    config = SessionConfig.from_dict(
+        {"title": "t", "classes": ["a", "b"], "aggregator": "fedbuff", "aggregator_params": {"buffer_size": 2}}
+    )
+    automatic = session_strategy(config, 2563)
+    assert isinstance(automatic, ClipUpdates) and isinstance(automatic.strategy, FedBuff)
+    assert automatic.buffer_size == 2 and automatic.max_norm == honest_update_bound(1e-3, 10, 2563)
+    assert session_strategy(config.replace({"clip_update_norm": 0.5}), 2563).max_norm == 0.5
+    unclipped = session_strategy(config.replace({"clip_update_norm": 0}), 2563)
+    assert isinstance(unclipped, FedBuff) and unclipped.settings["buffer_size"] == 2

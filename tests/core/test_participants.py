@@ -1,4 +1,6 @@
-"""Removing a participant can also block its device: a later join of that session with the same device key is
+"""Participants: joining by a code as typed, a token per request, rejoining from the same browser.
+
+Removing a participant can also block its device: a later join of that session with the same device key is
 refused (403 device_blocked, on record as an event) until the facilitator unblocks it. Removed without a
 block, the device joins again as a new participant; other devices and other sessions are not affected."""
 
@@ -7,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from influx_desktop.coordinator import Coordinator
-from influx_desktop.errors import Conflict, Forbidden, NotFound
+from influx_desktop.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 
 MIA_PHONE = "mia-phone-device-key-0001"
 OTHER_PHONE = "other-phone-device-key-0002"
@@ -21,6 +23,45 @@ def _running_session(c: Coordinator, title: str = "Block") -> tuple[int, str]:
 
 def _kinds(c: Coordinator, sid: int) -> list[str]:
     return [e["kind"] for e in c.event_log(sid)]
+
+
+def test_a_join_code_is_taken_as_typed_or_scanned_and_only_for_a_running_session(coordinator):
+    c = coordinator
+    draft = c.create_session({"title": "Draft", "classes": ["a", "b"]})["join_code"]
+    with pytest.raises(Conflict) as refused:
+        c.join(draft, "Ada")
+    assert refused.value.code == "session_not_running"
+    sid, code = _running_session(c)
+    typed = " ".join(code.lower())  # lower case, spaces between the letters
+    full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in code)  # a phone keyboard's full-width letters
+    for spelling in (typed, full_width):
+        assert c.join_info(spelling)["title"] == "Block"
+        assert c.join(spelling)["session_id"] == sid
+    for unknown, error, field in (("ZZZZZZ", NotFound, "join_code"), ("  ", InvalidInput, "join_code"),
+                                  (None, InvalidInput, "join_code")):
+        with pytest.raises(error) as refused:
+            c.join(unknown)
+        assert refused.value.field == field
+    assert [p["nickname"] for p in c.participants(sid)] == ["Participant", "Participant"]
+
+
+def test_each_request_is_authenticated_by_the_latest_token_of_a_participant_not_removed(coordinator):
+    c = coordinator
+    sid, code = _running_session(c)
+    first = c.join(code, "Ada", "Firefox", device_key=MIA_PHONE)
+    ada = c.authenticate(first["token"])
+    assert (ada.id, ada.session_id, ada.nickname) == (first["participant_id"], sid, "Ada")
+    again = c.join(code, "", "", device_key=MIA_PHONE)  # the same browser: same participant, a new token
+    assert (again["participant_id"], again["rejoined"]) == (first["participant_id"], True)
+    assert c.authenticate(again["token"]).nickname == "Ada"  # empty names keep the old ones
+    for token, reason in (("", "token_missing"), (None, "token_missing"), (first["token"], "token_unknown")):
+        with pytest.raises(Unauthorized) as refused:
+            c.authenticate(token)
+        assert refused.value.code == reason
+    c.revoke_participant(sid, ada.id)
+    with pytest.raises(Unauthorized) as refused:
+        c.authenticate(again["token"])
+    assert refused.value.code == "token_revoked"
 
 
 def test_a_blocked_device_is_refused_and_the_refusal_is_on_record(coordinator):

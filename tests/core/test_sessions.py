@@ -1,12 +1,13 @@
-"""Where a session is served (host, adapter name, port) is remembered with it in SQLite, across restarts;
-a change is logged with the previous address, a repeat is not. No server is started here."""
+"""Sessions: their states, start-or-resume and listing; and where a session is served (host, adapter name,
+port), remembered with it in SQLite across restarts: a change is logged with the previous address, a repeat
+is not. No server is started here."""
 
 from __future__ import annotations
 
 import pytest
 
 from influx_desktop.coordinator import Coordinator
-from influx_desktop.errors import InvalidInput, NotFound
+from influx_desktop.errors import Conflict, InvalidInput, NotFound
 
 
 def test_the_address_is_remembered_per_session_across_restarts_and_changes_are_logged(tmp_path):
@@ -57,3 +58,39 @@ def test_a_bad_address_is_refused_and_nothing_is_stored(tmp_path, host, port, in
             c.network_choice(sid + 1)
     finally:
         c.close()
+
+
+def test_start_or_resume_makes_a_session_running_from_any_state(coordinator):
+    sid = coordinator.create_session({"title": "t", "classes": ["a", "b"]})["id"]
+    said = []
+    started = coordinator.start_or_resume(sid, progress=said.append)  # draft: starts, building the model files
+    assert started["state"] == "running" and started["has_run"] and said
+    assert coordinator.start_or_resume(sid) == coordinator.get_session(sid)  # running: left as it is
+    coordinator.pause_session(sid)
+    assert coordinator.start_or_resume(sid)["state"] == "running"  # paused: resumes
+    coordinator.stop_session(sid)
+    assert coordinator.start_or_resume(sid)["state"] == "running"  # stopped: starts again
+    kinds = [e["kind"] for e in coordinator.event_log(sid)]
+    assert kinds == ["session_created", "session_started", "session_paused", "session_resumed", "session_stopped",
+                     "session_started"]
+
+
+def test_states_change_only_along_the_allowed_paths(coordinator):
+    sid = coordinator.create_session({"title": "t", "classes": ["a", "b"]})["id"]
+    for refused in (coordinator.pause_session, coordinator.resume_session, coordinator.stop_session):
+        with pytest.raises(Conflict) as e:
+            refused(sid)
+        assert e.value.code == "bad_state"
+    assert coordinator.get_session(sid)["state"] == "draft" and not coordinator.get_session(sid)["has_run"]
+    with pytest.raises(NotFound):
+        coordinator.start_or_resume(sid + 1)
+
+
+def test_sessions_are_listed_in_order_and_the_newest_is_known(coordinator):
+    assert coordinator.list_sessions() == [] and coordinator.latest_session_id() is None
+    ids = [coordinator.create_session({"title": f"s{i}", "classes": ["a", "b"]})["id"] for i in range(3)]
+    assert [s["id"] for s in coordinator.list_sessions()] == ids
+    assert coordinator.latest_session_id() == ids[-1]
+    first = coordinator.get_session(ids[0])
+    assert (first["state"], first["version"], first["participants"], len(first["join_code"])) == ("draft", 0, 0, 6)
+    assert [v["version"] for v in coordinator.versions(ids[0])] == [0]

@@ -1,15 +1,18 @@
-"""A database written by the previous schema (version 1) is brought up to date in place, keeping its data;
-one from a newer app is refused untouched."""
+"""The store: a database written by the previous schema (version 1) is brought up to date in place, keeping
+its data; one from a newer app is refused untouched; the queries every part of the core shares."""
 
 from __future__ import annotations
 
 import sqlite3
 
+import numpy as np
 import pytest
 
 from influx_desktop.coordinator import Coordinator
-from influx_desktop.errors import Forbidden, StorageError
-from influx_desktop.store import SCHEMA_VERSION
+from influx_desktop.errors import Forbidden, NotFound, StorageError
+from influx_desktop.store import (
+    SCHEMA_VERSION, Store, add_model_version, latest_version, model_parameters, session_config, session_row,
+)
 
 
 def _downgrade_to_version_1(path) -> None:
@@ -84,3 +87,31 @@ def test_a_database_from_a_newer_app_is_refused_untouched(tmp_path, model_cache)
     with pytest.raises(StorageError, match="newer"):
         Coordinator(data, model_cache=model_cache)
     assert path.read_bytes() == before
+
+
+def test_the_shared_queries_read_sessions_and_versions_inside_a_transaction_or_under_the_lock(tmp_path):
+    store = Store(tmp_path / "db.sqlite3")
+    try:
+        with store.transaction() as db:
+            db.execute(
+                "INSERT INTO sessions (config, join_code, state, created_at) VALUES (?, 'ABCDEF', 'draft', 0)",
+                ('{"title": "t", "classes": ["a", "b"], "batch_size": 8}',),
+            )
+            add_model_version(db, 1, 0, np.zeros(3, dtype=np.float32), 0.0, [])
+            add_model_version(db, 1, 1, np.array([1.5, -2, 3], dtype=np.float64), 0.0, [7, 8])
+        config = store.read(session_config, 1)
+        assert (config.title, config.classes, config.batch_size, config.local_epochs) == ("t", ("a", "b"), 8, 10)
+        assert store.read(session_row, 1)["join_code"] == "ABCDEF"
+        assert store.read(latest_version, 1) == 1
+        parameters = store.read(model_parameters, 1, 1)
+        assert parameters.dtype == np.float32 and parameters.tolist() == [1.5, -2.0, 3.0]
+        assert store.query_one("SELECT update_ids FROM model_versions WHERE version=1")["update_ids"] == "[7, 8]"
+        for unknown in (2, "1", True, None):
+            with pytest.raises(NotFound) as missing:
+                store.read(session_row, unknown)
+            assert missing.value.code == "session_unknown"
+        with pytest.raises(NotFound) as missing:
+            store.read(model_parameters, 1, 2)
+        assert missing.value.code == "version_unknown"
+    finally:
+        store.close()

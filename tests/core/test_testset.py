@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from influx_desktop.errors import InvalidInput
+from influx_desktop.events import record
 from influx_desktop.models import head, images
+from influx_desktop.store import add_model_version
 from influx_desktop.testset import read_test_zip
 
 from image_zip import png_bytes, zip_bytes
@@ -97,3 +99,20 @@ def test_a_second_test_set_gets_its_own_curve_over_every_version(coordinator, fm
     assert {h["n"] for h in second_history} == {len(second_features)} != {h["n"] for h in first_history}
     assert len({h["test_set"] for h in second_history}) == 1
     assert second_history[0]["test_set"] != first_history[0]["test_set"]
+
+
+def test_the_evaluator_hears_of_new_versions_on_the_event_bus(coordinator, fm):
+    """It is told nothing by the parts that publish versions: a model_version event is enough."""
+    sid = coordinator.create_session({"title": "t", "classes": fm.classes})["id"]
+    zip_bytes, _ = _small_test_set(fm, every=40)
+    coordinator.load_test_set(sid, read_test_zip(zip_bytes, tuple(fm.classes)))
+    coordinator.evaluator.wait_idle()
+    assert [h["version"] for h in coordinator.accuracy_history(sid)] == [0]
+
+    _, start = coordinator.parameters(sid)
+    with coordinator.store.transaction() as db:
+        add_model_version(db, sid, 1, -start, 0.0, [])
+        event = record(db, sid, "model_version", version=1, update_ids=[])
+    coordinator.events.publish(event)
+    coordinator.evaluator.wait_idle()
+    assert [h["version"] for h in coordinator.accuracy_history(sid)] == [0, 1]
