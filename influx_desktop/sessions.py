@@ -15,6 +15,7 @@ import numpy as np
 from .errors import Conflict, InvalidInput
 from .events import EventBus, record
 from .models import head
+from .models.blob_store import Artifact
 from .models.cache import ModelCache
 from .session import SessionConfig
 from .store import Store, add_model_version, config_of, latest_version, model_parameters, session_config, session_row
@@ -122,7 +123,10 @@ class Sessions:
                 add_model_version(db, session_id, 0, head.initial_parameters(len(new.classes)), time.time(), [])
                 db.execute("UPDATE sessions SET artifacts=NULL WHERE id=?", (session_id,))
             elif new.learning_rate != old.learning_rate:
-                db.execute("UPDATE sessions SET artifacts=NULL WHERE id=?", (session_id,))
+                # Only the head's files depend on the rate: the feature extractor, and so every photo's
+                # cached features, stay (prepare_models rebuilds the rest).
+                db.execute("UPDATE sessions SET artifacts=? WHERE id=?", (_extractor_only(row["artifacts"]), session_id))
+            self._current_artifacts.discard(session_id)
             event = record(db, session_id, "session_configured", changes=dict(changes))
         self.bus.publish(event)
         return self.get(session_id), backbone_changed
@@ -131,14 +135,16 @@ class Sessions:
         """Build (or find in the cache) the session's feature extractor and head training artifacts."""
         row = self.row(session_id)
         config = config_of(row)
-        if row["artifacts"]:
-            stored = json.loads(row["artifacts"])
-            if session_id in self._current_artifacts or self._head_artifacts_current(config, stored):
-                self._current_artifacts.add(session_id)
-                return stored
+        stored = json.loads(row["artifacts"]) if row["artifacts"] else {}
+        if stored and (session_id in self._current_artifacts or self._head_artifacts_current(config, stored)):
+            self._current_artifacts.add(session_id)
+            return stored
         with self._prepare_lock:
-            extractor = self.models.feature_extractor(
-                config.backbone, config.pretrained, progress=progress, quantized=config.quantized_backbone
+            # A session keeps the extractor it was prepared with (one made before issue 16 has no feature
+            # map output; its features are the same); a new one gets the extractor with the map.
+            extractor = self._stored_extractor(stored) or self.models.feature_extractor(
+                config.backbone, config.pretrained, progress=progress, quantized=config.quantized_backbone,
+                feature_map=True,
             )
             if progress:
                 progress("Building the training files for the classifier head…")
@@ -157,6 +163,11 @@ class Sessions:
         with self.store.transaction() as db:
             db.execute("UPDATE sessions SET artifacts=? WHERE id=?", (json.dumps(described), session_id))
         return described
+
+    def _stored_extractor(self, stored: dict) -> Artifact | None:
+        entry = stored.get("feature_extractor") or {}
+        path = self.models.artifact_by_sha256(entry.get("sha256"))
+        return Artifact(path=path, sha256=entry["sha256"], bytes=path.stat().st_size) if path is not None else None
 
     def _head_artifacts_current(self, config: SessionConfig, stored: dict) -> bool:
         """Whether a session's stored head artifacts are those of this version's head graph; a session
@@ -268,3 +279,9 @@ def _new_join_code(db) -> str:
         code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
         if db.execute("SELECT 1 FROM sessions WHERE join_code=?", (code,)).fetchone() is None:
             return code
+
+
+def _extractor_only(artifacts: str | None) -> str | None:
+    """A session's stored artifacts (JSON) reduced to its feature extractor, or None when it has none."""
+    extractor = json.loads(artifacts).get("feature_extractor") if artifacts else None
+    return json.dumps({"feature_extractor": extractor}) if extractor else None

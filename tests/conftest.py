@@ -39,6 +39,14 @@ def model_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def extractor_artifact(model_cache):
+    """The feature extractor sessions serve: EfficientNet-Lite0 with its feature map output (issue 16)."""
+    return model_cache.feature_extractor(BACKBONE, pretrained=True, feature_map=True)
+
+
+@pytest.fixture(scope="session")
+def extractor_without_map(model_cache):
+    """The export without the feature map output: what sessions prepared before issue 16 serve, and what
+    packaging/prebuild.py ships."""
     return model_cache.feature_extractor(BACKBONE, pretrained=True)
 
 

@@ -27,7 +27,7 @@ BASE = {"title": "Clothes", "classes": ["shirt", "trouser"]}
 
 @pytest.fixture(scope="module")
 def int8_artifact(model_cache):
-    return model_cache.feature_extractor("efficientnet_lite0", True, quantized=True)
+    return model_cache.feature_extractor("efficientnet_lite0", True, quantized=True, feature_map=True)
 
 
 def test_option_defaults_off_and_round_trips():

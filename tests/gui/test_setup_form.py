@@ -162,7 +162,7 @@ def test_int8_session_serves_the_int8_model_and_the_option_locks_once_it_has_run
     qtbot.waitUntil(lambda: window.session_id is not None, timeout=5000)
     assert window.coordinator.config(window.session_id).quantized_backbone is True
     start_and_wait(qtbot, window)
-    int8 = model_cache.feature_extractor(DEFAULT_BACKBONE, True, quantized=True)
+    int8 = model_cache.feature_extractor(DEFAULT_BACKBONE, True, quantized=True, feature_map=True)
     assert window.coordinator.prepare_models(window.session_id)["feature_extractor"]["sha256"] == int8.sha256
     qtbot.waitUntil(lambda: not form.quantized_backbone.isEnabled(), timeout=5000)
     assert form.quantized_backbone.isChecked()

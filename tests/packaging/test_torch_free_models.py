@@ -184,10 +184,10 @@ def _bundle(directory: Path, artifacts: dict) -> None:
     (directory / "index.json").write_text(json.dumps({"version": 1, "feature_extractors": entries, "heads": {}}))
 
 
-def test_int8_feature_extractor_builds_without_torch_from_the_bundled_float32_model(tmp_path, model_cache, extractor_artifact):
+def test_int8_feature_extractor_builds_without_torch_from_the_bundled_float32_model(tmp_path, model_cache, extractor_without_map):
     """A torch-free build of the int8 variant from a bundled float32 model: no torch, same bytes."""
     bundled = tmp_path / "prebuilt"
-    _bundle(bundled, {"efficientnet_lite0:pretrained": extractor_artifact})
+    _bundle(bundled, {"efficientnet_lite0:pretrained": extractor_without_map})
     got = _run_without_torch(
         f"""
         import json
@@ -217,13 +217,13 @@ def _run_frozen(code: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def test_frozen_app_serves_the_shipped_int8_model_and_explains_a_missing_one(tmp_path, model_cache, extractor_artifact):
+def test_frozen_app_serves_the_shipped_int8_model_and_explains_a_missing_one(tmp_path, model_cache, extractor_without_map):
     """packaging/prebuild.py ships the default backbone's int8 variant, because the installers cannot make one."""
     int8 = model_cache.feature_extractor("efficientnet_lite0", True, quantized=True)
     shipped = tmp_path / "shipped"
-    _bundle(shipped, {"efficientnet_lite0:pretrained": extractor_artifact, "efficientnet_lite0:pretrained:int8": int8})
+    _bundle(shipped, {"efficientnet_lite0:pretrained": extractor_without_map, "efficientnet_lite0:pretrained:int8": int8})
     float32_only = tmp_path / "float32-only"
-    _bundle(float32_only, {"efficientnet_lite0:pretrained": extractor_artifact})
+    _bundle(float32_only, {"efficientnet_lite0:pretrained": extractor_without_map})
     got = _run_frozen(
         f"""
         import json
@@ -241,3 +241,24 @@ def test_frozen_app_serves_the_shipped_int8_model_and_explains_a_missing_one(tmp
     assert got["sha256"] == int8.sha256 and got["dir"] == str(shipped / "blobs")
     assert got["error"]["field"] == "quantized_backbone"
     assert "int8" in got["error"]["message"] and "Untick" in got["error"]["message"]
+
+
+def test_frozen_app_adds_the_feature_map_to_the_shipped_models(tmp_path, model_cache, extractor_without_map, extractor_artifact):
+    """Sessions serve extractors with a feature map output (issue 16); the installers ship the files without
+    it, and the frozen app (no torch, no onnxruntime.quantization) makes the same bytes from them."""
+    int8 = model_cache.feature_extractor("efficientnet_lite0", True, quantized=True)
+    int8_map = model_cache.feature_extractor("efficientnet_lite0", True, quantized=True, feature_map=True)
+    shipped = tmp_path / "shipped"
+    _bundle(shipped, {"efficientnet_lite0:pretrained": extractor_without_map, "efficientnet_lite0:pretrained:int8": int8})
+    got = _run_frozen(
+        f"""
+        import json
+        from influx_desktop.models.cache import ModelCache
+        cache = ModelCache({str(tmp_path / "own")!r}, bundled={str(shipped)!r})
+        arts = [cache.feature_extractor("efficientnet_lite0", True, quantized=q, feature_map=True) for q in (False, True)]
+        print(json.dumps({{"sha256": [a.sha256 for a in arts], "dirs": [str(a.path.parent) for a in arts],
+                          "torch": sys.modules.get("torch") is not None}}))
+        """
+    )
+    assert got["sha256"] == [extractor_artifact.sha256, int8_map.sha256]
+    assert got["dirs"] == [str(tmp_path / "own" / "blobs")] * 2 and not got["torch"]
