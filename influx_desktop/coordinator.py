@@ -197,8 +197,8 @@ class Coordinator:
 
     # ------------------------------------------------------------------ exports (exports.py)
 
-    def export_model(self, session_id: int) -> bytes:
-        return exports.export_model(self._sessions, session_id)
+    def export_model(self, session_id: int, heatmap: bool = False) -> bytes:
+        return exports.export_model(self._sessions, session_id, heatmap)
 
     def event_log(self, session_id: int) -> list[dict]:
         return exports.event_log(self.store, session_id)

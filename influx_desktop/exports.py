@@ -13,15 +13,16 @@ from .store import Store, session_row
 EVENT_COLUMNS = ("id", "session_id", "at", "kind", "participant_id", "data")
 
 
-def export_model(sessions: Sessions, session_id: int) -> bytes:
-    """Backbone and the current head as one ONNX file (images in, class scores out)."""
+def export_model(sessions: Sessions, session_id: int, heatmap: bool = False) -> bytes:
+    """Backbone and the current head as one ONNX file (images in, class scores out; with ``heatmap``, also
+    every class's activation map, ``models/cam.py``)."""
     from .models.export import export_global_model
 
     config = sessions.config(session_id)
     artifacts = sessions.prepare_models(session_id)
     extractor_path = sessions.models.artifact_by_sha256(artifacts["feature_extractor"]["sha256"])
     _, parameters = sessions.parameters(session_id)
-    return export_global_model(extractor_path, parameters, len(config.classes), list(config.classes))
+    return export_global_model(extractor_path, parameters, len(config.classes), list(config.classes), heatmap=heatmap)
 
 
 def event_log(store: Store, session_id: int) -> list[dict]:

@@ -108,7 +108,8 @@ def make_facilitator_blueprint(coordinator, admin_token: str) -> Blueprint:
 
     @bp.get("/sessions/<int:session_id>/model.onnx")
     def model(session_id: int):
-        return _download(coordinator.export_model(session_id), f"influx-session-{session_id}.onnx")
+        heatmap = request.args.get("heatmap", "0") == "1"
+        return _download(coordinator.export_model(session_id, heatmap), f"influx-session-{session_id}.onnx")
 
     @bp.get("/sessions/<int:session_id>/events.<fmt>")
     def events(session_id: int, fmt: str):

@@ -71,6 +71,28 @@ def test_exported_model_runs_in_plain_onnxruntime_and_matches_backbone_plus_head
     assert (logits.argmax(axis=1) == fm.test_labels[picked]).mean() >= 0.75
 
 
+def test_exported_model_with_heatmap_gives_every_class_map_over_the_photo(trained_session, fm, extractor_artifact):
+    """``?heatmap=1`` adds ``"heatmap"`` [N,K,7,7]: the class activation maps of the current model (issue 16)."""
+    from influx_desktop.models import cam
+    from influx_desktop.models.runtime import load_onnxruntime
+
+    server, admin, sid, _ = trained_session
+    plain = admin.call("GET", f"/api/v1/admin/sessions/{sid}/model.onnx?heatmap=0").body
+    body = admin.call("GET", f"/api/v1/admin/sessions/{sid}/model.onnx?heatmap=1").body
+    ort = load_onnxruntime()
+    assert [o.name for o in ort.InferenceSession(plain).get_outputs()] == ["logits", "probabilities"]
+    exported = ort.InferenceSession(body, providers=["CPUExecutionProvider"])
+    assert [o.name for o in exported.get_outputs()] == ["logits", "probabilities", "heatmap"]
+    batch = preprocess_batch(fm.test_images[::20], get_backbone("efficientnet_lite0"))
+    logits, _, heatmap = exported.run(None, {"input": batch})
+    _, parameters = server.coordinator.parameters(sid)
+    _, feature_maps = FeatureExtractor(extractor_artifact.path).extract_with_maps(batch)
+    expected = cam.class_activation_maps(feature_maps, parameters, len(fm.classes))
+    assert heatmap.shape == (len(batch), 4, 7, 7)
+    np.testing.assert_allclose(heatmap, expected, rtol=0, atol=1e-4)
+    np.testing.assert_allclose(cam.logits_from_maps(heatmap, parameters, 4), logits, rtol=0, atol=1e-4)
+
+
 def test_event_log_exports_parse_and_list_every_event_in_order(trained_session):
     server, admin, sid, sims = trained_session
     jsonl = admin.call("GET", f"/api/v1/admin/sessions/{sid}/events.jsonl")
