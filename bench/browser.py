@@ -20,8 +20,12 @@ Item 4, feature extraction ms/image in Chromium wasm vs native onnxruntime on th
 preprocessed Fashion-MNIST images, batch 1, after a warm-up image). Item 6: the same for the int8 models
 of bench/quantize.py — does ORT-web 1.19.2 load and run them, how fast, and do its features match native.
 
+Issue 16: the float32 extractor with its feature map output (``float32-map``, all outputs fetched, as
+``src/ort_runtime.js`` runs it) against the one without (``float32``, what sessions served before).
+
     python bench/browser.py            # full: 3 runs
     python bench/browser.py --quick    # seconds: 4 photos, 1 epoch, tiny seed graph, float32 extraction of 2 images
+    python bench/browser.py --extraction-only   # items 4 and 6 alone
 """
 
 from __future__ import annotations
@@ -124,6 +128,7 @@ def main(argv=None) -> int:
     ap.add_argument("--later-rounds", type=int, default=2, help="rounds after the first, ours")
     ap.add_argument("--seed-rounds", type=int, default=2, help="seed rounds per run (the first one pays the wasm start)")
     ap.add_argument("--no-int8", action="store_true", help="skip the int8 models (item 6)")
+    ap.add_argument("--extraction-only", action="store_true", help="items 4 and 6 only: no contribution rounds")
     args = ap.parse_args(argv)
     if args.quick:
         args.runs, args.photos, args.epochs, args.later_rounds, args.seed_rounds = 1, 4, 1, 1, 1
@@ -143,7 +148,8 @@ def main(argv=None) -> int:
     from seed import SeedServer, make_seed_blueprint
 
     fp32 = common.model_cache().feature_extractor("efficientnet_lite0", pretrained=True).path
-    models = {"float32": fp32}
+    models = {"float32": fp32,
+              "float32-map": common.model_cache().feature_extractor("efficientnet_lite0", pretrained=True, feature_map=True).path}
     if not args.no_int8:
         from quantize import quantised_models
 
@@ -154,12 +160,14 @@ def main(argv=None) -> int:
     passes = 1 if args.quick else 3
     inputs = sample_inputs(n_extract)
     pngs, labels = photos(args.photos)
-    say("Building the seed baseline…")
-    seed_server = SeedServer(common.scratch_dir("seed-browser"), len(CLASS_IDS), quick=args.quick)
+    blueprints = [make_bench_blueprint(pngs, inputs.astype("<f4").tobytes(), {k: v for k, v in models.items()})]
+    if not args.extraction_only:
+        say("Building the seed baseline…")
+        seed_server = SeedServer(common.scratch_dir("seed-browser"), len(CLASS_IDS), quick=args.quick)
+        blueprints.append(make_seed_blueprint(seed_server))
     server = common.start_fl_server(
         common.scratch_dir("browser"), model_cache=common.model_cache(), webclient_dir=common.DIST,
-        extra_blueprints=[make_bench_blueprint(pngs, inputs.astype("<f4").tobytes(), {k: v for k, v in models.items()}),
-                          make_seed_blueprint(seed_server)],
+        extra_blueprints=blueprints,
     )
     mnv2 = get_backbone("mobilenet_v2").describe()
     ours_first, ours_later, seed_first, seed_later, details = [], [], [], [], []
@@ -175,23 +183,24 @@ def main(argv=None) -> int:
                 with tempfile.TemporaryDirectory(prefix="influx-bench-chromium-") as profile:
                     ctx = launch(pw, Path(profile))
                     try:
-                        # Ours: a fresh page, first round then later rounds.
-                        page = open_page(ctx, server.url)
-                        page.evaluate("([c, n, l]) => bench.ours.setup(c, n, l)", [session["join_code"], args.photos, labels])
-                        r = page.evaluate("(s) => bench.ours.round(s)", run * 10)
-                        ours_first.append(r)
-                        for k in range(args.later_rounds):
-                            ours_later.append(page.evaluate("(s) => bench.ours.round(s)", run * 10 + k + 1))
-                        page.close()
-                        # The seed: a fresh page too.
-                        page = open_page(ctx, server.url)
-                        page.evaluate("([n, l]) => bench.seed.setup(n, l)", [args.photos, labels])
-                        for k in range(args.seed_rounds):
-                            r = page.evaluate(
-                                "([s, b, e, bs]) => bench.seed.round(s, b, e, bs)", [run * 10 + k, mnv2, args.epochs, 16]
-                            )
-                            (seed_first if k == 0 else seed_later).append(r)
-                        page.close()
+                        if not args.extraction_only:
+                            # Ours: a fresh page, first round then later rounds.
+                            page = open_page(ctx, server.url)
+                            page.evaluate("([c, n, l]) => bench.ours.setup(c, n, l)", [session["join_code"], args.photos, labels])
+                            r = page.evaluate("(s) => bench.ours.round(s)", run * 10)
+                            ours_first.append(r)
+                            for k in range(args.later_rounds):
+                                ours_later.append(page.evaluate("(s) => bench.ours.round(s)", run * 10 + k + 1))
+                            page.close()
+                            # The seed: a fresh page too.
+                            page = open_page(ctx, server.url)
+                            page.evaluate("([n, l]) => bench.seed.setup(n, l)", [args.photos, labels])
+                            for k in range(args.seed_rounds):
+                                r = page.evaluate(
+                                    "([s, b, e, bs]) => bench.seed.round(s, b, e, bs)", [run * 10 + k, mnv2, args.epochs, 16]
+                                )
+                                (seed_first if k == 0 else seed_later).append(r)
+                            page.close()
                         # Items 4 and 6: extraction speed, each model in a fresh page.
                         for name in models:
                             page = open_page(ctx, server.url)
@@ -203,10 +212,12 @@ def main(argv=None) -> int:
                             page.close()
                     finally:
                         ctx.close()
-                say(f"  run {run + 1}: ours first {ours_first[-1]['total']:.0f} ms, later {ours_later[-1]['total']:.0f} ms; "
+                say(f"  run {run + 1}: " + (
+                    "" if args.extraction_only else
+                    f"ours first {ours_first[-1]['total']:.0f} ms, later {ours_later[-1]['total']:.0f} ms; "
                     f"seed first {seed_first[-1]['total']:.0f} ms"
-                    + (f", later {seed_later[-1]['total']:.0f} ms" if seed_later else "")
-                    + "; extraction " + ", ".join(
+                    + (f", later {seed_later[-1]['total']:.0f} ms" if seed_later else "") + "; ")
+                    + "extraction " + ", ".join(
                         f"{k} {v[-1]['msPerImage']:.1f} ms" if v[-1]["ok"] else f"{k} FAILED" for k, v in extraction.items()))
     finally:
         server.stop()
@@ -215,28 +226,29 @@ def main(argv=None) -> int:
         return median(r[key] for r in rows) if rows else float("nan")
 
     # ---------------------------------------------------------------- item 1
-    say("")
-    say("Item 1 — contribution time (ms, median of runs; phases: extract | session | train | send):")
-    for title, rows in (("ours first", ours_first), ("ours later", ours_later), ("seed first", seed_first), ("seed later", seed_later)):
-        if rows:
-            phases = {k: med(rows, k) for k in ("extract", "fetch", "preprocess", "session", "train", "send", "stepMedian") if k in rows[0]}
-            say(f"  {title}: total {med(rows, 'total'):,.0f} ms, steps {rows[0]['steps']}, "
-                + ", ".join(f"{k} {v:,.0f}" if k != "stepMedian" else f"median step {v:,.1f}" for k, v in phases.items()))
-    seed_all = seed_first + seed_later
-    o1, ol, s1 = med(ours_first, "total"), med(ours_later, "total"), med(seed_first, "total")
-    sl = med(seed_later, "total") if seed_later else s1
-    say("")
-    say(table(
-        ["round", "ours (ms)", "seed (ms)", "ratio seed ÷ ours"],
-        [["first (fresh page: wasm start; ours also extracts features)", f"{o1:,.0f}", f"{s1:,.0f}", ratio(s1, o1)],
-         ["later (wasm warm; ours' features cached)", f"{ol:,.0f}", f"{sl:,.0f}", ratio(sl, ol)],
-         ["one training step, median (batch 16)",
-          f"{med(ours_later, 'train') / max(1, ours_later[0]['steps']):,.1f}" if ours_later else "–",
-          f"{med(seed_all, 'stepMedian'):,.0f}",
-          ratio(med(seed_all, "stepMedian"), med(ours_later, "train") / max(1, ours_later[0]["steps"])) if ours_later else "–"]],
-    ))
-    say(f"{args.photos} photos, {args.epochs} epochs, batch 16 ({ours_first[0]['steps']} steps); runs: {args.runs}; "
-        f"ours later rounds: {len(ours_later)}, seed later rounds: {len(seed_later)}.")
+    if not args.extraction_only:
+        say("")
+        say("Item 1 — contribution time (ms, median of runs; phases: extract | session | train | send):")
+        for title, rows in (("ours first", ours_first), ("ours later", ours_later), ("seed first", seed_first), ("seed later", seed_later)):
+            if rows:
+                phases = {k: med(rows, k) for k in ("extract", "fetch", "preprocess", "session", "train", "send", "stepMedian") if k in rows[0]}
+                say(f"  {title}: total {med(rows, 'total'):,.0f} ms, steps {rows[0]['steps']}, "
+                    + ", ".join(f"{k} {v:,.0f}" if k != "stepMedian" else f"median step {v:,.1f}" for k, v in phases.items()))
+        seed_all = seed_first + seed_later
+        o1, ol, s1 = med(ours_first, "total"), med(ours_later, "total"), med(seed_first, "total")
+        sl = med(seed_later, "total") if seed_later else s1
+        say("")
+        say(table(
+            ["round", "ours (ms)", "seed (ms)", "ratio seed ÷ ours"],
+            [["first (fresh page: wasm start; ours also extracts features)", f"{o1:,.0f}", f"{s1:,.0f}", ratio(s1, o1)],
+             ["later (wasm warm; ours' features cached)", f"{ol:,.0f}", f"{sl:,.0f}", ratio(sl, ol)],
+             ["one training step, median (batch 16)",
+              f"{med(ours_later, 'train') / max(1, ours_later[0]['steps']):,.1f}" if ours_later else "–",
+              f"{med(seed_all, 'stepMedian'):,.0f}",
+              ratio(med(seed_all, "stepMedian"), med(ours_later, "train") / max(1, ours_later[0]["steps"])) if ours_later else "–"]],
+        ))
+        say(f"{args.photos} photos, {args.epochs} epochs, batch 16 ({ours_first[0]['steps']} steps); runs: {args.runs}; "
+            f"ours later rounds: {len(ours_later)}, seed later rounds: {len(seed_later)}.")
 
     # ---------------------------------------------------------------- items 4 and 6
     say("")
@@ -262,6 +274,12 @@ def main(argv=None) -> int:
     say(table(["model", "bytes", "runs in ORT-web 1.19.2", "Chromium wasm ms/image", "wasm session create ms",
                "native 1 thread ms/image", "wasm ÷ native(1)", f"native {os.cpu_count()} threads ms/image",
                f"wasm ÷ native({os.cpu_count()})", "max |wasm − native| feature (image 1)", "speed vs float32 in wasm"], rows))
+    map_ok = [r for r in extraction["float32-map"] if r["ok"]]
+    if map_ok:
+        after = median(r["msPerImage"] for r in map_ok)
+        say(f"Issue 16, Chromium wasm ms/image: before (float32) {wasm_fp32:.1f}, after (float32-map, both outputs) "
+            f"{after:.1f} ({(after / wasm_fp32 - 1) * 100:+.1f} %); bytes {models['float32'].stat().st_size:,} -> "
+            f"{models['float32-map'].stat().st_size:,}.")
     say(f"{n_extract} images, median of {passes} passes per run and of {args.runs} run(s).")
     say(machine.line(browser=True))
     say(f"Command: {common.command_line()}")

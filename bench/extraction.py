@@ -6,6 +6,11 @@ intra-op thread (what single-threaded wasm gets) and once with every core. Input
 images preprocessed by ``influx_desktop.models.images.preprocess``. bench/browser.py measures the Chromium
 side in the same run and prints the combined table; this script alone prints the native figures.
 
+Issue 16, before and after: the extractor without the feature map output (what sessions prepared before
+serve) against the one with it (``ModelCache.feature_extractor(..., feature_map=True)``), fetching both of
+its outputs as the app does. Their passes alternate, so load on the machine hits both alike; the pooled
+features of the two must be identical.
+
     python bench/extraction.py [--quick] [--model PATH]
 """
 
@@ -42,17 +47,35 @@ def sample_inputs(n: int, backbone_name: str = "efficientnet_lite0") -> np.ndarr
 
 def native_ms_per_image(model_path: Path, inputs: np.ndarray, threads: int, repeats: int = 3) -> float:
     """Median over ``repeats`` passes of the per-image mean time, batch 1, after one warm-up image."""
+    return interleaved_ms_per_image({"model": (model_path, False)}, inputs, threads, repeats)["model"]
+
+
+def interleaved_ms_per_image(models: dict[str, tuple[Path, bool]], inputs: np.ndarray, threads: int,
+                             repeats: int) -> dict[str, float]:
+    """``{name: median ms/image}`` for ``{name: (model, fetch the feature map too)}``, batch 1, one pass of
+    each model in turn per repeat, after one warm-up image each."""
     from influx_desktop.models.features import FeatureExtractor
 
-    ex = FeatureExtractor(model_path, threads=threads)
-    ex.extract(inputs[:1])  # warm-up: first run allocates
-    per_pass = []
+    runs = {}
+    for name, (path, with_map) in models.items():
+        ex = FeatureExtractor(path, threads=threads)
+        runs[name] = ex.extract_with_maps if with_map else ex.extract
+        runs[name](inputs[:1])  # warm-up: first run allocates
+    per_pass: dict[str, list[float]] = {name: [] for name in models}
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        for i in range(len(inputs)):
-            ex.extract(inputs[i : i + 1])
-        per_pass.append((time.perf_counter() - t0) * 1e3 / len(inputs))
-    return median(per_pass)
+        for name, run in runs.items():
+            t0 = time.perf_counter()
+            for i in range(len(inputs)):
+                run(inputs[i : i + 1])
+            per_pass[name].append((time.perf_counter() - t0) * 1e3 / len(inputs))
+    return {name: median(times) for name, times in per_pass.items()}
+
+
+def before_and_after(cache=None) -> dict[str, Path]:
+    """Issue 16's two float32 extractors: ``{"before": without the feature map, "after": with it}``."""
+    cache = cache or common.model_cache()
+    return {"before": cache.feature_extractor("efficientnet_lite0", pretrained=True).path,
+            "after": cache.feature_extractor("efficientnet_lite0", pretrained=True, feature_map=True).path}
 
 
 def main(argv=None) -> int:
@@ -65,14 +88,32 @@ def main(argv=None) -> int:
     if args.quick:
         args.images, args.repeats = 4, 1
     machine = common.Machine.now()
-    model = args.model or common.model_cache().feature_extractor("efficientnet_lite0", pretrained=True).path
     inputs = sample_inputs(args.images)
-    rows = []
-    for threads in sorted({1, os.cpu_count() or 1}):
-        ms = native_ms_per_image(model, inputs, threads, args.repeats)
-        rows.append([f"native onnxruntime, {threads} thread(s)", f"{ms:.1f}"])
-    say(table(["runtime", "ms/image (batch 1)"], rows))
-    say(f"{args.images} images, median of {args.repeats} passes. Model: {Path(model).name} ({Path(model).stat().st_size:,} B).")
+    if args.model:
+        rows = []
+        for threads in sorted({1, os.cpu_count() or 1}):
+            ms = native_ms_per_image(args.model, inputs, threads, args.repeats)
+            rows.append([f"native onnxruntime, {threads} thread(s)", f"{ms:.1f}"])
+        say(table(["runtime", "ms/image (batch 1)"], rows))
+        say(f"{args.images} images, median of {args.repeats} passes. Model: {args.model.name} ({args.model.stat().st_size:,} B).")
+    else:
+        from influx_desktop.models.features import FeatureExtractor
+
+        models = before_and_after()
+        pair = {"before": (models["before"], False), "after": (models["after"], True)}
+        rows = []
+        for threads in sorted({1, os.cpu_count() or 1}):
+            ms = interleaved_ms_per_image(pair, inputs, threads, args.repeats)
+            rows.append([f"native onnxruntime, {threads} thread(s)", f"{ms['before']:.1f}", f"{ms['after']:.1f}",
+                         f"{(ms['after'] / ms['before'] - 1) * 100:+.1f} %"])
+        sizes = {k: p.stat().st_size for k, p in models.items()}
+        rows.append(["model bytes", f"{sizes['before']:,}", f"{sizes['after']:,}",
+                     f"{(sizes['after'] / sizes['before'] - 1) * 100:+.3f} %"])
+        say(table(["EfficientNet-Lite0 float32, batch 1", "before: features (ms/image)",
+                   "after: features + feature map (ms/image)", "change"], rows))
+        same = np.array_equal(FeatureExtractor(models["before"]).extract(inputs), FeatureExtractor(models["after"]).extract(inputs))
+        say(f"{args.images} images, median of {args.repeats} alternating passes. Pooled features before and after "
+            f"{'bit-identical' if same else 'DIFFERENT'} on all {args.images}.")
     say(machine.line())
     say(f"Command: {common.command_line()}")
     return 0

@@ -16,6 +16,10 @@ artifacts of the full MobileNetV2 with K classes (bench/seed.py). Because the se
 artifacts after every update, a second visit downloads all four again; the runtime files are counted
 as cached then (generous to the baseline). The seed's own page and scripts are not counted at all.
 
+Issue 16, before and after: the same first and second visits to a session prepared before issue 16 (its
+stored feature extractor is the file without the feature map output, as such sessions keep it) and to a new
+session (the extractor with the map). Same server, same web client, a fresh browser cache for each.
+
     python bench/join_payload.py [--quick]
 """
 
@@ -123,21 +127,40 @@ def visit(browser: Browser, base: str, join_code: str | None, token: str | None)
     return token
 
 
-def ours(quick: bool) -> tuple[int, int, list]:
+def prepared_before_issue_16(server, session_id: int) -> None:
+    """Make a session's stored feature extractor the file without the feature map, as a session prepared
+    before issue 16 keeps it (``Sessions.prepare_models`` serves what is stored)."""
+    import json
+
+    base = server.coordinator.models.feature_extractor("efficientnet_lite0", pretrained=True)
+    with server.coordinator.store.transaction() as db:
+        row = db.execute("SELECT artifacts FROM sessions WHERE id=?", (session_id,)).fetchone()
+        stored = json.loads(row["artifacts"])
+        stored["feature_extractor"] = {"url": f"/api/v1/artifacts/{base.sha256}", "sha256": base.sha256, "bytes": base.bytes}
+        db.execute("UPDATE sessions SET artifacts=? WHERE id=?", (json.dumps(stored), session_id))
+
+
+def ours(quick: bool) -> dict[str, tuple[int, int, list]]:
+    """``{"before": (first, second, log), "after": (...)}``: a session as prepared before issue 16, a new one."""
     if not (common.DIST / "index.html").is_file():
         raise SystemExit("the web client is not built: (cd webclient && npm ci) && python scripts/bundle_webclient.py")
     server = common.start_fl_server(common.scratch_dir("join"), model_cache=common.model_cache(), webclient_dir=common.DIST)
+    out = {}
     try:
         admin = server.admin()
-        session = admin.create_session({"title": "Bench", "classes": CLASSES})
-        admin.start(session["id"])
-        browser = Browser()
-        token = visit(browser, server.url, session["join_code"], None)
-        first = browser.total()
-        mark = len(browser.log)
-        visit(browser, server.url, None, token)
-        second = browser.total(mark)
-        return first, second, browser.log
+        for variant in ("before", "after"):
+            session = admin.create_session({"title": f"Bench ({variant})", "classes": CLASSES})
+            if variant == "before":
+                server.coordinator.prepare_models(session["id"])
+                prepared_before_issue_16(server, session["id"])
+            admin.start(session["id"])
+            browser = Browser()
+            token = visit(browser, server.url, session["join_code"], None)
+            first = browser.total()
+            mark = len(browser.log)
+            visit(browser, server.url, None, token)
+            out[variant] = (first, browser.total(mark), browser.log)
+        return out
     finally:
         server.stop()
 
@@ -162,7 +185,8 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="tiny stand-in for the seed's MobileNetV2 graph")
     args = ap.parse_args(argv)
     machine = common.Machine.now()
-    o_first, o_second, log = ours(args.quick)
+    visits = ours(args.quick)
+    o_first, o_second, log = visits["after"]
     s_first, s_second, s_files = seed_files(args.quick)
     say("Ours, request by request (status 0 = browser cache, no request):")
     for url, status, n in log:
@@ -178,6 +202,14 @@ def main(argv=None) -> int:
     ))
     if args.quick:
         say("(quick: the seed column is a tiny stand-in graph, not MobileNetV2)")
+    say("")
+    say("Issue 16 — the feature map output, before and after (ours, as served):")
+    b_first, b_second, _ = visits["before"]
+    say(table(
+        ["visit", "before: session prepared before issue 16", "after: new session (extractor with feature map)", "change"],
+        [[name, f"{b:,} B", f"{a:,} B", f"{a - b:+,} B ({(a / b - 1) * 100:+.3f} %)"]
+         for name, b, a in (("first", b_first, o_first), ("second", b_second, o_second))],
+    ))
     say("")
     say(machine.line())
     say(f"Command: {common.command_line()}")
