@@ -1,21 +1,68 @@
 """Input widgets built from declared settings (``settings.Param``): a strategy's parameters and a session's
-numeric settings get their type, range, default and help from the core's one declaration, never from here."""
+numeric settings get their type, range, default and help from the core's one declaration, never from here.
+
+Every number box and drop-down of the window ignores the mouse wheel until it has the focus
+(``ignore_wheel_unless_focused``): scrolling over a form must never change a value.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QSpinBox, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QSpinBox, QWidget
 
 from ..settings import Param
+from .i18n import param_label, tr, tr_core
+
+
+class _WheelGuard(QObject):
+    """Passes a wheel event over an unfocused box on to its parents (the form scrolls) instead of the box."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Wheel and isinstance(watched, QWidget) and not watched.hasFocus():
+            event.ignore()  # not accepted: Qt offers it to the parent widgets, the scroll area scrolls
+            return True  # and the box never sees it
+        return False
+
+
+_wheel_guard: _WheelGuard | None = None
+
+
+def ignore_wheel_unless_focused(widget: QWidget) -> QWidget:
+    """The wheel changes ``widget`` (a spin box or drop-down) only once it has the focus (a click or Tab);
+    the wheel alone never gives it the focus."""
+    global _wheel_guard
+    if _wheel_guard is None:
+        _wheel_guard = _WheelGuard()
+    widget.setFocusPolicy(Qt.StrongFocus)
+    widget.installEventFilter(_wheel_guard)
+    return widget
+
+
+def guard_wheel_in(parent: QWidget) -> None:
+    """``ignore_wheel_unless_focused`` for every spin box and drop-down inside ``parent``."""
+    for widget in parent.findChildren(QAbstractSpinBox) + parent.findChildren(QComboBox):
+        ignore_wheel_unless_focused(widget)
+
+
+def on_change(widget: QWidget, callback) -> None:
+    """Call ``callback()`` whenever the value of a field made here changes."""
+    if isinstance(widget, QComboBox):
+        widget.currentIndexChanged.connect(lambda _i: callback())
+    elif isinstance(widget, ClipNormField):
+        widget.changed.connect(callback)
+    else:
+        widget.valueChanged.connect(lambda _v: callback())
 
 
 def param_widget(param: Param, decimals: int = 4, step: float = 0.05) -> QWidget:
     """The input for one declared setting: its type, range, choices and help decide everything."""
     if param.type is str:
         widget = QComboBox()
-        widget.addItems(list(param.choices or ()))
+        for choice in param.choices or ():
+            widget.addItem(tr_core(choice), choice)
     elif param.type is int:
         widget = QSpinBox()
         widget.setRange(int(param.minimum if param.minimum is not None else -(2**31)),
@@ -28,19 +75,24 @@ def param_widget(param: Param, decimals: int = 4, step: float = 0.05) -> QWidget
         if minimum > 0:  # a positive minimum below what the box shows would round to 0, which the core refuses
             minimum = max(minimum, 10.0**-decimals)
         widget.setRange(minimum, param.maximum if param.maximum is not None else 1e9)
-    widget.setToolTip(param.help)
-    return widget
+    widget.setToolTip(tr_core(param.help))
+    return ignore_wheel_unless_focused(widget)
 
 
 def set_value(widget: QWidget, value: Any) -> None:
     if isinstance(widget, QComboBox):
-        widget.setCurrentText(str(value))
+        widget.setCurrentIndex(max(0, widget.findData(value)))
     else:
         widget.setValue(value)
 
 
 def value(widget: QWidget) -> Any:
-    return widget.currentText() if isinstance(widget, QComboBox) else widget.value()
+    return widget.currentData() if isinstance(widget, QComboBox) else widget.value()
+
+
+def label(param: Param) -> str:
+    """The caption of a declared setting, in the app's language."""
+    return tr_core(param_label(param))
 
 
 def _magnitude(param: Param) -> int | None:
@@ -73,20 +125,26 @@ class ClipNormField(QWidget):
     ``value()``/``setValue()`` speak the setting's own values, like the spin boxes beside it.
     """
 
+    changed = Signal()
+
     def __init__(self, param: Param) -> None:
         super().__init__()
         self.setObjectName(param.name)
-        self.automatic = QCheckBox("automatic")
+        self.automatic = QCheckBox(tr("ClipNormField", "automatic"))
         self.automatic.setObjectName(f"{param.name}.automatic")
-        self.automatic.setToolTip(
+        self.automatic.setToolTip(tr(
+            "ClipNormField",
             "Recommended. Each update is scaled down to the furthest one round of honest training can move the "
             "model (learning rate × epochs × √parameters), so one participant cannot drag the class model away."
-        )
+        ))
         self.norm = param_widget(param, decimals_for(param), step_for(param))
         self.norm.setObjectName(f"{param.name}.norm")
-        self.norm.setSpecialValueText("off")
-        self.norm.setToolTip(f"{param.help} Updates above the max update norm are still refused.")
+        self.norm.setSpecialValueText(tr("ClipNormField", "off"))
+        self.norm.setToolTip(tr("ClipNormField", "{help} Updates above the max update norm are still refused.",
+                                help=tr_core(param.help)))
         self.automatic.toggled.connect(lambda on: self.norm.setEnabled(not on))
+        self.automatic.toggled.connect(lambda _on: self.changed.emit())
+        self.norm.valueChanged.connect(lambda _v: self.changed.emit())
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.automatic)

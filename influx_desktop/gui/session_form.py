@@ -1,7 +1,6 @@
-"""Session setup: title, classes, backbone (and its smaller int8 variant), aggregator (form generated from the
-strategy's ``parameters``), local training and limits (fields built from ``session.NUMERIC_SETTINGS`` and
-``CLIP_UPDATE_NORM``), and study logging with its consent notice. Validation is the core's (``SessionConfig``);
-this form only shows its verdict.
+"""Session setup: title, classes, backbone (and its smaller int8 variant), how the class model learns (a
+plain-language preset; the aggregator and the numeric settings under Advanced: ``learning_form``), and study
+logging with its consent notice. Validation is the core's (``SessionConfig``); this form only shows its verdict.
 """
 
 from __future__ import annotations
@@ -24,25 +23,29 @@ from PySide6.QtWidgets import (
 
 from ..errors import InfluxError
 from ..models.backbones import BACKBONES, DEFAULT_BACKBONE
-from ..session import CLIP_UPDATE_NORM, NUMERIC_SETTINGS, SessionConfig
-from ..strategies import DEFAULT_STRATEGY, STRATEGIES
+from ..session import SessionConfig
+from ..study import DEFAULT_CONSENT_NOTICE
 from .classes_editor import ClassesEditor
-from .param_fields import ClipNormField, number_field
-from .strategy_form import StrategyForm
+from .i18n import tr, tr_core, tr_noop
+from .learning_form import LearningForm
+from .param_fields import ignore_wheel_unless_focused
 
 ERROR_STYLE = "border: 2px solid #c62828;"
-QUANTIZED_LABEL = "Smaller download for participants (int8)"
-QUANTIZED_EXPLANATION = (
+QUANTIZED_LABEL = tr_noop("SessionForm", "Smaller download for participants (int8)")
+QUANTIZED_EXPLANATION = tr_noop(
+    "SessionForm",
     "Participants' browsers download an 8-bit version of the backbone: a 2.4× smaller first download "
     "(16.7 → 7.0 MB with EfficientNet-Lite0), the same accuracy in our benchmark, and about 20 % slower photo "
     "processing in the browser. The app makes it once, offline, in about ten seconds. Fixed once the session has run."
 )
-STUDY_EXPLANATION = (
+STUDY_EXPLANATION = tr_noop(
+    "SessionForm",
     "Participants see this notice when they join and must accept it to take part; their interactions are "
     "then recorded under a pseudonym (see docs/study-data.md). Switching logging on or off takes effect for "
     "people who join afterwards: nothing is recorded from anyone who joined without accepting the notice."
 )
-STUDY_HAS_RUN_EXPLANATION = (
+STUDY_HAS_RUN_EXPLANATION = tr_noop(
+    "SessionForm",
     "This session has run. You may still switch study logging on or off: it applies to participants who join "
     "from now on. Anyone who joined while it was off was never asked and is never recorded; they can join again "
     "to take part."
@@ -51,7 +54,7 @@ STUDY_HAS_RUN_EXPLANATION = (
 
 def _combo(name: str, choices: list[tuple[str, str]]) -> QComboBox:
     """A drop-down for the setting ``name``: (title shown, value) pairs."""
-    combo = QComboBox()
+    combo = ignore_wheel_unless_focused(QComboBox())
     combo.setObjectName(name)
     for title, value in choices:
         combo.addItem(title, value)
@@ -85,58 +88,57 @@ class SessionForm(QWidget):
         super().__init__(parent)
         self.title = QLineEdit()
         self.title.setObjectName("title")
-        self.title.setPlaceholderText("e.g. Fruit or not")
+        self.title.setPlaceholderText(tr("SessionForm", "e.g. Fruit or not"))
         self.classes = ClassesEditor()
         self.classes.setObjectName("classes")
-        self.backbone = _combo("backbone", [(b.title, b.name) for b in BACKBONES.values()])
+        self.backbone = _combo("backbone", [(tr_core(b.title), b.name) for b in BACKBONES.values()])
         self.backbone_note = _note("")
         self.backbone.currentIndexChanged.connect(self._show_backbone_note)
-        self.pretrained = QCheckBox("Start from pretrained ImageNet weights (recommended)")
+        self.pretrained = QCheckBox(tr("SessionForm", "Start from pretrained ImageNet weights (recommended)"))
         self.pretrained.setObjectName("pretrained")
-        self.quantized_backbone = QCheckBox(QUANTIZED_LABEL)
+        self.quantized_backbone = QCheckBox(tr("SessionForm", QUANTIZED_LABEL))
         self.quantized_backbone.setObjectName("quantized_backbone")
-        self.quantized_backbone.setToolTip(QUANTIZED_EXPLANATION)
-        self.quantized_note = _note(QUANTIZED_EXPLANATION, hint=True)
-        self.aggregator = _combo("aggregator", [(s.title, s.name) for s in STRATEGIES.values()])
-        self.strategy_form = StrategyForm()
-        self.aggregator.currentIndexChanged.connect(
-            lambda _i: self.strategy_form.show_strategy(self.aggregator.currentData())
-        )
-        #: The numeric settings' fields by name, in the declaration's order, built from it.
-        self.numbers: dict[str, QWidget] = {p.name: number_field(p) for p in NUMERIC_SETTINGS}
-        self.clip_update_norm = self.numbers[CLIP_UPDATE_NORM.name] = ClipNormField(CLIP_UPDATE_NORM)
-        self.study_logging = QCheckBox("Record participants' interactions for a user study")
+        self.quantized_backbone.setToolTip(tr("SessionForm", QUANTIZED_EXPLANATION))
+        self.quantized_note = _note(tr("SessionForm", QUANTIZED_EXPLANATION), hint=True)
+        self.learning = LearningForm()
+        # The learning settings' fields, where tests and error messages look for them.
+        self.aggregator = self.learning.aggregator
+        self.strategy_form = self.learning.strategy_form
+        self.numbers = self.learning.numbers
+        self.clip_update_norm = self.learning.clip_update_norm
+        self.study_logging = QCheckBox(tr("SessionForm", "Record participants' interactions for a user study"))
         self.study_logging.setObjectName("study_logging")
         self.consent_notice = QPlainTextEdit()
         self.consent_notice.setObjectName("consent_notice")
-        self.consent_notice.setAccessibleName("Consent notice shown to participants")
+        self.consent_notice.setAccessibleName(tr("SessionForm", "Consent notice shown to participants"))
         self.consent_notice.setTabChangesFocus(True)
         self.consent_notice.setMinimumHeight(110)
-        self.study_note = _note(STUDY_EXPLANATION, hint=True)
+        self.study_note = _note(tr("SessionForm", STUDY_EXPLANATION), hint=True)
         self.error = QLabel()
         self.error.setObjectName("form_error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #c62828; font-weight: bold;")
         self.error.hide()
-        self.save_button = QPushButton("Save settings")
+        self.save_button = QPushButton(tr("SessionForm", "Save settings"))
         self.save_button.clicked.connect(self.save_requested)
         self.save_button.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
         self._error_widget: QWidget | None = None  # the field marked by show_error
 
-        task = _group("Task", [("Title", self.title), ("Classes", self.classes)])
-        model = _group("Model", [("Backbone", self.backbone), ("", self.backbone_note), ("", self.pretrained),
-                                 ("", self.quantized_backbone), ("", self.quantized_note)])
-        aggregation = _group("Aggregation", [("Aggregator", self.aggregator), (self.strategy_form,)])
-        training = _group("Local training and limits",
-                          [(p.label, self.numbers[p.name]) for p in (*NUMERIC_SETTINGS, CLIP_UPDATE_NORM)])
-        study = _group("User study", [(self.study_logging,), ("Notice", self.consent_notice), (self.study_note,)])
+        task = _group(tr("SessionForm", "Task"), [(tr("SessionForm", "Title"), self.title),
+                                                  (tr("SessionForm", "Classes"), self.classes)])
+        model = _group(tr("SessionForm", "Model"), [
+            (tr("SessionForm", "Backbone"), self.backbone), ("", self.backbone_note), ("", self.pretrained),
+            ("", self.quantized_backbone), ("", self.quantized_note),
+        ])
+        study = _group(tr("SessionForm", "User study"), [
+            (self.study_logging,), (tr("SessionForm", "Notice"), self.consent_notice), (self.study_note,),
+        ])
         columns = QHBoxLayout()
         left, right = QVBoxLayout(), QVBoxLayout()
         left.addWidget(task)
         left.addWidget(model)
         left.addStretch(1)
-        right.addWidget(aggregation)
-        right.addWidget(training)
+        right.addWidget(self.learning)
         right.addWidget(study)
         right.addStretch(1)
         columns.addLayout(left, 1)
@@ -152,8 +154,11 @@ class SessionForm(QWidget):
     # ------------------------------------------------------------------ values
 
     def load_defaults(self) -> None:
-        defaults = SessionConfig(title="", classes=())
-        self.load(defaults.to_dict(), has_run=False)
+        """A new session: the declared defaults (the Recommended preset), the study notice in the app's language."""
+        defaults = SessionConfig(title="", classes=()).to_dict()
+        if defaults["consent_notice"] == DEFAULT_CONSENT_NOTICE:
+            defaults["consent_notice"] = tr_core(DEFAULT_CONSENT_NOTICE)
+        self.load(defaults, has_run=False)
 
     def load(self, config: dict, has_run: bool) -> None:
         self.clear_error()
@@ -163,12 +168,7 @@ class SessionForm(QWidget):
         self._show_backbone_note()
         self.pretrained.setChecked(bool(config.get("pretrained", True)))
         self.quantized_backbone.setChecked(bool(config.get("quantized_backbone", False)))
-        self.aggregator.blockSignals(True)
-        self.aggregator.setCurrentIndex(max(0, self.aggregator.findData(config.get("aggregator", DEFAULT_STRATEGY))))
-        self.aggregator.blockSignals(False)
-        self.strategy_form.show_strategy(self.aggregator.currentData(), config.get("aggregator_params"))
-        for name, field in self.numbers.items():
-            field.setValue(config[name])
+        self.learning.load(config)
         self.study_logging.setChecked(bool(config["study_logging"]))
         self.consent_notice.setPlainText(config["consent_notice"])
         self.set_shape_locked(has_run)
@@ -180,9 +180,7 @@ class SessionForm(QWidget):
             "backbone": self.backbone.currentData(),
             "pretrained": self.pretrained.isChecked(),
             "quantized_backbone": self.quantized_backbone.isChecked(),
-            "aggregator": self.aggregator.currentData(),
-            "aggregator_params": self.strategy_form.values(),
-            **{name: field.value() for name, field in self.numbers.items()},
+            **self.learning.values(),
             "study_logging": self.study_logging.isChecked(),
             "consent_notice": self.consent_notice.toPlainText(),
         }
@@ -203,23 +201,22 @@ class SessionForm(QWidget):
         self.backbone.setEnabled(not locked)
         self.pretrained.setEnabled(not locked)
         self.quantized_backbone.setEnabled(not locked)
-        self.study_note.setText(STUDY_HAS_RUN_EXPLANATION if locked else STUDY_EXPLANATION)
+        self.study_note.setText(tr("SessionForm", STUDY_HAS_RUN_EXPLANATION if locked else STUDY_EXPLANATION))
 
     # ------------------------------------------------------------------ feedback
 
     def _show_backbone_note(self) -> None:
         backbone = BACKBONES.get(self.backbone.currentData())
-        self.backbone_note.setText(backbone.weights_note if backbone else "")
+        self.backbone_note.setText(tr_core(backbone.weights_note) if backbone else "")
 
     def field_widget(self, field: str | None) -> QWidget | None:
         if not field:
             return None
-        if field.startswith("aggregator_params."):
-            return self.strategy_form.inputs.get(field.split(".", 1)[1])
         if field == "classes":
             return self.classes.list
-        if field in self.numbers:
-            return self.numbers[field]
+        learning = self.learning.field_widget(field)
+        if learning is not None:
+            return learning
         return getattr(self, field, None) if field in self.settings() else None
 
     def show_error(self, exc: InfluxError) -> None:

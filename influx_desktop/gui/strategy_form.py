@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from ..strategies import STRATEGIES
-from .param_fields import param_widget, set_value, value
+from .i18n import tr_core
+from .param_fields import label, on_change, param_widget, set_value, value
 
 
 class StrategyForm(QWidget):
     """The parameter form of one strategy, generated from ``Strategy.parameters`` (no list kept here)."""
+
+    changed = Signal()  # a parameter's value changed (not emitted while a strategy is being shown)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -29,21 +33,28 @@ class StrategyForm(QWidget):
         while self.form.rowCount():
             self.form.removeRow(0)
         self.inputs = {}
-        self.help.setText(strategy.describe()["help"])
+        self.help.setText(tr_core(strategy.describe()["help"]))
         values = values or {}
         for param in strategy.parameters:
             widget = param_widget(param)
             widget.setObjectName(f"aggregator_params.{param.name}")
             set_value(widget, values.get(param.name, param.default))
-            hint = QLabel(param.help)
+            on_change(widget, self.changed.emit)
+            hint = QLabel(tr_core(param.help))
             hint.setWordWrap(True)
             hint.setStyleSheet("color: gray;")
             box = QVBoxLayout()
             box.setSpacing(1)
             box.addWidget(widget)
             box.addWidget(hint)
-            self.form.addRow(param.label or param.name.replace("_", " "), box)
+            self.form.addRow(label(param), box)
             self.inputs[param.name] = widget
+
+    def set_values(self, values: dict) -> None:
+        """Set the shown strategy's parameters (those ``values`` names) without rebuilding the form."""
+        for name, new in values.items():
+            if name in self.inputs:
+                set_value(self.inputs[name], new)
 
     def values(self) -> dict:
         return {name: value(widget) for name, widget in self.inputs.items()}

@@ -1,0 +1,85 @@
+"""Every string a person sees in the desktop app goes through ``tr``. No Qt here, so the Qt-free modules
+(``session_controller``, ``snapshot``, ``network_choice``, …) translate too.
+
+    from .i18n import tr, tr_noop
+    label = QLabel(tr("JoinPanel", "Copy link"))
+    text = tr("JoinPanel", "Join code: {code}", code=join_code)   # fields: str.format, after translating
+    STATES = {"draft": tr_noop("ServerPanel", "not started yet")}  # a module-level constant: marked here …
+    tr("ServerPanel", STATES[state])                                 # … translated where it is shown
+
+The first argument is the context (Qt's translation context: a widget's or module's name), the second the
+English text, literally (``scripts/translations.py`` finds both with Qt's ``lupdate``, so no f-strings and no
+variables there, except for text marked with ``tr_noop`` or declared by the core). Fields in braces are
+filled in after translating; a translation keeps the same ``{names}``. Counts: two texts, chosen in code
+(``tr(c, "{n} image", n=1)`` / ``tr(c, "{n} images", n=2)``).
+
+Until ``language.install`` (Qt side) sets Qt's translator here, ``tr`` returns the English text.
+Module-level constants are therefore never translated at import: mark them with ``tr_noop`` and call ``tr``
+when the widget is built.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+Translate = Callable[[str, str], str]
+
+
+def _english(context: str, text: str) -> str:
+    return text
+
+
+_translate: Translate = _english
+
+
+def tr(context: str, text: str, **fields: Any) -> str:
+    """``text`` in the app's language, with ``fields`` filled in (``str.format``)."""
+    translated = _translate(context, text) if text else text
+    return translated.format(**fields) if fields else translated
+
+
+def tr_noop(context: str, text: str) -> str:
+    """Marks ``text`` for translation where ``tr`` cannot run yet (module constants); returns it as is."""
+    return text
+
+
+def set_translate(translate: Translate | None) -> None:
+    """Used by ``language.install``: ``translate(context, text)`` (Qt's), or None for English."""
+    global _translate
+    _translate = translate or _english
+
+
+#: The context of the texts the core declares and the window shows: settings' labels and help, strategies'
+#: titles, help and choices, backbones' titles and notes, the default study notice. ``scripts/translations.py``
+#: reads them from the declarations (``core_texts``), so a new setting needs no list here, only a translation.
+CORE = "Core"
+
+
+def tr_core(text: str) -> str:
+    """A text the core declares (``core_texts``), in the app's language."""
+    return tr(CORE, text)
+
+
+def core_texts() -> list[str]:
+    """Every text the core declares that the window shows, in the order of their declarations."""
+    from ..models.backbones import BACKBONES
+    from ..session import CLIP_UPDATE_NORM, NUMERIC_SETTINGS
+    from ..strategies import STRATEGIES
+    from ..study import DEFAULT_CONSENT_NOTICE
+
+    texts: list[str] = []
+    for param in (*NUMERIC_SETTINGS, CLIP_UPDATE_NORM):
+        texts += [param.label, param.help]
+    for strategy in STRATEGIES.values():
+        texts += [strategy.title, strategy.describe()["help"]]
+        for param in strategy.parameters:
+            texts += [param_label(param), param.help, *(param.choices or ())]
+    for backbone in BACKBONES.values():
+        texts += [backbone.title, backbone.weights_note]
+    texts.append(DEFAULT_CONSENT_NOTICE)
+    return list(dict.fromkeys(t for t in texts if t))
+
+
+def param_label(param: Any) -> str:
+    """A declared setting's caption (``Param.label``, else its name in words), untranslated."""
+    return param.label or param.name.replace("_", " ")
