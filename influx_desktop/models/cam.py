@@ -64,3 +64,42 @@ def normalised(cam: np.ndarray) -> np.ndarray:
     if not np.isfinite(low) or not np.isfinite(high) or high - low <= 0:
         return np.zeros_like(m)
     return (m - low) / (high - low)
+
+
+#: The heatmap's colours from low to high (a perceptual blue → green → yellow → red ramp); the web client
+#: uses the same stops.
+HEAT_STOPS = np.array([[0.0, 48, 18, 59], [0.25, 40, 150, 220], [0.5, 90, 210, 100], [0.75, 250, 200, 40],
+                       [1.0, 200, 20, 10]], dtype=np.float32)
+
+
+def upsample(cam: np.ndarray, size: int) -> np.ndarray:
+    """A [h,w] map resized to [size,size] by bilinear interpolation between cell centres (edges held), so
+    each cell's value sits over the middle of the patch of the photo it was computed from."""
+    m = np.asarray(cam, dtype=np.float32)
+    h, w = m.shape
+
+    def axis(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        pos = np.clip((np.arange(size, dtype=np.float32) + 0.5) * n / size - 0.5, 0, n - 1)
+        low = np.floor(pos).astype(int)
+        high = np.minimum(low + 1, n - 1)
+        return low, high, (pos - low).astype(np.float32)
+
+    y0, y1, fy = axis(h)
+    x0, x1, fx = axis(w)
+    top = m[y0][:, x0] * (1 - fx) + m[y0][:, x1] * fx
+    bottom = m[y1][:, x0] * (1 - fx) + m[y1][:, x1] * fx
+    return top * (1 - fy)[:, None] + bottom * fy[:, None]
+
+
+def heat_colours(values: np.ndarray) -> np.ndarray:
+    """Values in 0..1 -> RGB float32 (0..255) along ``HEAT_STOPS``."""
+    v = np.clip(np.asarray(values, dtype=np.float32), 0, 1)
+    return np.stack([np.interp(v, HEAT_STOPS[:, 0], HEAT_STOPS[:, c]) for c in (1, 2, 3)], axis=-1).astype(np.float32)
+
+
+def overlay(image: np.ndarray, cam: np.ndarray, opacity: float = 0.5) -> np.ndarray:
+    """The photo (uint8 [S,S,3], what the backbone saw) with one class's map drawn over it: the map scaled to
+    its own range, upsampled, coloured, and mixed in at ``opacity`` (uint8 [S,S,3])."""
+    picture = np.asarray(image, dtype=np.float32)
+    heat = heat_colours(upsample(normalised(cam), picture.shape[0]))
+    return np.clip(np.rint(picture * (1 - opacity) + heat * opacity), 0, 255).astype(np.uint8)

@@ -16,7 +16,9 @@ class FeatureExtractor:
 
     BATCH = 32
 
-    def __init__(self, onnx_path: Path | str, threads: int | None = None) -> None:
+    def __init__(self, onnx_path: Path | str, threads: int | None = None, feature_map: bool = False) -> None:
+        """``feature_map``: make sure ``extract_with_maps`` works: a file without the output (a session
+        prepared before issue 16) gets it added in memory (``feature_map.py``; its features stay the same)."""
         from influx_desktop.models.runtime import load_onnxruntime
 
         ort = load_onnxruntime()
@@ -27,6 +29,15 @@ class FeatureExtractor:
             opts.intra_op_num_threads = threads
         self.path = Path(onnx_path)
         self._session = ort.InferenceSession(str(self.path), sess_options=opts, providers=["CPUExecutionProvider"])
+        if feature_map and not any(o.name == FEATURE_MAP_NAME for o in self._session.get_outputs()):
+            import onnx
+
+            from influx_desktop.models.feature_map import add_feature_map_output
+
+            proto = onnx.load(str(self.path))
+            add_feature_map_output(proto)
+            self._session = ort.InferenceSession(proto.SerializeToString(), sess_options=opts,
+                                                 providers=["CPUExecutionProvider"])
         inp = self._session.get_inputs()[0]
         out = self._session.get_outputs()[0]
         self.input_name, self.output_name = inp.name, out.name
@@ -63,3 +74,4 @@ class FeatureExtractor:
             self._session.run(outputs, {self.input_name: np.ascontiguousarray(x[i : i + self.BATCH])})
             for i in range(0, x.shape[0], self.BATCH)
         ]
+

@@ -47,6 +47,12 @@ def decode(data: bytes) -> Image.Image:
 
 def preprocess(image: "Image.Image | bytes", backbone: Backbone) -> np.ndarray:
     """Decode (if bytes), orient, RGB, center-crop square, bilinear resize, normalise -> float32 [3,S,S]."""
+    return normalise(square_image(image, backbone), backbone)
+
+
+def square_image(image: "Image.Image | bytes", backbone: Backbone) -> Image.Image:
+    """Steps 1-4: the RGB ``S x S`` picture the backbone sees (what a heatmap is drawn over). ``preprocess``
+    of it (stored as PNG, say) gives exactly the tensor ``preprocess`` of the original gives."""
     img = decode(image) if isinstance(image, (bytes, bytearray, memoryview)) else image
     if not isinstance(img, Image.Image):
         raise InvalidInput("Expected image bytes or a PIL image.", field="image")
@@ -62,7 +68,12 @@ def preprocess(image: "Image.Image | bytes", backbone: Backbone) -> np.ndarray:
     s = backbone.input_size
     if img.size != (s, s):
         img = img.resize((s, s), Image.Resampling.BILINEAR)
-    x = np.asarray(img, dtype=np.float32)  # [S,S,3], 0..255
+    return img
+
+
+def normalise(square: Image.Image, backbone: Backbone) -> np.ndarray:
+    """Step 5 and the layout: an RGB ``S x S`` picture -> float32 CHW ``[3,S,S]``."""
+    x = np.asarray(square, dtype=np.float32)  # [S,S,3], 0..255
     mean = np.asarray(backbone.mean, dtype=np.float32)
     std = np.asarray(backbone.std, dtype=np.float32)
     x = (x - mean) / std

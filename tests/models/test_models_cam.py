@@ -1,8 +1,8 @@
 """Class activation maps computed natively (``cam.py``) against onnxruntime, on real Fashion-MNIST photos.
 
 onnxruntime computes them in the exported global model's graph (``export_global_model(heatmap=True)``);
-numpy computes them from the feature extractor's ``feature_map``. Both must agree, and the maps must add up
-to the logits the class model gives the same photos.
+numpy computes them from the feature extractor's ``feature_map``. Both must agree, and the maps must give
+back the logits the class model gives the same photos (``cam.logits_from_maps``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def test_native_maps_match_onnxruntime_on_real_photos(heatmap_session, lite0_map
     assert relative.max() <= 1e-5
     # One photo at a time gives the same map.
     np.testing.assert_allclose(cam.class_activation_maps(feature_maps[7], trained_head3, 3), maps[7], rtol=0, atol=1e-6)
-    # The maps add up to the class model's scores (the bias spread as the module says).
+    # The maps give back the class model's scores (the bias spread as the module says).
     np.testing.assert_allclose(cam.logits_from_maps(maps, trained_head3, 3), logits, rtol=0, atol=1e-4)
     np.testing.assert_allclose(head.logits(features, trained_head3, 3), logits, rtol=0, atol=1e-4)
     assert (logits.argmax(1) == labels).mean() >= 0.8  # a class model worth explaining
@@ -86,3 +86,20 @@ def test_normalised_maps_and_bad_shapes():
         cam.class_activation_maps(np.zeros((1280, 49), np.float32), params, 3)
     with pytest.raises(InvalidInput):
         cam.class_activation_maps(np.zeros((1000, 7, 7), np.float32), params, 3)
+
+
+def test_overlay_puts_the_hot_cell_over_its_patch_of_the_photo():
+    cam_map = np.zeros((7, 7), np.float32)
+    cam_map[1, 5] = 2.0  # one hot cell: row 1, column 5 -> pixels 32..63 down, 160..191 across
+    up = cam.upsample(cam_map, 224)
+    assert up.shape == (224, 224)
+    assert np.unravel_index(up.argmax(), up.shape) in {(47, 175), (48, 176), (47, 176), (48, 175)}
+    assert up[0, 0] == 0 and up.max() <= 2.0
+    np.testing.assert_allclose(cam.upsample(np.arange(49, dtype=np.float32).reshape(7, 7), 7),
+                               np.arange(49).reshape(7, 7))  # the same size: the same map
+    photo = np.full((224, 224, 3), 100, np.uint8)
+    drawn = cam.overlay(photo, cam_map, opacity=0.5)
+    assert drawn.dtype == np.uint8 and drawn.shape == photo.shape
+    hot, cold = drawn[48, 176].astype(int), drawn[200, 20].astype(int)
+    assert hot[0] > cold[0] and hot[2] < cold[2]  # red over the hot cell, blue far from it
+    np.testing.assert_array_equal(cam.overlay(photo, cam_map, opacity=0.0), photo)

@@ -98,3 +98,14 @@ def test_the_variant_is_made_from_a_bundled_file_without_torch_and_always_the_sa
     messages.clear()
     assert cache.feature_extractor("efficientnet_lite0", True, progress=messages.append, feature_map=True) == art
     assert messages == []  # a hit says nothing
+
+
+def test_an_extractor_without_the_output_gets_it_in_memory(lite0_artifact, lite0_map_extractor, fmnist_batches):
+    """What the facilitator's review uses for a session prepared before issue 16: same features, same maps."""
+    x, _ = fmnist_batches
+    old = FeatureExtractor(lite0_artifact.path, feature_map=True)
+    assert old.has_feature_map
+    features, maps = old.extract_with_maps(x[:4])
+    expected_features, expected_maps = lite0_map_extractor.extract_with_maps(x[:4])
+    np.testing.assert_array_equal(features, expected_features)
+    np.testing.assert_array_equal(maps, expected_maps)
