@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .param_fields import ignore_wheel_unless_focused
 from .plain_text import tooltip
 from .study_timeline import StudyTimeline, describe_study_row
 
@@ -85,10 +86,10 @@ class StudyReplayView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.timeline: StudyTimeline | None = None
-        self.participant_filter = QComboBox()
+        self.participant_filter = ignore_wheel_unless_focused(QComboBox())
         self.participant_filter.setObjectName("participant_filter")
         self.participant_filter.setMinimumWidth(160)
-        self.kind_filter = QComboBox()
+        self.kind_filter = ignore_wheel_unless_focused(QComboBox())
         self.kind_filter.setObjectName("kind_filter")
         self.kind_filter.setMinimumWidth(200)
         for combo in (self.participant_filter, self.kind_filter):

@@ -6,13 +6,14 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QToolBar, QToolButton, QWidget
 
 from .exports import STUDY_EXPORTS
+from .param_fields import ignore_wheel_unless_focused
 
 
 class SessionToolbar(QToolBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Session", parent)
         self.setMovable(False)
-        self.session_combo = QComboBox()
+        self.session_combo = ignore_wheel_unless_focused(QComboBox())
         self.session_combo.setMinimumWidth(220)
         self.session_combo.setToolTip("Sessions in this data folder")
         self.addWidget(QLabel(" Session: "))
