@@ -1,5 +1,6 @@
-"""How participants join: a large QR code of the join URL, the URL as text with a copy button,
-and a full-screen "present" view for the projector with a live participant count."""
+"""How participants join: a large QR code of the join URL, the URL as text with a copy button, a warning
+when the chosen network cannot be reached by other devices, and a full-screen "present" view for the
+projector with a live participant count."""
 
 from __future__ import annotations
 
@@ -7,11 +8,27 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from .i18n import tr
 from .qr_widget import QrCodeView
+
+WARNING_STYLE = "background: #fff3cd; color: #6b4f00; border: 1px solid #e0b000; border-radius: 4px; padding: 6px;"
 
 
 def _count_text(count: int) -> str:
-    return "No one has joined yet" if count == 0 else f"{count} participant{'s' if count != 1 else ''} joined"
+    if count == 0:
+        return tr("JoinPanel", "No one has joined yet")
+    if count == 1:
+        return tr("JoinPanel", "1 participant joined")
+    return tr("JoinPanel", "{n} participants joined", n=count)
+
+
+def _warning_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("network_warning")
+    label.setWordWrap(True)
+    label.setStyleSheet(WARNING_STYLE)
+    label.hide()
+    return label
 
 
 class JoinPanel(QWidget):
@@ -20,7 +37,8 @@ class JoinPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.qr = QrCodeView()
-        self.url = QLabel("Start the server to get a join link.")
+        self.warning = _warning_label()
+        self.url = QLabel()
         self.url.setObjectName("join_url")
         self.url.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.url.setWordWrap(True)
@@ -29,15 +47,16 @@ class JoinPanel(QWidget):
         self.url.setFont(font)
         self.code = QLabel()
         self.code.setObjectName("join_code")
-        self.copy_button = QPushButton("Copy link")
+        self.copy_button = QPushButton(tr("JoinPanel", "Copy link"))
         self.copy_button.clicked.connect(self.copy_url)
-        self.present_button = QPushButton("Present full screen")
+        self.present_button = QPushButton(tr("JoinPanel", "Present full screen"))
         self.present_button.clicked.connect(self.present_requested)
         self.count = QLabel(_count_text(0))
         buttons = QHBoxLayout()
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.present_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.warning)
         layout.addWidget(self.qr, 1)
         layout.addWidget(self.url)
         layout.addWidget(self.code)
@@ -47,10 +66,18 @@ class JoinPanel(QWidget):
 
     def set_url(self, url: str | None, join_code: str | None = None) -> None:
         self.qr.set_text(url or "")
-        self.url.setText(url or "Start the server to get a join link.")
-        self.code.setText(f"Join code: {join_code}" if url and join_code else "")
+        self.url.setText(url or tr("JoinPanel", "Start the server to get a join link."))
+        self.code.setText(tr("JoinPanel", "Join code: {code}", code=join_code) if url and join_code else "")
         self.copy_button.setEnabled(bool(url))
         self.present_button.setEnabled(bool(url))
+
+    def set_network_warning(self, text: str | None) -> None:
+        """Say (next to the QR code) why other devices cannot reach the chosen network; None hides it."""
+        self.warning.setText(text or "")
+        self.warning.setVisible(bool(text))
+
+    def network_warning(self) -> str | None:
+        return self.warning.text() or None
 
     def join_url(self) -> str:
         return self.qr.text()
@@ -66,9 +93,10 @@ class JoinPanel(QWidget):
 class PresentWindow(QWidget):
     """Full screen for a projector: QR, URL, title and participant count. Esc or a click closes it."""
 
-    def __init__(self, title: str, url: str, count: int, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, url: str, count: int, warning: str | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.Window)
-        self.setWindowTitle(f"Join: {title}")
+        self.setWindowTitle(tr("PresentWindow", "Join: {title}", title=title))
         self.setStyleSheet("background: white; color: black;")
         self.title = QLabel(title)
         self.title.setAlignment(Qt.AlignCenter)
@@ -76,6 +104,10 @@ class PresentWindow(QWidget):
         big.setPointSizeF(big.pointSizeF() * 2.5)
         big.setBold(True)
         self.title.setFont(big)
+        self.warning = _warning_label()
+        self.warning.setAlignment(Qt.AlignCenter)
+        self.warning.setText(warning or "")
+        self.warning.setVisible(bool(warning))
         self.qr = QrCodeView()
         self.qr.set_text(url)
         self.url = QLabel(url)
@@ -86,14 +118,15 @@ class PresentWindow(QWidget):
         self.count = QLabel(_count_text(count))
         self.count.setAlignment(Qt.AlignCenter)
         self.count.setFont(medium)
-        hint = QLabel("Scan with your phone's camera, or type the address. Press Esc to close.")
-        hint.setAlignment(Qt.AlignCenter)
+        self.hint = QLabel(tr("PresentWindow", "Scan with your phone's camera, or type the address. Press Esc to close."))
+        self.hint.setAlignment(Qt.AlignCenter)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.warning)
         layout.addWidget(self.qr, 1)
         layout.addWidget(self.url)
         layout.addWidget(self.count)
-        layout.addWidget(hint)
+        layout.addWidget(self.hint)
         QShortcut(QKeySequence(Qt.Key_Escape), self, activated=self.close)
 
     def set_participant_count(self, count: int) -> None:

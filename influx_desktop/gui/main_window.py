@@ -338,7 +338,7 @@ class MainWindow(QMainWindow):
             self.present_window.close()
         title = self.session["config"]["title"] if self.session else ""
         count = self.session["active_participants"] if self.session else 0
-        self.present_window = PresentWindow(title, self.serving.join_url, count)
+        self.present_window = PresentWindow(title, self.serving.join_url, count, self.server_panel.network_warning())
         self.present_window.setAttribute(Qt.WA_DeleteOnClose)
         self.present_window.destroyed.connect(lambda: setattr(self, "present_window", None))
         self.present_window.showFullScreen()

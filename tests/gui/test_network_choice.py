@@ -14,7 +14,7 @@ REMEMBERED = {"host": "192.0.2.77", "port": 41999, "interface": "wlan0"}
 def test_an_address_not_listed_is_offered_first():
     assert offered([LO], "192.0.2.5") == [Interface("chosen", "192.0.2.5"), LO]
     assert offered([WLAN, LO], LO.address) == [WLAN, LO]
-    assert address_label("192.0.2.77", None) == "192.0.2.77" and address_label("192.0.2.77", "wlan0") == "192.0.2.77 (wlan0)"
+    assert address_label("192.0.2.77", None) == "192.0.2.77" and address_label("192.0.2.77", "wlan0") == "Wi-Fi (192.0.2.77)"
 
 
 def test_the_default_without_a_remembered_address():
@@ -33,7 +33,7 @@ def test_host_given_at_start_wins_and_says_the_links_change():
     choice = NetworkChoice(LO.address, LO.address, 0, interfaces=[WLAN, LO], remembered=REMEMBERED)
     offer, selected, (kind, text) = choice.preselect()
     assert (offer, selected, kind) == ([WLAN, LO], LO.address, "info")
-    assert "192.0.2.77 (wlan0) last time" in text and "--host 127.0.0.1" in text
+    assert "Wi-Fi (192.0.2.77) last time" in text and "--host 127.0.0.1" in text
 
 
 def test_a_remembered_address_this_computer_lacks_falls_back_with_a_problem_note():

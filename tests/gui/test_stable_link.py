@@ -119,7 +119,7 @@ def test_a_remembered_address_this_computer_no_longer_has_is_explained(qtbot, op
     coordinator.close()
 
     window = open_window(data_dir, host=None, interfaces=[Interface("lo", LOOPBACK)])
-    qtbot.waitUntil(lambda: "192.0.2.77 (wlan0)" in window.banner.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "Wi-Fi (192.0.2.77)" in window.banner.text(), timeout=5000)
     assert "does not have that address now" in window.banner.text()
     assert "choose another Network" in window.banner.text()
     assert window.server_panel.interface_combo.currentData() == LOOPBACK  # a usable default instead
