@@ -32,6 +32,7 @@ from .session import SessionConfig
 from .sessions import Sessions
 from .store import Store
 from .study_log import STUDY_EVENT_COLUMNS, STUDY_SUMMARY_COLUMNS, StudyLog
+from .testset_review import ImageExplanation, Reviewer, VersionReview
 from .testset import ServerEvaluator
 from .updates import Updates
 
@@ -51,6 +52,7 @@ class Coordinator:
         self._evaluation = Evaluation(self.store, self.events)
         self._study = StudyLog(self.store, self.events)
         self.evaluator = ServerEvaluator(self.data_dir, self._sessions, self._evaluation, self.events)
+        self._reviews = Reviewer(self._sessions, self.evaluator)
 
     def close(self) -> None:
         self.evaluator.close()
@@ -180,6 +182,14 @@ class Coordinator:
 
     def accuracy_history(self, session_id: int) -> list[dict]:
         return self._evaluation.accuracy_history(session_id)
+
+    # ------------------------------------------------------------------ the test set, reviewed (testset_review.py)
+
+    def test_set_review(self, session_id: int, version: int | None = None) -> VersionReview:
+        return self._reviews.review(session_id, version)
+
+    def explain_test_image(self, session_id: int, version: int, index: int, test_set: int | None = None) -> ImageExplanation:
+        return self._reviews.explain(session_id, version, index, test_set)
 
     # ------------------------------------------------------------------ user-study log (study_log.py)
 

@@ -1,7 +1,9 @@
 """The facilitator's labelled test set and the server-side evaluation of every new model version.
 
 Test images are decoded and run through the backbone once (native onnxruntime) in a
-background thread; their features are kept in memory and in ``sessions/<id>/testset.npz``.
+background thread; their features are kept in memory and in ``sessions/<id>/testset.npz``, and the
+square picture the backbone saw of each (PNG, lossless, so it gives the same features again) in
+``sessions/<id>/testset_images.zip`` for the facilitator's review (``testset_review.py``).
 Each new version is then scored off the request path: the head is a single matrix product.
 The evaluator hears of new versions from the core's events (``model_version``); it reads sessions and
 versions through ``Sessions`` and records its scores through ``Evaluation``.
@@ -20,7 +22,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .errors import InvalidInput
+from .errors import InvalidInput, NotFound
 from .evaluation import Evaluation
 from .events import Event, EventBus
 from .models import head
@@ -91,10 +93,11 @@ def _labelled(entries: Iterable, classes: tuple[str, ...], folder_names: list[st
 
 
 @dataclass
-class _TestSet:
+class TestSet:
     id: int  # the event id of its test_set_loaded event: accuracy rows name the set they were scored on
     features: np.ndarray  # [N, feature_dim]
     labels: np.ndarray  # [N] int
+    names: list[str]  # "<class folder>/<file>" of each, for people (sets saved before issue 16: "image <n>")
 
 
 class ServerEvaluator:
@@ -104,7 +107,7 @@ class ServerEvaluator:
         self._data_dir = Path(data_dir)
         self._sessions = sessions
         self._evaluation = evaluation
-        self._test_sets: dict[int, _TestSet] = {}
+        self._test_sets: dict[int, TestSet] = {}
         self._status: dict[int, dict] = {}
         self._lock = threading.Lock()  # guards _test_sets and _status between the worker and callers
         self._jobs: queue.Queue = queue.Queue()
@@ -114,6 +117,9 @@ class ServerEvaluator:
 
     def _path(self, session_id: int) -> Path:
         return self._data_dir / "sessions" / str(session_id) / "testset.npz"
+
+    def _images_path(self, session_id: int) -> Path:
+        return self._path(session_id).with_name("testset_images.zip")
 
     def _on_event(self, event: Event) -> None:
         """On the thread that published it: only queue work, never wait."""
@@ -151,6 +157,24 @@ class ServerEvaluator:
             extracting = self._status.get(session_id, {}).get("state") == "extracting"
         if extracting or session_id in self._test_sets or self._path(session_id).exists():
             self._jobs.put(("evaluate", session_id, version))
+
+    def test_set(self, session_id: int) -> TestSet | None:
+        """The session's newest test set once its features are ready (read from disk if need be), or None."""
+        if session_id not in self._test_sets and self._path(session_id).exists():
+            self._restore(session_id)
+        with self._lock:
+            return self._test_sets.get(session_id)
+
+    def square_image(self, session_id: int, index: int) -> bytes:
+        """The PNG of test image ``index``: the square picture the backbone saw."""
+        try:
+            with zipfile.ZipFile(self._images_path(session_id)) as archive:
+                return archive.read(f"{int(index)}.png")
+        except (FileNotFoundError, KeyError):
+            raise NotFound(
+                "This test set's pictures were not kept (it was loaded before this version of the app): load "
+                "the test set again to see them.", code="test_image_unknown",
+            ) from None
 
     def discard(self, session_id: int) -> None:
         """Forget the session's test set (its features came from a feature extractor the session no longer
@@ -193,7 +217,7 @@ class ServerEvaluator:
     def _extract(self, session_id: int, images: list[LabelledImage], version: int) -> None:
         from .models.backbones import get_backbone
         from .models.features import FeatureExtractor
-        from .models.images import preprocess
+        from .models.images import normalise, square_image
 
         sessions = self._sessions
         config = sessions.config(session_id)
@@ -201,31 +225,38 @@ class ServerEvaluator:
         artifacts = sessions.prepare_models(session_id)
         extractor = FeatureExtractor(sessions.models.artifact_by_sha256(artifacts["feature_extractor"]["sha256"]))
         status = self._status[session_id]
-        features, labels = [], []
+        features, labels, names = [], [], []
         batch, batch_labels = [], []
-        for i, image in enumerate(images):
-            try:
-                batch.append(preprocess(image.data, backbone))
-                batch_labels.append(image.label)
-            except InvalidInput:
-                status["skipped"].append(image.name)
-            if len(batch) == 32 or (i == len(images) - 1 and batch):
-                features.append(extractor.extract(np.stack(batch)))
-                labels.extend(batch_labels)
-                batch, batch_labels = [], []
-            status["done"] = i + 1
+        pictures = self._images_path(session_id).with_suffix(".tmp.zip")
+        pictures.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(pictures, "w", zipfile.ZIP_STORED) as archive:  # PNGs are compressed already
+            for i, image in enumerate(images):
+                try:
+                    square = square_image(image.data, backbone)
+                    batch.append(normalise(square, backbone))
+                    batch_labels.append(image.label)
+                    archive.writestr(f"{len(names)}.png", _png(square))
+                    names.append(image.name)
+                except InvalidInput:
+                    status["skipped"].append(image.name)
+                if len(batch) == 32 or (i == len(images) - 1 and batch):
+                    features.append(extractor.extract(np.stack(batch)))
+                    labels.extend(batch_labels)
+                    batch, batch_labels = [], []
+                status["done"] = i + 1
         if not labels:
+            pictures.unlink(missing_ok=True)
             status["state"] = "failed"
             status["error"] = "None of the test images could be decoded."
             return
         test_set_id = self._evaluation.record_test_set(session_id, len(labels), status["skipped"])
-        test_set = _TestSet(
-            test_set_id, np.concatenate(features).astype(np.float32), np.asarray(labels, dtype=np.int64)
+        test_set = TestSet(
+            test_set_id, np.concatenate(features).astype(np.float32), np.asarray(labels, dtype=np.int64), names
         )
         path = self._path(session_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, id=test_set.id, features=test_set.features, labels=test_set.labels)
+        np.savez(tmp, id=test_set.id, features=test_set.features, labels=test_set.labels, names=np.asarray(names))
+        os.replace(pictures, self._images_path(session_id))
         os.replace(tmp, path)
         with self._lock:
             self._test_sets[session_id] = test_set
@@ -240,13 +271,16 @@ class ServerEvaluator:
             self._test_sets.pop(session_id, None)
             self._status.pop(session_id, None)
             self._path(session_id).unlink(missing_ok=True)
+            self._images_path(session_id).unlink(missing_ok=True)
 
     def _restore(self, session_id: int) -> None:
         with self._lock:
             if session_id in self._test_sets:
                 return
         with np.load(self._path(session_id)) as data:
-            test_set = _TestSet(int(data["id"]), data["features"], data["labels"])
+            labels = data["labels"]
+            names = [str(n) for n in data["names"]] if "names" in data else [f"image {i + 1}" for i in range(len(labels))]
+            test_set = TestSet(int(data["id"]), data["features"], labels, names)
         with self._lock:
             self._test_sets.setdefault(session_id, test_set)
             self._status.setdefault(session_id, {"state": "ready", "images": int(len(test_set.labels)), "skipped": []})
@@ -268,3 +302,9 @@ class ServerEvaluator:
         self._evaluation.record_server_accuracy(
             session_id, test_set.id, version, float(correct.mean()), int(len(correct)), per_class
         )
+
+
+def _png(picture) -> bytes:
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()

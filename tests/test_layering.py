@@ -48,7 +48,7 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple
     "strategies": (("strategies/",), ("foundation", "strategies"), ("numpy",), ()),
     "core": (
         ("session.py", "store.py", "events.py", "fields.py", "sessions.py", "participants.py", "manifest.py",
-         "updates.py", "aggregation.py", "class_stats.py", "evaluation.py", "testset.py", "study.py",
+         "updates.py", "aggregation.py", "class_stats.py", "evaluation.py", "testset.py", "testset_review.py", "study.py",
          "study_log.py", "exports.py"),
         ("foundation", "models", "strategies", "core"),
         ("numpy",),

@@ -29,13 +29,13 @@ def test_versions_published_while_the_test_set_is_extracted_are_scored_once_each
 
     # Hold the evaluator inside the extraction until three versions have been published.
     release = threading.Event()
-    real_preprocess = images.preprocess
+    real_square_image = images.square_image
 
-    def slow_preprocess(data, backbone):
+    def slow_square_image(data, backbone):
         assert release.wait(30)
-        return real_preprocess(data, backbone)
+        return real_square_image(data, backbone)
 
-    monkeypatch.setattr(images, "preprocess", slow_preprocess)
+    monkeypatch.setattr(images, "square_image", slow_square_image)
     zip_bytes, features = _small_test_set(fm)
     coordinator.load_test_set(sid, read_test_zip(zip_bytes, tuple(fm.classes)))
     assert coordinator.test_set_status(sid)["state"] == "extracting"
