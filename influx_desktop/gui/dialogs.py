@@ -1,5 +1,5 @@
-"""The two questions the window asks before acting: what to do about a taken port, and whether to remove
-(and maybe block) a participant. Each is a window-modal box, opened without waiting; the caller connects
+"""The questions the window asks before acting: what to do about a taken port, whether to remove (and maybe
+block) a participant, and whether to stop the class server (or close the app) while participants are in. Each is a window-modal box, opened without waiting; the caller connects
 ``buttonClicked`` and gets the buttons by name (tests click them)."""
 
 from __future__ import annotations
@@ -7,12 +7,53 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QMessageBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QMessageBox, QProgressDialog, QWidget
 
 from .dashboard import short_device
+from .i18n import tr
 from .snapshot import participant_label
 
 CANCEL = None  # in ``buttons``: the standard Cancel button, which Escape presses
+
+
+def open_question(owner: Any, name: str, box: QMessageBox, buttons: dict[str, Any], answered) -> None:
+    """Open ``box`` without waiting, as ``owner.<name>_dialog`` (its buttons: ``owner.<name>_dialog_buttons``,
+    where tests find them) until a button is clicked; then both are cleared and ``answered(button)`` runs."""
+
+    def clicked(button) -> None:
+        setattr(owner, f"{name}_dialog", None)
+        setattr(owner, f"{name}_dialog_buttons", {})
+        box.deleteLater()
+        answered(button)
+
+    box.buttonClicked.connect(clicked)
+    setattr(owner, f"{name}_dialog", box)
+    setattr(owner, f"{name}_dialog_buttons", buttons)
+    box.open()
+
+
+class StartProgress:
+    """A window-modal progress box while a session starts (``show(text)``; ``show(None)`` ends it)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        self.parent = parent
+        self.dialog: QProgressDialog | None = None
+
+    def show(self, text: str | None) -> None:
+        if text is None:
+            if self.dialog is not None:
+                self.dialog.reset()
+                self.dialog.deleteLater()
+                self.dialog = None
+            return
+        if self.dialog is None:
+            self.dialog = QProgressDialog(text, None, 0, 0, self.parent)
+            self.dialog.setWindowTitle(tr("StartProgress", "Starting"))
+            self.dialog.setWindowModality(Qt.WindowModal)
+            self.dialog.setMinimumDuration(400)
+            self.dialog.setAutoClose(False)
+        else:
+            self.dialog.setLabelText(text)
 
 
 def _question(parent: QWidget, icon: Any, title: str, text: str, detail: str, buttons: list[tuple], default: str,
@@ -66,3 +107,22 @@ def remove_participant_box(parent: QWidget, participant: dict) -> tuple[QMessage
     box, named = _question(parent, QMessageBox.Question, "Remove participant",
                            f"Remove {who} ({short_device(participant['device'])})?", detail, buttons, "cancel", block)
     return box, {**named, "block": block}
+
+
+def stop_server_box(parent: QWidget, joined: int, active_now: int, closing: bool) -> tuple[QMessageBox, dict[str, Any]]:
+    """Stop the class server (``closing``: and close the app) although ``joined`` participants are in, or not."""
+    c = "StopServerBox"
+    if joined == 1:
+        text = tr(c, "1 participant has joined this session.")
+    else:
+        text = tr(c, "{n} participants have joined this session.", n=joined)
+    if active_now:
+        text += " " + tr(c, "Active in the last minute: {n}.", n=active_now)
+    text += "\n" + (tr(c, "Close the app and stop the class server?") if closing else tr(c, "Stop the class server?"))
+    detail = tr(c, "Until you press Start again, participants can neither send what they train nor get the class "
+                   "model. Their photos stay on their devices, the class model keeps what it has learned, and the "
+                   "same join link works again after Start.")
+    stop = tr(c, "Close and stop the server") if closing else tr(c, "Stop the server")
+    buttons = [("stop", stop, QMessageBox.DestructiveRole), ("cancel", CANCEL, None)]
+    title = tr(c, "Close InFL-UX Desktop") if closing else tr(c, "Stop the class server")
+    return _question(parent, QMessageBox.Warning, title, text, detail, buttons, "cancel")

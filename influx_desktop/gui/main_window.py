@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QProgressDialog, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from .. import __version__
 from ..errors import InfluxError
@@ -22,7 +22,7 @@ from ..server.network import Interface
 from .banner import Banner
 from .bridge import CoreEventBridge
 from .dashboard import Dashboard, EventLogView
-from .dialogs import port_in_use_box, remove_participant_box
+from .dialogs import StartProgress, open_question, port_in_use_box, remove_participant_box, stop_server_box
 from .exports import EVENT_LOG, MODEL, STUDY_EXPORTS, Export
 from .join_panel import PresentWindow
 from .replay import StudyReplayView
@@ -65,13 +65,17 @@ class MainWindow(QMainWindow):
             coordinator, self.tasks.run, self.snapshot_reads, host=host, port=port, advertise=advertise
         )
         self.present_window: PresentWindow | None = None
-        self.progress_dialog: QProgressDialog | None = None
+        self.start_progress = StartProgress(self)
         #: Open while a taken port waits for the facilitator's answer (use the offered port, retry, cancel).
         self.port_dialog = None
         self.port_dialog_buttons: dict[str, Any] = {}
         #: Open while "Remove participant" waits for the facilitator's answer (remove, optionally blocking; cancel).
         self.remove_dialog = None
         self.remove_dialog_buttons: dict[str, Any] = {}
+        #: Open while Stop or closing the window asks whether to stop the server with participants in.
+        self.stop_dialog = None
+        self.stop_dialog_buttons: dict[str, Any] = {}
+        self._close_confirmed = False
         self._replay_stale = True  # the study timeline changed since the replay tab last read it
         self.setWindowTitle("InFL-UX Desktop")
         self.resize(1280, 800)
@@ -103,7 +107,7 @@ class MainWindow(QMainWindow):
         toolbar.session_combo.activated.connect(self._session_chosen)
         toolbar.new_action.triggered.connect(self.controller.new_session)
         toolbar.start_action.triggered.connect(self.start)
-        toolbar.stop_action.triggered.connect(self.controller.stop)
+        toolbar.stop_action.triggered.connect(self.stop)
         toolbar.pause_action.triggered.connect(self.controller.toggle_pause)
         toolbar.present_action.triggered.connect(self.present)
         toolbar.testset_action.triggered.connect(self.choose_test_set)
@@ -163,7 +167,7 @@ class MainWindow(QMainWindow):
         events.notice.connect(self.banner.show_notice)
         events.status.connect(self.statusBar().showMessage)
         events.settings_refused.connect(self._settings_refused)
-        events.start_progress.connect(self._show_start_progress)
+        events.start_progress.connect(self.start_progress.show)
         events.port_in_use.connect(self._ask_about_taken_port)
 
     # ================================================================== showing the controller's state
@@ -224,23 +228,6 @@ class MainWindow(QMainWindow):
         else:
             self.banner.show_notice("problem", failure_text(what, exc))
 
-    def _show_start_progress(self, text: str | None) -> None:
-        if text is None:
-            if self.progress_dialog is not None:
-                self.progress_dialog.reset()
-                self.progress_dialog.deleteLater()
-                self.progress_dialog = None
-            return
-        if self.progress_dialog is None:
-            dialog = QProgressDialog(text, None, 0, 0, self)
-            dialog.setWindowTitle("Starting")
-            dialog.setWindowModality(Qt.WindowModal)
-            dialog.setMinimumDuration(400)
-            dialog.setAutoClose(False)
-            self.progress_dialog = dialog
-        else:
-            self.progress_dialog.setLabelText(text)
-
     def _tab_changed(self, _index: int) -> None:
         if self._replay_stale:
             self.request_replay_refresh()
@@ -291,18 +278,7 @@ class MainWindow(QMainWindow):
 
     def _ask(self, name: str, box: Any, buttons: dict[str, Any], answered) -> None:
         """Open ``box`` as ``self.<name>_dialog`` (buttons: ``<name>_dialog_buttons``) until it is answered."""
-
-        def clicked(button) -> None:
-            setattr(self, f"{name}_dialog", None)
-            setattr(self, f"{name}_dialog_buttons", {})
-            box.deleteLater()
-            if not self.controller.closed:
-                answered(button)
-
-        box.buttonClicked.connect(clicked)
-        setattr(self, f"{name}_dialog", box)
-        setattr(self, f"{name}_dialog_buttons", buttons)
-        box.open()
+        open_question(self, name, box, buttons, lambda button: self.controller.closed or answered(button))
 
     def _ask_about_taken_port(self, exc: Any, keeps_link: bool) -> None:
         """Use the port offered, retry, or leave it: the answer starts again."""
@@ -330,6 +306,31 @@ class MainWindow(QMainWindow):
                 self.controller.remove_participant(participant, block_device=buttons["block"].isChecked())
 
         self._ask("remove", box, buttons, answered)
+
+    def joined_participants(self) -> tuple[int, int]:
+        """(participants not removed, of them active in the last minute), as the dashboard last read them."""
+        snapshot = self.snapshot
+        if snapshot is None:
+            return 0, 0
+        return snapshot.session["active_participants"], sum(p["state"] == "active" for p in snapshot.participants)
+
+    def stop(self, closing: bool = False) -> None:
+        """Stop the class server (``closing``: then close the window); with participants in, ask first."""
+        if self.serving is None or self.stop_dialog is not None:
+            return
+        joined, active_now = self.joined_participants()
+        if joined == 0:
+            self._stop_confirmed(closing)
+            return
+        box, buttons = stop_server_box(self, joined, active_now, closing)
+        self._ask("stop", box, buttons, lambda button: button is buttons["stop"] and self._stop_confirmed(closing))
+
+    def _stop_confirmed(self, closing: bool) -> None:
+        if closing:
+            self._close_confirmed = True
+            self.close()
+        else:
+            self.controller.stop()
 
     def present(self) -> None:
         if self.serving is None:
@@ -375,11 +376,17 @@ class MainWindow(QMainWindow):
         self.interface_timer.stop()
         if self.present_window is not None:
             self.present_window.close()
-        if self.port_dialog is not None:
-            self.port_dialog.close()
+        for dialog in (self.port_dialog, self.stop_dialog):
+            if dialog is not None:
+                dialog.close()
         self.controller.close(wait_for_tasks=self.tasks.wait)
         self.bridge.close()
 
     def closeEvent(self, event) -> None:
+        """Closing stops the class server: with participants in, only once the facilitator said so."""
+        if self.serving is not None and not self._close_confirmed and self.joined_participants()[0] > 0:
+            event.ignore()
+            self.stop(closing=True)
+            return
         self.shutdown()
         event.accept()
