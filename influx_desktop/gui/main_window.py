@@ -26,6 +26,8 @@ from .dialogs import StartProgress, open_question, port_in_use_box, remove_parti
 from .exports import EVENT_LOG, MODEL, STUDY_EXPORTS, Export
 from .join_panel import PresentWindow
 from .replay import StudyReplayView
+from .review_controller import ReviewController
+from .review_view import ReviewView
 from .server_panel import ServerPanel
 from .serving import Serving
 from .session_controller import SessionController, failure_text
@@ -136,6 +138,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.dashboard, "Dashboard")
         self.tabs.addTab(self.event_log, "Event log")
         self.tabs.addTab(self.replay, "Study replay")
+        self.review = ReviewView(ReviewController(self.coordinator, self.tasks.run))
+        self.tabs.insertTab(DASHBOARD_TAB + 1, self.review, "Test set")
         self.tabs.currentChanged.connect(self._tab_changed)
 
         splitter = QSplitter(Qt.Horizontal)
@@ -157,6 +161,8 @@ class MainWindow(QMainWindow):
         events.changed.connect(self._update_controls)
         events.sessions.connect(lambda sessions: self.toolbar.show_sessions(sessions, self.session_id))
         events.shown.connect(self._show_session_id)
+        events.shown.connect(self.review.controller.show_session)
+        events.snapshot.connect(self.review.controller.on_snapshot)
         events.setup_needed.connect(lambda: self.tabs.setCurrentIndex(SETUP_TAB))
         events.session.connect(self._show_session)
         events.snapshot.connect(self._show_snapshot)
@@ -229,6 +235,7 @@ class MainWindow(QMainWindow):
             self.banner.show_notice("problem", failure_text(what, exc))
 
     def _tab_changed(self, _index: int) -> None:
+        self.review.controller.set_visible(self.tabs.currentWidget() is self.review)
         if self._replay_stale:
             self.request_replay_refresh()
 
