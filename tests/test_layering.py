@@ -64,7 +64,7 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple
     "gui": (
         ("gui/",),
         ("foundation", "models", "strategies", "core", "facade", "server", "gui"),
-        ("PySide6", "qrcode"),
+        ("PySide6", "qrcode", "numpy"),
         (),
     ),
     "entry": (
