@@ -120,3 +120,22 @@ def start_and_wait(qtbot, window, timeout: int = 120_000) -> None:
     qtbot.waitUntil(lambda: not window.controller.starting, timeout=timeout)
     assert window.serving is not None, window.banner.text()
     qtbot.waitUntil(lambda: not window.tasks.busy, timeout=10_000)
+
+
+def confirm_stop(window) -> None:
+    """Answer "stop" if Stop or closing asked first (it does while participants are in)."""
+    if window.stop_dialog is not None:
+        window.stop_dialog_buttons["stop"].click()
+
+
+def close_window(window) -> None:
+    """The window's close button, confirmed: the server and mDNS stop, the session is marked stopped."""
+    window.close()
+    confirm_stop(window)
+
+
+def stop_and_wait(qtbot, window, timeout: int = 10_000) -> None:
+    """Press Stop (confirmed) and wait until the server is down."""
+    window.toolbar.stop_action.trigger()
+    confirm_stop(window)
+    qtbot.waitUntil(lambda: window.serving is None and not window.tasks.busy, timeout=timeout)

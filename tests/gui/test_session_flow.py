@@ -111,8 +111,9 @@ def test_create_start_join_train_and_stop_through_the_window(qtbot, window):
     assert "update_rejected" in window.event_log.kinds()
     assert window.event_log.kinds()[0] in ("update_rejected", "model_version")
 
-    # Stop: the server closes, the session is stopped and the mDNS service is gone.
+    # Stop (confirmed: participants are in): the server closes, the session is stopped and the mDNS service is gone.
     window.toolbar.stop_action.trigger()
+    window.stop_dialog_buttons["stop"].click()
     qtbot.waitUntil(lambda: window.serving is None, timeout=10_000)
     assert window.coordinator.get_session(window.session_id)["state"] == "stopped"
     assert not serving.advertiser.running
@@ -132,6 +133,7 @@ def test_restart_shows_the_previous_session_with_its_version_and_participants(qt
     Participant(url, "Bob").send_update()
     qtbot.waitUntil(lambda: first.dashboard.version_tile.value.text() == "2", timeout=5000)
     first.close()  # what the window's close button does: stop server and mDNS, mark the session stopped
+    first.stop_dialog_buttons["stop"].click()  # once the facilitator confirms (participants are in)
     assert first.serving is None
     first.coordinator.close()
 

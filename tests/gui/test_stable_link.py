@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from conftest import LOOPBACK, Participant, fill_new_session, start_and_wait
+from conftest import LOOPBACK, Participant, close_window, fill_new_session, start_and_wait
 from influx_desktop.coordinator import Coordinator
 from influx_desktop.gui.snapshot import describe_event
 from influx_desktop.server.network import Interface
@@ -28,7 +28,7 @@ def _serve_once_and_close(qtbot, open_window, data_dir) -> tuple[str, int]:
     start_and_wait(qtbot, first)
     url, port = first.serving.join_url, first.serving.port
     Participant(url, "Ada").send_update()
-    first.close()  # what the window's close button does: stop the server, mark the session stopped
+    close_window(first)  # the window's close button: stop the server, mark the session stopped
     first.coordinator.close()
     return url, port
 

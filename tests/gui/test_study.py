@@ -9,7 +9,7 @@ import time
 import pytest
 from PySide6.QtCore import Qt
 
-from conftest import Participant, fill_new_session, http, start_and_wait
+from conftest import Participant, fill_new_session, http, start_and_wait, stop_and_wait
 from influx_desktop.gui.exports import STUDY_EXPORTS
 from influx_desktop.gui.session_form import ERROR_STYLE, STUDY_EXPLANATION, STUDY_HAS_RUN_EXPLANATION
 from influx_desktop.gui.study_timeline import describe_study_row
@@ -151,8 +151,7 @@ def test_replay_shows_the_core_timeline_live_and_filters_it(qtbot, study):
     assert replay.shown_rows() == core.study_timeline(window.session_id)
 
     # After the session the timeline stays there to scroll through.
-    window.toolbar.stop_action.trigger()
-    qtbot.waitUntil(lambda: window.serving is None and not window.tasks.busy, timeout=10_000)
+    stop_and_wait(qtbot, window)
     assert len(replay.shown_rows()) == 11
     replay.table.scrollToBottom()
     assert replay.table.verticalScrollBar().value() == replay.table.verticalScrollBar().maximum()
