@@ -118,8 +118,14 @@ class PresentWindow(QWidget):
         self.count = QLabel(_count_text(count))
         self.count.setAlignment(Qt.AlignCenter)
         self.count.setFont(medium)
-        self.hint = QLabel(tr("PresentWindow", "Scan with your phone's camera, or type the address. Press Esc to close."))
+        self.hint = QLabel(tr("PresentWindow", "Scan the code with your phone's camera, or type the address into "
+                                               "your browser."))
         self.hint.setAlignment(Qt.AlignCenter)
+        self.hint.setWordWrap(True)
+        self.hint.setFont(medium)  # read from the back of the room
+        self.close_hint = QLabel(tr("PresentWindow", "Esc or a click closes this view."))
+        self.close_hint.setAlignment(Qt.AlignCenter)
+        self.close_hint.setStyleSheet("color: gray;")
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.warning)
@@ -127,6 +133,7 @@ class PresentWindow(QWidget):
         layout.addWidget(self.url)
         layout.addWidget(self.count)
         layout.addWidget(self.hint)
+        layout.addWidget(self.close_hint)
         QShortcut(QKeySequence(Qt.Key_Escape), self, activated=self.close)
 
     def set_participant_count(self, count: int) -> None:

@@ -43,6 +43,18 @@ class SessionSnapshot:
             latest[row["version"]] = row["accuracy"]
         return sorted((float(v), a) for v, a in latest.items())
 
+    def latest_tests(self) -> dict[int, dict]:
+        """Each participant's latest test on their own test photos among the events read:
+        ``{participant id: {version, accuracy, n, at}}``."""
+        latest: dict[int, dict] = {}
+        for event in self.events:
+            data = event.get("data") or {}
+            if event["kind"] == "test_result" and event.get("participant_id") is not None and "accuracy" in data:
+                latest[event["participant_id"]] = {
+                    "version": data.get("version"), "accuracy": data["accuracy"], "n": data.get("n"), "at": event["at"],
+                }
+        return latest
+
     def staleness_by_update(self) -> list[tuple[float, float]]:
         """(update number, staleness) of every accepted update, in arrival order."""
         accepted = [u for u in self.updates if u["status"] != "rejected"]
