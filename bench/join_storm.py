@@ -212,6 +212,7 @@ class Participant:
     source: str
     join_code: str
     photos_at: float | None = None
+    photos_bytes: int = 0  # response bodies received until the participant could add photos
     train_at: float | None = None
     body_bytes: int = 0
     requests: int = 0
@@ -272,6 +273,7 @@ class Participant:
                 self.fetch(request)
             if not self.errors:
                 self.photos_at = time.perf_counter() - clock[0]
+                self.photos_bytes = self.body_bytes
             for request in visit.runtime:
                 self.fetch(request)
             if not self.errors:
@@ -390,10 +392,10 @@ def main(argv=None) -> int:
 
         rows.append([
             s.name, f"{s.ready} of {n}",
-            f"{photos[0]:.1f} / {photos[-1]:.1f}{some(photos)}" if photos else "–",
+            f"{photos[0]:.1f} / {median(photos):.1f} / {photos[-1]:.1f}{some(photos)}" if photos else "–",
             f"{train[0]:.1f} / {median(train):.1f} / {train[-1]:.1f}{some(train)}" if train else "–",
             f"{s.downlink * 8 / rate:.1f}",
-            f"{fmt_bytes(per)} ({fmt_bytes(per * n)} all)",
+            f"{fmt_bytes(median(p.photos_bytes for p in s.participants))} / {fmt_bytes(per)} ({fmt_bytes(per * n)} all)",
             f"{fmt_bytes(s.downlink)} / {fmt_bytes(s.uplink)}",
             f"{median(p.requests for p in s.participants):.0f}",
         ])
@@ -403,9 +405,10 @@ def main(argv=None) -> int:
             say(f"  {s.name}: {count} failed request(s): {'HTTP ' + error if error.isdigit() else error} "
                 f"(first: participant {first.index}, {next(e for e in first.errors if error in e)})")
     say("")
-    say(table(["feature extractor", "ready to train", "can add photos (s): first / last",
+    say(table(["feature extractor", "ready to train", "can add photos (s): first / median / last",
                "can train (s): first / median / last", f"downlink bytes at {args.rate} (s)",
-               "HTTP bodies per participant (all)", "on the wire: down / up", "requests each"], rows))
+               "HTTP bodies per participant: to add photos / to train (all)", "on the wire: down / up",
+               "requests each"], rows))
     say("")
     say(f"{args.participants} participants on one veth pair shaped to {args.rate} with {args.delay} delay each way "
         f"({'netem' if link.netem else 'added per request by the participants'}); "
