@@ -33,7 +33,7 @@ accepted updates (how far it swings once under way); the central ceiling: one he
 the union of the participants' photos with the same optimizer (50 epochs from the same start, every class in
 the softmax). Every figure is the median over ``--seeds`` seeds (split, speeds, shuffles).
 
-    python bench/convergence.py [--quick] [--participants 3 10 30] [--seeds 3]
+    python bench/convergence.py [--quick] [--participants 3 10 30] [--seeds 3] [--int8] [--methods after]
     python bench/convergence.py --training-sweep     # item 5's choice of the local-training defaults
     python bench/convergence.py --ablation           # item 5's choice of the method, part by part
 """
@@ -67,8 +67,10 @@ CENTRAL_EPOCHS = 50
 WARM_UP_UPDATES = 20  # "worst" is taken over the versions published after this many accepted updates
 
 
-def load_features(class_ids, train_per_class: int, test_per_class: int):
-    """(classes, train features, train labels, test features, test labels, extractor) — cached on disk."""
+def load_features(class_ids, train_per_class: int, test_per_class: int, quantized: bool = False):
+    """(classes, train features, train labels, test features, test labels, extractor) — cached on disk.
+
+    ``quantized``: from the int8 extractor a session with ``quantized_backbone`` serves."""
     from fashion_mnist import CLASS_NAMES, available, load_fashion_mnist
 
     from influx_desktop.models.backbones import get_backbone
@@ -77,7 +79,7 @@ def load_features(class_ids, train_per_class: int, test_per_class: int):
 
     if not available():
         raise SystemExit("Fashion-MNIST is not installed: apt-get install dataset-fashion-mnist")
-    art = common.model_cache().feature_extractor("efficientnet_lite0", pretrained=True)
+    art = common.model_cache().feature_extractor("efficientnet_lite0", pretrained=True, quantized=quantized)
     key = f"fm-{art.sha256[:12]}-{'-'.join(map(str, class_ids))}-{train_per_class}-{test_per_class}.npz"
     path = common.CACHE / key
     if path.is_file():
@@ -294,6 +296,9 @@ def main(argv=None) -> int:
     ap.add_argument("--training-sweep", action="store_true",
                     help="the 'after' method with other local-training settings (item 5's choice of defaults)")
     ap.add_argument("--ablation", action="store_true", help="the parts of the method added one at a time")
+    ap.add_argument("--int8", action="store_true", help="features from the int8 extractor (session option quantized_backbone)")
+    ap.add_argument("--methods", nargs="*", default=["before", "after"], choices=["before", "after"],
+                    help="the methods side by side in the main table (default: both)")
     ap.add_argument("--sweep-settings", nargs="*", metavar="EPOCHS,BATCH,LR",
                     help="with --training-sweep: only these settings, e.g. 10,64,1e-3")
     args = ap.parse_args(argv)
@@ -305,12 +310,13 @@ def main(argv=None) -> int:
     else:
         class_ids, train_pc, test_pc, central_epochs = list(range(10)), 60, 100, CENTRAL_EPOCHS
     machine = common.Machine.now()
-    data = load_features(class_ids, train_pc, test_pc)
+    data = load_features(class_ids, train_pc, test_pc, quantized=args.int8)
     if args.photos_per_class:
         classes, xtr, ytr, xte, yte, art = data
         keep = np.concatenate([np.flatnonzero(ytr == k)[: args.photos_per_class] for k in range(len(classes))])
         data = classes, xtr[np.sort(keep)], ytr[np.sort(keep)], xte, yte, art
-    say(f"{len(data[2])} training and {len(data[4])} test photos, {len(class_ids)} classes.")
+    say(f"{len(data[2])} training and {len(data[4])} test photos, {len(class_ids)} classes, "
+        f"{'int8' if args.int8 else 'float32'} feature extractor.")
     if args.training_sweep:
         return sweep(data, args, aggregators, machine)
     if args.ablation:
@@ -327,24 +333,25 @@ def main(argv=None) -> int:
                 runs = {
                     method: [run_fl(data, shards[s], aggregator, params, method, updates, s,
                                     common.scratch_dir("conv")) for s in seeds]
-                    for method in ("before", "after")
+                    for method in args.methods
                 }
 
                 def both(metric) -> str:
-                    return " → ".join(fmt(median(metric(r) for r in runs[m])) for m in ("before", "after"))
+                    return " → ".join(fmt(median(metric(r) for r in runs[m])) for m in args.methods)
 
                 rows.append([
                     kind, n, title, fmt(ceiling),
                     both(lambda r: r.final), both(lambda r: r.last10),
                     both(lambda r: r.worst_after(WARM_UP_UPDATES)),
-                    " / ".join(f"{median(r.rejected for r in runs[m]):.0f}" for m in ("before", "after")),
+                    " / ".join(f"{median(r.rejected for r in runs[m]):.0f}" for m in args.methods),
                 ])
                 say("  " + " | ".join(str(c) for c in rows[-1]))
     say("")
+    arrow, slash = " → ".join(args.methods), " / ".join(args.methods)
     say(table(
-        ["split", "participants", "aggregator", "central ceiling", "final: before → after",
-         "mean of last 10 versions: before → after", f"worst after {WARM_UP_UPDATES} updates: before → after",
-         "rejected: before / after"],
+        ["split", "participants", "aggregator", "central ceiling", f"final: {arrow}",
+         f"mean of last 10 versions: {arrow}", f"worst after {WARM_UP_UPDATES} updates: {arrow}",
+         f"rejected: {slash}"],
         rows,
     ))
     say("")
