@@ -197,5 +197,37 @@ async function extraction(modelUrl, inputsUrl, count, size, passes) {
   }
 }
 
-window.bench = { ours, seed, extraction, ortVersion: ort.env.versions?.web || ort.env.versions?.common || '?' };
+// Issue 16: two extractors in one page, taking turns image by image (in reverse order every other image),
+// so the page's start, the wasm warm-up and other programs' load fall on both alike.
+async function extractionPair(modelUrls, inputsUrl, count, size, passes) {
+  const all = new Float32Array((await bytesOf(inputsUrl)).buffer);
+  const plane = 3 * size * size;
+  const extractors = [];
+  try {
+    for (const url of modelUrls) extractors.push(await FeatureExtractor.create(await bytesOf(url)));
+    const first = [];
+    for (const e of extractors) first.push(Array.from(await e.extract(all.subarray(0, plane), size))); // warm-up
+    const perPass = modelUrls.map(() => []);
+    for (let p = 0; p < passes; p++) {
+      const spent = modelUrls.map(() => 0);
+      for (let i = 0; i < count; i++) {
+        const order = i % 2 === 0 ? [...extractors.keys()] : [...extractors.keys()].reverse();
+        for (const m of order) {
+          const s = now();
+          await extractors[m].extract(all.subarray(i * plane, (i + 1) * plane), size);
+          spent[m] += now() - s;
+        }
+      }
+      spent.forEach((ms, m) => perPass[m].push(ms / count));
+    }
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    return { ok: true, msPerImage: perPass.map(median), passes: perPass, first };
+  } catch (err) {
+    return { ok: false, error: String(err && err.message || err) };
+  } finally {
+    for (const e of extractors) await e.release();
+  }
+}
+
+window.bench = { ours, seed, extraction, extractionPair, ortVersion: ort.env.versions?.web || ort.env.versions?.common || '?' };
 document.getElementById('status').textContent = 'ready';
