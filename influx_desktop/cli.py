@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=__version__)
     parser.add_argument("--data-dir", type=Path, help=f"where sessions are stored (default: ${DATA_DIR_ENV} or the user data dir)")
     parser.add_argument("--host", help="address the desktop app preselects for its server (default: the default-route one)")
+    parser.add_argument("--lang", help="language of the desktop app: en, de (default: $INFLUX_LANG, else the system's)")
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run the FL server without a window")
     serve.add_argument("--host", required=True, help="address to listen on, e.g. 127.0.0.1 or this machine's LAN address")
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             return serve(args, data_dir)
         from .gui.app import run_app
 
-        return run_app(data_dir, host=args.host)
+        return run_app(data_dir, host=args.host, lang=args.lang)
     except InfluxError as exc:
         print(f"influx-desktop: {exc.message}", file=sys.stderr)
         return 2

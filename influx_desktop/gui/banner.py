@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from .i18n import tr
+
 STYLES = {"problem": "color: #b71c1c; font-weight: bold;", "info": "color: #0d47a1;"}
 
 
@@ -21,6 +23,8 @@ class Banner(QWidget):
         self.close_button = QPushButton("✕")
         self.close_button.setFlat(True)
         self.close_button.setFixedWidth(28)
+        self.close_button.setToolTip(tr("Banner", "Close this message"))
+        self.close_button.setAccessibleName(tr("Banner", "Close this message"))
         self.close_button.clicked.connect(self.clear)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 2, 8, 2)

@@ -17,7 +17,7 @@ class LineChart(QWidget):
         y_range: tuple[float, float] | None = None,
         y_format: str = "{:g}",
         color: str = "#1f77b4",
-        empty_text: str = "No data yet",
+        empty_text: str = "",
         integer_y: bool = False,
         parent: QWidget | None = None,
     ) -> None:

@@ -16,8 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-LOCKED_EXPLANATION = (
-    "This session has run, so its classes and backbone are fixed: participants' updates and every model "
+from .i18n import tr, tr_noop
+
+C = "ClassesEditor"
+LOCKED_EXPLANATION = tr_noop(
+    C, "This session has run, so its classes and backbone are fixed: participants' updates and every model "
     "version depend on them. Create a new session to change them."
 )
 
@@ -32,21 +35,21 @@ class ClassesEditor(QWidget):
         self.list = QListWidget()
         self.list.setDragDropMode(QAbstractItemView.InternalMove)
         self.list.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
-        self.list.setAccessibleName("Classes")
+        self.list.setAccessibleName(tr(C, "Classes"))
         self.list.model().rowsMoved.connect(self.changed)
         self.list.itemChanged.connect(lambda _item: self.changed.emit())
         self.new_name = QLineEdit()
-        self.new_name.setPlaceholderText("New class name, then Enter")
+        self.new_name.setPlaceholderText(tr(C, "New class name, then Enter"))
         self.new_name.returnPressed.connect(self._add_typed)
-        self.add_button = QPushButton("Add")
+        self.add_button = QPushButton(tr(C, "Add"))
         self.add_button.clicked.connect(self._add_typed)
-        self.remove_button = QPushButton("Remove")
+        self.remove_button = QPushButton(tr(C, "Remove"))
         self.remove_button.clicked.connect(self.remove_selected)
-        self.up_button = QPushButton("Up")
+        self.up_button = QPushButton(tr(C, "Up"))
         self.up_button.clicked.connect(lambda: self.move_selected(-1))
-        self.down_button = QPushButton("Down")
+        self.down_button = QPushButton(tr(C, "Down"))
         self.down_button.clicked.connect(lambda: self.move_selected(1))
-        self.locked_label = QLabel(LOCKED_EXPLANATION)
+        self.locked_label = QLabel(tr(C, LOCKED_EXPLANATION))
         self.locked_label.setWordWrap(True)
         self.locked_label.setStyleSheet("color: #8a6d00;")
         self.locked_label.hide()

@@ -31,7 +31,7 @@ C = "Dashboard"
 #: (header, header tooltip), marked for translation
 PARTICIPANT_COLUMNS = (
     (tr_noop(C, "Nickname"), ""),
-    (tr_noop(C, "ID"), tr_noop(C, "Nicknames need not be unique; the number is (a study export's P<number>).")),
+    (tr_noop(C, "ID"), tr_noop(C, "Nicknames may repeat; this number does not (P12 in the study exports is #12).")),
     (tr_noop(C, "Browser / device"), ""),
     (tr_noop(C, "State"), tr_noop(C, "active: heard from in the last minute; idle: not since; removed: by you.")),
     (tr_noop(C, "Accepted"), tr_noop(C, "Contributions (updates) the class model took in.")),

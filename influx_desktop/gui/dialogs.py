@@ -1,6 +1,7 @@
 """The questions the window asks before acting: what to do about a taken port, whether to remove (and maybe
-block) a participant, and whether to stop the class server (or close the app) while participants are in. Each is a window-modal box, opened without waiting; the caller connects
-``buttonClicked`` and gets the buttons by name (tests click them)."""
+block) a participant, and whether to stop the class server (or close the app) while participants are in.
+Each is a window-modal box, opened without waiting; the caller connects ``buttonClicked`` and gets the
+buttons by name (tests click them)."""
 
 from __future__ import annotations
 
@@ -78,34 +79,35 @@ def _question(parent: QWidget, icon: Any, title: str, text: str, detail: str, bu
 def port_in_use_box(parent: QWidget, exc: Any, keeps_link: bool) -> tuple[QMessageBox, dict[str, Any]]:
     """Never move silently: say that the port is taken and what another port means for the join link; offer the
     free port (``exc``: ``server.runner.PortInUse``; button "use", None when there is none), a retry, or leaving it."""
+    c = "PortInUseBox"
     if keeps_link:
-        detail = (
-            "Participants' join links of this session use this port. On another port their links change: the "
-            "photos their browsers keep stay with the old link, and each of them joins again as a new participant. "
-            "To keep the links, close the other program and press Retry."
-        )
+        detail = tr(
+            c, "Participants' join links of this session use this port. On another port their links change: the "
+               "photos their browsers keep stay with the old link, and each of them joins again as a new participant. "
+               "To keep the links, close the other program and press Retry.")
     else:
-        detail = "Close the other program and press Retry, or use another port."
-    use = [("use", f"Use port {exc.free_port}", QMessageBox.AcceptRole)] if exc.free_port else []
-    buttons = [*use, ("retry", "Retry", QMessageBox.ActionRole), ("cancel", CANCEL, None)]
-    box, named = _question(parent, QMessageBox.Warning, "Port in use", exc.message, detail, buttons, "retry")
+        detail = tr(c, "Close the other program and press Retry, or use another port.")
+    use = [("use", tr(c, "Use port {port}", port=exc.free_port), QMessageBox.AcceptRole)] if exc.free_port else []
+    buttons = [*use, ("retry", tr(c, "Retry"), QMessageBox.ActionRole), ("cancel", CANCEL, None)]
+    text = tr(c, "Port {port} on {host} is in use by another program.", port=exc.port, host=exc.host)
+    box, named = _question(parent, QMessageBox.Warning, tr(c, "Port in use"), text, detail, buttons, "retry")
     return box, {"use": None, **named}
 
 
 def remove_participant_box(parent: QWidget, participant: dict) -> tuple[QMessageBox, dict[str, Any]]:
     """Remove the participant (their token stops working), optionally blocking their device, or cancel."""
+    c = "RemoveParticipantBox"
     who = participant_label(participant["nickname"], participant["id"])
-    block = QCheckBox("Also block this device from joining this session again")
+    block = QCheckBox(tr(c, "Also block this device from joining this session again"))
     if not participant["device_blockable"]:
         block.setEnabled(False)
-        block.setToolTip("This browser sent no device key (an older page), so it cannot be told apart.")
-    detail = (
-        "Their token stops working at once and their further updates are refused; updates already applied "
-        "stay in the model. Without a block, their device can join again as a new participant."
-    )
-    buttons = [("remove", "Remove", QMessageBox.DestructiveRole), ("cancel", CANCEL, None)]
-    box, named = _question(parent, QMessageBox.Question, "Remove participant",
-                           f"Remove {who} ({short_device(participant['device'])})?", detail, buttons, "cancel", block)
+        block.setToolTip(tr(c, "This browser sent no device key (an older page), so it cannot be told apart."))
+    detail = tr(c, "Their token stops working at once and their further updates are refused; updates already "
+                   "applied stay in the model. Without a block, their device can join again as a new participant.")
+    buttons = [("remove", tr(c, "Remove"), QMessageBox.DestructiveRole), ("cancel", CANCEL, None)]
+    text = tr(c, "Remove {who} ({device})?", who=who, device=short_device(participant["device"]))
+    box, named = _question(parent, QMessageBox.Question, tr(c, "Remove participant"), text, detail, buttons,
+                           "cancel", block)
     return box, {**named, "block": block}
 
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from .i18n import tr, tr_noop
+
+C = "SessionController"  # the context the controller translates ``label`` and ``what`` in
 CSV = ("csv", "CSV (*.csv)")
 JSON_LINES = ("jsonl", "JSON Lines (*.jsonl)")
 
@@ -30,9 +33,11 @@ def slug(text: str) -> str:
 
 @dataclass(frozen=True)
 class Export:
-    """One thing to save. ``label`` names it in messages ("Event log saved to …", "Could not export the event log")."""
+    """One thing to save. ``label`` and ``what`` name it in messages ("Event log saved to …", "Could not export
+    the event log"); texts are English, marked for translation (``tr(C, export.label)``)."""
 
     label: str
+    what: str  # the label in a sentence: "the event log"
     title: str  # the save dialog's title
     file_name: str  # the suggested name; ``{slug}`` (of the session title) and ``{version}`` are filled in
     formats: tuple[tuple[str, str], ...]  # (format, the dialog's file type); the first is the default
@@ -43,7 +48,7 @@ class Export:
         return self.file_name.format(slug=slug(session["config"]["title"]), version=session["version"])
 
     def file_types(self) -> str:
-        return ";;".join(file_type for _, file_type in self.formats)
+        return ";;".join(tr(C, file_type) for _, file_type in self.formats)
 
     def format_for(self, path: str, chosen_type: str) -> str:
         """The format the facilitator chose: another than the default when the file's extension or the
@@ -55,8 +60,9 @@ class Export:
 def _study(what: str, fmt: str, menu_text: str) -> Export:
     events = what == "events"
     return Export(
-        label="Study timeline" if events else "Study summary",
-        title="Export the study timeline" if events else "Export the per-participant study summary",
+        label=tr_noop(C, "Study timeline") if events else tr_noop(C, "Study summary"),
+        what=tr_noop(C, "the study timeline") if events else tr_noop(C, "the study summary"),
+        title=tr_noop(C, "Export the study timeline") if events else tr_noop(C, "Export the per-participant study summary"),
         file_name=f"{{slug}}-study-{what}.{fmt}",
         formats=(CSV if fmt == "csv" else JSON_LINES,),
         produce=lambda coordinator, session_id, f: coordinator.export_study(session_id, what, f).encode("utf-8"),
@@ -65,15 +71,17 @@ def _study(what: str, fmt: str, menu_text: str) -> Export:
 
 
 MODEL = Export(
-    label="Model",
-    title="Export the global model",
+    label=tr_noop(C, "Model"),
+    what=tr_noop(C, "the model"),
+    title=tr_noop(C, "Export the class model"),
     file_name="{slug}-v{version}.onnx",
-    formats=(("onnx", "ONNX model (*.onnx)"),),
+    formats=(("onnx", tr_noop(C, "ONNX model (*.onnx)")),),
     produce=lambda coordinator, session_id, _fmt: coordinator.export_model(session_id),
 )
 EVENT_LOG = Export(
-    label="Event log",
-    title="Export the event log",
+    label=tr_noop(C, "Event log"),
+    what=tr_noop(C, "the event log"),
+    title=tr_noop(C, "Export the event log"),
     file_name="{slug}-events.csv",
     formats=(CSV, JSON_LINES),
     produce=lambda coordinator, session_id, fmt: coordinator.export_events(session_id, fmt).encode("utf-8"),
@@ -82,9 +90,9 @@ EVENT_LOG = Export(
 STUDY_EXPORTS = {
     (what, fmt): _study(what, fmt, text)
     for what, fmt, text in (
-        ("events", "csv", "Event timeline (CSV)…"),
-        ("events", "jsonl", "Event timeline (JSON Lines)…"),
-        ("summary", "csv", "Per-participant summary (CSV)…"),
-        ("summary", "jsonl", "Per-participant summary (JSON Lines)…"),
+        ("events", "csv", tr_noop(C, "Event timeline (CSV)…")),
+        ("events", "jsonl", tr_noop(C, "Event timeline (JSON Lines)…")),
+        ("summary", "csv", tr_noop(C, "Per-participant summary (CSV)…")),
+        ("summary", "jsonl", tr_noop(C, "Per-participant summary (JSON Lines)…")),
     )
 }

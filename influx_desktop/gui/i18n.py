@@ -7,13 +7,14 @@
     STATES = {"draft": tr_noop("ServerPanel", "not started yet")}  # a module-level constant: marked here …
     tr("ServerPanel", STATES[state])                                 # … translated where it is shown
 
-The first argument is the context (Qt's translation context: a widget's or module's name), the second the
-English text, literally (``scripts/translations.py`` finds both with Qt's ``lupdate``, so no f-strings and no
-variables there, except for text marked with ``tr_noop`` or declared by the core). Fields in braces are
+The first argument is the context (Qt's translation context: a widget's or module's name; a literal or a name
+bound to one, ``C = "Dashboard"``), the second the English text, literally (``scripts/translations.py`` reads
+both from the code: no f-strings and no variables there, except for text marked with ``tr_noop`` or declared by
+the core, ``tr_core``). Fields in braces are
 filled in after translating; a translation keeps the same ``{names}``. Counts: two texts, chosen in code
 (``tr(c, "{n} image", n=1)`` / ``tr(c, "{n} images", n=2)``).
 
-Until ``language.install`` (Qt side) sets Qt's translator here, ``tr`` returns the English text.
+Until ``language.install_language`` (Qt side) sets Qt's translator here, ``tr`` returns the English text.
 Module-level constants are therefore never translated at import: mark them with ``tr_noop`` and call ``tr``
 when the widget is built.
 """

@@ -23,7 +23,9 @@ from .banner import Banner
 from .bridge import CoreEventBridge
 from .dashboard import Dashboard, EventLogView
 from .dialogs import StartProgress, open_question, port_in_use_box, remove_participant_box, stop_server_box
+from .exports import C as EXPORTS
 from .exports import EVENT_LOG, MODEL, STUDY_EXPORTS, Export
+from .i18n import tr
 from .join_panel import PresentWindow
 from .replay import StudyReplayView
 from .review_controller import ReviewController
@@ -37,6 +39,7 @@ from .snapshot import SessionSnapshot
 from .study_timeline import StudyTimeline, load_study_timeline
 from .tasks import CoalescedReads, TaskRunner
 
+C = "MainWindow"
 PERIODIC_REFRESH_MS = 10_000  # "last seen" and "updates per minute" age even when nothing happens
 INTERFACE_CHECK_MS = 5_000
 SETUP_TAB, DASHBOARD_TAB = 0, 1
@@ -61,8 +64,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.coordinator = coordinator
         self.tasks = TaskRunner(self)
-        self.snapshot_reads = CoalescedReads(self.tasks, self._report("Could not read the session"), self)
-        self.timeline_reads = CoalescedReads(self.tasks, self._report("Could not read the study timeline"), self)
+        self.snapshot_reads = CoalescedReads(self.tasks, self._report(tr(C, "Could not read the session")), self)
+        self.timeline_reads = CoalescedReads(self.tasks, self._report(tr(C, "Could not read the study timeline")), self)
         self.controller = SessionController(
             coordinator, self.tasks.run, self.snapshot_reads, host=host, port=port, advertise=advertise
         )
@@ -134,12 +137,11 @@ class MainWindow(QMainWindow):
         self.event_log = EventLogView()
         self.replay = StudyReplayView()
         self.tabs = QTabWidget()
-        self.tabs.addTab(setup_scroll, "Setup")
-        self.tabs.addTab(self.dashboard, "Dashboard")
-        self.tabs.addTab(self.event_log, "Event log")
-        self.tabs.addTab(self.replay, "Study replay")
+        for tab, title in ((setup_scroll, tr(C, "Setup")), (self.dashboard, tr(C, "Dashboard")),
+                           (self.event_log, tr(C, "Event log")), (self.replay, tr(C, "Study replay"))):
+            self.tabs.addTab(tab, title)
         self.review = ReviewView(ReviewController(self.coordinator, self.tasks.run))
-        self.tabs.insertTab(DASHBOARD_TAB + 1, self.review, "Test set")
+        self.tabs.insertTab(DASHBOARD_TAB + 1, self.review, tr(C, "Test set"))
         self.tabs.currentChanged.connect(self._tab_changed)
 
         splitter = QSplitter(Qt.Horizontal)
@@ -154,7 +156,8 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.banner)
         central_layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
-        self.statusBar().showMessage(f"InFL-UX Desktop {__version__} · data: {self.data_dir}")
+        self.statusBar().showMessage(tr(C, "InFL-UX Desktop {version} · data: {folder}", version=__version__,
+                                        folder=self.data_dir))
 
     def _observe_controller(self) -> None:
         events = self.controller.events
@@ -197,7 +200,7 @@ class MainWindow(QMainWindow):
             self.join_panel.set_url(None)
             self.tabs.setCurrentIndex(SETUP_TAB)
             self.form.title.setFocus()
-            self.setWindowTitle("InFL-UX Desktop — new session")
+            self.setWindowTitle(tr(C, "InFL-UX Desktop — new session"))
 
     def _show_session(self, session: dict, load_form: bool) -> None:
         if load_form:
@@ -279,7 +282,7 @@ class MainWindow(QMainWindow):
             return
         host = self.server_panel.host()
         if not host:
-            self.banner.show_notice("problem", "Choose a network interface first.")
+            self.banner.show_notice("problem", tr(C, "Choose a network first."))
             return
         self.controller.start(settings, host, self.server_panel.port_spin.value())
 
@@ -316,10 +319,7 @@ class MainWindow(QMainWindow):
 
     def joined_participants(self) -> tuple[int, int]:
         """(participants not removed, of them active in the last minute), as the dashboard last read them."""
-        snapshot = self.snapshot
-        if snapshot is None:
-            return 0, 0
-        return snapshot.session["active_participants"], sum(p["state"] == "active" for p in snapshot.participants)
+        return self.snapshot.joined() if self.snapshot is not None else (0, 0)
 
     def stop(self, closing: bool = False) -> None:
         """Stop the class server (``closing``: then close the window); with participants in, ask first."""
@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
         if self.session_id is None:
             return
         folder = QFileDialog.getExistingDirectory(
-            self, "Choose the test set folder (one subfolder per class, named like the class)"
+            self, tr(C, "Choose the test set folder (one subfolder per class, named like the class)")
         )
         if folder:
             self.controller.load_test_set(Path(folder))
@@ -365,7 +365,7 @@ class MainWindow(QMainWindow):
         if self.session_id is None or self.session is None:
             return
         suggested = self.data_dir / export.suggested_name(self.session)
-        path, chosen = QFileDialog.getSaveFileName(self, export.title, str(suggested), export.file_types())
+        path, chosen = QFileDialog.getSaveFileName(self, tr(EXPORTS, export.title), str(suggested), export.file_types())
         if path:
             self.controller.save_export(export, Path(path), export.format_for(path, chosen))
 

@@ -7,6 +7,8 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from .i18n import tr
+
 QUIET_ZONE = 4  # modules of white border the QR standard asks for
 
 
@@ -25,7 +27,7 @@ class QrCodeView(QWidget):
         self._matrix: list[list[bool]] = []
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setMinimumSize(160, 160)
-        self.setAccessibleName("Join QR code")
+        self.setAccessibleName(tr("QrCodeView", "Join QR code"))
 
     def text(self) -> str:
         return self._text
@@ -48,7 +50,8 @@ class QrCodeView(QWidget):
         n = len(self._matrix)
         if not n:
             painter.setPen(self.palette().placeholderText().color())
-            painter.drawText(self.rect(), Qt.AlignCenter | Qt.TextWordWrap, "The join QR code appears here\nwhen the server runs.")
+            painter.drawText(self.rect(), Qt.AlignCenter | Qt.TextWordWrap,
+                             tr("QrCodeView", "The join QR code appears here\nwhen the server runs."))
             return
         module = max(1, min(self.width(), self.height()) // n)  # whole pixels per module: sharp edges
         side = module * n

@@ -18,14 +18,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .i18n import tr, tr_noop
 from .param_fields import ignore_wheel_unless_focused
 from .plain_text import tooltip
 from .study_timeline import StudyTimeline, describe_study_row
 
-COLUMNS = ("Time", "Participant", "Source", "Event", "Details")
+C = "StudyReplay"
+COLUMNS = (tr_noop(C, "Time"), tr_noop(C, "Participant"), tr_noop(C, "Source"), tr_noop(C, "Event"),
+           tr_noop(C, "Details"))
+SOURCES = {"browser": tr_noop(C, "browser"), "server": tr_noop(C, "server")}
 ALL = None  # the combo boxes' "any" entry
-LOGGING_OFF_NOTE = (
-    "Study logging is off for this session: only what the FL core records anyway (joins, updates accepted or "
+LOGGING_OFF_NOTE = tr_noop(
+    C, "Study logging is off for this session: only what the FL core records anyway (joins, updates accepted or "
     "rejected, test results) appears here. Switch it on in Setup to record interactions of people who join next."
 )
 
@@ -50,7 +54,7 @@ class StudyTimelineModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole) -> Any:  # noqa: N802
         if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return COLUMNS[section]
+            return tr(C, COLUMNS[section])
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole) -> Any:
@@ -64,7 +68,8 @@ class StudyTimelineModel(QAbstractTableModel):
             if column == 0:
                 return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row["at"])) + f" (unix {row['at']:.3f})"
             if column == 2:
-                return "recorded by the participant's browser" if row["source"] == "browser" else "recorded by the server"
+                return (tr(C, "recorded by the participant's browser") if row["source"] == "browser"
+                        else tr(C, "recorded by the server"))
             if column == 4:
                 return tooltip(describe_study_row(row))  # browser-sent data: shown literally
         return None
@@ -76,7 +81,7 @@ class StudyTimelineModel(QAbstractTableModel):
         if column == 1:
             return row["participant"]
         if column == 2:
-            return row["source"]
+            return tr(C, SOURCES[row["source"]]) if row["source"] in SOURCES else row["source"]
         if column == 3:
             return row["kind"]
         return describe_study_row(row)
@@ -96,7 +101,7 @@ class StudyReplayView(QWidget):
             combo.currentIndexChanged.connect(self._apply_filters)
         self.count = QLabel()
         self.count.setObjectName("replay_count")
-        self.note = QLabel(LOGGING_OFF_NOTE)
+        self.note = QLabel(tr(C, LOGGING_OFF_NOTE))
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #8a6d00;")
         self.note.hide()
@@ -114,10 +119,10 @@ class StudyReplayView(QWidget):
         header.setStretchLastSection(True)
 
         filters = QHBoxLayout()
-        filters.addWidget(QLabel("Participant"))
+        filters.addWidget(QLabel(tr(C, "Participant")))
         filters.addWidget(self.participant_filter)
         filters.addSpacing(12)
-        filters.addWidget(QLabel("Event"))
+        filters.addWidget(QLabel(tr(C, "Event")))
         filters.addWidget(self.kind_filter)
         filters.addStretch(1)
         filters.addWidget(self.count)
@@ -132,11 +137,11 @@ class StudyReplayView(QWidget):
 
     def clear(self) -> None:
         self.timeline = None
-        self._fill_choices(self.participant_filter, "All participants", [])
-        self._fill_choices(self.kind_filter, "All events", [])
+        self._fill_choices(self.participant_filter, tr(C, "All participants"), [])
+        self._fill_choices(self.kind_filter, tr(C, "All events"), [])
         self.note.hide()
         self.model.set_rows([])
-        self.count.setText("No events yet")
+        self.count.setText(tr(C, "No events yet"))
 
     def show_timeline(self, timeline: StudyTimeline) -> None:
         """Show ``timeline`` keeping the chosen filters; a view scrolled to the end follows new events."""
@@ -145,8 +150,8 @@ class StudyReplayView(QWidget):
         position = scrollbar.value()
         self.timeline = timeline
         self.note.setVisible(not timeline.study_logging)
-        self._fill_choices(self.participant_filter, "All participants", timeline.participants())
-        self._fill_choices(self.kind_filter, "All events", timeline.kinds())
+        self._fill_choices(self.participant_filter, tr(C, "All participants"), timeline.participants())
+        self._fill_choices(self.kind_filter, tr(C, "All events"), timeline.kinds())
         self._apply_filters()
         scrollbar.setValue(scrollbar.maximum() if following else position)
 
@@ -178,7 +183,8 @@ class StudyReplayView(QWidget):
         rows = self.timeline.filtered(self.participant_filter.currentData(), self.kind_filter.currentData())
         self.model.set_rows(rows)
         total = len(self.timeline.rows)
-        self.count.setText(f"{len(rows)} of {total} events" if len(rows) != total else f"{total} events")
+        self.count.setText(tr(C, "{shown} of {total} events", shown=len(rows), total=total) if len(rows) != total
+                           else tr(C, "{total} events", total=total))
 
     # ------------------------------------------------------------------ reading what is shown
 

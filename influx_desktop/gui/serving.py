@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 from ..errors import Conflict
 from ..server.mdns import MdnsAdvertiser
 from ..server.network import address_is_present
+from .i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +68,12 @@ def start_serving(
     from ..server.runner import ServerThread
 
     if not address_is_present(host):
-        raise Conflict(
-            f"The address {host} no longer belongs to this computer (network disconnected?). "
-            "Choose another network interface.",
-            code="interface_gone",
-        )
+        raise Conflict(tr("Serving", "The address {host} no longer belongs to this computer (network "
+                                     "disconnected?). Choose another network interface.", host=host),
+                       code="interface_gone")
     say = progress or (lambda _text: None)
-    say(f"Opening {host}:{port or 'a free port'}…")
+    say(tr("Serving", "Opening {host}:{port}…", host=host, port=port) if port
+        else tr("Serving", "Opening {host} on a free port…", host=host))
     server = ServerThread(create_app(coordinator, secrets.token_urlsafe(24)), host, port).start()
     try:
         session = coordinator.start_or_resume(session_id, progress=say)
@@ -83,13 +83,13 @@ def start_serving(
         raise
     serving = Serving(session_id, host, server, None, session["join_code"], server.port)
     if advertise:
-        say("Announcing the session on the network (mDNS)…")
+        say(tr("Serving", "Announcing the session on the network (mDNS)…"))
         try:
             title = session["config"]["title"]
             serving.advertiser = MdnsAdvertiser(host, server.port, title, path=f"/?join={session['join_code']}").start()
         except Exception as exc:  # mDNS is a convenience: the QR code still works without it
             log.warning("mDNS registration failed: %s", exc)
-            serving.mdns_error = f"Not announced by mDNS ({exc}); the QR code still works."
+            serving.mdns_error = tr("Serving", "Not announced by mDNS ({error}); the QR code still works.", error=exc)
     return serving
 
 

@@ -18,18 +18,23 @@ from ..server.network import Interface, address_is_present, list_ipv4_interfaces
 from ..testset import read_test_folder
 from .controller_events import ControllerEvents
 from .exports import Export, write_atomically
+from .i18n import tr
 from .network_choice import NetworkChoice
 from .serving import Serving, save_settings, start_serving, stop_serving
 from .snapshot import SessionSnapshot, load_snapshot, participant_label
 
+C = "SessionController"
 Progress = Callable[[str], None]
 Run = Callable[..., None]  # run(work, on_done=None, on_error=None, on_progress=None)
 
 
 def failure_text(what: str, exc: BaseException) -> str:
     if isinstance(exc, InfluxError):
-        return f"{what}: {exc.message}"
-    return f"{what}: {type(exc).__name__}: {exc}"
+        why = exc.message  # the core's words (English); a taken port is said in the app's language
+        if exc.code == "port_in_use":
+            why = tr(C, "Port {port} on {host} is in use by another program.", port=exc.port, host=exc.host)
+        return tr(C, "{what}: {why}", what=what, why=why)
+    return tr(C, "{what}: {why}", what=what, why=f"{type(exc).__name__}: {exc}")
 
 
 class SessionController:
@@ -107,7 +112,7 @@ class SessionController:
             found = list_ipv4_interfaces()
             return found, pick_default_interface(found)
 
-        self._run(work, done, self.report("Could not list the network interfaces"))
+        self._run(work, done, self.report(tr(C, "Could not list the network interfaces")))
 
     def _preselect_network(self) -> tuple[str, str] | None:
         if self.serving is not None or self.starting:
@@ -125,10 +130,9 @@ class SessionController:
 
         def done(present: bool) -> None:
             if not present and self.serving is serving:
-                self.events.notice.emit("problem", (
-                    f"The network address {serving.host} is gone from this computer (Wi-Fi off? cable out?): "
-                    "participants cannot reach the server. Stop, choose another network, and Start again."
-                ))
+                self.events.notice.emit("problem", tr(
+                    C, "The network address {host} is gone from this computer (Wi-Fi off? cable out?): participants "
+                       "cannot reach the server. Stop, choose another network, and Start again.", host=serving.host))
 
         self._run(lambda _p: address_is_present(serving.host), done)
 
@@ -143,10 +147,10 @@ class SessionController:
                 else:
                     self.events.setup_needed.emit()
                     self.events.notice.emit(
-                        "info", "No session yet: give it a title and at least two classes, then press Start."
+                        "info", tr(C, "No session yet: give it a title and at least two classes, then press Start.")
                     )
 
-        self._run(lambda _p: self.coordinator.list_sessions(), done, self.report("Could not read the sessions"))
+        self._run(lambda _p: self.coordinator.list_sessions(), done, self.report(tr(C, "Could not read the sessions")))
 
     def show_session(self, session_id: int) -> None:
         """Read a session's settings (for the form), where it was served last, and its live state."""
@@ -166,8 +170,8 @@ class SessionController:
                 self.events.port.emit(remembered["port"] if remembered else self.network.default_port)
                 note = self._preselect_network()
                 if session["state"] in ("running", "paused"):
-                    notes.append(("info", "This session was still marked running when the app last closed. "
-                                          "Press Start to serve it again."))
+                    notes.append(("info", tr(C, "This session was still marked running when the app last closed. "
+                                                "Press Start to serve it again.")))
                 if note is not None:
                     notes.append(note)
             if notes:
@@ -179,12 +183,12 @@ class SessionController:
         def work(_progress):
             return self.coordinator.get_session(session_id), self.coordinator.network_choice(session_id)
 
-        self._run(work, done, self.report("Could not open the session"))
+        self._run(work, done, self.report(tr(C, "Could not open the session")))
 
     def new_session(self) -> bool:
         """Show a new, unsaved session (its own port; the network choice stays). False while serving."""
         if self.serving is not None:
-            self.events.notice.emit("problem", "Stop the running session before creating a new one.")
+            self.events.notice.emit("problem", tr(C, "Stop the running session before creating a new one."))
             return False
         self.session_id = self.session = self.snapshot = self.network.remembered = None
         self.events.port.emit(self.network.default_port)
@@ -200,11 +204,11 @@ class SessionController:
         def done(session: dict) -> None:
             self._set_session(session)
             self.list_sessions()
-            self.events.status.emit("Settings saved.", 5000)
+            self.events.status.emit(tr(C, "Settings saved."), 5000)
             self.request_refresh()
 
         def failed(exc: BaseException) -> None:
-            self.events.settings_refused.emit("Could not save the settings", exc)
+            self.events.settings_refused.emit(tr(C, "Could not save the settings"), exc)
             self.events.changed.emit()
 
         self._run(lambda _p: save_settings(self.coordinator, session_id, settings), done, failed)
@@ -238,7 +242,7 @@ class SessionController:
             self.events.serving.emit(serving)
             self.events.notice.emit(None, "")
             self.list_sessions()
-            self.events.status.emit(f"Serving {serving.join_url}", 0)
+            self.events.status.emit(tr(C, "Serving {url}", url=serving.join_url), 0)
             self.request_refresh()
 
         def failed(exc: BaseException) -> None:
@@ -247,13 +251,13 @@ class SessionController:
                 self._set_session(created["session"])
                 self.list_sessions()
             if isinstance(exc, InfluxError) and exc.field:
-                self.events.settings_refused.emit("Could not start", exc)
-            self.report("Could not start")(exc)
+                self.events.settings_refused.emit(tr(C, "Could not start"), exc)
+            self.report(tr(C, "Could not start"))(exc)
             if isinstance(exc, InfluxError) and exc.code == "port_in_use":  # server.runner.PortInUse
                 self.events.port_in_use.emit(exc, self.network.keeps_link(exc.host, exc.port))
 
         self.starting = True
-        self.events.start_progress.emit("Starting the session…")
+        self.events.start_progress.emit(tr(C, "Starting the session…"))
         self.events.changed.emit()
         self._run(work, done, failed, self.events.start_progress.emit)
 
@@ -268,13 +272,13 @@ class SessionController:
             self.stopping = False
             self.serving = None
             self.events.serving.emit(None)
-            self.events.status.emit("Stopped. Participants keep their progress and can rejoin after Start.", 8000)
+            self.events.status.emit(tr(C, "Stopped. Participants keep their progress and can rejoin after Start."), 8000)
             self.events.changed.emit()
             self.request_refresh()
 
         def failed(exc: BaseException) -> None:
             self.stopping = False
-            self.report("Could not stop cleanly")(exc)
+            self.report(tr(C, "Could not stop cleanly"))(exc)
 
         self._run(lambda _p: stop_serving(self.coordinator, serving), done, failed)
 
@@ -283,7 +287,7 @@ class SessionController:
             return
         session_id, coordinator = self.session_id, self.coordinator
         change = coordinator.pause_session if self.session["state"] == "running" else coordinator.resume_session
-        self._run(lambda _p: change(session_id), self._set_session, self.report("Could not change the state"))
+        self._run(lambda _p: change(session_id), self._set_session, self.report(tr(C, "Could not change the state")))
 
     # ================================================================== live updates
 
@@ -322,9 +326,10 @@ class SessionController:
         session_id, participant_id = self.session_id, participant["id"]
         who = participant_label(participant["nickname"], participant_id)
         self._act(
-            f"Could not remove {who}",
+            tr(C, "Could not remove {who}", who=who),
             lambda: self.coordinator.revoke_participant(session_id, participant_id, block_device=block_device),
-            f"{who} was removed" + (" and their device blocked." if block_device else "."), 5000,
+            tr(C, "{who} was removed and their device blocked.", who=who) if block_device
+            else tr(C, "{who} was removed.", who=who), 5000,
         )
 
     def unblock_device(self, participant: dict) -> None:
@@ -333,8 +338,9 @@ class SessionController:
         session_id, participant_id = self.session_id, participant["id"]
         who = participant_label(participant["nickname"], participant_id)
         self._act(
-            f"Could not unblock {who}'s device", lambda: self.coordinator.unblock_device(session_id, participant_id),
-            f"{who}'s device may join again, as a new participant.", 5000,
+            tr(C, "Could not unblock {who}'s device", who=who),
+            lambda: self.coordinator.unblock_device(session_id, participant_id),
+            tr(C, "{who}'s device may join again, as a new participant.", who=who), 5000,
         )
 
     def load_test_set(self, folder: Path) -> None:
@@ -347,23 +353,25 @@ class SessionController:
 
         def done(status: dict) -> None:
             self.events.status.emit(
-                f"Reading {status.get('images')} test images; accuracy appears after each new version.", 8000
+                tr(C, "Reading {n} test images; accuracy appears after each new version.", n=status.get("images")),
+                8000
             )
             self.request_refresh()
 
-        self._run(work, done, self.report("Could not load the test set"))
+        self._run(work, done, self.report(tr(C, "Could not load the test set")))
 
     def save_export(self, export: Export, path: Path, fmt: str) -> None:
         """Write the shown session's ``export`` in ``fmt`` to ``path``, whole or not at all, off the UI thread."""
-        session_id, name = self.session_id, export.label.lower()
-        self.events.status.emit(f"Exporting the {name}…", 0)
+        session_id, what = self.session_id, tr(C, export.what)
+        self.events.status.emit(tr(C, "Exporting {what}…", what=what), 0)
 
         def work(_progress):
             write_atomically(path, export.produce(self.coordinator, session_id, fmt))
             return path
 
-        self._run(work, lambda p: self.events.status.emit(f"{export.label} saved to {p}", 10000),
-                  self.report(f"Could not export the {name}"))
+        saved = lambda p: self.events.status.emit(tr(C, "{label} saved to {path}", label=tr(C, export.label), path=p),
+                                                  10000)  # noqa: E731
+        self._run(work, saved, self.report(tr(C, "Could not export {what}", what=what)))
 
     # ================================================================== quitting
 

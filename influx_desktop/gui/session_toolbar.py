@@ -6,48 +6,53 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QToolBar, QToolButton, QWidget
 
 from .exports import STUDY_EXPORTS
+from .exports import C as EXPORTS
+from .i18n import tr
 from .param_fields import ignore_wheel_unless_focused
 
 
 class SessionToolbar(QToolBar):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Session", parent)
+        super().__init__(tr("SessionToolbar", "Session"), parent)
         self.setMovable(False)
         self.session_combo = ignore_wheel_unless_focused(QComboBox())
         self.session_combo.setMinimumWidth(220)
-        self.session_combo.setToolTip("Sessions in this data folder")
-        self.addWidget(QLabel(" Session: "))
+        c = "SessionToolbar"
+        self.session_combo.setToolTip(tr(c, "Sessions in this data folder"))
+        self.addWidget(QLabel(" " + tr(c, "Session:") + " "))
         self.addWidget(self.session_combo)
-        self.new_action = self.addAction("New session")
+        self.new_action = self.addAction(tr(c, "New session"))
         self.addSeparator()
-        self.start_action = self.addAction("▶ Start")
-        self.stop_action = self.addAction("■ Stop")
-        self.pause_action = self.addAction("Pause updates")
-        self.present_action = self.addAction("Present QR")
+        self.start_action = self.addAction("▶ " + tr(c, "Start"))
+        self.stop_action = self.addAction("■ " + tr(c, "Stop"))
+        self.pause_action = self.addAction(tr(c, "Pause updates"))
+        self.present_action = self.addAction(tr(c, "Present QR"))
         self.addSeparator()
-        self.testset_action = self.addAction("Load test set…")
-        self.export_model_action = self.addAction("Export model…")
-        self.export_events_action = self.addAction("Export event log…")
-        self.export_study_menu = QMenu("Export study data", self)
-        self.export_study_actions = {key: self.export_study_menu.addAction(e.menu_text) for key, e in STUDY_EXPORTS.items()}
+        self.testset_action = self.addAction(tr(c, "Load test set…"))
+        self.export_model_action = self.addAction(tr(c, "Export model…"))
+        self.export_events_action = self.addAction(tr(c, "Export event log…"))
+        self.export_study_menu = QMenu(tr(c, "Export study data"), self)
+        self.export_study_actions = {key: self.export_study_menu.addAction(tr(EXPORTS, e.menu_text))
+                                     for key, e in STUDY_EXPORTS.items()}
         self.export_study_action = self.export_study_menu.menuAction()
-        self.export_study_action.setText("Export study data…")
-        self.export_study_action.setToolTip(
-            "Save the session's pseudonymous study timeline or per-participant summary (see docs/study-data.md)"
-        )
+        self.export_study_action.setText(tr(c, "Export study data…"))
+        self.export_study_action.setToolTip(tr(
+            c, "Save the session's pseudonymous study timeline or per-participant summary (see docs/study-data.md)"
+        ))
         self.addAction(self.export_study_action)
         study_button = self.widgetForAction(self.export_study_action)
         if isinstance(study_button, QToolButton):
             study_button.setPopupMode(QToolButton.InstantPopup)
-        self.open_folder_action = self.addAction("Open data folder")
-        self.start_action.setToolTip("Save the settings, prepare the model and start accepting participants")
-        self.stop_action.setToolTip("Stop the server and the session; participants can rejoin after Start")
+        self.open_folder_action = self.addAction(tr(c, "Open data folder"))
+        self.start_action.setToolTip(tr(c, "Save the settings, prepare the model and start accepting participants"))
+        self.stop_action.setToolTip(tr(c, "Stop the server and the session; participants can rejoin after Start"))
 
     def update_controls(self, *, serving: bool, busy: bool, state: str | None, has_session: bool) -> None:
         self.start_action.setEnabled(not serving and not busy)
         self.stop_action.setEnabled(serving and not busy)
         self.pause_action.setEnabled(serving and not busy and state in ("running", "paused"))
-        self.pause_action.setText("Resume updates" if state == "paused" else "Pause updates")
+        c = "SessionToolbar"
+        self.pause_action.setText(tr(c, "Resume updates") if state == "paused" else tr(c, "Pause updates"))
         self.present_action.setEnabled(serving)
         for action in (self.testset_action, self.export_model_action, self.export_events_action, self.export_study_action):
             action.setEnabled(has_session and not busy)
@@ -62,7 +67,7 @@ class SessionToolbar(QToolBar):
         for s in sessions:
             combo.addItem(f"#{s['id']} {s['config']['title']}", s["id"])
         if current is None:
-            combo.addItem("(new session)", None)
+            combo.addItem(tr("SessionToolbar", "(new session)"), None)
         combo.setCurrentIndex(combo.findData(current))
         combo.blockSignals(False)
 

@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .i18n import tr, tr_noop
+
 EVENTS_SHOWN = 500
 UPDATE_RATE_WINDOW = 60.0  # seconds
 
@@ -32,6 +34,10 @@ class SessionSnapshot:
         """Updates received (accepted or rejected) in the last minute."""
         now = self.taken_at if now is None else now
         return float(sum(1 for u in self.updates if now - u["received_at"] <= UPDATE_RATE_WINDOW))
+
+    def joined(self) -> tuple[int, int]:
+        """(participants not removed, of them active in the last minute)."""
+        return self.session["active_participants"], sum(p["state"] == "active" for p in self.participants)
 
     def rejected_updates(self) -> list[dict]:
         return [u for u in self.updates if u["status"] == "rejected"]
@@ -85,16 +91,17 @@ class _Fields(dict):
         return None
 
 
-#: Events told by a template of ``who`` and the event's data fields.
+C = "EventLog"
+#: Events told by a template of ``who`` and the event's data fields (marked for translation).
 EVENT_TEMPLATES = {
-    "participant_removed": "{who} was removed",
-    "device_blocked": "{who}'s device is blocked: it cannot join this session again",
-    "device_unblocked": "{who}'s device is no longer blocked: it may join again as a new participant",
-    "join_refused": "{who}'s blocked device tried to join again and was refused",
-    "update_accepted": "update from {who} accepted (base v{base_version}, staleness {staleness})",
-    "update_rejected": "update from {who} rejected: {reason}",
-    "server_evaluation": "version {version}: test accuracy {accuracy:.1%} on {n} images",
-    "test_result": "{who} tested version {version}: {accuracy:.1%} on {n} images",
+    "participant_removed": tr_noop(C, "{who} was removed"),
+    "device_blocked": tr_noop(C, "{who}'s device is blocked: it cannot join this session again"),
+    "device_unblocked": tr_noop(C, "{who}'s device is no longer blocked: it may join again as a new participant"),
+    "join_refused": tr_noop(C, "{who}'s blocked device tried to join again and was refused"),
+    "update_accepted": tr_noop(C, "update from {who} accepted (base v{base_version}, staleness {staleness})"),
+    "update_rejected": tr_noop(C, "update from {who} rejected: {reason}"),
+    "server_evaluation": tr_noop(C, "version {version}: test accuracy {accuracy:.1%} on {n} images"),
+    "test_result": tr_noop(C, "{who} tested version {version}: {accuracy:.1%} on {n} images"),
 }
 _TEMPLATE_DEFAULTS = {"reason": "", "accuracy": 0}
 
@@ -104,31 +111,49 @@ def describe_event(event: dict, nicknames: dict[int, str] | None = None) -> str:
     data = event.get("data") or {}
     participant_id = event.get("participant_id")
     known = (nicknames or {}).get(participant_id)
-    who = f"participant #{participant_id}" if known is None else participant_label(known, participant_id)
+    who = tr(C, "participant #{id}", id=participant_id) if known is None else participant_label(known, participant_id)
     kind = event["kind"]
     if kind in EVENT_TEMPLATES:
-        return EVENT_TEMPLATES[kind].format_map(_Fields({**_TEMPLATE_DEFAULTS, **data, "who": who}))
+        return tr(C, EVENT_TEMPLATES[kind]).format_map(_Fields({**_TEMPLATE_DEFAULTS, **data, "who": who}))
     if kind == "participant_joined":
         if data.get("nickname"):
             who = participant_label(data["nickname"], participant_id)
-        return f"{who} joined" + (f" ({data['device'][:60]})" if data.get("device") else "")
+        if data.get("device"):
+            return tr(C, "{who} joined ({device})", who=who, device=data["device"][:60])
+        return tr(C, "{who} joined", who=who)
     if kind == "class_stats_received":
         counts = data.get("counts") or []
-        return (f"{who} sent class statistics ({sum(counts)} photos of {sum(1 for n in counts if n)} classes): "
-                f"the model starts from everyone's class means (version {data.get('version')})")
+        return tr(C, "{who} sent class statistics ({photos} photos of {classes} classes): the model starts from "
+                     "everyone's class means (version {version})",
+                  who=who, photos=sum(counts), classes=sum(1 for n in counts if n), version=data.get("version"))
     if kind == "model_version":
         if data.get("class_stats_from") is not None or data.get("class_stats_removed"):
-            return f"model version {data.get('version')} published (class statistics changed)"
-        return f"model version {data.get('version')} published ({len(data.get('update_ids', []))} update(s))"
+            return tr(C, "model version {version} published (class statistics changed)", version=data.get("version"))
+        return tr(C, "model version {version} published ({n} update(s))", version=data.get("version"),
+                  n=len(data.get("update_ids", [])))
     if kind == "test_set_loaded":
         skipped = len(data.get("skipped") or [])
-        return f"test set loaded: {data.get('images')} images" + (f", {skipped} skipped" if skipped else "")
+        if skipped:
+            return tr(C, "test set loaded: {n} images, {skipped} skipped", n=data.get("images"), skipped=skipped)
+        return tr(C, "test set loaded: {n} images", n=data.get("images"))
     if kind == "server_address_changed":
         previous = data.get("previous") or None
-        text = f"served at {data.get('host')}:{data.get('port')}"
         if previous:
-            text += f" (was {previous.get('host')}:{previous.get('port')}: participants' join links changed)"
-        return text
+            return tr(C, "served at {host}:{port} (was {old_host}:{old_port}: participants' join links changed)",
+                      host=data.get("host"), port=data.get("port"), old_host=previous.get("host"),
+                      old_port=previous.get("port"))
+        return tr(C, "served at {host}:{port}", host=data.get("host"), port=data.get("port"))
     if kind == "session_configured":
-        return "settings changed: " + ", ".join(sorted((data.get("changes") or {}).keys()))
+        return tr(C, "settings changed: {names}", names=", ".join(sorted((data.get("changes") or {}).keys())))
+    if kind in SESSION_EVENTS:
+        return tr(C, SESSION_EVENTS[kind])
     return kind.replace("_", " ")
+
+
+SESSION_EVENTS = {
+    "session_created": tr_noop(C, "session created"),
+    "session_started": tr_noop(C, "session started"),
+    "session_paused": tr_noop(C, "session paused: updates are refused"),
+    "session_resumed": tr_noop(C, "session resumed"),
+    "session_stopped": tr_noop(C, "session stopped"),
+}

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .i18n import tr
+
 
 @dataclass(frozen=True)
 class StudyTimeline:
@@ -43,13 +45,18 @@ def _pseudonym_order(name: str) -> tuple[int, str]:
     return (int(match.group(1)), name) if match else (2**63, name)
 
 
+C = "StudyReplay"
+
+
 def _images(count: int, split: str) -> str:
-    return f"{count} {'test ' if split == 'test' else ''}image{'' if count == 1 else 's'}"
+    if split == "test":
+        return tr(C, "1 test image") if count == 1 else tr(C, "{n} test images", n=count)
+    return tr(C, "1 image") if count == 1 else tr(C, "{n} images", n=count)
 
 
 def _size(n: int) -> str:
     if n < 1024:
-        return f"{n} bytes"
+        return tr(C, "{n} bytes", n=n)
     if n < 1024**2:
         return f"{n / 1024:.1f} KB"
     return f"{n / 1024**2:.1f} MB"
@@ -57,39 +64,43 @@ def _size(n: int) -> str:
 
 def _losses(values: list) -> str:
     if not values:
-        return "no loss reported"
+        return tr(C, "no loss reported")
     if len(values) == 1:
-        return f"loss {values[0]:.3g}"
-    return f"loss {values[0]:.3g} → {values[-1]:.3g}"
+        return tr(C, "loss {loss}", loss=f"{values[0]:.3g}")
+    return tr(C, "loss {first} → {last}", first=f"{values[0]:.3g}", last=f"{values[-1]:.3g}")
 
 
 _DESCRIPTIONS: dict[str, Callable[[dict], str]] = {
     # browser events (study.BROWSER_EVENTS)
-    "image_added": lambda d: f"added {_images(d['count'], d['split'])} ({_size(d['bytes'])})",
-    "image_deleted": lambda d: f"deleted {_images(d['count'], d['split'])}",
-    "suggestion_shown": lambda d: f"image {d['image']}: model suggested “{d['suggested']}” ({d['confidence']:.0%})",
-    "suggestion_accepted": lambda d: f"image {d['image']}: accepted “{d['label']}”",
-    "suggestion_changed": lambda d: f"image {d['image']}: changed “{d['from']}” to “{d['to']}”",
-    "training_started": lambda d: (
-        f"started training on {d['samples']} images from version {d['base_version']} "
-        f"({d['epochs']} epochs, batch {d['batch_size']})"
-    ),
-    "training_finished": lambda d: (
-        f"finished training in {d['duration_ms'] / 1000:.1f} s, {d['epochs']} epochs, {_losses(d['loss_per_epoch'])}"
-    ),
-    "update_submitted": lambda d: f"sent an update from version {d['base_version']} ({d['sample_count']} images)",
-    "visibility": lambda d: "page in view" if d["state"] == "visible" else "page hidden (other tab or app)",
+    "image_added": lambda d: tr(C, "added {images} ({size})", images=_images(d["count"], d["split"]), size=_size(d["bytes"])),
+    "image_deleted": lambda d: tr(C, "deleted {images}", images=_images(d["count"], d["split"])),
+    "suggestion_shown": lambda d: tr(C, "image {image}: model suggested “{suggested}” ({confidence})", image=d["image"],
+                                     suggested=d["suggested"], confidence=f"{d['confidence']:.0%}"),
+    "suggestion_accepted": lambda d: tr(C, "image {image}: accepted “{label}”", image=d["image"], label=d["label"]),
+    "suggestion_changed": lambda d: tr(C, "image {image}: changed “{old}” to “{new}”", image=d["image"], old=d["from"],
+                                       new=d["to"]),
+    "training_started": lambda d: tr(
+        C, "started training on {samples} images from version {version} ({epochs} epochs, batch {batch})",
+        samples=d["samples"], version=d["base_version"], epochs=d["epochs"], batch=d["batch_size"]),
+    "training_finished": lambda d: tr(
+        C, "finished training in {seconds} s, {epochs} epochs, {losses}", seconds=f"{d['duration_ms'] / 1000:.1f}",
+        epochs=d["epochs"], losses=_losses(d["loss_per_epoch"])),
+    "update_submitted": lambda d: tr(C, "sent an update from version {version} ({n} images)", version=d["base_version"],
+                                     n=d["sample_count"]),
+    "visibility": lambda d: tr(C, "page in view") if d["state"] == "visible" else tr(C, "page hidden (other tab or app)"),
     # server events (what the FL core records itself)
-    "participant_joined": lambda d: "joined, accepted the study notice" if d.get("study_consent") else "joined (no study consent)",
-    "participant_removed": lambda d: "removed by the facilitator",
-    "device_blocked": lambda d: "device blocked from joining again by the facilitator",
-    "device_unblocked": lambda d: "device unblocked by the facilitator",
-    "join_refused": lambda d: "tried to join again from a blocked device: refused",
-    "update_accepted": lambda d: (
-        f"update accepted (from version {d['base_version']}, staleness {d['staleness']}, weight {d['weight']:.3g})"
-    ),
-    "update_rejected": lambda d: f"update rejected: {d['reason']}",
-    "test_result": lambda d: f"tested version {d['version']}: {d['accuracy']:.1%} on {d['n']} images",
+    "participant_joined": lambda d: (tr(C, "joined, accepted the study notice") if d.get("study_consent")
+                                     else tr(C, "joined (no study consent)")),
+    "participant_removed": lambda d: tr(C, "removed by the facilitator"),
+    "device_blocked": lambda d: tr(C, "device blocked from joining again by the facilitator"),
+    "device_unblocked": lambda d: tr(C, "device unblocked by the facilitator"),
+    "join_refused": lambda d: tr(C, "tried to join again from a blocked device: refused"),
+    "update_accepted": lambda d: tr(
+        C, "update accepted (from version {version}, staleness {staleness}, weight {weight})", version=d["base_version"],
+        staleness=d["staleness"], weight=f"{d['weight']:.3g}"),
+    "update_rejected": lambda d: tr(C, "update rejected: {reason}", reason=d["reason"]),
+    "test_result": lambda d: tr(C, "tested version {version}: {accuracy} on {n} images", version=d["version"],
+                                accuracy=f"{d['accuracy']:.1%}", n=d["n"]),
 }
 
 

