@@ -74,6 +74,14 @@ def _private_paths(coordinator) -> list[str]:
     return sorted(paths, key=len, reverse=True)
 
 
+#: Not counted against ``requests_per_ip``: the web app's own files and the content-addressed model files,
+#: immutable and read from the static index or the model cache without touching the database. A first
+#: visit is ~48 requests, ~40 of them these; counted, a class of 40 behind one NAT address (1,900 requests
+#: in its first minute) would be refused. Their cost is bounded by the connection guard instead
+#: (server/connections.py: open connections per address, minimum body and header rates).
+UNCOUNTED_ENDPOINTS = frozenset({"webclient.index", "webclient.asset", "participant.artifact"})
+
+
 def create_app(
     coordinator,
     admin_token: str,
@@ -89,6 +97,8 @@ def create_app(
 
     @app.before_request
     def limit_each_address():
+        if request.endpoint in UNCOUNTED_ENDPOINTS:
+            return
         requests_per_ip.hit(request.remote_addr or "?", "requests from this address")
 
     @app.after_request

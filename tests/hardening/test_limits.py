@@ -50,6 +50,52 @@ def test_updates_per_participant_are_limited_and_the_limited_one_changes_nothing
     assert np.array_equal(coordinator.parameters(session["id"])[1], params)
 
 
+def test_a_class_of_40_behind_one_address_all_get_through_their_first_visit(tmp_path, model_cache):
+    """40 phones behind one NAT address, default limits: every request of every first visit is answered.
+
+    A first visit is the web app's files (here every file of the packaged build, more than a browser needs),
+    the join, the task, the model and the five model files: ~50 requests, 2,000 for the class within a
+    minute. The model files are asked with the browser's ``If-None-Match`` after the first participant (a
+    304, so the test does not copy 13 MB forty times); they pass the limiter the same way.
+    """
+    from influx_desktop.server.app import PACKAGED_WEBCLIENT
+    from influx_desktop.server.static_files import index_dist
+
+    coordinator = Coordinator(tmp_path / "nat", model_cache=model_cache)
+    try:
+        session = coordinator.create_session({"title": "NAT", "classes": ["a", "b"]})
+        coordinator.start_session(session["id"])
+        client = create_app(coordinator, "admin").test_client()  # the default RateLimits
+        files = ["/"] + [f"/{name}" for name in index_dist(PACKAGED_WEBCLIENT)]
+        answers = []
+        for i in range(40):
+            answers += [client.get(path).status_code for path in files]
+            answers.append(client.get(f"/api/v1/join/{session['join_code']}").status_code)
+            joined = client.post("/api/v1/join", json={"join_code": session["join_code"], "nickname": f"p{i}"})
+            answers.append(joined.status_code)
+            auth = {"Authorization": f"Bearer {joined.json['token']}"}
+            task = client.get("/api/v1/task", headers=auth)
+            answers += [task.status_code, client.get("/api/v1/model", headers=auth).status_code]
+            for artifact in task.json["artifacts"].values():
+                answers.append(client.get(artifact["url"], headers={**auth, "If-None-Match": f'"{artifact["sha256"]}"'}
+                                          if i else auth).status_code)
+        assert len(answers) > 40 * 45
+        assert set(answers) <= {200, 304}, sorted(set(answers))
+    finally:
+        coordinator.close()
+
+
+def test_the_web_apps_files_do_not_count_against_the_address_limit(coordinator):
+    from influx_desktop.server.app import PACKAGED_WEBCLIENT
+    from influx_desktop.server.static_files import index_dist
+
+    client = create_app(coordinator, "admin", limits=RateLimits(0, 0, 5)).test_client()
+    name = next(iter(index_dist(PACKAGED_WEBCLIENT)))
+    assert [client.get(f"/{name}").status_code for _ in range(50)] == [200] * 50
+    assert [client.get("/api/v1/status").status_code for _ in range(5)] == [200] * 5
+    assert client.get("/api/v1/status").status_code == 429  # the API is still counted
+
+
 def test_every_response_carries_the_content_security_policy(coordinator):
     client = create_app(coordinator, "admin").test_client()
     response = client.get("/api/v1/status")
