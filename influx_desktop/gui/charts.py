@@ -29,6 +29,7 @@ class LineChart(QWidget):
         self.color = QColor(color)
         self.empty_text = empty_text
         self.integer_y = integer_y  # counts: gridlines on whole numbers
+        self.setToolTip(title)
         self._points: list[tuple[float, float]] = []
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setMinimumSize(220, 150)
@@ -71,7 +72,8 @@ class LineChart(QWidget):
         metrics = painter.fontMetrics()
         line_h = metrics.height()
         painter.setPen(text_color)
-        painter.drawText(QRectF(0, 2, self.width(), line_h), Qt.AlignHCenter, self.title)
+        title = metrics.elidedText(self.title, Qt.ElideRight, self.width() - 8)  # the whole title is the tooltip
+        painter.drawText(QRectF(0, 2, self.width(), line_h), Qt.AlignHCenter, title)
         left = metrics.horizontalAdvance(self.y_format.format(0.888888)) + 10
         plot = QRectF(left, line_h + 8, self.width() - left - 12, self.height() - 2 * line_h - 20)
         if plot.width() < 20 or plot.height() < 20:

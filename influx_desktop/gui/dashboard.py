@@ -56,6 +56,18 @@ def _ago(seconds: float) -> str:
     return time.strftime("%H:%M", time.localtime(time.time() - seconds))
 
 
+def rejection_text(update: dict, config: dict) -> str:
+    """Why an update was refused, in the app's language, from its numbers and the session's limits (the
+    core's own sentence, English, is the tooltip; other reasons show it as is)."""
+    norm, staleness = update.get("norm"), update.get("staleness")
+    if norm is not None and norm > config.get("max_update_norm", float("inf")):
+        return tr(C, "far too large (change {norm}, L2 norm; limit {limit})",
+                  norm=f"{norm:.0f}" if norm >= 10 else f"{norm:.2g}", limit=f"{config['max_update_norm']:g}")
+    if staleness is not None and staleness > config.get("max_staleness", float("inf")):
+        return tr(C, "too old ({n} versions behind; limit {limit})", n=staleness, limit=config["max_staleness"])
+    return update.get("reason") or ""
+
+
 def percent(fraction: float) -> str:
     """``0.82`` as ``82%`` (in German ``82 %``)."""
     return tr(C, "{n}%", n=round(fraction * 100))
@@ -151,6 +163,9 @@ class Dashboard(QWidget):
 
         self.participants = _table(PARTICIPANT_COLUMNS)
         self.participants.setObjectName("participants_table")
+        header = self.participants.horizontalHeader()  # the device column takes the spare width, not "Own test"
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(2, QHeaderView.Stretch)
         self.participants.itemSelectionChanged.connect(self._selection_changed)
         self.remove_button = QPushButton(tr(C, "Remove participant…"))
         self.remove_button.setToolTip(tr(C, "Revoke the selected participant's token: their updates are refused from now on."))
@@ -290,11 +305,12 @@ class Dashboard(QWidget):
 
     def _fill_rejected(self, snapshot: SessionSnapshot) -> None:
         rejected = list(reversed(snapshot.rejected_updates()))[:200]
+        config = snapshot.session.get("config") or {}
         self.rejected.setRowCount(len(rejected))
         for row, u in enumerate(rejected):
             self.rejected.setItem(row, 0, _item(time.strftime("%H:%M:%S", time.localtime(u["received_at"]))))
             self.rejected.setItem(row, 1, _item(participant_label(u["nickname"], u["participant_id"])))
-            self.rejected.setItem(row, 2, _item(u["reason"] or "", u["reason"]))
+            self.rejected.setItem(row, 2, _item(rejection_text(u, config), u["reason"]))
 
     # ------------------------------------------------------------------ removing a participant
 

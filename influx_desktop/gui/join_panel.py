@@ -104,8 +104,11 @@ class PresentWindow(QWidget):
         big.setPointSizeF(big.pointSizeF() * 2.5)
         big.setBold(True)
         self.title.setFont(big)
-        self.warning = _warning_label()
+        self.warning = _warning_label()  # for the facilitator: a little larger than normal, well below the rest
         self.warning.setAlignment(Qt.AlignCenter)
+        warning_font = QFont(self.font())
+        warning_font.setPointSizeF(warning_font.pointSizeF() * 1.3)
+        self.warning.setFont(warning_font)
         self.warning.setText(warning or "")
         self.warning.setVisible(bool(warning))
         self.qr = QrCodeView()

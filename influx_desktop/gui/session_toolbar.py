@@ -29,20 +29,24 @@ class SessionToolbar(QToolBar):
         self.present_action = self.addAction(tr(c, "Present QR"))
         self.addSeparator()
         self.testset_action = self.addAction(tr(c, "Load test set…"))
-        self.export_model_action = self.addAction(tr(c, "Export model…"))
-        self.export_events_action = self.addAction(tr(c, "Export event log…"))
-        self.export_study_menu = QMenu(tr(c, "Export study data"), self)
+        # One "Export" menu: the model, the event log and the study data (the toolbar fits 1440 px in German too)
+        self.export_menu = QMenu(tr(c, "Export"), self)
+        self.export_model_action = self.export_menu.addAction(tr(c, "Model…"))
+        self.export_model_action.setToolTip(tr(c, "Save the class model as an ONNX file"))
+        self.export_events_action = self.export_menu.addAction(tr(c, "Event log…"))
+        self.export_study_menu = self.export_menu.addMenu(tr(c, "Study data"))
         self.export_study_actions = {key: self.export_study_menu.addAction(tr(EXPORTS, e.menu_text))
                                      for key, e in STUDY_EXPORTS.items()}
         self.export_study_action = self.export_study_menu.menuAction()
-        self.export_study_action.setText(tr(c, "Export study data…"))
         self.export_study_action.setToolTip(tr(
             c, "Save the session's pseudonymous study timeline or per-participant summary (see docs/study-data.md)"
         ))
-        self.addAction(self.export_study_action)
-        study_button = self.widgetForAction(self.export_study_action)
-        if isinstance(study_button, QToolButton):
-            study_button.setPopupMode(QToolButton.InstantPopup)
+        self.export_menu.setToolTipsVisible(True)
+        self.export_action = self.export_menu.menuAction()
+        self.addAction(self.export_action)
+        export_button = self.widgetForAction(self.export_action)
+        if isinstance(export_button, QToolButton):
+            export_button.setPopupMode(QToolButton.InstantPopup)
         self.open_folder_action = self.addAction(tr(c, "Open data folder"))
         self.start_action.setToolTip(tr(c, "Save the settings, prepare the model and start accepting participants"))
         self.stop_action.setToolTip(tr(c, "Stop the server and the session; participants can rejoin after Start"))
@@ -54,7 +58,8 @@ class SessionToolbar(QToolBar):
         c = "SessionToolbar"
         self.pause_action.setText(tr(c, "Resume updates") if state == "paused" else tr(c, "Pause updates"))
         self.present_action.setEnabled(serving)
-        for action in (self.testset_action, self.export_model_action, self.export_events_action, self.export_study_action):
+        for action in (self.testset_action, self.export_action, self.export_model_action, self.export_events_action,
+                       self.export_study_action):
             action.setEnabled(has_session and not busy)
         self.new_action.setEnabled(not serving and not busy)
         self.session_combo.setEnabled(not serving and not busy)

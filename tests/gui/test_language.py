@@ -120,6 +120,10 @@ def test_the_german_window_shows_no_english_text_of_the_catalogue(qtbot, german,
     assert form.save_button.text() == "Einstellungen speichern"
     form.learning.advanced.set_open(True)
     assert _english_left(window) == []
+    qtbot.wait(20)
+    toolbar = window.toolbar  # the longer German texts still fit 1440 px: nothing goes into the overflow menu
+    assert [a.text() for a in toolbar.actions() if not a.isSeparator() and not toolbar.widgetForAction(a).isVisible()] == []
+    assert window.tabs.currentWidget().horizontalScrollBar().maximum() == 0  # nor does the form scroll sideways
 
     fill_new_session(qtbot, window, "Obst", ["Apfel", "Birne"])
     start_and_wait(qtbot, window)

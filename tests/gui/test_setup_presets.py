@@ -84,6 +84,13 @@ def test_changing_a_raw_setting_shows_custom_and_a_session_reloads_as_its_preset
     assert form.learning.preset.currentData() == "robust"
 
 
+def test_the_form_with_advanced_open_fits_1440_pixels_without_scrolling_sideways(qtbot, window):
+    window.resize(1440, 900)
+    window.form.learning.advanced.set_open(True)
+    qtbot.wait(20)
+    assert window.tabs.currentWidget().horizontalScrollBar().maximum() == 0
+
+
 def test_choosing_custom_opens_advanced_and_changes_nothing(window):
     form = window.form
     before = form.settings()

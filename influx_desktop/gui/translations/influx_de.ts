@@ -86,7 +86,7 @@
         </message>
         <message>
             <source>Max staleness (versions)</source>
-            <translation>Höchstens so viele Versionen zurück</translation>
+            <translation>Max. Versionen zurück</translation>
         </message>
         <message>
             <source>Updates trained on a model more than this many versions old are refused.</source>
@@ -102,7 +102,7 @@
         </message>
         <message>
             <source>Clip updates to norm (L2)</source>
-            <translation>Beiträge begrenzen auf Norm (L2)</translation>
+            <translation>Begrenzen auf Norm (L2)</translation>
         </message>
         <message>
             <source>Each accepted update's change is scaled down to this L2 norm (automatic: learning rate × epochs × √parameters; 0: off).</source>
@@ -332,6 +332,14 @@
             <translation>vor {n} min</translation>
         </message>
         <message>
+            <source>far too large (change {norm}, L2 norm; limit {limit})</source>
+            <translation>viel zu groß (Änderung {norm}, L2-Norm; Grenze {limit})</translation>
+        </message>
+        <message>
+            <source>too old ({n} versions behind; limit {limit})</source>
+            <translation>zu alt ({n} Versionen zurück; Grenze {limit})</translation>
+        </message>
+        <message>
             <source>{n}%</source>
             <translation>{n} %</translation>
         </message>
@@ -389,7 +397,7 @@
         </message>
         <message>
             <source>Accuracy on your test set, by class model version</source>
-            <translation>Genauigkeit auf Ihrem Testdatensatz, je Version des Klassenmodells</translation>
+            <translation>Genauigkeit je Version (Ihr Testdatensatz)</translation>
         </message>
         <message>
             <source>version</source>
@@ -401,7 +409,7 @@
         </message>
         <message>
             <source>Versions behind, per accepted update</source>
-            <translation>Versionen zurück, je angenommenem Beitrag</translation>
+            <translation>Versionen zurück je Beitrag</translation>
         </message>
         <message>
             <source>update</source>
@@ -1207,7 +1215,7 @@ sobald der Server läuft.</translation>
         <name>SessionForm</name>
         <message>
             <source>Smaller download for participants (int8)</source>
-            <translation>Kleinerer Download für die Teilnehmenden (int8)</translation>
+            <translation>Kleinerer Download für Teilnehmende (int8)</translation>
         </message>
         <message>
             <source>Participants' browsers download an 8-bit version of the backbone: a 2.4× smaller first download (16.7 → 7.0 MB with EfficientNet-Lite0), the same accuracy in our benchmark, and about 20 % slower photo processing in the browser. The app makes it once, offline, in about ten seconds. Fixed once the session has run.</source>
@@ -1227,11 +1235,11 @@ sobald der Server läuft.</translation>
         </message>
         <message>
             <source>Start from pretrained ImageNet weights (recommended)</source>
-            <translation>Mit vortrainierten ImageNet-Gewichten beginnen (empfohlen)</translation>
+            <translation>Auf ImageNet vortrainiert (empfohlen)</translation>
         </message>
         <message>
             <source>Record participants' interactions for a user study</source>
-            <translation>Interaktionen der Teilnehmenden für eine Nutzerstudie aufzeichnen</translation>
+            <translation>Interaktionen für eine Nutzerstudie aufzeichnen</translation>
         </message>
         <message>
             <source>Consent notice shown to participants</source>
@@ -1309,20 +1317,24 @@ sobald der Server läuft.</translation>
             <translation>Testdatensatz laden…</translation>
         </message>
         <message>
-            <source>Export model…</source>
-            <translation>Modell exportieren…</translation>
+            <source>Export</source>
+            <translation>Exportieren</translation>
         </message>
         <message>
-            <source>Export event log…</source>
-            <translation>Ereignisprotokoll exportieren…</translation>
+            <source>Model…</source>
+            <translation>Modell…</translation>
         </message>
         <message>
-            <source>Export study data</source>
-            <translation>Studiendaten exportieren</translation>
+            <source>Save the class model as an ONNX file</source>
+            <translation>Das Klassenmodell als ONNX-Datei speichern</translation>
         </message>
         <message>
-            <source>Export study data…</source>
-            <translation>Studiendaten exportieren…</translation>
+            <source>Event log…</source>
+            <translation>Ereignisprotokoll…</translation>
+        </message>
+        <message>
+            <source>Study data</source>
+            <translation>Studiendaten</translation>
         </message>
         <message>
             <source>Save the session's pseudonymous study timeline or per-participant summary (see docs/study-data.md)</source>
