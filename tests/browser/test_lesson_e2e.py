@@ -1,23 +1,37 @@
 """A lesson as a class runs it, in each of the three engines students' devices use (Blink, Gecko,
 WebKit — engines/): two students open the QR code's link on a phone-sized screen, type their names,
-photograph different things (disjoint classes), review the suggested labels, and train and send
-three rounds in the same open page, one adding a photo between rounds 1 and 2. A reload brings back
-their photos, labels and features without preparing any photo again; the server holds 6 applied
-updates from 2 participants, and the class model recognises every class on the server's test set.
+accept the study notice, read the first-run guide, photograph different things (disjoint classes),
+label them while the class model has not learned anything (so it offers no suggestion to accept), and
+train and send three rounds in the same open page, one adding a photo between rounds 1 and 2. After
+sending, the result says in plain words what happened. A reload brings back their photos, labels and
+features without preparing any photo again; the server holds 6 applied updates from 2 participants,
+and the class model recognises every class on the server's test set. Then each tests the class model
+on photos of their own and opens "You and your data".
+
+Ada goes through the whole flow once with the keyboard alone — join, notice, guide, adding photos,
+labelling, "Delete this photo?", the first Train and send, testing, "You and your data" — (Tab, Shift+Tab,
+arrows, Enter, Escape; in Chromium Enter opens the file chooser, elsewhere the operating system's dialog
+cannot be driven, so the files go to the focused input), in English, and axe-core checks every screen she
+sees; rounds 2 and 3 she does by touch.
+Ben uses the page in German (``?lang=de``), and on every screen he sees no English sentence of the
+web client's catalogue is left (page_checks.py).
 """
 from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass, field
 
 import pytest
 
 from harness import FEATURES_READY, PHOTOS_PREPARED, TRAIN_OUTCOME, class_names, start_server, write_pngs, zip_of_test_images
+from page_checks import FOCUSED, assert_accessible, assert_no_english, catalogues, focused, tab_to
 
 #: trouser, bag, sneaker, dress: each student photographs two of them and never the others'.
 CLASS_IDS = [1, 8, 7, 3]
 CLASSES = class_names(CLASS_IDS)
-STUDENTS = {"Ada": [1, 8], "Ben": [7, 3]}
+TITLE = "Clothes and bags"
+NOTICE = "A study of how classes learn together (test run). We record what you do in the app, never your photos."
 PER_CLASS = 4
 ROUNDS = 3
 
@@ -26,64 +40,236 @@ RESULT = "() => document.querySelector('#train-result').innerText"
 NOTHING_OFFERED = """() => ({suggestions: document.querySelectorAll('#train-grid fl-image-card[data-suggestion]').length,
   accept_buttons: [...document.querySelectorAll('#train-grid fl-image-card button.accept')].filter((b) => b.offsetParent !== null).length,
   accept_all: !document.querySelector('#accept-all').hidden})"""
-#: the note that says why nothing is suggested, as a person reads it (the page keeps it until every photo has a label)
-NOT_LEARNED_NOTE = "() => document.querySelector('#suggestion-note').innerText"
+VISIBLE = "(s) => { const e = document.querySelector(s); return !!e && e.getClientRects().length > 0; }"
+
+
+@dataclass
+class Student:
+    name: str
+    class_ids: list[int]
+    lang: str
+    keyboard: bool  # everything by keyboard, with axe-core on every screen
+    page: object = None
+    choosers: list = field(default_factory=list)  # Chromium's file choosers this page opened
+
+    def words(self, key: str, **params) -> str:
+        """A catalogue entry in the student's language, filled in as the page fills it."""
+        entry = catalogues()[self.lang][key]
+        if isinstance(entry, dict):
+            entry = entry["one" if params.get("n") == 1 else "other"]
+        return re.sub(r"\{(\w+)\}", lambda m: str(params.get(m.group(1), m.group(0))), entry)
+
+    def check(self, screen: str) -> None:
+        """Ada's screens: axe-core finds nothing serious. Ben's: German only."""
+        if self.keyboard:
+            assert_accessible(self.page, screen)
+        else:
+            assert_no_english(self.page, screen, exclude=[*CLASSES, TITLE, NOTICE, self.name])
 
 
 @pytest.fixture(scope="module")
 def server(browser, tmp_path_factory, fashion_mnist):
-    """The class server with a new session's defaults (nothing tuned for the test) and a test set."""
-    srv = start_server(tmp_path_factory.mktemp("lesson-server"), {"title": "Clothes and bags", "classes": CLASSES})
+    """The class server with a new session's defaults (nothing tuned for the test), study logging on
+    (so each student sees the notice and their study name), and a test set."""
+    srv = start_server(tmp_path_factory.mktemp("lesson-server"),
+                       {"title": TITLE, "classes": CLASSES, "study_logging": True, "consent_notice": NOTICE})
     srv.admin("PUT", "/testset", zip_of_test_images(per_class=25, seed=99, ids=CLASS_IDS), "application/zip")
     yield srv
     srv.stop()
 
 
-def join_with_name(browser, url: str, name: str):
-    page = browser.open_page((360, 740))
-    page.goto(url)
-    page.wait_for("() => { const i = document.querySelector('fl-join-panel input[name=nickname]'); return !!i && i.offsetParent !== null; }", 60)
-    page.fill("fl-join-panel input[name=nickname]", name)
-    page.click("fl-join-panel button.join")
+def press_enter_on(s: Student, selector: str) -> None:
+    tab_to(s.page, selector)
+    s.page.press("Enter")
+
+
+def choose_files(s: Student, selector: str, paths: list[str]) -> None:
+    """Give files to the file input that has the focus. In Chromium, Enter on it opens the file chooser,
+    which Playwright answers; elsewhere the operating system's dialog cannot be driven, so the files are
+    handed to the focused input directly."""
+    assert s.page.evaluate(f"() => document.activeElement === document.querySelector('{selector}')"), focused(s.page)
+    if s.page.engine == "chromium":
+        pw = s.page.playwright_page
+        seen = len(s.choosers)
+        s.page.press("Enter")
+        for _ in range(100):  # Playwright delivers events while its calls run: wait through it
+            if len(s.choosers) > seen:
+                break
+            pw.wait_for_timeout(100)
+        assert len(s.choosers) > seen, "Enter on the focused file input opened no file chooser"
+        s.choosers[-1].set_files(paths)
+    else:
+        s.page.set_input_files(selector, paths)
+
+
+def choose_option(s: Student, select: str, value: str, options: list[str]) -> None:
+    """Arrow keys on a focused <select> (no dropdown opened), from the option it shows to ``value``."""
+    tab_to(s.page, select)
+    steps = options.index(value) - s.page.evaluate(f"() => document.querySelector('{select}').selectedIndex")
+    for _ in range(abs(steps)):
+        s.page.press("ArrowDown" if steps > 0 else "ArrowUp")
+    s.page.wait_for(f"() => document.querySelector('{select}').value === '{value}'", 10)
+
+
+def open_tab(s: Student, name: str) -> None:
+    if not s.keyboard:
+        s.page.click(f"button[data-tab={name}]")
+        return
+    # one Tab stop for the row of tabs (the selected one); arrows move between them
+    tab_to(s.page, ".tabs [role=tab][aria-selected=true]")
+    order = ["photos", "train", "test"]
+    current = s.page.evaluate("() => document.querySelector('.tabs [aria-selected=true]').dataset.tab")
+    step = "ArrowRight" if order.index(name) > order.index(current) else "ArrowLeft"
+    for _ in range(abs(order.index(name) - order.index(current))):
+        s.page.press(step)
+    assert s.page.evaluate(f"() => document.activeElement.dataset.tab === '{name}' && !document.querySelector('#tab-{name}').hidden")
+
+
+def wait_focus(s: Student, expected: str, why: str = "") -> None:
+    """The focus lands on ``expected`` (a FOCUSED description), soon after the key that moved it."""
+    try:
+        s.page.wait_for(f"() => ({FOCUSED})() === {expected!r}", 5)
+    except AssertionError:
+        raise AssertionError(f"[{s.page.engine}] the focus is on {focused(s.page)}, not {expected}: {why}") from None
+
+
+def join(browser, server, s: Student) -> None:
+    """Open the QR code's link, type a name, accept the study notice; the first-time guide shows."""
+    s.page = page = browser.open_page((360, 740))
+    if page.engine == "chromium":
+        # listening from the start: Playwright intercepts file choosers only once someone listens, and a
+        # listener added just before the key press can miss the chooser it opens
+        page.playwright_page.on("filechooser", lambda chooser: s.choosers.append(chooser))
+    page.goto(server.join_url() + ("&lang=de" if s.lang == "de" else ""))
+    page.wait_for(VISIBLE, 60, args=["fl-join-panel input[name=nickname]"])
+    s.check("join")
+    if s.keyboard:
+        tab_to(page, "fl-join-panel input[name=nickname]")
+        page.type_text(s.name)
+        page.press("Enter")
+    else:
+        page.fill("fl-join-panel input[name=nickname]", s.name)
+        page.click("fl-join-panel button.join")
+    page.wait_for(VISIBLE, 60, args=["fl-join-panel button.accept-consent"])
+    s.check("study notice")
+    if s.keyboard:
+        press_enter_on(s, "fl-join-panel button.accept-consent")
+    else:
+        page.click("fl-join-panel button.accept-consent")
     page.wait_for("() => !document.querySelector('#task-view').hidden", 60)
-    return page
+    # a first-time participant sees the guide: what to do, what the tabs are for, that photos stay here
+    page.wait_for(VISIBLE, 30, args=["#guide"])
+    guide = page.text("#guide")
+    assert s.words("guideAdd", n=5, classes="").split(":")[0] in guide, guide
+    assert s.words("guidePrivacy") in guide
+    s.check("first-run guide")
+    if s.keyboard:
+        press_enter_on(s, "#guide-done")
+        wait_focus(s, "p#next-step.next-step", "after the guide, the focus goes to what to do now")
+    else:
+        page.click("#guide-done")
 
 
-def add_photos(page, photos, untrained: bool = False) -> None:
+def add_photos(s: Student, photos, untrained: bool = False) -> None:
     """Add photos through the file input, then review each card: accept a right suggestion, else pick the
     class. ``untrained``: nobody has trained yet (version 0), so no label may be offered to accept."""
+    page = s.page
     before = page.count("#train-grid fl-image-card")
-    page.set_input_files("#add-photos", [str(p) for p, _ in photos])
+    paths = [str(p) for p, _ in photos]
+    if s.keyboard and untrained:
+        tab_to(page, "#add-photos")
+        choose_files(s, "#add-photos", paths)
+    else:
+        page.set_input_files("#add-photos", paths)
     page.wait_for(f"() => document.querySelectorAll('#train-grid fl-image-card').length === {before + len(photos)}", 60)
+    page.wait_for(FEATURES_READY, 180, args=[before + len(photos)])
     if untrained:
-        page.wait_for(FEATURES_READY, 180, args=[before + len(photos)])
         assert page.evaluate(NOTHING_OFFERED) == {"suggestions": 0, "accept_buttons": 0, "accept_all": False}
-        assert "hasn't learned anything yet" in page.evaluate(NOT_LEARNED_NOTE)
+        assert page.text("#suggestion-note") == s.words("suggestNotLearned")
+        s.check("photos before the class model has learned")
+    if s.keyboard and untrained:
+        # delete sits in the photo's corner and asks first: Keep leaves the photo, and the focus on ✕
+        first = f'fl-image-card[data-name="{photos[0][0].name}"]'
+        press_enter_on(s, f"{first} button.delete")
+        wait_focus(s, "button.keep-photo", "the safe answer first")
+        s.check("delete this photo?")
+        page.press("Enter")
+        wait_focus(s, "button.delete", "Keep gives the focus back to ✕")
+        assert page.count("#train-grid fl-image-card") == before + len(photos)
     for path, label in photos:
         card = f'fl-image-card[data-name="{path.name}"]'
-        # prepared: the card offers the class model's suggestion, or asks for the label
-        page.wait_for(f"() => document.querySelector('{card}').dataset.suggestion !== undefined"
-                      f" || / Choose the label\\.$/.test(document.querySelector('{card} .card-hint').textContent)", 120)
-        if page.evaluate(f"() => document.querySelector('{card}').dataset.suggestion") == label:
+        suggested = page.evaluate(f"() => document.querySelector('{card}').dataset.suggestion")
+        if s.keyboard and untrained:
+            choose_option(s, f"{card} select", label, ["", *CLASSES])
+        elif suggested == label:
             page.click(f"{card} button.accept")
         else:
             page.select(f"{card} select", label)
         page.wait_for(f"() => document.querySelector('{card}').dataset.confirmed === 'true'", 30)
 
 
-def train_and_send(page) -> str:
-    page.click("button[data-tab=train]")
+def train_and_send(s: Student, first: bool = False) -> str:
+    page = s.page
+    open_tab(s, "train") if first else page.click("button[data-tab=train]")
     page.wait_for("() => !document.querySelector('#train-button').disabled", 120)
-    page.click("#train-button")
+    if s.keyboard and first:
+        press_enter_on(s, "#train-button")
+    else:
+        page.click("#train-button")
     outcome = page.wait_for(TRAIN_OUTCOME, 180)
     text = page.evaluate(RESULT)
     assert outcome == "applied", (outcome, text, page.console_messages()[-20:])
-    assert text.startswith("Thank you! The class model has learned from your photos."), text
-    assert "Tip: add a few test photos in Test" in text, text  # what to do next
+    # in plain words: what happened, and what to do next
+    assert text.startswith(s.words("resultApplied")), text
+    assert s.words("resultNoTestPhotos") in text, text
     # the researcher's numbers stay off the student's screen (the study log has them)
-    assert not re.search(r"version|staleness|weight", page.evaluate("document.body.innerText"), re.I)
-    page.click("button[data-tab=photos]")
+    assert not re.search(r"version|staleness|weight|Gewicht", page.evaluate("document.body.innerText"), re.I)
+    if first:
+        s.check("after sending")
+    open_tab(s, "photos") if first else page.click("button[data-tab=photos]")
     return text
+
+
+def check_own_photos(s: Student, photos) -> None:
+    """The Test tab: the true label for the next photos, the photos, Test the class model."""
+    page = s.page
+    open_tab(s, "test")
+    for cls in sorted({c for _, c in photos}, key=CLASSES.index):
+        paths = [str(p) for p, c in photos if c == cls]
+        if s.keyboard:
+            choose_option(s, "#test-label", cls, ["", *CLASSES])
+            tab_to(page, "#add-test-photos")
+            choose_files(s, "#add-test-photos", paths)
+        else:
+            page.select("#test-label", cls)
+            page.set_input_files("#add-test-photos", paths)
+    page.wait_for(f"() => document.querySelectorAll('#test-grid fl-image-card').length === {len(photos)}", 60)
+    page.wait_for("() => !document.querySelector('#evaluate-button').disabled", 120)
+    if s.keyboard:
+        press_enter_on(s, "#evaluate-button")
+    else:
+        page.click("#evaluate-button")
+    page.wait_for(VISIBLE, 60, args=["#test-accuracy"])
+    page.wait_for(f"() => document.querySelectorAll('#test-grid fl-image-card[data-predicted]').length === {len(photos)}", 30)
+    s.check("test result")
+
+
+def about_you(s: Student) -> None:
+    """"You and your data" behind the name in the top bar: who you are, the study name, photos stay here."""
+    page = s.page
+    if s.keyboard:
+        press_enter_on(s, "#profile-button")
+    else:
+        page.click("#profile-button")
+    page.wait_for("() => document.querySelector('#about-dialog').open", 10)
+    assert s.words("aboutPhotos") in page.text("#about-dialog")
+    s.check("you and your data")
+    if s.keyboard:
+        page.press("Escape")
+        page.wait_for("() => !document.querySelector('#about-dialog').open", 10)
+        wait_focus(s, "button#profile-button.profile", "closing the dialog gives the focus back")
+    else:
+        page.click("#about-close")
 
 
 def wait_for_server_accuracy(server, version: int, timeout_s: float = 120) -> dict:
@@ -97,37 +283,38 @@ def wait_for_server_accuracy(server, version: int, timeout_s: float = 120) -> di
 
 
 def test_two_students_three_rounds_in_one_page_then_reload(browser, server, tmp_path):
-    photos = {name: write_pngs(tmp_path / name, "train", PER_CLASS, seed=10 + i, ids=ids)
-              for i, (name, ids) in enumerate(STUDENTS.items())}
-    extra = {name: write_pngs(tmp_path / f"{name}-later", "train", 1, seed=50 + i, ids=ids[:1])
-             for i, (name, ids) in enumerate(STUDENTS.items())}
-    pages = {name: join_with_name(browser, server.join_url(), name) for name in STUDENTS}
-    for name, page in pages.items():
-        add_photos(page, photos[name], untrained=True)
-        page.wait_for(FEATURES_READY, 180, args=[len(photos[name])])
+    students = [Student("Ada", [1, 8], "en", keyboard=True), Student("Ben", [7, 3], "de", keyboard=False)]
+    photos = {s.name: write_pngs(tmp_path / s.name, "train", PER_CLASS, seed=10 + i, ids=s.class_ids) for i, s in enumerate(students)}
+    extra = {s.name: write_pngs(tmp_path / f"{s.name}-later", "train", 1, seed=50 + i, ids=s.class_ids[:1])
+             for i, s in enumerate(students)}
+    for s in students:
+        join(browser, server, s)
+    for s in students:
+        add_photos(s, photos[s.name], untrained=True)
 
     results = []
     for round_number in range(1, ROUNDS + 1):
-        for name, page in pages.items():
-            results.append(train_and_send(page))
+        for s in students:
+            results.append(train_and_send(s, first=round_number == 1))
             if round_number == 1:  # a photo added between rounds: extraction after training must work
-                add_photos(page, extra[name])
-                page.wait_for(FEATURES_READY, 180, args=[len(photos[name]) + 1])
+                add_photos(s, extra[s.name])
     assert len(results) == 2 * ROUNDS
 
     # a reload brings everything back from the device's storage: nothing is prepared again
-    for name, page in pages.items():
-        n = len(photos[name]) + 1
+    for s in students:
+        page = s.page
+        n = len(photos[s.name]) + 1
         page.reload()
         page.wait_for("() => !document.querySelector('#task-view').hidden", 60)
         page.wait_for(f"() => document.querySelectorAll('#train-grid fl-image-card[data-confirmed=true]').length === {n}", 60)
         page.wait_for(FEATURES_READY, 60, args=[n])
         assert page.evaluate(PHOTOS_PREPARED) == 0, "a reload must not prepare photos again"
+        assert page.evaluate("() => document.querySelector('#guide').hidden"), "the guide, once dismissed, stays away"
         labels = page.evaluate("() => [...document.querySelectorAll('#train-grid fl-image-card')].map((c) => c.dataset.label)")
-        assert sorted(labels) == sorted([c for _, c in photos[name] + extra[name]])
+        assert sorted(labels) == sorted([c for _, c in photos[s.name] + extra[s.name]])
 
     participants = server.admin("GET", "/participants")
-    assert sorted(p["nickname"] for p in participants) == sorted(STUDENTS)
+    assert sorted(p["nickname"] for p in participants) == sorted(s.name for s in students)
     updates = server.admin("GET", "/updates")
     assert [u["status"] for u in updates] == ["applied"] * 6, updates
     assert {u["participant_id"] for u in updates} == {p["id"] for p in participants}
@@ -137,5 +324,11 @@ def test_two_students_three_rounds_in_one_page_then_reload(browser, server, tmp_
     scored = wait_for_server_accuracy(server, final)
     recall = {c: r["correct"] / r["total"] for c, r in scored["per_class"].items()}
     assert min(recall.values()) >= 0.5, recall
-    for page in pages.values():
-        page.close()
+
+    for i, s in enumerate(students):
+        check_own_photos(s, write_pngs(tmp_path / f"{s.name}-test", "test", 1, seed=70 + i, ids=s.class_ids))
+        about_you(s)
+        errors = [m for m in s.page.console_messages() if m.startswith("pageerror:")]
+        assert not errors, errors
+    for s in students:
+        s.page.close()

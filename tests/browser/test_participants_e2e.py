@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from engines.chromium import ChromiumPage
 from harness import FEATURE_ERRORS, FEATURES_READY, PHOTOS_PREPARED, TRAIN_OUTCOME, class_names, start_server, zip_of_test_images, write_pngs
+from page_checks import assert_no_english, catalogues
 
 CLASSES = class_names()
 PER_CLASS = 8  # 24 training photos per participant
@@ -122,6 +124,44 @@ def test_join_failures_say_what_to_do(chromium, server):
     context.close()
 
 
+def test_a_german_browser_gets_german_and_lang_overrides_it(chromium, server):
+    """navigator.language de-DE: German on every screen a participant sees before training, with not one
+    English sentence of the catalogue left; ?lang=en switches to English and is remembered, ?lang=de back."""
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="de-DE")
+    page = ChromiumPage(context, (360, 740))
+    exclude = [*CLASSES, "Trousers, bags, sneakers"]
+    try:
+        page.goto(server.url + "/?profile=deutsch")  # no code yet: the join form
+        page.wait_for("() => !!document.querySelector('fl-join-panel input[name=code]')?.offsetParent", 30)
+        assert page.text("fl-join-panel h2") == catalogues()["de"]["joinTitle"]
+        assert_no_english(page, "join form")
+        page.goto(server.join_url("deutsch"))
+        page.wait_for("() => !document.querySelector('#task-view').hidden", 30)
+        exclude.append("deutsch")
+        assert_no_english(page, "first-run guide", exclude)
+        assert page.text("#guide-title") == "So geht’s"
+        page.click("#guide-done")
+        for tab in ("train", "test", "photos"):
+            page.click(f"button[data-tab={tab}]")
+            assert_no_english(page, f"{tab} tab", exclude)
+        page.click("#profile-button")
+        assert_no_english(page, "you and your data", exclude)
+        page.click("#about-close")
+
+        page.goto(server.url + "/?profile=deutsch&lang=en")  # the override, remembered on this device
+        page.wait_for("() => !document.querySelector('#task-view').hidden", 30)
+        assert page.evaluate("document.documentElement.lang") == "en"
+        assert page.text("button[data-tab=photos]") == "Photos"
+        page.goto(server.url + "/?profile=deutsch")
+        page.wait_for("() => !document.querySelector('#task-view').hidden", 30)
+        assert page.text("button[data-tab=train]") == "Train", "?lang=en is remembered"
+        page.goto(server.url + "/?profile=deutsch&lang=de")
+        page.wait_for("() => !document.querySelector('#task-view').hidden", 30)
+        assert page.text("button[data-tab=train]") == "Trainieren"
+    finally:
+        page.close()
+
+
 def test_three_participants_label_train_and_contribute(chromium, server, tmp_path: Path):
     server.admin("PUT", "/testset", zip_of_test_images(per_class=30, seed=123), "application/zip")
     participants = []
@@ -137,7 +177,7 @@ def test_three_participants_label_train_and_contribute(chromium, server, tmp_pat
         contexts.append(context)
         truth = {path.name: cls for path, cls in files}
         assert page.inner_text("#task-title") == "Trousers, bags, sneakers"
-        assert page.locator("fl-class-counts .chip").count() == len(CLASSES)
+        page.wait_for_function("n => document.querySelectorAll('fl-class-counts .chip').length === n", arg=len(CLASSES))
 
         if i == 0:
             bad = tmp_path / "bad"

@@ -56,3 +56,28 @@ test('the language comes from ?lang=, then the remembered choice, then the brows
   assert.equal(await loadLanguage(['en'], importer), 'en');
   assert.equal(t('joinButton'), 'Join');
 });
+
+test('every language file has every entry of English, with the same placeholders and plural forms', async () => {
+  const files = readdirSync(join(SRC, 'lang')).filter((f) => f.endsWith('.js') && f !== 'en.js');
+  assert.ok(files.includes('de.js'), files);
+  const placeholders = (entry) => [...new Set((typeof entry === 'string' ? [entry] : Object.values(entry)).flatMap((s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1])))].sort();
+  for (const file of files) {
+    const other = (await import(`../src/lang/${file}`)).default;
+    assert.deepEqual(Object.keys(other).sort(), Object.keys(en).sort(), `${file} has other entries than en.js`);
+    for (const [key, entry] of Object.entries(en)) {
+      assert.equal(typeof other[key], typeof entry, `${file} ${key}`);
+      if (typeof entry === 'object') assert.ok(other[key].one && other[key].other, `${file} ${key} needs one and other`);
+      assert.deepEqual(placeholders(other[key]), placeholders(entry), `${file} ${key}: placeholders`);
+    }
+  }
+});
+
+test('German reads as German: plural forms, lists and percentages in German', async () => {
+  const de = (await import('../src/lang/de.js')).default;
+  setLanguage('de', de);
+  assert.equal(t('photosAdded', { n: 1 }), '1 Foto hinzugefügt.');
+  assert.equal(t('photosAdded', { n: 4 }), '4 Fotos hinzugefügt.');
+  assert.equal(list(['Hose', 'Tasche', 'Schuh']), 'Hose, Tasche und Schuh');
+  assert.equal(percent(0.8333), '83\u00a0%', 'with a no-break space, as German writes it');
+  setLanguage('en');
+});

@@ -24,8 +24,10 @@ The web client's components use light DOM only (no shadowRoot in webclient/src/c
 plain CSS selectors reach everything.
 
 Page methods: goto, reload, evaluate, wait_for, click, fill, select, set_input_files (one change event
-with all files, in every engine), text, count, screenshot, console_messages ("<type>: <text>", page
-errors as "pageerror: ..."; WebKit sees only what comes after the load event), close.
+with all files, in every engine), press and type_text (real key presses to the focused element, for
+keyboard-only runs: Playwright's keyboard, puppeteer's keyboard, WebDriver actions), text, count,
+screenshot, console_messages ("<type>: <text>", page errors as "pageerror: ..."; WebKit sees only what
+comes after the load event), close.
 
 Waiting: ``wait_for(js_condition, timeout_s)`` is the only way to wait; it polls in the page and on
 timeout raises WaitTimeout with the last value and the console. Every URL a test opens must be on
@@ -38,11 +40,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from .base import DEFAULT_VIEWPORT, Browser, EngineError, JSError, Page, WaitTimeout
+from .base import DEFAULT_VIEWPORT, KEYS, Browser, EngineError, JSError, Page, WaitTimeout
 
 ENGINES = ("chromium", "firefox", "webkit")
 
-__all__ = ["ENGINES", "DEFAULT_VIEWPORT", "Browser", "Page", "EngineError", "JSError", "WaitTimeout", "launch", "open_page"]
+__all__ = ["ENGINES", "DEFAULT_VIEWPORT", "KEYS", "Browser", "Page", "EngineError", "JSError", "WaitTimeout", "launch", "open_page"]
 
 
 def launch(engine: str, workdir: str | Path | None = None) -> Browser:

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 DEFAULT_VIEWPORT = (360, 740)
+#: The keys ``Page.press`` knows (Playwright's names; each engine maps them to its driver's).
+KEYS = ("Tab", "Enter", "Space", "Escape", "ArrowDown", "ArrowUp", "ArrowLeft", "ArrowRight", "Home", "End")
 #: How long one in-page poll of ``wait_for`` runs before the driver looks at its own deadline again.
 POLL_CHUNK_S = 1.0
 
@@ -103,6 +105,14 @@ def poller(script: str) -> str:
 TEXT_OF = """(s) => { const e = document.querySelector(s); if (!e) throw new Error('no element matches ' + s); return e.innerText; }"""
 
 
+def check_key(key: str) -> tuple[bool, str]:
+    """``"Shift+Tab"`` -> ``(True, "Tab")``; a key outside KEYS is a ValueError."""
+    shift, _, name = key.rpartition("+")
+    if shift not in ("", "Shift") or name not in KEYS:
+        raise ValueError(f"press() knows {KEYS} (optionally with 'Shift+'), not {key!r}")
+    return shift == "Shift", name
+
+
 class Page(ABC):
     """One tab in its own browser context (or profile). Every method blocks until done."""
 
@@ -139,6 +149,15 @@ class Page(ABC):
     @abstractmethod
     def set_input_files(self, css_selector: str, paths: list[str]) -> None:
         """Give files to an <input type=file> (hidden ones too): one change event with all of them."""
+
+    @abstractmethod
+    def press(self, key: str) -> None:
+        """A real key press to whatever has the focus, as a keyboard-only user makes it: one of KEYS,
+        or ``"Shift+Tab"``."""
+
+    @abstractmethod
+    def type_text(self, text: str) -> None:
+        """Type ``text`` into whatever has the focus, key by key."""
 
     @abstractmethod
     def screenshot(self, path: str | Path) -> None:

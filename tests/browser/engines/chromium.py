@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 from harness import CHROMIUM, CHROMIUM_ARGS
 
-from .base import DEFAULT_VIEWPORT, Browser, EngineError, JSError, Page
+from .base import DEFAULT_VIEWPORT, Browser, EngineError, JSError, Page, check_key
 
 ENGINE = "chromium"
 #: With harness.CHROMIUM_ARGS alone Chromium still asks the system resolver for accounts.google.com:
@@ -92,6 +92,13 @@ class ChromiumPage(Page):
 
     def set_input_files(self, css_selector: str, paths: list[str]) -> None:
         self._page.set_input_files(css_selector, [str(Path(p).resolve()) for p in paths])
+
+    def press(self, key: str) -> None:
+        check_key(key)
+        self._page.keyboard.press(key)
+
+    def type_text(self, text: str) -> None:
+        self._page.keyboard.type(text)
 
     def screenshot(self, path: str | Path) -> None:
         self._page.screenshot(path=str(path))

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from .base import DEFAULT_VIEWPORT, Browser, EngineError, JSError, Page
+from .base import DEFAULT_VIEWPORT, Browser, EngineError, JSError, Page, check_key
 
 ENGINE = "firefox"
 FIREFOX = Path("/usr/bin/firefox-esr")
@@ -182,6 +182,13 @@ class FirefoxPage(Page):
 
     def set_input_files(self, css_selector: str, paths: list[str]) -> None:
         self._page_call("upload", selector=css_selector, paths=[str(Path(p).resolve()) for p in paths])
+
+    def press(self, key: str) -> None:
+        shift, name = check_key(key)
+        self._page_call("press", key=" " if name == "Space" else name, shift=shift)  # puppeteer's name for it
+
+    def type_text(self, text: str) -> None:
+        self._page_call("type", text=text)
 
     def screenshot(self, path: str | Path) -> None:
         self._page_call("screenshot", path=str(Path(path).resolve()))

@@ -96,6 +96,22 @@ const commands = {
     if (!chosen.includes(value)) throw new Error(`${selector} has no option with value ${JSON.stringify(value)}`);
   },
 
+  // Keys go to the page's focused element, but Firefox only acts on them (a button's Enter, a select's
+  // arrows) in the active window: another page's window, or the window losing focus, would swallow them.
+  async press({ pageId, key, shift }) {
+    const { page } = entry(pageId);
+    await page.bringToFront();
+    const { keyboard } = page;
+    if (shift) await keyboard.down('Shift');
+    try { await keyboard.press(key); } finally { if (shift) await keyboard.up('Shift'); }
+  },
+
+  async type({ pageId, text }) {
+    const { page } = entry(pageId);
+    await page.bringToFront();
+    await page.keyboard.type(text);
+  },
+
   async upload({ pageId, selector, paths }) { await (await element(entry(pageId).page, selector)).uploadFile(...paths); },
   async screenshot({ pageId, path: file }) { await entry(pageId).page.screenshot({ path: file }); },
   async console({ pageId }) { return entry(pageId).console; },

@@ -22,7 +22,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
-from .base import DEFAULT_VIEWPORT, Browser, EngineError, JSError, Page
+from .base import DEFAULT_VIEWPORT, Browser, EngineError, JSError, Page, check_key
 
 ENGINE = "webkit"
 WEBKIT_DRIVER = Path("/usr/bin/WebKitWebDriver")
@@ -230,6 +230,27 @@ class WebKitPage(Page):
                 raise
             for path in files:
                 element.send_keys(path)
+
+    def press(self, key: str) -> None:
+        """Through WebDriver actions (keys go to the focused element, as a keyboard's do)."""
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.keys import Keys
+
+        shift, name = check_key(key)
+        selenium_key = {"Tab": Keys.TAB, "Enter": Keys.ENTER, "Space": Keys.SPACE, "Escape": Keys.ESCAPE,
+                        "ArrowDown": Keys.ARROW_DOWN, "ArrowUp": Keys.ARROW_UP, "ArrowLeft": Keys.ARROW_LEFT,
+                        "ArrowRight": Keys.ARROW_RIGHT, "Home": Keys.HOME, "End": Keys.END}[name]
+        actions = ActionChains(self._driver)
+        if shift:
+            actions.key_down(Keys.SHIFT).send_keys(selenium_key).key_up(Keys.SHIFT)
+        else:
+            actions.send_keys(selenium_key)
+        actions.perform()
+
+    def type_text(self, text: str) -> None:
+        from selenium.webdriver.common.action_chains import ActionChains
+
+        ActionChains(self._driver).send_keys(text).perform()
 
     def screenshot(self, path: str | Path) -> None:
         if not self._driver.save_screenshot(str(path)):

@@ -12,6 +12,8 @@ export class AboutDialog {
     $('#show-guide').addEventListener('click', () => { this.dialog.close(); onShowGuide(); });
     // a click on the backdrop (outside the dialog's box) closes it, as Escape does
     this.dialog.addEventListener('click', (e) => { if (e.target === this.dialog) this.dialog.close(); });
+    // back to where it was opened from, in every engine (not all restore the focus of a closed dialog)
+    this.dialog.addEventListener('close', () => $('#profile-button').focus());
   }
 
   /** The participant as the task names them: the top bar's button and the dialog's first line. */

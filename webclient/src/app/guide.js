@@ -21,7 +21,9 @@ export class Guide {
 
   async dismiss() {
     $('#guide').hidden = true;
+    // for whoever works by keyboard: to the sentence that says what to do now (Tab goes on to Add
+    // photos). Not to the file input itself: the Enter that pressed "Got it" could open its dialog.
+    $('#next-step').focus();
     await this.store.setGuideSeen(true);
-    $('#add-photos').focus(); // the guide's first step, for whoever works by keyboard
   }
 }

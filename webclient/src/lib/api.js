@@ -56,7 +56,7 @@ export class ApiClient {
     try {
       response = await this.fetchImpl(this.url(path), { method, headers: allHeaders, body, cache: 'no-cache', ...(keepalive ? { keepalive } : {}) });
     } catch (err) {
-      throw new NetworkError(`Cannot reach the server (${err.message || err}).`);
+      throw new NetworkError(t('errorCannotReach', { message: err.message || err }));
     }
     if (!response.ok) throw await errorFrom(response);
     return response;
@@ -97,7 +97,7 @@ export class ApiClient {
   /** Artifact bytes; the server marks them immutable so the browser cache keeps them. */
   async artifact(url) {
     const response = await this.fetchImpl(this.url(url), { headers: { Authorization: `Bearer ${this.token}` } })
-      .catch((err) => { throw new NetworkError(`Cannot download the model files (${err.message || err}).`); });
+      .catch((err) => { throw new NetworkError(t('errorCannotDownload', { message: err.message || err })); });
     if (!response.ok) throw await errorFrom(response);
     return new Uint8Array(await response.arrayBuffer());
   }

@@ -1,5 +1,6 @@
 // IndexedDB behind the backend interface of storage.js (get/getAll/put/delete/deleteWhere).
 import { STORES } from './storage.js';
+import { t } from './messages.js';
 
 const VERSION = 2; // 2: studyQueue (lib/study_log.js)
 
@@ -12,7 +13,7 @@ function promisify(request) {
 
 export class IndexedDBBackend {
   static async open(name, idb = globalThis.indexedDB) {
-    if (!idb) throw new Error('this browser has no IndexedDB (private mode?): photos cannot be kept on the device');
+    if (!idb) throw new Error(t('errorNoStorage'));
     const request = idb.open(name, VERSION);
     request.onupgradeneeded = () => {
       const db = request.result;
