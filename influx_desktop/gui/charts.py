@@ -74,11 +74,11 @@ class LineChart(QWidget):
         painter.setPen(text_color)
         title = metrics.elidedText(self.title, Qt.ElideRight, self.width() - 8)  # the whole title is the tooltip
         painter.drawText(QRectF(0, 2, self.width(), line_h), Qt.AlignHCenter, title)
-        left = metrics.horizontalAdvance(self.y_format.format(0.888888)) + 10
+        x0, x1, y0, y1 = self._ranges()
+        left = max(metrics.horizontalAdvance(self.y_format.format(y)) for y in (y0, y1, 0.888888)) + 10  # "100%" fits
         plot = QRectF(left, line_h + 8, self.width() - left - 12, self.height() - 2 * line_h - 20)
         if plot.width() < 20 or plot.height() < 20:
             return
-        x0, x1, y0, y1 = self._ranges()
 
         def to_screen(x: float, y: float) -> QPointF:
             return QPointF(

@@ -181,7 +181,7 @@ class Dashboard(QWidget):
         self.rejected = _table((tr_noop(C, "Time"), tr_noop(C, "Participant"), tr_noop(C, "Reason")))
         self.rejected.setObjectName("rejected_table")
         self.accuracy_chart = LineChart(
-            tr(C, "Accuracy on your test set, by class model version"), tr(C, "version"), y_range=(0.0, 1.0),
+            tr(C, "Accuracy on your test set, by version"), tr(C, "version"), y_range=(0.0, 1.0),
             y_format="{:.0%}", empty_text=tr(C, "Load a test set (one subfolder per class) to see the accuracy of each version."),
         )
         self.staleness_chart = LineChart(
@@ -311,6 +311,7 @@ class Dashboard(QWidget):
             self.rejected.setItem(row, 0, _item(time.strftime("%H:%M:%S", time.localtime(u["received_at"]))))
             self.rejected.setItem(row, 1, _item(participant_label(u["nickname"], u["participant_id"])))
             self.rejected.setItem(row, 2, _item(rejection_text(u, config), u["reason"]))
+        self.rejected.resizeRowsToContents()  # a reason wrapped to two lines shows both
 
     # ------------------------------------------------------------------ removing a participant
 

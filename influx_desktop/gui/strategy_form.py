@@ -43,11 +43,13 @@ class StrategyForm(QWidget):
             hint = QLabel(tr_core(param.help))
             hint.setWordWrap(True)
             hint.setStyleSheet("color: gray;")
-            box = QVBoxLayout()
+            field = QWidget()  # a widget, not a bare layout: a hint wrapped to two lines then gets their height
+            box = QVBoxLayout(field)
+            box.setContentsMargins(0, 0, 0, 0)
             box.setSpacing(1)
             box.addWidget(widget)
             box.addWidget(hint)
-            self.form.addRow(label(param), box)
+            self.form.addRow(label(param), field)
             self.inputs[param.name] = widget
 
     def set_values(self, values: dict) -> None:

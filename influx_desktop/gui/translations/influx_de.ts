@@ -396,7 +396,7 @@
             <translation>Grund</translation>
         </message>
         <message>
-            <source>Accuracy on your test set, by class model version</source>
+            <source>Accuracy on your test set, by version</source>
             <translation>Genauigkeit je Version (Ihr Testdatensatz)</translation>
         </message>
         <message>
