@@ -278,6 +278,19 @@ def store(db, session_id: int, participant_id: int, stats: ClassStats, now: floa
     )
 
 
+def learned(db, session_id: int, num_classes: int) -> list[bool]:
+    """For each class: whether some participant (not removed) has sent statistics of photos of it, so the
+    class model's start has learned what it looks like."""
+    seen = [False] * num_classes
+    for r in db.execute(
+        "SELECT c.counts FROM class_stats c JOIN participants p ON p.id=c.participant_id WHERE c.session_id=? AND p.revoked=0",
+        (session_id,),
+    ):
+        for k, n in enumerate(json.loads(r["counts"])[:num_classes]):
+            seen[k] = seen[k] or n > 0
+    return seen
+
+
 def pooled(db, session_id: int, num_classes: int, feature_dim: int = head.FEATURE_DIM) -> ClassStats | None:
     """Every participant's statistics added up; those of participants the facilitator removed are left out."""
     rows = db.execute(

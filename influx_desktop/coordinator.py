@@ -147,7 +147,7 @@ class Coordinator:
         return self._participants.unblock_device(session_id, participant_id)
 
     def manifest(self, participant: Participant) -> dict:
-        return manifest(self._sessions, participant)
+        return manifest(self._sessions, participant, self._study.state(participant.id))
 
     # ------------------------------------------------------------------ updates (updates.py, aggregation.py)
 
@@ -195,6 +195,10 @@ class Coordinator:
 
     def record_study_events(self, participant: Participant, payload: Any) -> dict:
         return self._study.record_events(participant, payload)
+
+    def withdraw_from_study(self, participant: Participant) -> dict:
+        """The participant leaves the study (``StudyLog.withdraw``): their study events are deleted."""
+        return self._study.withdraw(participant)
 
     def study_timeline(self, session_id: int) -> list[dict]:
         return self._study.timeline(session_id)

@@ -3,18 +3,21 @@ field by field in docs/architecture.md."""
 
 from __future__ import annotations
 
-from . import __version__
+from . import __version__, class_stats
 from .models import head
 from .models.backbones import get_backbone
 from .participants import Participant
 from .sessions import Sessions
 from .store import config_of
+from .updates import contributors
 
 
-def manifest(sessions: Sessions, participant: Participant) -> dict:
+def manifest(sessions: Sessions, participant: Participant, study: dict) -> dict:
+    """``study``: the participant's place in the user study (``StudyLog.state``)."""
     session_id = participant.session_id
     row = sessions.row(session_id)
     config = config_of(row)
+    learned = sessions.store.read(class_stats.learned, session_id, len(config.classes))
     artifacts = sessions.prepare_models(session_id)
     backbone = get_backbone(config.backbone)
     return {
@@ -23,7 +26,13 @@ def manifest(sessions: Sessions, participant: Participant) -> dict:
         "classes": list(config.classes),
         "state": row["state"],
         "version": sessions.current_version(session_id),
-        "participant": {"id": participant.id, "nickname": participant.nickname},
+        "participant": {"id": participant.id, "nickname": participant.nickname, "study": study},
+        # what the class model has learned so far, for the participant's own words (and whether its label
+        # suggestions are worth offering: webclient/src/lib/suggestions.js)
+        "class_model": {
+            "learned_classes": [c for c, seen in zip(config.classes, learned) if seen],
+            "contributors": sessions.store.read(contributors, session_id),
+        },
         "backbone": {
             "name": backbone.name,
             "input_size": backbone.input_size,

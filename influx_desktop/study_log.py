@@ -1,6 +1,8 @@
 """The user-study log: browser interaction events stored per participant (only with study logging on and the
 participant's consent), the pseudonymous timeline of browser and server events, and a per-participant summary.
 The event kinds and their fields are ``study.py``; the exported columns are documented in docs/study-data.md.
+A participant may leave the study (``withdraw``): their browser's events are deleted and nothing of theirs up to
+then appears in the study's exports; what their updates taught the model stays in it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import time
 from typing import Any
 
 from .errors import Conflict, Forbidden, InvalidInput
-from .events import Event, EventBus
+from .events import Event, EventBus, record
 from .exports import event_log, table_text
 from .participants import Participant
 from .store import Store, session_config, session_row
@@ -41,10 +43,17 @@ class StudyLog:
                 code="study_logging_off",
             )
         joined = self.store.query_one(  # the latest join: a rejoin may accept a notice the first join never saw
-            "SELECT data FROM events WHERE kind IN ('participant_joined', 'participant_rejoined') "
+            "SELECT kind, data FROM events WHERE kind IN ('participant_joined', 'participant_rejoined', 'study_withdrawn') "
             "AND participant_id=? ORDER BY id DESC LIMIT 1",
             (participant.id,),
         )
+        if joined is not None and joined["kind"] == "study_withdrawn":
+            raise Forbidden(
+                "You left the study, so nothing of yours is recorded any more. To take part in it again, join the "
+                "session again and accept its notice.",
+                code="consent_required",
+                field="consent",
+            )
         if joined is None or json.loads(joined["data"]).get("study_consent") is not True:
             # Logging was switched on after this participant joined: they never saw or accepted the notice.
             raise Forbidden(
@@ -71,6 +80,33 @@ class StudyLog:
             self.bus.publish(Event(0, participant.session_id, now, "study_events_stored", participant.id, {"stored": stored}))
         return {"stored": stored, "duplicates": len(events) - stored, "max_seq": max(e.seq for e in events)}
 
+    def withdraw(self, participant: Participant) -> dict:
+        """The participant leaves the study: every interaction event their browser sent is deleted, and their
+        server events up to now (joins, updates, test results: the FL core keeps them for itself) are left out
+        of the study's timeline and exports from now on. From now on their browser's events are refused
+        (403 ``consent_required``) until they join again accepting the notice. What their updates taught the
+        model stays in it. Leaving twice changes nothing more. Returns ``{"withdrawn": True, "deleted_events": n}``.
+        """
+        with self.store.transaction() as db:
+            deleted = db.execute(
+                "DELETE FROM study_events WHERE session_id=? AND participant_id=?", (participant.session_id, participant.id)
+            ).rowcount
+            event = record(db, participant.session_id, "study_withdrawn", participant.id, deleted_events=deleted)
+        self.bus.publish(event)
+        return {"withdrawn": True, "deleted_events": deleted}
+
+    def state(self, participant_id: int) -> dict:
+        """Whether the participant's browser may record study events now (consent at the latest join, not
+        withdrawn since), and whether they have left the study since their latest join."""
+        latest = self.store.query_one(
+            "SELECT kind, data FROM events WHERE kind IN ('participant_joined', 'participant_rejoined', 'study_withdrawn') "
+            "AND participant_id=? ORDER BY id DESC LIMIT 1",
+            (participant_id,),
+        )
+        withdrawn = latest is not None and latest["kind"] == "study_withdrawn"
+        consented = latest is not None and not withdrawn and json.loads(latest["data"]).get("study_consent") is True
+        return {"pseudonym": f"P{participant_id}", "consented": consented, "withdrawn": withdrawn}
+
     def timeline(self, session_id: int) -> list[dict]:
         """Browser and server events of every participant, pseudonymous, in time order.
 
@@ -86,8 +122,12 @@ class StudyLog:
                 "SELECT participant_id, seq, client_at, kind, data FROM study_events WHERE session_id=?", (session_id,)
             )
         ]
+        # a participant who left the study: nothing of theirs up to that moment (their browser's events are deleted)
+        left = {r["participant_id"]: r["last"] for r in self.store.query(
+            "SELECT participant_id, MAX(id) AS last FROM events WHERE session_id=? AND kind='study_withdrawn' "
+            "GROUP BY participant_id", (session_id,))}
         for e in event_log(self.store, session_id):
-            if e["participant_id"] is None:
+            if e["participant_id"] is None or e["id"] <= left.get(e["participant_id"], 0):
                 continue
             data = {k: v for k, v in e["data"].items() if k not in ("nickname", "device")}
             rows.append({"session_id": session_id, "participant": f"P{e['participant_id']}", "source": "server",

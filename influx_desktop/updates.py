@@ -260,6 +260,16 @@ def _store_update(
         "version": new_version if new_version is not None else current_version,
         "staleness": staleness,
         "weight": weight,
+        # for the participant's own words ("you are one of 4 classmates who have taught it"); the numbers above
+        # are for tools and the study log, not for the participant's screen
+        "contributors": contributors(db, session_id),
     }
     db.execute("UPDATE updates SET answer=? WHERE id=?", (json.dumps({"result": result}), update_id))
     return result, None
+
+
+def contributors(db: sqlite3.Connection, session_id: int) -> int:
+    """How many participants have had an update accepted in the session (merged or waiting to be)."""
+    return int(db.execute(
+        "SELECT COUNT(DISTINCT participant_id) AS n FROM updates WHERE session_id=? AND status!='rejected'", (session_id,)
+    ).fetchone()["n"])

@@ -29,6 +29,7 @@ class RateLimits:
     events_per_participant: int = 30  # POST /events batches (up to 200 events each)
     test_results_per_participant: int = 20  # POST /test-results
     class_stats_per_participant: int = 10  # POST /class-stats (sent once per participant and class set)
+    withdrawals_per_participant: int = 10  # POST /withdraw (a person leaves the study once; a few retries)
 
     @classmethod
     def off(cls) -> "RateLimits":

@@ -1,5 +1,5 @@
 """Routes for participants' browsers: join, task manifest, artifacts, model, class statistics, updates,
-test results."""
+study events and leaving the study, test results."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
     events_window = SlidingWindow(limits.events_per_participant)
     test_results_window = SlidingWindow(limits.test_results_per_participant)
     class_stats_window = SlidingWindow(limits.class_stats_per_participant)
+    withdraw_window = SlidingWindow(limits.withdrawals_per_participant)
 
     def participant():
         return coordinator.authenticate(bearer_token())
@@ -109,6 +110,13 @@ def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
         who = participant()
         events_window.hit(str(who.id), "study event batches from this participant")
         return jsonify(coordinator.record_study_events(who, json_body(STUDY_BODY_LIMIT)))
+
+    @bp.post("/withdraw")
+    def withdraw():
+        """Leave the user study: what it recorded of this participant is deleted (docs/study-data.md)."""
+        who = participant()
+        withdraw_window.hit(str(who.id), "withdrawals from this participant")
+        return jsonify(coordinator.withdraw_from_study(who))
 
     @bp.post("/test-results")
     def test_results():

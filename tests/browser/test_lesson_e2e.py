@@ -6,7 +6,8 @@ train and send three rounds in the same open page, one adding a photo between ro
 sending, the result says in plain words what happened. A reload brings back their photos, labels and
 features without preparing any photo again; the server holds 6 applied updates from 2 participants,
 and the class model recognises every class on the server's test set. Then each tests the class model
-on photos of their own and opens "You and your data".
+on photos of their own and opens "You and your data", which shows their study name; Ben leaves the
+study there, and the study's export then holds nothing of his, while the model keeps what he taught it.
 
 Ada goes through the whole flow once with the keyboard alone — join, notice, guide, adding photos,
 labelling, "Delete this photo?", the first Train and send, testing, "You and your data" — (Tab, Shift+Tab,
@@ -18,13 +19,14 @@ web client's catalogue is left (page_checks.py).
 """
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import dataclass, field
 
 import pytest
 
-from harness import FEATURES_READY, PHOTOS_PREPARED, TRAIN_OUTCOME, class_names, start_server, write_pngs, zip_of_test_images
+from harness import FEATURES_READY, PARTICIPANT_ID, PHOTOS_PREPARED, TRAIN_OUTCOME, class_names, start_server, write_pngs, zip_of_test_images
 from page_checks import FOCUSED, assert_accessible, assert_no_english, catalogues, focused, tab_to
 
 #: trouser, bag, sneaker, dress: each student photographs two of them and never the others'.
@@ -208,7 +210,7 @@ def add_photos(s: Student, photos, untrained: bool = False) -> None:
         page.wait_for(f"() => document.querySelector('{card}').dataset.confirmed === 'true'", 30)
 
 
-def train_and_send(s: Student, first: bool = False) -> str:
+def train_and_send(s: Student, contributors: int, first: bool = False) -> str:
     page = s.page
     open_tab(s, "train") if first else page.click("button[data-tab=train]")
     page.wait_for("() => !document.querySelector('#train-button').disabled", 120)
@@ -221,6 +223,7 @@ def train_and_send(s: Student, first: bool = False) -> str:
     assert outcome == "applied", (outcome, text, page.console_messages()[-20:])
     # in plain words: what happened, and what to do next
     assert text.startswith(s.words("resultApplied")), text
+    assert s.words("resultContributors", n=contributors) in text, text  # how many have taught the class model
     assert s.words("resultNoTestPhotos") in text, text
     # the researcher's numbers stay off the student's screen (the study log has them)
     assert not re.search(r"version|staleness|weight|Gewicht", page.evaluate("document.body.innerText"), re.I)
@@ -254,8 +257,9 @@ def check_own_photos(s: Student, photos) -> None:
     s.check("test result")
 
 
-def about_you(s: Student) -> None:
-    """"You and your data" behind the name in the top bar: who you are, the study name, photos stay here."""
+def about_you(s: Student, server, withdraw: bool = False) -> None:
+    """"You and your data" behind the name in the top bar: who you are, the study name, photos stay here;
+    with ``withdraw``, leave the study: what it recorded is deleted, what the model learned stays."""
     page = s.page
     if s.keyboard:
         press_enter_on(s, "#profile-button")
@@ -263,13 +267,29 @@ def about_you(s: Student) -> None:
         page.click("#profile-button")
     page.wait_for("() => document.querySelector('#about-dialog').open", 10)
     assert s.words("aboutPhotos") in page.text("#about-dialog")
+    pseudonym = f"P{page.evaluate(PARTICIPANT_ID)}"
+    assert s.words("studyPseudonym", pseudonym=pseudonym) in page.text("#about-dialog")
+    assert s.words("studyWithdrawExplain") in page.text("#about-dialog")  # what leaving deletes, and what stays
     s.check("you and your data")
+    if withdraw:
+        assert any(r["participant"] == pseudonym for r in study_export(server))
+        page.click("#withdraw-button")
+        page.wait_for(VISIBLE, 10, args=["#withdraw-yes"])
+        s.check("leave the study?")
+        page.click("#withdraw-yes")
+        page.wait_for(f"() => document.querySelector('#withdraw-result').innerText === {s.words('withdrawDone')!r}", 30)
+        s.check("left the study")
+        assert not [r for r in study_export(server) if r["participant"] == pseudonym], "the study still has rows of theirs"
     if s.keyboard:
         page.press("Escape")
         page.wait_for("() => !document.querySelector('#about-dialog').open", 10)
         wait_focus(s, "button#profile-button.profile", "closing the dialog gives the focus back")
     else:
         page.click("#about-close")
+
+
+def study_export(server) -> list[dict]:
+    return [json.loads(line) for line in server.admin_bytes("GET", "/study/events.jsonl").decode().splitlines()]
 
 
 def wait_for_server_accuracy(server, version: int, timeout_s: float = 120) -> dict:
@@ -294,8 +314,8 @@ def test_two_students_three_rounds_in_one_page_then_reload(browser, server, tmp_
 
     results = []
     for round_number in range(1, ROUNDS + 1):
-        for s in students:
-            results.append(train_and_send(s, first=round_number == 1))
+        for i, s in enumerate(students):
+            results.append(train_and_send(s, contributors=i + 1 if round_number == 1 else len(students), first=round_number == 1))
             if round_number == 1:  # a photo added between rounds: extraction after training must work
                 add_photos(s, extra[s.name])
     assert len(results) == 2 * ROUNDS
@@ -327,8 +347,13 @@ def test_two_students_three_rounds_in_one_page_then_reload(browser, server, tmp_
 
     for i, s in enumerate(students):
         check_own_photos(s, write_pngs(tmp_path / f"{s.name}-test", "test", 1, seed=70 + i, ids=s.class_ids))
-        about_you(s)
+        about_you(s, server, withdraw=not s.keyboard)
         errors = [m for m in s.page.console_messages() if m.startswith("pageerror:")]
         assert not errors, errors
+    # Ben left the study: nothing of his is in it; Ada's record is whole, and the model kept what Ben taught it
+    rows = study_export(server)
+    assert {r["participant"] for r in rows} == {f"P{p['id']}" for p in participants if p["nickname"] == "Ada"}
+    assert [u["status"] for u in server.admin("GET", "/updates")] == ["applied"] * 6
+    assert max(v["version"] for v in server.admin("GET", "/versions")) == final
     for s in students:
         s.page.close()

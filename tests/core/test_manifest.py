@@ -17,7 +17,9 @@ def test_the_manifest_carries_the_task_the_model_files_and_the_training_settings
 
     assert (task["session_id"], task["title"], task["classes"], task["state"], task["version"]) == (
         sid, "Fruit", ["apple", "pear", "plum"], "running", 0)
-    assert task["participant"] == {"id": ada.id, "nickname": "Ada"}
+    assert task["participant"] == {"id": ada.id, "nickname": "Ada",
+                                   "study": {"pseudonym": f"P{ada.id}", "consented": False, "withdrawn": False}}
+    assert task["class_model"] == {"learned_classes": [], "contributors": 0}  # nothing learned yet
     artifacts = coordinator.prepare_models(sid)
     assert task["artifacts"] == artifacts
     assert set(artifacts) == {"feature_extractor", "training_model", "eval_model", "optimizer_model", "checkpoint"}

@@ -12,6 +12,8 @@ sample counts. Properties:
   ``update_rejected`` event (and the participant's ``last_seen`` moves);
 - the artifact route only ever answers with a file whose content hash is the one asked for;
 - class statistics that are accepted leave the model finite (``test_fuzz_class_stats``);
+- leaving the study answers the same shape every time and leaves none of the participant's study events
+  (``test_fuzz_withdraw``);
 - an update answered (accepted, or refused by a session rule) under a new ``Idempotency-Key`` is answered
   the same again when re-sent with that key, and the re-send changes nothing.
 
@@ -470,6 +472,19 @@ def test_fuzz_class_stats(target, data):
         assert np.all(np.isfinite(parameters))
 
 
+@fuzz
+def test_fuzz_withdraw(target, data):
+    """Leaving the study: whatever the method, headers and body, a 2xx is the participant's own withdrawal
+    (the same answer each time: there is nothing more to delete after the first), anything else changes nothing."""
+    response = _send_drawn(target, data, st.sampled_from(["POST"] * 6 + ["GET", "PUT", "DELETE", "HEAD"]), "/api/v1/withdraw")
+    if response.status_code == 200:
+        reply = response.get_json()
+        assert reply["withdrawn"] is True and isinstance(reply["deleted_events"], int) and reply["deleted_events"] >= 0
+        assert target.coordinator.store.query_one(
+            "SELECT COUNT(*) AS n FROM study_events WHERE participant_id=(SELECT participant_id FROM events "
+            "WHERE kind='study_withdrawn' ORDER BY id DESC LIMIT 1)")["n"] == 0
+
+
 def test_every_participant_route_is_fuzzed():
     """If a participant route is added, it must get a fuzz test here."""
     from influx_desktop.server.app import create_app
@@ -481,4 +496,4 @@ def test_every_participant_route_is_fuzzed():
     routes = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/") and "/admin" not in r.rule}
     assert routes == {"/api/v1/status", "/api/v1/join", "/api/v1/task", "/api/v1/artifacts/<sha256>",
                       "/api/v1/model", "/api/v1/updates", "/api/v1/test-results", "/api/v1/join/<join_code>",
-                      "/api/v1/events", "/api/v1/class-stats"}
+                      "/api/v1/events", "/api/v1/class-stats", "/api/v1/withdraw"}

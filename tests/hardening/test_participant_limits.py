@@ -85,6 +85,8 @@ PARTICIPANT_POSTS = {
                              lambda c, s, client, h, i: client.post("/api/v1/test-results", json=_result(), headers=h)),
     "/api/v1/updates": ("updates_per_participant", _update),
     "/api/v1/class-stats": ("class_stats_per_participant", _class_stats),
+    "/api/v1/withdraw": ("withdrawals_per_participant",
+                         lambda c, s, client, h, i: client.post("/api/v1/withdraw", headers=h)),
 }
 
 

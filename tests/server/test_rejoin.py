@@ -49,7 +49,9 @@ def test_joining_again_with_the_device_key_returns_the_same_participant_with_a_n
 
     assert (again["participant_id"], again["session_id"], again["rejoined"]) == (first["participant_id"], sid, True)
     assert again["token"] != first["token"]
-    assert _task(server, again["token"]).json()["participant"] == {"id": first["participant_id"], "nickname": "Ada"}
+    assert _task(server, again["token"]).json()["participant"] == {
+        "id": first["participant_id"], "nickname": "Ada",
+        "study": {"pseudonym": f"P{first['participant_id']}", "consented": False, "withdrawn": False}}
     old = _task(server, first["token"])
     assert (old.status, old.error["code"]) == (401, "token_unknown")  # one live token per participant
     participants = server.admin().participants(sid)

@@ -43,7 +43,10 @@ export class ParticipantApp {
     this.study = new StudyLog({ backend, send: (events, options) => this.api.postStudyEvents(events, options) });
     this.photos = new PhotoBoard({ store: this.store, study: this.study, files: this.files, timings: this.timings, onChange: () => this.showReadiness() });
     this.guide = new Guide({ store: this.store });
-    this.about = new AboutDialog({ onShowGuide: () => { this.showTab('photos'); this.guide.show(this.task.classes, { force: true }); } });
+    this.about = new AboutDialog({
+      onShowGuide: () => { this.showTab('photos'); this.guide.show(this.task.classes, { force: true }); },
+      onWithdraw: () => this.withdrawFromStudy(),
+    });
     this.joining = new JoinFlow({
       profile: this.profile, joinCode: this.joinCode, api: this.api, connection: this.connection, store: this.store,
       panel: $('fl-join-panel'), onJoined: () => this.loadTask(),
@@ -147,6 +150,10 @@ export class ParticipantApp {
     const join = await this.store.getJoin();
     this.photos.states.forgetShownSuggestions();
     await this.study.begin({ owner: `${this.task.session_id}:${this.task.participant.id}`, classes: this.task.classes, consented: join?.study === true });
+    this.about.setStudy({
+      inStudy: this.study.active, pseudonym: me.study?.pseudonym || `P${me.id}`,
+      withdrawn: join?.studyWithdrawn === true || me.study?.withdrawn === true,
+    });
     await this.refreshModel();
     await this.photos.renderImages();
     this.photos.extractMissingFeatures();
@@ -208,6 +215,17 @@ export class ParticipantApp {
     showModelStatus(this);
     this.photos.setModel(model);
     this.train.showNewerVersion(model.version);
+  }
+
+  /**
+   * Leave the study: the server deletes what the study recorded about this participant (updates the
+   * class model already learned from stay in it), and this page records nothing more for this join.
+   */
+  async withdrawFromStudy() {
+    await this.connection.retry(() => this.api.withdrawFromStudy());
+    await this.study.stop();
+    const join = await this.store.getJoin();
+    if (join) await this.store.setJoin({ ...join, study: false, studyWithdrawn: true });
   }
 
   /** What is ready and what still blocks training or testing, on all three tabs. */

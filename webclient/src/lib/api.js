@@ -138,6 +138,11 @@ export class ApiClient {
     return response.json();
   }
 
+  /** Leave the study: the server deletes this participant's study events → {withdrawn, deleted_events}. */
+  async withdrawFromStudy() {
+    return (await this.request('/api/v1/withdraw', { method: 'POST' })).json();
+  }
+
   async postTestResults(summary) {
     const response = await this.request('/api/v1/test-results', {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(summary),
