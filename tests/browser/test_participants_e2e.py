@@ -88,13 +88,26 @@ def review_labels(page, truth: dict[str, str], only: int | None = None) -> dict[
 
 
 def assert_phone_layout(page):
-    """At 360 px portrait: nothing wider than the screen, every visible control at least 44 px square."""
+    """At 360 px portrait: nothing wider than the screen, every visible control at least 44 px square, no
+    picker's text cut off."""
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
     small = page.evaluate("""() => [...document.querySelectorAll('button, select, label.button, input:not([type=file])')]
         .filter((e) => e.offsetParent !== null)
         .map((e) => { const r = e.getBoundingClientRect(); return [e.textContent.trim() || e.className, r.width, r.height]; })
         .filter(([, w, h]) => w < 44 || h < 44)""")
     assert not small, small
+    # a picker's text is not cut off ("Choose label…" on every unlabelled card): it fits beside the arrow
+    cut = page.evaluate("""() => {
+      const ctx = document.createElement('canvas').getContext('2d');
+      return [...document.querySelectorAll('select')].filter((e) => e.offsetParent !== null).map((e) => {
+        const style = getComputedStyle(e);
+        ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const text = e.options[e.selectedIndex].text;
+        const room = e.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;  // 20: the arrow
+        return [text, Math.round(ctx.measureText(text).width), room];
+      }).filter(([, width, room]) => width > room);
+    }""")
+    assert not cut, cut
 
 
 def train_and_send(page) -> str:

@@ -37,6 +37,7 @@ export class AboutDialog {
     $('#study-section').hidden = !inStudy && !withdrawn;
     $('#study-pseudonym-line').textContent = t('studyPseudonym', { pseudonym });
     $('#study-pseudonym-line').hidden = withdrawn;
+    $('#study-withdraw-explain').hidden = withdrawn; // the result says it again, as done
     $('#withdraw-button').hidden = withdrawn;
     $('#withdraw-confirm').hidden = true;
     if (withdrawn) $('#withdraw-result').textContent = t('withdrawDone');
@@ -56,6 +57,7 @@ export class AboutDialog {
       $('#withdraw-confirm').hidden = true;
       result.textContent = t('withdrawDone');
       $('#study-pseudonym-line').hidden = true;
+      $('#study-withdraw-explain').hidden = true;
       $('#about-close').focus();
     } catch (err) {
       result.textContent = t('withdrawFailed', { message: err.message || err });
