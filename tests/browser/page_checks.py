@@ -47,8 +47,10 @@ def axe_violations(page) -> list[dict]:
 
 
 def assert_accessible(page, screen: str) -> None:
+    """No serious or critical axe-core violation. ``page``: an engines/ Page, or a Playwright page."""
     violations = axe_violations(page)
-    assert not violations, f"[{page.engine}] {screen}: axe-core found " + json.dumps(violations, indent=1)
+    engine = getattr(page, "engine", "chromium")
+    assert not violations, f"[{engine}] {screen}: axe-core found " + json.dumps(violations, indent=1)
 
 
 # ---------------------------------------------------------------------------------------- language

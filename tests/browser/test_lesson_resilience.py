@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness import FEATURES_READY, PARTICIPANT_ID, TRAIN_OUTCOME, class_names, start_server, write_pngs
+from page_checks import assert_accessible
 
 CLASSES = class_names()
 NAME = "Mia"
@@ -93,6 +94,7 @@ def test_the_teachers_app_restarts_mid_lesson_and_nothing_is_lost(chromium, serv
     server.stop()  # the teacher closes the app
     page.wait_for_function("() => !document.querySelector('#banner').hidden", timeout=30_000)
     assert page.inner_text("#banner") == "The class server can't be reached — is the teacher's app running? Retrying…"
+    assert_accessible(page, "class server gone mid-lesson")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
 
     # a photo added while the server is away is stored and prepared on the device (the runtime was loaded up front)

@@ -11,7 +11,7 @@ import pytest
 
 from engines.chromium import ChromiumPage
 from harness import FEATURE_ERRORS, FEATURES_READY, PHOTOS_PREPARED, TRAIN_OUTCOME, class_names, start_server, zip_of_test_images, write_pngs
-from page_checks import assert_no_english, catalogues
+from page_checks import assert_accessible, assert_no_english, catalogues
 
 CLASSES = class_names()
 PER_CLASS = 8  # 24 training photos per participant
@@ -125,12 +125,14 @@ def test_join_failures_say_what_to_do(chromium, server):
     page.wait_for_selector("fl-join-panel .join-message.error")
     assert 'The join code "NOPE42" is not known' in page.inner_text("fl-join-panel")
     assert page.is_visible("fl-join-panel input[name=code]")
+    assert_accessible(page, "join code unknown")
 
     # the server stops answering: the page says so in one sentence, keeps trying, and joins once it answers
     page.route("**/api/v1/status", lambda route: route.abort("connectionrefused"))
     page.goto(server.join_url("offline"))
     page.wait_for_selector("fl-join-panel .join-message.error")
     assert "The class server can't be reached — is the teacher's app running? Retrying…" in page.inner_text("fl-join-panel")
+    assert_accessible(page, "class server unreachable")
     page.unroute("**/api/v1/status")
     page.wait_for_selector("#task-view:not([hidden])")
     assert page.inner_text("#task-title") == "Trousers, bags, sneakers"
@@ -317,6 +319,7 @@ def test_three_participants_label_train_and_contribute(chromium, server, tmp_pat
     page.goto(server.url + "/?profile=p2")
     page.wait_for_selector("fl-join-panel .join-message.error")
     assert "no longer part of the class" in page.inner_text("fl-join-panel")
+    assert_accessible(page, "removed by the teacher")
     assert page.is_visible("fl-join-panel input[name=code]")
     for context in contexts:
         context.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness import class_names, start_server, write_pngs
+from page_checks import assert_accessible
 from test_participants_e2e import RequestLog, train_and_send, wait_features
 
 CLASSES = class_names()
@@ -304,6 +305,7 @@ def test_study_run_exports_each_participants_exact_timeline(chromium, study_serv
     page.wait_for_selector("fl-join-panel form .join:not([hidden])")
     message = page.inner_text("fl-join-panel .join-message")
     assert "declined" in message and "not joined" in message and "nothing about you was recorded" in message, message
+    assert_accessible(page, "declined the study notice")
     assert page.is_hidden("#task-view")
     assert not [r for r in log.requests if r.method == "POST"]
     declined.close()
