@@ -37,7 +37,6 @@ import io
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -106,7 +105,7 @@ def photos(count: int) -> tuple[list[bytes], list[int]]:
 
 def launch(playwright, user_data_dir: Path):
     return playwright.chromium.launch_persistent_context(
-        str(user_data_dir), executable_path=str(common.CHROMIUM), args=common.CHROMIUM_ARGS, headless=True,
+        str(user_data_dir), executable_path=str(common.CHROMIUM), args=common.CHROMIUM_ARGS, headless=True
     )
 
 
@@ -141,22 +140,26 @@ def main(argv=None) -> int:
         raise SystemExit("the web client is not built: (cd webclient && npm ci) && python scripts/bundle_webclient.py")
     machine = common.Machine.now()
 
+    from extraction import native_ms_per_image, sample_inputs
     from playwright.sync_api import sync_playwright
+    from seed import SeedServer, make_seed_blueprint
 
     from influx_desktop.models.backbones import get_backbone
     from influx_desktop.models.features import FeatureExtractor
 
-    from extraction import native_ms_per_image, sample_inputs
-    from seed import SeedServer, make_seed_blueprint
-
     fp32 = common.model_cache().feature_extractor("efficientnet_lite0", pretrained=True).path
-    models = {"float32": fp32,
-              "float32-map": common.model_cache().feature_extractor("efficientnet_lite0", pretrained=True, feature_map=True).path}
+    models = {
+        "float32": fp32,
+        "float32-map": common.model_cache().feature_extractor("efficientnet_lite0", pretrained=True, feature_map=True).path,
+    }
     if not args.no_int8:
         from quantize import quantised_models
 
-        short = {"int8 dynamic": "int8-dynamic", "int8 static, Fashion-MNIST calibration": "int8-static-fm",
-                 "int8 static, synthetic calibration": "int8-static-synthetic"}
+        short = {
+            "int8 dynamic": "int8-dynamic",
+            "int8 static, Fashion-MNIST calibration": "int8-static-fm",
+            "int8 static, synthetic calibration": "int8-static-synthetic",
+        }
         models.update({short[name]: p for name, p in quantised_models(fp32, args.quick).items()})
     n_extract = 2 if args.quick else 20
     passes = 1 if args.quick else 3
@@ -168,18 +171,24 @@ def main(argv=None) -> int:
         seed_server = SeedServer(common.scratch_dir("seed-browser"), len(CLASS_IDS), quick=args.quick)
         blueprints.append(make_seed_blueprint(seed_server))
     server = common.start_fl_server(
-        common.scratch_dir("browser"), model_cache=common.model_cache(), webclient_dir=common.DIST,
-        extra_blueprints=blueprints,
+        common.scratch_dir("browser"), model_cache=common.model_cache(), webclient_dir=common.DIST, extra_blueprints=blueprints
     )
     mnv2 = get_backbone("mobilenet_v2").describe()
-    ours_first, ours_later, seed_first, seed_later, details = [], [], [], [], []
+    ours_first, ours_later, seed_first, seed_later = [], [], [], []
     extraction: dict[str, list] = {k: [] for k in models}
     pairs: list[dict] = []
     try:
         admin = server.admin()
-        session = admin.create_session({"title": "Bench", "classes": ["t-shirt", "trouser", "sneaker", "bag"],
-                                        "local_epochs": args.epochs, "batch_size": 16,
-                                        "max_staleness": 100000, "max_update_norm": 1e9})
+        session = admin.create_session(
+            {
+                "title": "Bench",
+                "classes": ["t-shirt", "trouser", "sneaker", "bag"],
+                "local_epochs": args.epochs,
+                "batch_size": 16,
+                "max_staleness": 100000,
+                "max_update_norm": 1e9,
+            }
+        )
         admin.start(session["id"])
         with sync_playwright() as pw:
             for run in range(args.runs):
@@ -214,20 +223,30 @@ def main(argv=None) -> int:
                             extraction[name].append(res)
                             page.close()
                         page = open_page(ctx, server.url)
-                        pairs.append(page.evaluate(
-                            "([m, n, s, p]) => bench.extractionPair(m, '/bench/inputs.f32', n, s, p)",
-                            [["/bench/models/float32", "/bench/models/float32-map"], n_extract, 224, passes],
-                        ))
+                        pairs.append(
+                            page.evaluate(
+                                "([m, n, s, p]) => bench.extractionPair(m, '/bench/inputs.f32', n, s, p)",
+                                [["/bench/models/float32", "/bench/models/float32-map"], n_extract, 224, passes],
+                            )
+                        )
                         page.close()
                     finally:
                         ctx.close()
-                say(f"  run {run + 1}: " + (
-                    "" if args.extraction_only else
-                    f"ours first {ours_first[-1]['total']:.0f} ms, later {ours_later[-1]['total']:.0f} ms; "
-                    f"seed first {seed_first[-1]['total']:.0f} ms"
-                    + (f", later {seed_later[-1]['total']:.0f} ms" if seed_later else "") + "; ")
-                    + "extraction " + ", ".join(
-                        f"{k} {v[-1]['msPerImage']:.1f} ms" if v[-1]["ok"] else f"{k} FAILED" for k, v in extraction.items()))
+                say(
+                    f"  run {run + 1}: "
+                    + (
+                        ""
+                        if args.extraction_only
+                        else f"ours first {ours_first[-1]['total']:.0f} ms, later {ours_later[-1]['total']:.0f} ms; "
+                        f"seed first {seed_first[-1]['total']:.0f} ms"
+                        + (f", later {seed_later[-1]['total']:.0f} ms" if seed_later else "")
+                        + "; "
+                    )
+                    + "extraction "
+                    + ", ".join(
+                        f"{k} {v[-1]['msPerImage']:.1f} ms" if v[-1]["ok"] else f"{k} FAILED" for k, v in extraction.items()
+                    )
+                )
     finally:
         server.stop()
 
@@ -238,26 +257,47 @@ def main(argv=None) -> int:
     if not args.extraction_only:
         say("")
         say("Item 1 — contribution time (ms, median of runs; phases: extract | session | train | send):")
-        for title, rows in (("ours first", ours_first), ("ours later", ours_later), ("seed first", seed_first), ("seed later", seed_later)):
+        for title, rows in (
+            ("ours first", ours_first),
+            ("ours later", ours_later),
+            ("seed first", seed_first),
+            ("seed later", seed_later),
+        ):
             if rows:
-                phases = {k: med(rows, k) for k in ("extract", "fetch", "preprocess", "session", "train", "send", "stepMedian") if k in rows[0]}
-                say(f"  {title}: total {med(rows, 'total'):,.0f} ms, steps {rows[0]['steps']}, "
-                    + ", ".join(f"{k} {v:,.0f}" if k != "stepMedian" else f"median step {v:,.1f}" for k, v in phases.items()))
+                phases = {
+                    k: med(rows, k)
+                    for k in ("extract", "fetch", "preprocess", "session", "train", "send", "stepMedian")
+                    if k in rows[0]
+                }
+                say(
+                    f"  {title}: total {med(rows, 'total'):,.0f} ms, steps {rows[0]['steps']}, "
+                    + ", ".join(f"{k} {v:,.0f}" if k != "stepMedian" else f"median step {v:,.1f}" for k, v in phases.items())
+                )
         seed_all = seed_first + seed_later
         o1, ol, s1 = med(ours_first, "total"), med(ours_later, "total"), med(seed_first, "total")
         sl = med(seed_later, "total") if seed_later else s1
         say("")
-        say(table(
-            ["round", "ours (ms)", "seed (ms)", "ratio seed ÷ ours"],
-            [["first (fresh page: wasm start; ours also extracts features)", f"{o1:,.0f}", f"{s1:,.0f}", ratio(s1, o1)],
-             ["later (wasm warm; ours' features cached)", f"{ol:,.0f}", f"{sl:,.0f}", ratio(sl, ol)],
-             ["one training step, median (batch 16)",
-              f"{med(ours_later, 'train') / max(1, ours_later[0]['steps']):,.1f}" if ours_later else "–",
-              f"{med(seed_all, 'stepMedian'):,.0f}",
-              ratio(med(seed_all, "stepMedian"), med(ours_later, "train") / max(1, ours_later[0]["steps"])) if ours_later else "–"]],
-        ))
-        say(f"{args.photos} photos, {args.epochs} epochs, batch 16 ({ours_first[0]['steps']} steps); runs: {args.runs}; "
-            f"ours later rounds: {len(ours_later)}, seed later rounds: {len(seed_later)}.")
+        say(
+            table(
+                ["round", "ours (ms)", "seed (ms)", "ratio seed ÷ ours"],
+                [
+                    ["first (fresh page: wasm start; ours also extracts features)", f"{o1:,.0f}", f"{s1:,.0f}", ratio(s1, o1)],
+                    ["later (wasm warm; ours' features cached)", f"{ol:,.0f}", f"{sl:,.0f}", ratio(sl, ol)],
+                    [
+                        "one training step, median (batch 16)",
+                        f"{med(ours_later, 'train') / max(1, ours_later[0]['steps']):,.1f}" if ours_later else "–",
+                        f"{med(seed_all, 'stepMedian'):,.0f}",
+                        ratio(med(seed_all, "stepMedian"), med(ours_later, "train") / max(1, ours_later[0]["steps"]))
+                        if ours_later
+                        else "–",
+                    ],
+                ],
+            )
+        )
+        say(
+            f"{args.photos} photos, {args.epochs} epochs, batch 16 ({ours_first[0]['steps']} steps); runs: {args.runs}; "
+            f"ours later rounds: {len(ours_later)}, seed later rounds: {len(seed_later)}."
+        )
 
     # ---------------------------------------------------------------- items 4 and 6
     say("")
@@ -274,24 +314,55 @@ def main(argv=None) -> int:
             wasm_feat = np.asarray(ok[0]["first"], np.float32)
             diff = float(np.max(np.abs(wasm_feat - native_feat)))
             cos = float(wasm_feat @ native_feat / (np.linalg.norm(wasm_feat) * np.linalg.norm(native_feat) + 1e-12))
-            rows.append([name, f"{path.stat().st_size:,}", "yes", f"{wasm:.1f}", f"{median(r['createMs'] for r in ok):,.0f}",
-                         f"{n1:.1f}", ratio(wasm, n1), f"{nall:.1f}", ratio(wasm, nall), f"{diff:.1e} (cosine {cos:.4f})",
-                         ratio(wasm_fp32, wasm) if name != "float32" else "1"])
+            rows.append(
+                [
+                    name,
+                    f"{path.stat().st_size:,}",
+                    "yes",
+                    f"{wasm:.1f}",
+                    f"{median(r['createMs'] for r in ok):,.0f}",
+                    f"{n1:.1f}",
+                    ratio(wasm, n1),
+                    f"{nall:.1f}",
+                    ratio(wasm, nall),
+                    f"{diff:.1e} (cosine {cos:.4f})",
+                    ratio(wasm_fp32, wasm) if name != "float32" else "1",
+                ]
+            )
         else:
             err = extraction[name][0]["error"][:120]
-            rows.append([name, f"{path.stat().st_size:,}", f"no: {err}", "–", "–", f"{n1:.1f}", "–", f"{nall:.1f}", "–", "–", "–"])
-    say(table(["model", "bytes", "runs in ORT-web 1.19.2", "Chromium wasm ms/image", "wasm session create ms",
-               "native 1 thread ms/image", "wasm ÷ native(1)", f"native {os.cpu_count()} threads ms/image",
-               f"wasm ÷ native({os.cpu_count()})", "max |wasm − native| feature (image 1)", "speed vs float32 in wasm"], rows))
+            rows.append(
+                [name, f"{path.stat().st_size:,}", f"no: {err}", "–", "–", f"{n1:.1f}", "–", f"{nall:.1f}", "–", "–", "–"]
+            )
+    say(
+        table(
+            [
+                "model",
+                "bytes",
+                "runs in ORT-web 1.19.2",
+                "Chromium wasm ms/image",
+                "wasm session create ms",
+                "native 1 thread ms/image",
+                "wasm ÷ native(1)",
+                f"native {os.cpu_count()} threads ms/image",
+                f"wasm ÷ native({os.cpu_count()})",
+                "max |wasm − native| feature (image 1)",
+                "speed vs float32 in wasm",
+            ],
+            rows,
+        )
+    )
     pairs_ok = [r for r in pairs if r["ok"]]
     if pairs_ok:
         before = median(r["msPerImage"][0] for r in pairs_ok)
         after = median(r["msPerImage"][1] for r in pairs_ok)
         same = all(r["first"][0] == r["first"][1] for r in pairs_ok)
-        say(f"Issue 16, Chromium wasm ms/image, the two in one page taking turns: before (float32) {before:.1f}, "
+        say(
+            f"Issue 16, Chromium wasm ms/image, the two in one page taking turns: before (float32) {before:.1f}, "
             f"after (float32-map, both outputs) {after:.1f} ({(after / before - 1) * 100:+.1f} %), median of "
             f"{len(pairs_ok)} page(s); pooled features of image 1 {'identical' if same else 'DIFFERENT'}; bytes "
-            f"{models['float32'].stat().st_size:,} -> {models['float32-map'].stat().st_size:,}.")
+            f"{models['float32'].stat().st_size:,} -> {models['float32-map'].stat().st_size:,}."
+        )
     elif pairs:
         say(f"Issue 16 pair: FAILED {pairs[0]['error'][:200]}")
     say(f"{n_extract} images, median of {passes} passes per run and of {args.runs} run(s).")

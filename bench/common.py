@@ -15,9 +15,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
@@ -28,8 +28,15 @@ for p in (str(TESTS), str(BENCH), str(REPO / "scripts")):
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 DIST = REPO / "influx_desktop" / "webclient_dist"
 #: Where built models and extracted features are kept between runs (not committed).
@@ -98,7 +105,7 @@ class Machine:
     started_load: str
 
     @classmethod
-    def now(cls) -> "Machine":
+    def now(cls) -> Machine:
         return cls(loadavg())
 
     def line(self, browser: bool = False) -> str:
@@ -131,11 +138,13 @@ def say(*args) -> None:
 
 def start_fl_server(data_dir: Path, model_cache=None, threads: int = 8, webclient_dir=None, extra_blueprints=()):
     """The tests' real server (``running_server.start_server``) with rate limits off, for benchmarks."""
-    from influx_desktop.server.limits import RateLimits
     from running_server import start_server
 
-    return start_server(data_dir, model_cache, threads, limits=RateLimits(0, 0, 0), webclient_dir=webclient_dir,
-                        extra_blueprints=extra_blueprints)
+    from influx_desktop.server.limits import RateLimits
+
+    return start_server(
+        data_dir, model_cache, threads, limits=RateLimits(0, 0, 0), webclient_dir=webclient_dir, extra_blueprints=extra_blueprints
+    )
 
 
 def model_cache():

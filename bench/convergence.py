@@ -184,16 +184,18 @@ def method_parts(method: str):
         class_stats.SHRINKAGE_DOF, class_stats.confine = saved
 
 
-def run_fl(data, shards, aggregator: str, params: dict, method: str, updates: int, seed: int, workdir: Path,
-           training: dict | None = None) -> Run:
+def run_fl(
+    data, shards, aggregator: str, params: dict, method: str, updates: int, seed: int, workdir: Path, training: dict | None = None
+) -> Run:
     """One simulated session. ``method``: "before" or "after" (module docstring), or a step of the ablation
     (``ABLATION``); ``training``: settings that replace the session defaults (the sweep)."""
     with method_parts(method):
         return _run_fl(data, shards, aggregator, params, method, updates, seed, workdir, training)
 
 
-def _run_fl(data, shards, aggregator: str, params: dict, method: str, updates: int, seed: int, workdir: Path,
-            training: dict | None) -> Run:
+def _run_fl(
+    data, shards, aggregator: str, params: dict, method: str, updates: int, seed: int, workdir: Path, training: dict | None
+) -> Run:
     from influx_desktop.class_stats import ClassStats
     from influx_desktop.coordinator import Coordinator
     from influx_desktop.errors import InfluxError
@@ -208,8 +210,12 @@ def _run_fl(data, shards, aggregator: str, params: dict, method: str, updates: i
     send_stats = method not in ("before", "mask")
     co = Coordinator(workdir, model_cache=common.model_cache())
     try:
-        settings = {"title": "Convergence", "classes": [c.replace("/", " or ") for c in classes],
-                    "aggregator": aggregator, "aggregator_params": params}
+        settings = {
+            "title": "Convergence",
+            "classes": [c.replace("/", " or ") for c in classes],
+            "aggregator": aggregator,
+            "aggregator_params": params,
+        }
         settings.update(training or ({} if after else BEFORE))
         session = co.create_session(settings)
         sid = session["id"]
@@ -247,8 +253,16 @@ def _run_fl(data, shards, aggregator: str, params: dict, method: str, updates: i
             guard += 1
             t, i, v, p = heapq.heappop(clock)
             idx = shards[i]
-            trained = train_head(arts, p, xtr[idx], ytr[idx], epochs=cfg.local_epochs, batch_size=cfg.batch_size,
-                                 seed=seed * 1000 + i * 100 + rounds[i], mask_absent_classes=after)
+            trained = train_head(
+                arts,
+                p,
+                xtr[idx],
+                ytr[idx],
+                epochs=cfg.local_epochs,
+                batch_size=cfg.batch_size,
+                seed=seed * 1000 + i * 100 + rounds[i],
+                mask_absent_classes=after,
+            )
             rounds[i] += 1
             try:
                 co.submit_update(who[i], v, len(idx), trained.astype("<f4").tobytes())
@@ -272,8 +286,9 @@ def central(data, shards, epochs: int, seed: int) -> float:
     k = len(classes)
     idx = np.concatenate(shards)
     arts = common.model_cache().head_artifacts(k, BEFORE["learning_rate"])
-    p = train_head(arts, head.initial_parameters(k), xtr[idx], ytr[idx], epochs=epochs, batch_size=16, seed=seed,
-                   mask_absent_classes=False)
+    p = train_head(
+        arts, head.initial_parameters(k), xtr[idx], ytr[idx], epochs=epochs, batch_size=16, seed=seed, mask_absent_classes=False
+    )
     return accuracy(p, xte, yte, k)
 
 
@@ -293,14 +308,26 @@ def main(argv=None) -> int:
     ap.add_argument("--aggregators", nargs="*", type=int, help="indices into the aggregator list (default: all)")
     ap.add_argument("--updates", type=int, help="accepted updates per run (default: 15 rounds each, 60 to 150)")
     ap.add_argument("--photos-per-class", type=int, help="use only this many of the 60 training photos per class")
-    ap.add_argument("--training-sweep", action="store_true",
-                    help="the 'after' method with other local-training settings (item 5's choice of defaults)")
+    ap.add_argument(
+        "--training-sweep",
+        action="store_true",
+        help="the 'after' method with other local-training settings (item 5's choice of defaults)",
+    )
     ap.add_argument("--ablation", action="store_true", help="the parts of the method added one at a time")
     ap.add_argument("--int8", action="store_true", help="features from the int8 extractor (session option quantized_backbone)")
-    ap.add_argument("--methods", nargs="*", default=["before", "after"], choices=["before", "after"],
-                    help="the methods side by side in the main table (default: both)")
-    ap.add_argument("--sweep-settings", nargs="*", metavar="EPOCHS,BATCH,LR",
-                    help="with --training-sweep: only these settings, e.g. 10,64,1e-3")
+    ap.add_argument(
+        "--methods",
+        nargs="*",
+        default=["before", "after"],
+        choices=["before", "after"],
+        help="the methods side by side in the main table (default: both)",
+    )
+    ap.add_argument(
+        "--sweep-settings",
+        nargs="*",
+        metavar="EPOCHS,BATCH,LR",
+        help="with --training-sweep: only these settings, e.g. 10,64,1e-3",
+    )
     args = ap.parse_args(argv)
     aggregators = [AGGREGATORS[i] for i in args.aggregators] if args.aggregators else AGGREGATORS
     if args.quick:
@@ -315,8 +342,10 @@ def main(argv=None) -> int:
         classes, xtr, ytr, xte, yte, art = data
         keep = np.concatenate([np.flatnonzero(ytr == k)[: args.photos_per_class] for k in range(len(classes))])
         data = classes, xtr[np.sort(keep)], ytr[np.sort(keep)], xte, yte, art
-    say(f"{len(data[2])} training and {len(data[4])} test photos, {len(class_ids)} classes, "
-        f"{'int8' if args.int8 else 'float32'} feature extractor.")
+    say(
+        f"{len(data[2])} training and {len(data[4])} test photos, {len(class_ids)} classes, "
+        f"{'int8' if args.int8 else 'float32'} feature extractor."
+    )
     if args.training_sweep:
         return sweep(data, args, aggregators, machine)
     if args.ablation:
@@ -331,35 +360,53 @@ def main(argv=None) -> int:
             ceiling = median(central(data, shards[s], central_epochs, s) for s in seeds)
             for title, aggregator, params in aggregators:
                 runs = {
-                    method: [run_fl(data, shards[s], aggregator, params, method, updates, s,
-                                    common.scratch_dir("conv")) for s in seeds]
+                    method: [
+                        run_fl(data, shards[s], aggregator, params, method, updates, s, common.scratch_dir("conv")) for s in seeds
+                    ]
                     for method in args.methods
                 }
 
-                def both(metric) -> str:
+                def both(metric, runs=runs) -> str:
                     return " → ".join(fmt(median(metric(r) for r in runs[m])) for m in args.methods)
 
-                rows.append([
-                    kind, n, title, fmt(ceiling),
-                    both(lambda r: r.final), both(lambda r: r.last10),
-                    both(lambda r: r.worst_after(WARM_UP_UPDATES)),
-                    " / ".join(f"{median(r.rejected for r in runs[m]):.0f}" for m in args.methods),
-                ])
+                rows.append(
+                    [
+                        kind,
+                        n,
+                        title,
+                        fmt(ceiling),
+                        both(lambda r: r.final),
+                        both(lambda r: r.last10),
+                        both(lambda r: r.worst_after(WARM_UP_UPDATES)),
+                        " / ".join(f"{median(r.rejected for r in runs[m]):.0f}" for m in args.methods),
+                    ]
+                )
                 say("  " + " | ".join(str(c) for c in rows[-1]))
     say("")
     arrow, slash = " → ".join(args.methods), " / ".join(args.methods)
-    say(table(
-        ["split", "participants", "aggregator", "central ceiling", f"final: {arrow}",
-         f"mean of last 10 versions: {arrow}", f"worst after {WARM_UP_UPDATES} updates: {arrow}",
-         f"rejected: {slash}"],
-        rows,
-    ))
+    say(
+        table(
+            [
+                "split",
+                "participants",
+                "aggregator",
+                "central ceiling",
+                f"final: {arrow}",
+                f"mean of last 10 versions: {arrow}",
+                f"worst after {WARM_UP_UPDATES} updates: {arrow}",
+                f"rejected: {slash}",
+            ],
+            rows,
+        )
+    )
     say("")
-    say(f"Server test accuracy on {len(data[4])} photos, median of {args.seeds} seed(s); 15 rounds per participant "
+    say(
+        f"Server test accuracy on {len(data[4])} photos, median of {args.seeds} seed(s); 15 rounds per participant "
         f"(at least 60, at most 150 accepted updates) unless --updates. before: plain softmax, no class "
         f"statistics, {BEFORE['local_epochs']} epochs, batch {BEFORE['batch_size']}, lr {BEFORE['learning_rate']:g}; "
         "after: the session defaults with class statistics and masked local training. Ceiling: a head trained "
-        f"centrally on the same photos ({central_epochs} epochs).")
+        f"centrally on the same photos ({central_epochs} epochs)."
+    )
     say(machine.line())
     say(f"Command: {common.command_line()}")
     return 0
@@ -395,15 +442,18 @@ def sweep(data, args, aggregators, machine) -> int:
             seeds = range(args.seeds)
             shards = {s: split(kind, data[2], n, np.random.default_rng(s)) for s in seeds}
             updates = args.updates or 150
-            for title, aggregator, params in aggregators:
-                runs = [run_fl(data, shards[s], aggregator, params, "after", updates, s, common.scratch_dir("conv"),
-                               training=settings) for s in seeds]
+            for _title, aggregator, params in aggregators:
+                runs = [
+                    run_fl(
+                        data, shards[s], aggregator, params, "after", updates, s, common.scratch_dir("conv"), training=settings
+                    )
+                    for s in seeds
+                ]
                 cells.append(f"{fmt(median(r.final for r in runs))} / {fmt(median(r.last10 for r in runs))}")
         rows.append(cells)
         say("  " + " | ".join(cells))
     say("")
-    say(table(["local training"] + [f"{kind}, {title}: final / last 10" for kind in splits for title, _, _ in aggregators],
-              rows))
+    say(table(["local training"] + [f"{kind}, {title}: final / last 10" for kind in splits for title, _, _ in aggregators], rows))
     say("")
     say(f"{n} participants, 'after' method (class statistics, masked local training), median of {args.seeds} seed(s).")
     say(machine.line())
@@ -422,18 +472,18 @@ def ablation(data, args, aggregators, machine) -> int:
         for kind in splits:
             seeds = range(args.seeds)
             shards = {s: split(kind, data[2], n, np.random.default_rng(s)) for s in seeds}
-            for title, aggregator, params in aggregators:
-                runs = [run_fl(data, shards[s], aggregator, params, method, args.updates or 150, s,
-                               common.scratch_dir("conv")) for s in seeds]
+            for _title, aggregator, params in aggregators:
+                runs = [
+                    run_fl(data, shards[s], aggregator, params, method, args.updates or 150, s, common.scratch_dir("conv"))
+                    for s in seeds
+                ]
                 cells.append(f"{fmt(median(r.final for r in runs))} / {fmt(median(r.last10 for r in runs))}")
         rows.append(cells)
         say("  " + " | ".join(cells))
     say("")
-    say(table(["method"] + [f"{kind}, {title}: final / last 10" for kind in splits for title, _, _ in aggregators],
-              rows))
+    say(table(["method"] + [f"{kind}, {title}: final / last 10" for kind in splits for title, _, _ in aggregators], rows))
     say("")
-    say(f"{n} participants, session defaults for local training except 'before' (its old ones), median of "
-        f"{args.seeds} seed(s).")
+    say(f"{n} participants, session defaults for local training except 'before' (its old ones), median of {args.seeds} seed(s).")
     say(machine.line())
     say(f"Command: {common.command_line()}")
     return 0

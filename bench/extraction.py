@@ -50,8 +50,9 @@ def native_ms_per_image(model_path: Path, inputs: np.ndarray, threads: int, repe
     return interleaved_ms_per_image({"model": (model_path, False)}, inputs, threads, repeats)["model"]
 
 
-def interleaved_ms_per_image(models: dict[str, tuple[Path, bool]], inputs: np.ndarray, threads: int,
-                             repeats: int, clock=time.perf_counter) -> dict[str, float]:
+def interleaved_ms_per_image(
+    models: dict[str, tuple[Path, bool]], inputs: np.ndarray, threads: int, repeats: int, clock=time.perf_counter
+) -> dict[str, float]:
     """``{name: median ms/image}`` for ``{name: (model, fetch the feature map too)}``, batch 1, after one
     warm-up image each. The models take turns image by image (in reverse order every other image), so load
     from other programs falls on all of them alike; a pass is every image once per model. ``clock``:
@@ -80,8 +81,10 @@ def interleaved_ms_per_image(models: dict[str, tuple[Path, bool]], inputs: np.nd
 def before_and_after(cache=None) -> dict[str, Path]:
     """Issue 16's two float32 extractors: ``{"before": without the feature map, "after": with it}``."""
     cache = cache or common.model_cache()
-    return {"before": cache.feature_extractor("efficientnet_lite0", pretrained=True).path,
-            "after": cache.feature_extractor("efficientnet_lite0", pretrained=True, feature_map=True).path}
+    return {
+        "before": cache.feature_extractor("efficientnet_lite0", pretrained=True).path,
+        "after": cache.feature_extractor("efficientnet_lite0", pretrained=True, feature_map=True).path,
+    }
 
 
 def main(argv=None) -> int:
@@ -110,19 +113,50 @@ def main(argv=None) -> int:
         rows = []
         for threads in sorted({1, os.cpu_count() or 1}):
             ms = interleaved_ms_per_image(pair, inputs, threads, args.repeats)
-            rows.append([f"native onnxruntime, {threads} thread(s), wall time", f"{ms['before']:.1f}", f"{ms['after']:.1f}",
-                         f"{(ms['after'] / ms['before'] - 1) * 100:+.1f} %"])
+            rows.append(
+                [
+                    f"native onnxruntime, {threads} thread(s), wall time",
+                    f"{ms['before']:.1f}",
+                    f"{ms['after']:.1f}",
+                    f"{(ms['after'] / ms['before'] - 1) * 100:+.1f} %",
+                ]
+            )
         cpu = interleaved_ms_per_image(pair, inputs, 1, args.repeats, clock=time.process_time)
-        rows.append(["native onnxruntime, 1 thread, CPU time of this process", f"{cpu['before']:.1f}", f"{cpu['after']:.1f}",
-                     f"{(cpu['after'] / cpu['before'] - 1) * 100:+.1f} %"])
+        rows.append(
+            [
+                "native onnxruntime, 1 thread, CPU time of this process",
+                f"{cpu['before']:.1f}",
+                f"{cpu['after']:.1f}",
+                f"{(cpu['after'] / cpu['before'] - 1) * 100:+.1f} %",
+            ]
+        )
         sizes = {k: p.stat().st_size for k, p in models.items()}
-        rows.append(["model bytes", f"{sizes['before']:,}", f"{sizes['after']:,}",
-                     f"{(sizes['after'] / sizes['before'] - 1) * 100:+.3f} %"])
-        say(table(["EfficientNet-Lite0 float32, batch 1", "before: features (ms/image)",
-                   "after: features + feature map (ms/image)", "change"], rows))
-        same = np.array_equal(FeatureExtractor(models["before"]).extract(inputs), FeatureExtractor(models["after"]).extract(inputs))
-        say(f"{args.images} images, median of {args.repeats} alternating passes. Pooled features before and after "
-            f"{'bit-identical' if same else 'DIFFERENT'} on all {args.images}.")
+        rows.append(
+            [
+                "model bytes",
+                f"{sizes['before']:,}",
+                f"{sizes['after']:,}",
+                f"{(sizes['after'] / sizes['before'] - 1) * 100:+.3f} %",
+            ]
+        )
+        say(
+            table(
+                [
+                    "EfficientNet-Lite0 float32, batch 1",
+                    "before: features (ms/image)",
+                    "after: features + feature map (ms/image)",
+                    "change",
+                ],
+                rows,
+            )
+        )
+        same = np.array_equal(
+            FeatureExtractor(models["before"]).extract(inputs), FeatureExtractor(models["after"]).extract(inputs)
+        )
+        say(
+            f"{args.images} images, median of {args.repeats} alternating passes. Pooled features before and after "
+            f"{'bit-identical' if same else 'DIFFERENT'} on all {args.images}."
+        )
     say(machine.line())
     say(f"Command: {common.command_line()}")
     return 0

@@ -50,8 +50,15 @@ class Browser:
         self.cache: dict[str, dict] = {}  # url -> {"etag", "cache_control"}
         self.log: list[tuple[str, int, int]] = []  # (url, status, body bytes)
 
-    def get(self, url: str, token: str | None = None, method: str = "GET", body: bytes | None = None,
-            content_type: str | None = None, use_cache: bool = True) -> bytes:
+    def get(
+        self,
+        url: str,
+        token: str | None = None,
+        method: str = "GET",
+        body: bytes | None = None,
+        content_type: str | None = None,
+        use_cache: bool = True,
+    ) -> bytes:
         entry = self.cache.get(url) if use_cache else None
         if entry and "immutable" in entry["cache_control"]:
             self.log.append((url, 0, 0))  # served from the browser cache, no request
@@ -103,7 +110,9 @@ def visit(browser: Browser, base: str, join_code: str | None, token: str | None)
         text = browser.get(url)
         path = urlsplit(url).path
         if path.endswith("/") or path.endswith(".html"):
-            refs = [r for r in _HTML_REF.findall(text.decode("utf-8", "replace")) if not r.startswith(("http:", "https:", "data:"))]
+            refs = [
+                r for r in _HTML_REF.findall(text.decode("utf-8", "replace")) if not r.startswith(("http:", "https:", "data:"))
+            ]
         elif path.endswith((".js", ".mjs")):
             refs = _IMPORT.findall(text.decode("utf-8", "replace"))
         else:
@@ -117,8 +126,14 @@ def visit(browser: Browser, base: str, join_code: str | None, token: str | None)
             if folder + name not in seen:
                 browser.get(folder + name)
     if token is None:
-        joined = json.loads(browser.get(base + "/api/v1/join", method="POST", content_type="application/json",
-                                        body=json.dumps({"join_code": join_code, "nickname": "bench"}).encode()))
+        joined = json.loads(
+            browser.get(
+                base + "/api/v1/join",
+                method="POST",
+                content_type="application/json",
+                body=json.dumps({"join_code": join_code, "nickname": "bench"}).encode(),
+            )
+        )
         token = joined["token"]
     task = json.loads(browser.get(base + "/api/v1/task", token=token))
     browser.get(base + "/api/v1/model", token=token)
@@ -171,8 +186,10 @@ def seed_files(quick: bool) -> tuple[int, int, dict]:
     ort_dir = common.DIST / "vendor" / "onnxruntime-web-1.19.2"
     if not ort_dir.is_dir():
         ort_dir = common.REPO / "webclient" / "node_modules" / "onnxruntime-web" / "dist"
-    runtime = {n: (ort_dir / n).stat().st_size for n in
-               ("ort.training.wasm.min.mjs", "ort-training-wasm-simd-threaded.mjs", "ort-training-wasm-simd-threaded.wasm")}
+    runtime = {
+        n: (ort_dir / n).stat().st_size
+        for n in ("ort.training.wasm.min.mjs", "ort-training-wasm-simd-threaded.mjs", "ort-training-wasm-simd-threaded.wasm")
+    }
     seed = SeedServer(common.scratch_dir("seed-join"), len(CLASSES), quick=quick)
     artifacts = seed.file_bytes()
     first = sum(runtime.values()) + sum(artifacts.values())
@@ -193,23 +210,39 @@ def main(argv=None) -> int:
         say(f"  {status:3d} {n:>12,d}  {urlsplit(url).path[:90]}")
     say("Seed files: " + ", ".join(f"{k} {v:,}" for k, v in s_files.items()))
     say("")
-    say(table(
-        ["visit", "ours (as served)", "seed (as served)", "ratio"],
-        [
-            ["first", f"{fmt_bytes(o_first)} ({o_first:,} B)", f"{fmt_bytes(s_first)} ({s_first:,} B)", ratio(s_first, o_first)],
-            ["second", f"{fmt_bytes(o_second)} ({o_second:,} B)", f"{fmt_bytes(s_second)} ({s_second:,} B)", ratio(s_second, o_second)],
-        ],
-    ))
+    say(
+        table(
+            ["visit", "ours (as served)", "seed (as served)", "ratio"],
+            [
+                [
+                    "first",
+                    f"{fmt_bytes(o_first)} ({o_first:,} B)",
+                    f"{fmt_bytes(s_first)} ({s_first:,} B)",
+                    ratio(s_first, o_first),
+                ],
+                [
+                    "second",
+                    f"{fmt_bytes(o_second)} ({o_second:,} B)",
+                    f"{fmt_bytes(s_second)} ({s_second:,} B)",
+                    ratio(s_second, o_second),
+                ],
+            ],
+        )
+    )
     if args.quick:
         say("(quick: the seed column is a tiny stand-in graph, not MobileNetV2)")
     say("")
     say("Issue 16 — the feature map output, before and after (ours, as served):")
     b_first, b_second, _ = visits["before"]
-    say(table(
-        ["visit", "before: session prepared before issue 16", "after: new session (extractor with feature map)", "change"],
-        [[name, f"{b:,} B", f"{a:,} B", f"{a - b:+,} B ({(a / b - 1) * 100:+.3f} %)"]
-         for name, b, a in (("first", b_first, o_first), ("second", b_second, o_second))],
-    ))
+    say(
+        table(
+            ["visit", "before: session prepared before issue 16", "after: new session (extractor with feature map)", "change"],
+            [
+                [name, f"{b:,} B", f"{a:,} B", f"{a - b:+,} B ({(a / b - 1) * 100:+.3f} %)"]
+                for name, b, a in (("first", b_first, o_first), ("second", b_second, o_second))
+            ],
+        )
+    )
     say("")
     say(machine.line())
     say(f"Command: {common.command_line()}")

@@ -84,9 +84,29 @@ class NamespacedServer:
         self.url = f"http://{link.server_address}:{PORT}"
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", link.ns, sys.executable, "-m", "influx_desktop", "serve",
-             "--host", link.server_address, "--port", str(PORT), "--data-dir", str(self.data_dir), "--config", str(config)],
-            cwd=common.REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=_die_with_parent,
+            [
+                "ip",
+                "netns",
+                "exec",
+                link.ns,
+                sys.executable,
+                "-m",
+                "influx_desktop",
+                "serve",
+                "--host",
+                link.server_address,
+                "--port",
+                str(PORT),
+                "--data-dir",
+                str(self.data_dir),
+                "--config",
+                str(config),
+            ],
+            cwd=common.REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            preexec_fn=_die_with_parent,
             env={**os.environ, "PYTHONPATH": str(common.REPO)},
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -150,8 +170,15 @@ class Recorder:
         self.requests: list[Request] = []
         self.task: dict | None = None
 
-    def get(self, url: str, token: str | None = None, method: str = "GET", body: bytes | None = None,
-            content_type: str | None = None, use_cache: bool = True) -> bytes:
+    def get(
+        self,
+        url: str,
+        token: str | None = None,
+        method: str = "GET",
+        body: bytes | None = None,
+        content_type: str | None = None,
+        use_cache: bool = True,
+    ) -> bytes:
         path = urlsplit(url).path
         self.requests.append(Request(method, path, body, token is not None))
         if path.startswith("/api/v1/artifacts/") or path.endswith(".wasm") or path == "/api/v1/model":
@@ -315,8 +342,16 @@ def storm(link: ShapedLink, quantized: bool, participants: int) -> Storm:
 
         join_payload.visit(recorder, server.url, join_code, None)
         visit = recorder.visit()
-        crowd = [Participant(i, link.server_address, link.client_addresses[i % len(link.client_addresses)], join_code,
-                             round_trip=link.round_trip) for i in range(participants)]
+        crowd = [
+            Participant(
+                i,
+                link.server_address,
+                link.client_addresses[i % len(link.client_addresses)],
+                join_code,
+                round_trip=link.round_trip,
+            )
+            for i in range(participants)
+        ]
         barrier = threading.Barrier(participants + 1)
         clock = [0.0]
         threads = [threading.Thread(target=p.run, args=(visit, barrier, clock), daemon=True) for p in crowd]
@@ -359,12 +394,17 @@ def main(argv=None) -> int:
     with signals_unwind():
         try:
             link.create()
-            say(f"Link: {link.host_if} (participants, {len(link.client_addresses)} address(es) from "
+            say(
+                f"Link: {link.host_if} (participants, {len(link.client_addresses)} address(es) from "
                 f"{link.client_addresses[0]}) <-> {link.ns_if} in namespace {link.ns} (server {link.server_address}); "
-                + (f"each direction netem delay {args.delay} + tbf {args.rate}; " if link.netem else
-                   f"each direction tbf {args.rate} (this kernel has no netem: each request and each new connection "
-                   f"waits a round trip of {link.round_trip * 1000:.0f} ms in the participant instead); ")
-                + f"TCP connect on the idle link {connect_ms(link):.2f} ms.")
+                + (
+                    f"each direction netem delay {args.delay} + tbf {args.rate}; "
+                    if link.netem
+                    else f"each direction tbf {args.rate} (this kernel has no netem: each request and each new connection "
+                    f"waits a round trip of {link.round_trip * 1000:.0f} ms in the participant instead); "
+                )
+                + f"TCP connect on the idle link {connect_ms(link):.2f} ms."
+            )
             for line in link.qdiscs():
                 say(f"  tc: {line}")
             for name in args.extractors:
@@ -376,8 +416,7 @@ def main(argv=None) -> int:
             interrupted = exc
         finally:
             link.remove()
-    say(f"Cleanup: namespace {link.ns} and veth {link.host_if}/{link.ns_if} "
-        f"{'removed' if link.gone() else 'STILL PRESENT'}.")
+    say(f"Cleanup: namespace {link.ns} and veth {link.host_if}/{link.ns_if} {'removed' if link.gone() else 'STILL PRESENT'}.")
     if interrupted is not None:
         say(f"Interrupted ({interrupted}).")
         return 130
@@ -387,32 +426,51 @@ def main(argv=None) -> int:
         photos, train = s.times("photos_at"), s.times("train_at")
         n = len(s.participants)
         per = median(p.body_bytes for p in s.participants)
-        def some(times: list[float]) -> str:
+
+        def some(times: list[float], n: int = n) -> str:
             return "" if len(times) == n else f" ({len(times)} of {n})"
 
-        rows.append([
-            s.name, f"{s.ready} of {n}",
-            f"{photos[0]:.1f} / {median(photos):.1f} / {photos[-1]:.1f}{some(photos)}" if photos else "–",
-            f"{train[0]:.1f} / {median(train):.1f} / {train[-1]:.1f}{some(train)}" if train else "–",
-            f"{s.downlink * 8 / rate:.1f}",
-            f"{fmt_bytes(median(p.photos_bytes for p in s.participants))} / {fmt_bytes(per)} ({fmt_bytes(per * n)} all)",
-            f"{fmt_bytes(s.downlink)} / {fmt_bytes(s.uplink)}",
-            f"{median(p.requests for p in s.participants):.0f}",
-        ])
+        rows.append(
+            [
+                s.name,
+                f"{s.ready} of {n}",
+                f"{photos[0]:.1f} / {median(photos):.1f} / {photos[-1]:.1f}{some(photos)}" if photos else "–",
+                f"{train[0]:.1f} / {median(train):.1f} / {train[-1]:.1f}{some(train)}" if train else "–",
+                f"{s.downlink * 8 / rate:.1f}",
+                f"{fmt_bytes(median(p.photos_bytes for p in s.participants))} / {fmt_bytes(per)} ({fmt_bytes(per * n)} all)",
+                f"{fmt_bytes(s.downlink)} / {fmt_bytes(s.uplink)}",
+                f"{median(p.requests for p in s.participants):.0f}",
+            ]
+        )
         errors = Counter(e.split(": HTTP ")[-1] if ": HTTP " in e else e for p in s.participants for e in p.errors)
         for error, count in errors.most_common(5):
             first = next(p for p in s.participants if any(error in e for e in p.errors))
-            say(f"  {s.name}: {count} failed request(s): {'HTTP ' + error if error.isdigit() else error} "
-                f"(first: participant {first.index}, {next(e for e in first.errors if error in e)})")
+            say(
+                f"  {s.name}: {count} failed request(s): {'HTTP ' + error if error.isdigit() else error} "
+                f"(first: participant {first.index}, {next(e for e in first.errors if error in e)})"
+            )
     say("")
-    say(table(["feature extractor", "ready to train", "can add photos (s): first / median / last",
-               "can train (s): first / median / last", f"downlink bytes at {args.rate} (s)",
-               "HTTP bodies per participant: to add photos / to train (all)", "on the wire: down / up",
-               "requests each"], rows))
+    say(
+        table(
+            [
+                "feature extractor",
+                "ready to train",
+                "can add photos (s): first / median / last",
+                "can train (s): first / median / last",
+                f"downlink bytes at {args.rate} (s)",
+                "HTTP bodies per participant: to add photos / to train (all)",
+                "on the wire: down / up",
+                "requests each",
+            ],
+            rows,
+        )
+    )
     say("")
-    say(f"{args.participants} participants on one veth pair shaped to {args.rate} with {args.delay} delay each way "
+    say(
+        f"{args.participants} participants on one veth pair shaped to {args.rate} with {args.delay} delay each way "
         f"({'netem' if link.netem else 'added per request by the participants'}); "
-        f"{'one address for all (NAT)' if args.one_address else 'one address each'}; times from the common start.")
+        f"{'one address for all (NAT)' if args.one_address else 'one address each'}; times from the common start."
+    )
     say(machine.line())
     say(f"Command: {common.command_line()}")
     return 0 if link.gone() else 1

@@ -123,9 +123,13 @@ class Stats:
 
 def simulated_participant(index: int, url: str, join_code: str, updates: int, stats: Stats, deadline: float) -> None:
     rng = np.random.default_rng(index)
-    joined = stats.timed("other", "POST", f"{url}/api/v1/join",
-                         body=json.dumps({"join_code": join_code, "nickname": f"sim{index}"}).encode(),
-                         headers={"Content-Type": "application/json"})
+    joined = stats.timed(
+        "other",
+        "POST",
+        f"{url}/api/v1/join",
+        body=json.dumps({"join_code": join_code, "nickname": f"sim{index}"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     if joined is None or joined[0] != 200:
         return
     auth = {"Authorization": f"Bearer {json.loads(joined[2])['token']}"}
@@ -141,9 +145,18 @@ def simulated_participant(index: int, url: str, join_code: str, updates: int, st
             continue
         current = np.frombuffer(model[2], dtype="<f4")
         sent = (current + rng.normal(0, 0.01, current.size)).astype("<f4").tobytes()
-        posted = stats.timed("update", "POST", f"{url}/api/v1/updates", body=sent, headers={
-            **auth, "Content-Type": "application/octet-stream", "X-Base-Version": model[1]["X-Model-Version"],
-            "X-Sample-Count": "16"})
+        posted = stats.timed(
+            "update",
+            "POST",
+            f"{url}/api/v1/updates",
+            body=sent,
+            headers={
+                **auth,
+                "Content-Type": "application/octet-stream",
+                "X-Base-Version": model[1]["X-Model-Version"],
+                "X-Sample-Count": "16",
+            },
+        )
         if posted is not None and posted[0] == 200:
             with stats.lock:
                 stats.acknowledged.append((json.loads(posted[2])["update_id"], hashlib.sha256(sent).hexdigest()))
@@ -189,10 +202,14 @@ def browser_participants(count: int, url: str, join_code: str, work: Path, resul
                 page.wait_for_selector("#train-button:not([disabled])", timeout=60_000)
                 page.click("#train-button")
             for i, page in enumerate(pages):
-                page.wait_for_function("() => document.querySelector('#train-result').textContent.length > 0",
-                                       timeout=max(1000, int((deadline - time.monotonic()) * 1000)))
+                page.wait_for_function(
+                    "() => document.querySelector('#train-result').textContent.length > 0",
+                    timeout=max(1000, int((deadline - time.monotonic()) * 1000)),
+                )
                 text = page.inner_text("#train-result")
-                (results["accepted"] if text.startswith("Accepted as version") else results["errors"]).append(f"browser {i}: {text}")
+                (results["accepted"] if text.startswith("Accepted as version") else results["errors"]).append(
+                    f"browser {i}: {text}"
+                )
             results["seconds"] = time.monotonic() - started
             browser.close()
     except Exception as exc:  # noqa: BLE001 - reported, never hidden
@@ -251,9 +268,22 @@ def load(participants: int, updates: int, browsers: int, time_limit: float, mode
     ModelCache(model_cache)  # create its layout before the child uses it
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     server = subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), "_serve", "--data-dir", str(data_dir),
-         "--model-cache", str(model_cache), "--settings", json.dumps(settings)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO,
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "_serve",
+            "--data-dir",
+            str(data_dir),
+            "--model-cache",
+            str(model_cache),
+            "--settings",
+            json.dumps(settings),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
     )
     info: dict[str, str] = {}
     while "join code" not in info:
@@ -273,11 +303,16 @@ def load(participants: int, updates: int, browsers: int, time_limit: float, mode
     browser_results: dict = {"accepted": [], "errors": [], "seconds": None}
     deadline = time.monotonic() + time_limit
     started = time.perf_counter()
-    threads = [threading.Thread(target=simulated_participant, args=(i, url, join_code, updates, stats, deadline),
-                                daemon=True) for i in range(participants)]
+    threads = [
+        threading.Thread(target=simulated_participant, args=(i, url, join_code, updates, stats, deadline), daemon=True)
+        for i in range(participants)
+    ]
     if browsers:
-        threads.append(threading.Thread(target=browser_participants, daemon=True,
-                                        args=(browsers, url, join_code, work, browser_results, deadline)))
+        threads.append(
+            threading.Thread(
+                target=browser_participants, daemon=True, args=(browsers, url, join_code, work, browser_results, deadline)
+            )
+        )
     for t in threads:
         t.start()
     for t in threads:
@@ -293,21 +328,26 @@ def load(participants: int, updates: int, browsers: int, time_limit: float, mode
 
     coordinator = Coordinator(data_dir, model_cache=ModelCache(model_cache))
     try:
-        rows = {r["id"]: r for r in coordinator.store.query(
-            "SELECT id, status, parameters FROM updates WHERE session_id=?", (sid,))}
+        rows = {
+            r["id"]: r for r in coordinator.store.query("SELECT id, status, parameters FROM updates WHERE session_id=?", (sid,))
+        }
         version = coordinator.current_version(sid)
     finally:
         coordinator.close()
     acked_ids = [i for i, _ in stats.acknowledged]
-    lost = sum(1 for i, sha in stats.acknowledged
-               if i not in rows or rows[i]["status"] != "applied" or hashlib.sha256(rows[i]["parameters"]).hexdigest() != sha)
+    lost = sum(
+        1
+        for i, sha in stats.acknowledged
+        if i not in rows or rows[i]["status"] != "applied" or hashlib.sha256(rows[i]["parameters"]).hexdigest() != sha
+    )
     lost += len(acked_ids) - len(set(acked_ids))
     expected = participants * updates
     errors = len(stats.errors) + len(browser_results["errors"]) + hung + (expected - len(stats.acknowledged))
     everything = [x for v in stats.latencies.values() for x in v]
     return {
-        "command": " ".join(["python bench/load.py", f"--participants {participants}", f"--updates {updates}",
-                             f"--browsers {browsers}"]),
+        "command": " ".join(
+            ["python bench/load.py", f"--participants {participants}", f"--updates {updates}", f"--browsers {browsers}"]
+        ),
         "participants": participants,
         "updates_each": updates,
         "browsers": browsers,
@@ -319,11 +359,12 @@ def load(participants: int, updates: int, browsers: int, time_limit: float, mode
         "errors": errors,
         "error_samples": (stats.errors + browser_results["errors"])[:10],
         "lost_updates": lost,
-        "update_latency_ms": {"p50": _percentile(stats.latencies["update"], 50),
-                              "p99": _percentile(stats.latencies["update"], 99),
-                              "max": _percentile(stats.latencies["update"], 100)},
-        "model_latency_ms": {"p50": _percentile(stats.latencies["model"], 50),
-                             "p99": _percentile(stats.latencies["model"], 99)},
+        "update_latency_ms": {
+            "p50": _percentile(stats.latencies["update"], 50),
+            "p99": _percentile(stats.latencies["update"], 99),
+            "max": _percentile(stats.latencies["update"], 100),
+        },
+        "model_latency_ms": {"p50": _percentile(stats.latencies["model"], 50), "p99": _percentile(stats.latencies["model"], 99)},
         "all_requests_latency_ms": {"p50": _percentile(everything, 50), "p99": _percentile(everything, 99)},
         "requests": len(everything),
         "wall_seconds": round(wall, 2),

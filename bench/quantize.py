@@ -65,18 +65,26 @@ def quantised_models(fp32: Path, quick: bool) -> dict[str, Path]:
         calib = calibration_inputs(2 if quick else 64)
 
         class Reader(CalibrationDataReader):
-            def __init__(self) -> None:
+            def __init__(self, calib=calib) -> None:
                 self.it = iter([{"input": calib[i : i + 1]} for i in range(len(calib))])
 
             def get_next(self):
                 return next(self.it, None)
 
-        quantize_static(str(pre), str(path), Reader(), quant_format=QuantFormat.QDQ, per_channel=not quick,
-                        weight_type=QuantType.QInt8, activation_type=QuantType.QUInt8)
+        quantize_static(
+            str(pre),
+            str(path),
+            Reader(),
+            quant_format=QuantFormat.QDQ,
+            per_channel=not quick,
+            weight_type=QuantType.QInt8,
+            activation_type=QuantType.QUInt8,
+        )
     built = {"int8 dynamic": dynamic, "int8 static, Fashion-MNIST calibration": static["fm"]}
     if not quick:  # the app's own build (influx_desktop/models/quantize.py): what quantized_backbone serves
-        built["int8 static, synthetic calibration (as shipped)"] = common.model_cache().feature_extractor(
-            "efficientnet_lite0", pretrained=True, quantized=True).path
+        built["int8 static, synthetic calibration (as shipped)"] = (
+            common.model_cache().feature_extractor("efficientnet_lite0", pretrained=True, quantized=True).path
+        )
     return {name: path for name, path in built.items() if path.is_file()}
 
 
@@ -113,16 +121,18 @@ def head_accuracy(k, xtr, ytr, xte, yte, epochs: int, seeds: int) -> float:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="static variant only (2 calibration images), 4 classes, 6 images per class")
+    ap.add_argument(
+        "--quick", action="store_true", help="static variant only (2 calibration images), 4 classes, 6 images per class"
+    )
     args = ap.parse_args(argv)
     machine = common.Machine.now()
+
+    import join_payload
+    from extraction import native_ms_per_image, sample_inputs
 
     from influx_desktop.models.backbones import get_backbone
     from influx_desktop.models.features import FeatureExtractor
     from influx_desktop.models.images import preprocess_batch
-
-    from extraction import native_ms_per_image, sample_inputs
-    import join_payload
 
     fp32 = common.model_cache().feature_extractor("efficientnet_lite0", pretrained=True).path
     models = {"float32 (ours today)": fp32, **quantised_models(fp32, args.quick)}
@@ -149,22 +159,44 @@ def main(argv=None) -> int:
         say(f"  {name}: {len(raw):,} B, {ms:.1f} ms/image, accuracy {acc:.3f}, cosine {cos:.4f}")
     base = results["float32 (ours today)"]
     for name, r in results.items():
-        rows.append([
-            name, f"{fmt_bytes(r['bytes'])} ({fmt_bytes(r['gz'])} gzipped)", f"{fmt_bytes(r['first'])}",
-            f"{base['first'] / r['first']:.2f}×", f"{r['ms']:.1f}", f"{r['acc']:.3f}",
-            f"{(r['acc'] - base['acc']) * 100:+.1f}", f"{r['cos']:.4f}",
-        ])
+        rows.append(
+            [
+                name,
+                f"{fmt_bytes(r['bytes'])} ({fmt_bytes(r['gz'])} gzipped)",
+                f"{fmt_bytes(r['first'])}",
+                f"{base['first'] / r['first']:.2f}×",
+                f"{r['ms']:.1f}",
+                f"{r['acc']:.3f}",
+                f"{(r['acc'] - base['acc']) * 100:+.1f}",
+                f"{r['cos']:.4f}",
+            ]
+        )
     say("")
-    say(table(["feature extractor", "model bytes", "first visit (as served)", "first-visit cut", "native ms/image (1 thread)",
-               "head test accuracy", "Δ points", "feature cosine vs float32"], rows))
+    say(
+        table(
+            [
+                "feature extractor",
+                "model bytes",
+                "first visit (as served)",
+                "first-visit cut",
+                "native ms/image (1 thread)",
+                "head test accuracy",
+                "Δ points",
+                "feature cosine vs float32",
+            ],
+            rows,
+        )
+    )
     say("")
     for name, r in results.items():
         if name.startswith("int8"):
             cut = base["first"] / r["first"]
             loss = (base["acc"] - r["acc"]) * 100
             verdict = "QUALIFIES" if cut >= 2 and round(loss, 6) <= 1 else "does not qualify"
-            say(f"Rule (≥2× first-visit cut, ≤1 point accuracy loss): {name}: cut {cut:.2f}×, "
-                f"accuracy change {-loss:+.1f} points → {verdict}.")
+            say(
+                f"Rule (≥2× first-visit cut, ≤1 point accuracy loss): {name}: cut {cut:.2f}×, "
+                f"accuracy change {-loss:+.1f} points → {verdict}."
+            )
     say(f"Accuracy: head trained {epochs} epochs on each model's features, median of {seeds} seed(s), {len(yte)} test images.")
     say(machine.line())
     say(f"Command: {common.command_line()}")

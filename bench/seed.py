@@ -56,7 +56,9 @@ def build_seed_module(num_classes: int, quick: bool = False):
 
     if quick:
         torch.manual_seed(0)
-        body = torch.nn.Sequential(torch.nn.Conv2d(3, 32, 8, stride=8), torch.nn.ReLU(), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten())
+        body = torch.nn.Sequential(
+            torch.nn.Conv2d(3, 32, 8, stride=8), torch.nn.ReLU(), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten()
+        )
         dim = 32
     else:
         from influx_desktop.models.backbones import get_backbone
@@ -90,9 +92,15 @@ def export_seed_model(path: Path, num_classes: int, quick: bool = False) -> tupl
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            module, (torch.zeros(1, 3, size, size),), str(path), dynamo=False, opset_version=17,
-            input_names=["input"], output_names=["logits"],
-            dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}}, do_constant_folding=True,
+            module,
+            (torch.zeros(1, 3, size, size),),
+            str(path),
+            dynamo=False,
+            opset_version=17,
+            input_names=["input"],
+            output_names=["logits"],
+            dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}},
+            do_constant_folding=True,
         )
     model = onnx.load(str(path))
     names = {i.name for i in model.graph.initializer}
@@ -118,9 +126,13 @@ def generate_seed_artifacts(model, out_dir: Path) -> None:
         from onnxruntime.training import artifacts
 
         artifacts.generate_artifacts(
-            model, requires_grad=trainable, frozen_params=frozen,
-            loss=artifacts.LossType.CrossEntropyLoss, optimizer=artifacts.OptimType.AdamW,
-            artifact_directory=str(out_dir), additional_output_names=["logits"],
+            model,
+            requires_grad=trainable,
+            frozen_params=frozen,
+            loss=artifacts.LossType.CrossEntropyLoss,
+            optimizer=artifacts.OptimType.AdamW,
+            artifact_directory=str(out_dir),
+            additional_output_names=["logits"],
         )
     for name in ("training_model.onnx", "eval_model.onnx", "optimizer_model.onnx"):
         m = onnx.load(str(out_dir / name))
@@ -224,8 +236,15 @@ def make_seed_blueprint(seed: SeedServer):
 
     @bp.get("/info")
     def info():
-        return jsonify({"num_classes": seed.num_classes, "feature_dim": seed.feature_dim, "input_size": seed.input_size,
-                        "parameter_count": seed.parameter_count, "files": seed.file_bytes()})
+        return jsonify(
+            {
+                "num_classes": seed.num_classes,
+                "feature_dim": seed.feature_dim,
+                "input_size": seed.input_size,
+                "parameter_count": seed.parameter_count,
+                "files": seed.file_bytes(),
+            }
+        )
 
     return bp
 

@@ -66,7 +66,7 @@ def remove_leftovers() -> list[str]:
             _ip("netns", "del", ns, check=False)
             removed.append(ns)
     for link in our_links():
-        pid = int(link[len(PREFIX):-1])
+        pid = int(link[len(PREFIX) : -1])
         if pid != os.getpid() and not _alive(pid):
             _ip("link", "del", link, check=False)
             removed.append(link)
@@ -102,7 +102,7 @@ class ShapedLink:
         pid = os.getpid()
         self.ns, self.host_if, self.ns_if = f"{PREFIX}-{pid}", f"{PREFIX}{pid}h", f"{PREFIX}{pid}n"
 
-    def create(self) -> "ShapedLink":
+    def create(self) -> ShapedLink:
         n = _free_subnet()
         self.server_address = f"10.200.{n}.1"
         count = 1 if self.one_address else self.participants
@@ -121,15 +121,18 @@ class ShapedLink:
         for netns, dev in ((None, self.host_if), (self.ns, self.ns_if)):  # uplink, downlink
             tc = ["tc"] + (["-n", netns] if netns else [])
             tbf = ["tbf", "rate", self.rate, "burst", "32kb", "latency", "100ms"]
-            netem = subprocess.run(tc + ["qdisc", "add", "dev", dev, "root", "handle", "1:", "netem", "delay", self.delay,
-                                         "limit", "100000"], capture_output=True, text=True)
+            netem = subprocess.run(
+                tc + ["qdisc", "add", "dev", dev, "root", "handle", "1:", "netem", "delay", self.delay, "limit", "100000"],
+                capture_output=True,
+                text=True,
+            )
             if netem.returncode == 0:
-                subprocess.run(tc + ["qdisc", "add", "dev", dev, "parent", "1:1", "handle", "10:", *tbf],
-                               check=True, capture_output=True)
+                subprocess.run(
+                    tc + ["qdisc", "add", "dev", dev, "parent", "1:1", "handle", "10:", *tbf], check=True, capture_output=True
+                )
             elif "unknown" in netem.stderr:  # a kernel without sch_netem: shape here, delay in the participants
                 self.netem = False
-                subprocess.run(tc + ["qdisc", "add", "dev", dev, "root", "handle", "1:", *tbf], check=True,
-                               capture_output=True)
+                subprocess.run(tc + ["qdisc", "add", "dev", dev, "root", "handle", "1:", *tbf], check=True, capture_output=True)
             else:
                 raise RuntimeError(f"tc netem: {netem.stderr.strip()}")
         return self
@@ -141,8 +144,10 @@ class ShapedLink:
 
     def qdiscs(self) -> list[str]:
         """``tc qdisc show`` of both ends: what shapes the link."""
-        shown = [subprocess.run(tc + ["qdisc", "show", "dev", dev], capture_output=True, text=True).stdout
-                 for tc, dev in ((["tc"], self.host_if), (["tc", "-n", self.ns], self.ns_if))]
+        shown = [
+            subprocess.run(tc + ["qdisc", "show", "dev", dev], capture_output=True, text=True).stdout
+            for tc, dev in ((["tc"], self.host_if), (["tc", "-n", self.ns], self.ns_if))
+        ]
         return [line.strip() for text in shown for line in text.splitlines() if line.strip()]
 
     def counters(self) -> tuple[int, int]:
@@ -168,13 +173,15 @@ def rate_bits(rate: str) -> float:
     return float(number) * {"": 1, "k": 1e3, "m": 1e6, "g": 1e9}[unit]
 
 
-def connect_ms(link: "ShapedLink") -> float:
+def connect_ms(link: ShapedLink) -> float:
     """TCP connect time to the server's address (one round trip), median of 5, on the idle link."""
     times = []
     for _ in range(5):
         t0 = time.perf_counter()
-        with contextlib.suppress(OSError), socket.create_connection((link.server_address, 9), timeout=2,
-                                                                     source_address=(link.client_addresses[0], 0)):
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection((link.server_address, 9), timeout=2, source_address=(link.client_addresses[0], 0)),
+        ):
             pass
         times.append((time.perf_counter() - t0) * 1000)
     return median(times)  # a refused connection (RST) also takes one round trip
@@ -183,6 +190,7 @@ def connect_ms(link: "ShapedLink") -> float:
 @contextlib.contextmanager
 def signals_unwind():
     """SIGINT and SIGTERM unwind the stack (so every ``finally`` runs) instead of killing the process."""
+
     def unwind(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
 

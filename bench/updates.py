@@ -51,8 +51,12 @@ def _participant(kind, url, token, body, per_participant, barrier, out, lock):
     barrier.wait()
     for _ in range(per_participant):
         if kind == "ours":
-            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/octet-stream",
-                       "X-Base-Version": str(base), "X-Sample-Count": "20"}
+            headers = {
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/octet-stream",
+                "X-Base-Version": str(base),
+                "X-Sample-Count": "20",
+            }
             data = body
         else:
             headers = {"Content-Type": "application/json"}
@@ -96,8 +100,13 @@ def measure(kind: str, url: str, tokens: list, body: bytes, per_participant: int
     failures = [status for s, status in samples if status != 200]
     if failures:
         raise RuntimeError(f"{kind}: {len(failures)} updates failed, e.g. {failures[0]}")
-    return {"wall": wall, "n": len(latencies), "rate": len(latencies) / wall,
-            "p50": percentile(latencies, 50), "p99": percentile(latencies, 99)}
+    return {
+        "wall": wall,
+        "n": len(latencies),
+        "rate": len(latencies) / wall,
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+    }
 
 
 # ---------------------------------------------------------------------- the two servers
@@ -105,13 +114,13 @@ def measure(kind: str, url: str, tokens: list, body: bytes, per_participant: int
 
 def ours_setup(concurrency: int, workdir: Path):
     import numpy as np
-
     from participant_sim import HttpClient
 
     server = common.start_fl_server(workdir, model_cache=common.model_cache())
     admin = server.admin()
-    session = admin.create_session({"title": "Bench", "classes": CLASSES, "aggregator": "fedasync",
-                                    "max_staleness": 100000, "max_update_norm": 1e9})
+    session = admin.create_session(
+        {"title": "Bench", "classes": CLASSES, "aggregator": "fedasync", "max_staleness": 100000, "max_update_norm": 1e9}
+    )
     admin.start(session["id"])
     tokens = []
     for i in range(concurrency):
@@ -125,10 +134,9 @@ def ours_setup(concurrency: int, workdir: Path):
 
 def seed_setup(seed_server):
     import numpy as np
+    from seed import make_seed_app
 
     from influx_desktop.server.runner import ServerThread
-
-    from seed import make_seed_app
 
     thread = ServerThread(make_seed_app(seed_server), common.HOST, 0, threads=8).start()
     params = seed_server.parameters() + np.random.default_rng(0).normal(0, 0.01, seed_server.parameter_count)
@@ -170,29 +178,57 @@ def main(argv=None) -> int:
                 seed_runs.append(measure("seed", surl, [None] * c, sbody, seed_each))
             finally:
                 thread.stop()
-            say(f"  c={c} run {r + 1}: ours {ours_runs[-1]['rate']:.1f}/s p50 {ours_runs[-1]['p50'] * 1e3:.1f} ms; "
-                f"seed {seed_runs[-1]['rate']:.2f}/s p50 {seed_runs[-1]['p50'] * 1e3:.0f} ms")
+            say(
+                f"  c={c} run {r + 1}: ours {ours_runs[-1]['rate']:.1f}/s p50 {ours_runs[-1]['p50'] * 1e3:.1f} ms; "
+                f"seed {seed_runs[-1]['rate']:.2f}/s p50 {seed_runs[-1]['p50'] * 1e3:.0f} ms"
+            )
         o = {k: median(run[k] for run in ours_runs) for k in ("rate", "p50", "p99")}
         s = {k: median(run[k] for run in seed_runs) for k in ("rate", "p50", "p99")}
         results[c] = {"ours": o, "seed": s, "ours_n": ours_runs[0]["n"], "seed_n": seed_runs[0]["n"]}
-        rows.append([
-            c, f"{ours_runs[0]['n']} / {seed_runs[0]['n']}",
-            f"{o['rate']:,.1f}", f"{s['rate']:,.2f}", ratio(o["rate"], s["rate"]),
-            f"{o['p50'] * 1e3:,.1f}", f"{s['p50'] * 1e3:,.0f}", ratio(s["p50"], o["p50"]),
-            f"{o['p99'] * 1e3:,.1f}", f"{s['p99'] * 1e3:,.0f}", ratio(s["p99"], o["p99"]),
-        ])
+        rows.append(
+            [
+                c,
+                f"{ours_runs[0]['n']} / {seed_runs[0]['n']}",
+                f"{o['rate']:,.1f}",
+                f"{s['rate']:,.2f}",
+                ratio(o["rate"], s["rate"]),
+                f"{o['p50'] * 1e3:,.1f}",
+                f"{s['p50'] * 1e3:,.0f}",
+                ratio(s["p50"], o["p50"]),
+                f"{o['p99'] * 1e3:,.1f}",
+                f"{s['p99'] * 1e3:,.0f}",
+                ratio(s["p99"], o["p99"]),
+            ]
+        )
 
     say("")
-    say(f"Update body: ours {len(CLASSES) * 1281 * 4:,} bytes raw float32; seed "
-        f"{len(seed_setup_body_len(seed_server)):,} bytes JSON.")
-    say(f"Seed per-update model rewrite + artifact regeneration, median {median(seed_server.regenerations) * 1e3:,.0f} ms "
-        f"over {len(seed_server.regenerations)} updates.")
+    say(
+        f"Update body: ours {len(CLASSES) * 1281 * 4:,} bytes raw float32; seed "
+        f"{len(seed_setup_body_len(seed_server)):,} bytes JSON."
+    )
+    say(
+        f"Seed per-update model rewrite + artifact regeneration, median {median(seed_server.regenerations) * 1e3:,.0f} ms "
+        f"over {len(seed_server.regenerations)} updates."
+    )
     say("")
-    say(table(
-        ["participants", "updates per run (ours / seed)", "ours updates/s", "seed updates/s", "ratio",
-         "ours p50 ms", "seed p50 ms", "ratio", "ours p99 ms", "seed p99 ms", "ratio"],
-        rows,
-    ))
+    say(
+        table(
+            [
+                "participants",
+                "updates per run (ours / seed)",
+                "ours updates/s",
+                "seed updates/s",
+                "ratio",
+                "ours p50 ms",
+                "seed p50 ms",
+                "ratio",
+                "ours p99 ms",
+                "seed p99 ms",
+                "ratio",
+            ],
+            rows,
+        )
+    )
     say("")
     say(f"Median of {args.runs} run(s). " + machine.line())
     say(f"Command: {common.command_line()}")

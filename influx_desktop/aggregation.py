@@ -22,13 +22,12 @@ from .strategies.clipping import ClipUpdates, with_clipping
 
 def session_strategy(config: SessionConfig, parameter_count: int) -> Strategy | ClipUpdates:
     """The session's aggregator with its parameters, wrapped in the session's update clipping."""
-    return with_clipping(
-        make_strategy(config.aggregator, config.aggregator_params), config.update_clip_norm(parameter_count)
-    )
+    return with_clipping(make_strategy(config.aggregator, config.aggregator_params), config.update_clip_norm(parameter_count))
 
 
-def aggregate_if_ready(db, session_id: int, strategy: Strategy | ClipUpdates, current_version: int,
-                       published: list[Event]) -> int | None:
+def aggregate_if_ready(
+    db, session_id: int, strategy: Strategy | ClipUpdates, current_version: int, published: list[Event]
+) -> int | None:
     """Inside the caller's transaction: when ``buffer_size`` accepted updates wait, store the version the
     strategy makes of them (returned, its ``model_version`` event appended to ``published``); else None."""
     pending = db.execute(
@@ -50,12 +49,15 @@ def aggregate_if_ready(db, session_id: int, strategy: Strategy | ClipUpdates, cu
     for r in pending:
         # Onto the current class-statistics start, and kept off the means of classes it did not train.
         parameters, base = class_stats.rebase(
-            db, session_id, r["base_version"], current_version, blob_to_vector(r["parameters"]),
+            db,
+            session_id,
+            r["base_version"],
+            current_version,
+            blob_to_vector(r["parameters"]),
             base_parameters(r["base_version"]),
         )
         client_updates.append(
-            ClientUpdate(parameters=parameters, base_parameters=base, staleness=r["staleness"],
-                         sample_count=r["sample_count"])
+            ClientUpdate(parameters=parameters, base_parameters=base, staleness=r["staleness"], sample_count=r["sample_count"])
         )
     new_parameters = strategy.aggregate(current, client_updates)
     new_version = current_version + 1

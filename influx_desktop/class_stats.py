@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 
@@ -65,7 +65,7 @@ class ClassStats:
         return ",".join(str(int(n)) for n in self.counts)
 
     @classmethod
-    def of(cls, features: np.ndarray, labels: np.ndarray, num_classes: int) -> "ClassStats":
+    def of(cls, features: np.ndarray, labels: np.ndarray, num_classes: int) -> ClassStats:
         """A participant's statistics of its own labelled features (what the browser computes)."""
         f = np.asarray(features, dtype=np.float64)
         y = np.asarray(labels, dtype=np.int64)
@@ -87,8 +87,7 @@ def parse(counts_header: object, body: bytes, num_classes: int, feature_dim: int
         )
     if not _COUNTS_RE.fullmatch(counts_header):
         raise InvalidInput(
-            "X-Class-Counts must be whole numbers separated by commas (one per class); got "
-            f"'{counts_header.strip()[:40]}'.",
+            f"X-Class-Counts must be whole numbers separated by commas (one per class); got '{counts_header.strip()[:40]}'.",
             code="bad_counts",
             field="X-Class-Counts",
         )
@@ -209,8 +208,9 @@ class Start:
     counts: np.ndarray  # [K] pooled photo counts
 
 
-def compute_start(pooled_stats: ClassStats | None, initial: np.ndarray, num_classes: int,
-                  feature_dim: int = head.FEATURE_DIM) -> Start:
+def compute_start(
+    pooled_stats: ClassStats | None, initial: np.ndarray, num_classes: int, feature_dim: int = head.FEATURE_DIM
+) -> Start:
     if pooled_stats is None:  # nobody's statistics (left): version 0's parameters
         return Start(np.asarray(initial, np.float32), np.zeros((num_classes, feature_dim)), np.zeros(num_classes, np.int64))
     k = pooled_stats.num_classes
@@ -310,8 +310,7 @@ def pooled(db, session_id: int, num_classes: int, feature_dim: int = head.FEATUR
 def start_at(db, session_id: int, version: int) -> Start | None:
     """The start in force at ``version`` (None: no statistics yet; the start is then version 0's parameters)."""
     row = db.execute(
-        "SELECT parameters, means, counts FROM model_starts WHERE session_id=? AND version<=? "
-        "ORDER BY version DESC LIMIT 1",
+        "SELECT parameters, means, counts FROM model_starts WHERE session_id=? AND version<=? ORDER BY version DESC LIMIT 1",
         (session_id, version),
     ).fetchone()
     if row is None:
@@ -330,8 +329,13 @@ def start_parameters_at(db, session_id: int, version: int) -> np.ndarray:
 def record_start(db, session_id: int, version: int, start: Start) -> None:
     db.execute(
         "INSERT INTO model_starts (session_id, version, parameters, means, counts) VALUES (?, ?, ?, ?, ?)",
-        (session_id, version, start.parameters.astype("<f4").tobytes(), start.means.astype("<f4").tobytes(),
-         json.dumps(start.counts.tolist())),
+        (
+            session_id,
+            version,
+            start.parameters.astype("<f4").tobytes(),
+            start.means.astype("<f4").tobytes(),
+            json.dumps(start.counts.tolist()),
+        ),
     )
 
 
@@ -352,13 +356,16 @@ def publish_start(db, session_id: int, num_classes: int, feature_dim: int, now: 
 def held_by(db, participant_ids: list[int]) -> bool:
     """Whether any of these participants sent statistics."""
     marks = ",".join("?" * len(participant_ids))
-    return bool(participant_ids) and db.execute(
-        f"SELECT 1 FROM class_stats WHERE participant_id IN ({marks}) LIMIT 1", tuple(participant_ids)
-    ).fetchone() is not None
+    return (
+        bool(participant_ids)
+        and db.execute(f"SELECT 1 FROM class_stats WHERE participant_id IN ({marks}) LIMIT 1", tuple(participant_ids)).fetchone()
+        is not None
+    )
 
 
-def rebase(db, session_id: int, base_version: int, current_version: int, client: np.ndarray, base: np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray]:
+def rebase(
+    db, session_id: int, base_version: int, current_version: int, client: np.ndarray, base: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """An accepted update's (parameters, base parameters) as the strategies should see them now.
 
     Each new start enters the model as ``new start − old start``, keeping everything trained on top of the
@@ -382,8 +389,7 @@ def staleness(db, session_id: int, base_version: int, current_version: int) -> i
     they would make everyone's first update too stale to accept.
     """
     row = db.execute(
-        "SELECT COUNT(*) AS n FROM model_versions WHERE session_id=? AND version>? AND version<=? "
-        "AND update_ids!='[]'",
+        "SELECT COUNT(*) AS n FROM model_versions WHERE session_id=? AND version>? AND version<=? AND update_ids!='[]'",
         (session_id, base_version, current_version),
     ).fetchone()
     return int(row["n"])

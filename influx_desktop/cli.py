@@ -29,14 +29,18 @@ def _port(text: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="influx-desktop", description="Hands-on federated learning for a room.")
     parser.add_argument("--version", action="version", version=__version__)
-    parser.add_argument("--data-dir", type=Path, help=f"where sessions are stored (default: ${DATA_DIR_ENV} or the user data dir)")
+    parser.add_argument(
+        "--data-dir", type=Path, help=f"where sessions are stored (default: ${DATA_DIR_ENV} or the user data dir)"
+    )
     parser.add_argument("--host", help="address the desktop app preselects for its server (default: the default-route one)")
     parser.add_argument("--lang", help="language of the desktop app: en, de (default: $INFLUX_LANG, else the system's)")
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run the FL server without a window")
     serve.add_argument("--host", required=True, help="address to listen on, e.g. 127.0.0.1 or this machine's LAN address")
     serve.add_argument(
-        "--port", type=_port, default=None,
+        "--port",
+        type=_port,
+        default=None,
         help="port (0: any free port). Default: the port the session was served on last time, so participants' "
         "join links (and the photos their browsers keep for them) stay the same; any free port the first time",
     )
@@ -156,8 +160,11 @@ def serve(args, data_dir: Path) -> int:
             signal.signal(sig, lambda *_: stop.set())
         print(f"url: {server.url}/?join={session['join_code']}", flush=True)
         if remembered is not None and (remembered["host"], remembered["port"]) != (args.host, server.port):
-            print(f"note: this session was served at {_url(remembered['host'], remembered['port'])} before: "
-                  "participants' join links changed to the url above", flush=True)
+            print(
+                f"note: this session was served at {_url(remembered['host'], remembered['port'])} before: "
+                "participants' join links changed to the url above",
+                flush=True,
+            )
         print(f"session: {session_id}", flush=True)
         print(f"join code: {session['join_code']}", flush=True)
         print(f"admin token: {admin_token}", flush=True)

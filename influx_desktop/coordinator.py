@@ -17,8 +17,9 @@ published on ``events`` (``events.py``).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -32,8 +33,8 @@ from .session import SessionConfig
 from .sessions import Sessions
 from .store import Store
 from .study_log import STUDY_EVENT_COLUMNS, STUDY_SUMMARY_COLUMNS, StudyLog
-from .testset_review import ImageExplanation, Reviewer, VersionReview
 from .testset import ServerEvaluator
+from .testset_review import ImageExplanation, Reviewer, VersionReview
 from .updates import Updates
 
 # The study export's columns, where tests/gui/test_study.py imports them from (their home: study_log.py).
@@ -126,9 +127,7 @@ class Coordinator:
     def join_info(self, join_code: Any) -> dict:
         return self._participants.join_info(join_code)
 
-    def join(
-        self, join_code: Any, nickname: Any = None, device: Any = None, consent: Any = None, device_key: Any = None
-    ) -> dict:
+    def join(self, join_code: Any, nickname: Any = None, device: Any = None, consent: Any = None, device_key: Any = None) -> dict:
         return self._participants.join(join_code, nickname, device, consent, device_key)
 
     def authenticate(self, token: Any) -> Participant:
@@ -152,8 +151,7 @@ class Coordinator:
     # ------------------------------------------------------------------ updates (updates.py, aggregation.py)
 
     def submit_update(
-        self, participant: Participant, base_version: Any, sample_count: Any, body: bytes,
-        idempotency_key: Any = None,
+        self, participant: Participant, base_version: Any, sample_count: Any, body: bytes, idempotency_key: Any = None
     ) -> dict:
         return self._updates.submit(participant, base_version, sample_count, body, idempotency_key)
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .errors import InvalidInput
 from .events import EventBus, record
@@ -42,8 +43,10 @@ class Evaluation:
         if not 0 <= version <= self.store.read(latest_version, participant.session_id):
             raise InvalidInput(f"Model version {version} does not exist in this session.", field="version")
         per_class = _per_class(payload.get("per_class", {}), config.classes)
-        if per_class and (sum(c["total"] for c in per_class.values()) != n
-                          or sum(c["correct"] for c in per_class.values()) != round(accuracy * n)):
+        if per_class and (
+            sum(c["total"] for c in per_class.values()) != n
+            or sum(c["correct"] for c in per_class.values()) != round(accuracy * n)
+        ):
             raise InvalidInput("per_class must add up to n images and accuracy × n correct ones.", field="per_class")
         with self.store.transaction() as db:
             db.execute(
@@ -52,8 +55,14 @@ class Evaluation:
                 (participant.session_id, participant.id, version, float(accuracy), n, json.dumps(per_class), time.time()),
             )
             event = record(
-                db, participant.session_id, "test_result", participant.id, version=version,
-                accuracy=float(accuracy), n=n, per_class=per_class,
+                db,
+                participant.session_id,
+                "test_result",
+                participant.id,
+                version=version,
+                accuracy=float(accuracy),
+                n=n,
+                per_class=per_class,
             )
         self.bus.publish(event)
 
@@ -74,7 +83,13 @@ class Evaluation:
                 (session_id, test_set, version, accuracy, n, json.dumps(per_class), time.time()),
             )
             event = record(
-                db, session_id, "server_evaluation", test_set=test_set, version=version, accuracy=accuracy, n=n,
+                db,
+                session_id,
+                "server_evaluation",
+                test_set=test_set,
+                version=version,
+                accuracy=accuracy,
+                n=n,
                 per_class=per_class,
             )
         self.bus.publish(event)
@@ -102,7 +117,10 @@ def _per_class(value: Any, classes: tuple[str, ...]) -> dict:
         if not isinstance(counts, Mapping):
             raise InvalidInput("Each per_class entry must be {correct, total}.", field="per_class")
         correct, total = counts.get("correct"), counts.get("total")
-        if not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= MAX_SAMPLE_COUNT for x in (correct, total)) or correct > total:
+        if (
+            not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= MAX_SAMPLE_COUNT for x in (correct, total))
+            or correct > total
+        ):
             raise InvalidInput("Each per_class entry needs whole numbers 0 ≤ correct ≤ total.", field="per_class")
         result[name] = {"correct": correct, "total": total}
     return result

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .store import Store
 
@@ -26,8 +27,7 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def record(db: sqlite3.Connection, session_id: int | None, kind: str, participant_id: int | None = None,
-           **data: Any) -> Event:
+def record(db: sqlite3.Connection, session_id: int | None, kind: str, participant_id: int | None = None, **data: Any) -> Event:
     """Append an event to the log inside the caller's transaction; publish it after the commit."""
     event_id, at = Store.append_event(db, session_id, kind, participant_id, data)
     return Event(event_id, session_id, at, kind, participant_id, data)

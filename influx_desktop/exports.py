@@ -45,8 +45,6 @@ def table_text(rows: list[dict], fmt: str, columns: tuple[str, ...]) -> str:
         writer = csv.writer(out)
         writer.writerow(columns)
         for r in rows:
-            writer.writerow(
-                [json.dumps(r[c], sort_keys=True) if isinstance(r[c], (dict, list)) else r[c] for c in columns]
-            )
+            writer.writerow([json.dumps(r[c], sort_keys=True) if isinstance(r[c], (dict, list)) else r[c] for c in columns])
         return out.getvalue()
     raise InvalidInput(f"Unknown export format '{fmt}'; use csv or jsonl.", field="format")

@@ -27,8 +27,7 @@ def client_key(value: Any, name: str, where: str, length: tuple[int, int]) -> st
     low, high = length
     if not isinstance(value, str) or not re.fullmatch(rf"[A-Za-z0-9_-]{{{low},{high}}}", value):
         raise InvalidInput(
-            f"{where} must be {low} to {high} characters of A-Z, a-z, 0-9, '_' and '-' "
-            "(a random value the client made).",
+            f"{where} must be {low} to {high} characters of A-Z, a-z, 0-9, '_' and '-' (a random value the client made).",
             field=name,
         )
     return value

@@ -51,9 +51,7 @@ class Participants:
             "consent_notice": config.consent_notice if config.study_logging else None,
         }
 
-    def join(
-        self, join_code: Any, nickname: Any = None, device: Any = None, consent: Any = None, device_key: Any = None
-    ) -> dict:
+    def join(self, join_code: Any, nickname: Any = None, device: Any = None, consent: Any = None, device_key: Any = None) -> dict:
         """A new participant, or, when a participant of this session that was not removed has ``device_key``
         (the browser profile's own random key), that participant again: same id, a new token (the old
         token stops working), the nickname and device updated when given."""
@@ -107,8 +105,7 @@ class Participants:
             )
         if row["state"] not in ("running", "paused"):
             raise Conflict(
-                "This session is not running. Ask the facilitator to start it, then try again.",
-                code="session_not_running",
+                "This session is not running. Ask the facilitator to start it, then try again.", code="session_not_running"
             )
         return row
 
@@ -123,9 +120,7 @@ class Participants:
         if row is None:
             raise Unauthorized("This participant token is not known here; join the session again.", code="token_unknown")
         if row["revoked"]:
-            raise Unauthorized(
-                "The facilitator removed this participant from the session.", code="token_revoked"
-            )
+            raise Unauthorized("The facilitator removed this participant from the session.", code="token_revoked")
         return Participant(row["id"], row["session_id"], row["nickname"])
 
     def touch(self, participant: Participant) -> None:
@@ -161,9 +156,7 @@ class Participants:
             item["device_blockable"] = bool(r["device_blockable"])
             item["accepted"] = r["accepted"] or 0
             item["rejected"] = r["rejected"] or 0
-            item["state"] = (
-                "removed" if r["revoked"] else "active" if now - r["last_seen"] < ACTIVE_WITHIN_SECONDS else "idle"
-            )
+            item["state"] = "removed" if r["revoked"] else "active" if now - r["last_seen"] < ACTIVE_WITHIN_SECONDS else "idle"
             result.append(item)
         return result
 
@@ -183,10 +176,13 @@ class Participants:
                 )
             to_remove = [] if row["revoked"] else [participant_id]
             if block_device and not row["device_blocked"]:
-                to_remove = [r["id"] for r in db.execute(
-                    "SELECT id FROM participants WHERE session_id=? AND device_key_sha256=? AND revoked=0",
-                    (session_id, row["device_key_sha256"]),
-                )]
+                to_remove = [
+                    r["id"]
+                    for r in db.execute(
+                        "SELECT id FROM participants WHERE session_id=? AND device_key_sha256=? AND revoked=0",
+                        (session_id, row["device_key_sha256"]),
+                    )
+                ]
             events = []
             for removed_id in to_remove:
                 db.execute("UPDATE participants SET revoked=1 WHERE id=?", (removed_id,))
@@ -199,9 +195,9 @@ class Participants:
                 version = class_stats.publish_start(
                     db, session_id, len(config.classes), get_backbone(config.backbone).feature_dim, time.time()
                 )
-                events.append(record(
-                    db, session_id, "model_version", version=version, update_ids=[], class_stats_removed=to_remove
-                ))
+                events.append(
+                    record(db, session_id, "model_version", version=version, update_ids=[], class_stats_removed=to_remove)
+                )
         self.bus.publish(*events)
         return {"revoked": True, "device_blocked": bool(block_device or row["device_blocked"])}
 
@@ -221,20 +217,25 @@ class Participants:
         return {"device_blocked": False}
 
 
-def _join_in(db, session_id: int, nickname: str, device: str, device_key_sha256: str | None, token: str,
-             now: float, study_logging: bool) -> Event:
-    blocked = device_key_sha256 and db.execute(
-        "SELECT id FROM participants WHERE session_id=? AND device_key_sha256=? AND device_blocked=1 LIMIT 1",
-        (session_id, device_key_sha256),
-    ).fetchone()
+def _join_in(
+    db, session_id: int, nickname: str, device: str, device_key_sha256: str | None, token: str, now: float, study_logging: bool
+) -> Event:
+    blocked = (
+        device_key_sha256
+        and db.execute(
+            "SELECT id FROM participants WHERE session_id=? AND device_key_sha256=? AND device_blocked=1 LIMIT 1",
+            (session_id, device_key_sha256),
+        ).fetchone()
+    )
     if blocked:  # the event names the participant whose removal blocked the device
-        return record(
-            db, session_id, "join_refused", blocked["id"], reason="device_blocked", nickname=nickname, device=device
-        )
-    known = device_key_sha256 and db.execute(
-        "SELECT id, nickname, device FROM participants WHERE session_id=? AND device_key_sha256=? AND revoked=0",
-        (session_id, device_key_sha256),
-    ).fetchone()
+        return record(db, session_id, "join_refused", blocked["id"], reason="device_blocked", nickname=nickname, device=device)
+    known = (
+        device_key_sha256
+        and db.execute(
+            "SELECT id, nickname, device FROM participants WHERE session_id=? AND device_key_sha256=? AND revoked=0",
+            (session_id, device_key_sha256),
+        ).fetchone()
+    )
     if known:
         nickname, device = nickname or known["nickname"], device or known["device"]
         db.execute(
@@ -242,8 +243,7 @@ def _join_in(db, session_id: int, nickname: str, device: str, device_key_sha256:
             (_hash_token(token), nickname, device, now, known["id"]),
         )
         return record(
-            db, session_id, "participant_rejoined", known["id"], nickname=nickname, device=device,
-            study_consent=study_logging,
+            db, session_id, "participant_rejoined", known["id"], nickname=nickname, device=device, study_consent=study_logging
         )
     nickname = nickname or "Participant"
     cur = db.execute(
@@ -252,8 +252,7 @@ def _join_in(db, session_id: int, nickname: str, device: str, device_key_sha256:
         (session_id, nickname, device, _hash_token(token), now, now, device_key_sha256),
     )
     return record(
-        db, session_id, "participant_joined", int(cur.lastrowid), nickname=nickname, device=device,
-        study_consent=study_logging,
+        db, session_id, "participant_joined", int(cur.lastrowid), nickname=nickname, device=device, study_consent=study_logging
     )
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import InvalidInput
 from .models.backbones import BACKBONES, DEFAULT_BACKBONE
@@ -23,28 +24,56 @@ MAX_TITLE = 80
 #: participant has (5 for 16 photos before, 20 noisy ones for 60). A 10× smaller rate only holds the
 #: class-statistics start: a participant's photos would then add nothing beyond their statistics.
 NUMERIC_SETTINGS: tuple[Param, ...] = (
-    Param("local_epochs", int, 10, "Passes over its photos each participant's browser makes per round.",
-          minimum=1, maximum=100, label="Local epochs"),
-    Param("batch_size", int, 64, "Photos per training step in the browser.",
-          minimum=1, maximum=512, label="Batch size"),
-    Param("learning_rate", float, 1e-3, "AdamW step size of local training in the browser.",
-          minimum=1e-6, maximum=1.0, label="Learning rate"),
-    Param("max_staleness", int, 20,
-          "Updates trained on a model more than this many versions old are refused.",
-          minimum=0, maximum=100_000, label="Max staleness (versions)"),
-    Param("max_update_norm", float, 100.0,
-          "Updates whose change (client − base) has a larger L2 norm are refused.",
-          minimum=1e-6, maximum=1e9, label="Max update norm (L2)"),
+    Param(
+        "local_epochs",
+        int,
+        10,
+        "Passes over its photos each participant's browser makes per round.",
+        minimum=1,
+        maximum=100,
+        label="Local epochs",
+    ),
+    Param("batch_size", int, 64, "Photos per training step in the browser.", minimum=1, maximum=512, label="Batch size"),
+    Param(
+        "learning_rate",
+        float,
+        1e-3,
+        "AdamW step size of local training in the browser.",
+        minimum=1e-6,
+        maximum=1.0,
+        label="Learning rate",
+    ),
+    Param(
+        "max_staleness",
+        int,
+        20,
+        "Updates trained on a model more than this many versions old are refused.",
+        minimum=0,
+        maximum=100_000,
+        label="Max staleness (versions)",
+    ),
+    Param(
+        "max_update_norm",
+        float,
+        100.0,
+        "Updates whose change (client − base) has a larger L2 norm are refused.",
+        minimum=1e-6,
+        maximum=1e9,
+        label="Max update norm (L2)",
+    ),
 )
 
 #: ``clip_update_norm`` is numeric too, but None is a value of its own: None (the default) automatic, the
 #: furthest honest local training with these settings can move the model (``honest_update_bound``); 0 off;
 #: a number that L2 norm. Declared here, outside ``NUMERIC_SETTINGS``, because a plain spin box cannot say None.
 CLIP_UPDATE_NORM = Param(
-    "clip_update_norm", float, None,
-    "Each accepted update's change is scaled down to this L2 norm (automatic: learning rate × epochs × "
-    "√parameters; 0: off).",
-    minimum=0.0, maximum=1e9, label="Clip updates to norm (L2)",
+    "clip_update_norm",
+    float,
+    None,
+    "Each accepted update's change is scaled down to this L2 norm (automatic: learning rate × epochs × √parameters; 0: off).",
+    minimum=0.0,
+    maximum=1e9,
+    label="Clip updates to norm (L2)",
 )
 
 _DEFAULT = {p.name: p.default for p in NUMERIC_SETTINGS}
@@ -75,7 +104,7 @@ class SessionConfig:
     consent_notice: str = DEFAULT_CONSENT_NOTICE  # shown to participants on joining while study_logging is on
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "SessionConfig":
+    def from_dict(cls, data: Mapping[str, Any]) -> SessionConfig:
         if not isinstance(data, Mapping):
             raise InvalidInput("The session settings must be a JSON object.")
         known = {f.name for f in fields(cls)}
@@ -112,7 +141,7 @@ class SessionConfig:
         data["classes"] = list(self.classes)
         return data
 
-    def replace(self, changes: Mapping[str, Any]) -> "SessionConfig":
+    def replace(self, changes: Mapping[str, Any]) -> SessionConfig:
         """A new validated config with ``changes`` applied."""
         merged = self.to_dict()
         if "aggregator" in changes and changes["aggregator"] != self.aggregator and "aggregator_params" not in changes:

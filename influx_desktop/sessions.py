@@ -8,7 +8,8 @@ import json
 import secrets
 import threading
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -101,7 +102,9 @@ class Sessions:
         old = config_of(row)
         new = old.replace(changes)
         backbone_changed = (new.backbone, new.pretrained, new.quantized_backbone) != (
-            old.backbone, old.pretrained, old.quantized_backbone
+            old.backbone,
+            old.pretrained,
+            old.quantized_backbone,
         )
         shape_changed = new.classes != old.classes or backbone_changed
         if shape_changed and row["has_run"]:
@@ -111,8 +114,10 @@ class Sessions:
                 "too). Create a new session instead.",
                 code="session_has_run",
                 field=(
-                    "classes" if new.classes != old.classes
-                    else "backbone" if (new.backbone, new.pretrained) != (old.backbone, old.pretrained)
+                    "classes"
+                    if new.classes != old.classes
+                    else "backbone"
+                    if (new.backbone, new.pretrained) != (old.backbone, old.pretrained)
                     else "quantized_backbone"
                 ),
             )
@@ -143,8 +148,7 @@ class Sessions:
             # A session keeps the extractor it was prepared with (one made before issue 16 has no feature
             # map output; its features are the same); a new one gets the extractor with the map.
             extractor = self._stored_extractor(stored) or self.models.feature_extractor(
-                config.backbone, config.pretrained, progress=progress, quantized=config.quantized_backbone,
-                feature_map=True,
+                config.backbone, config.pretrained, progress=progress, quantized=config.quantized_backbone, feature_map=True
             )
             if progress:
                 progress("Building the training files for the classifier head…")
@@ -157,8 +161,7 @@ class Sessions:
             checkpoint=artifacts.checkpoint,
         )
         described = {
-            name: {"url": f"/api/v1/artifacts/{a.sha256}", "sha256": a.sha256, "bytes": a.bytes}
-            for name, a in entries.items()
+            name: {"url": f"/api/v1/artifacts/{a.sha256}", "sha256": a.sha256, "bytes": a.bytes} for name, a in entries.items()
         }
         with self.store.transaction() as db:
             db.execute("UPDATE sessions SET artifacts=? WHERE id=?", (json.dumps(described), session_id))
@@ -185,10 +188,7 @@ class Sessions:
         if row["state"] not in allowed_from:
             raise Conflict(f"The session is {row['state']}; it cannot become {state} from there.", code="bad_state")
         with self.store.transaction() as db:
-            db.execute(
-                "UPDATE sessions SET state=?, has_run=has_run OR ? WHERE id=?",
-                (state, state == "running", session_id),
-            )
+            db.execute("UPDATE sessions SET state=?, has_run=has_run OR ? WHERE id=?", (state, state == "running", session_id))
             event = record(db, session_id, kind)
         self.bus.publish(event)
         return self.get(session_id)
@@ -229,13 +229,9 @@ class Sessions:
     def versions(self, session_id: int) -> list[dict]:
         self.row(session_id)
         rows = self.store.query(
-            "SELECT version, created_at, update_ids FROM model_versions WHERE session_id=? ORDER BY version",
-            (session_id,),
+            "SELECT version, created_at, update_ids FROM model_versions WHERE session_id=? ORDER BY version", (session_id,)
         )
-        return [
-            {"version": r["version"], "created_at": r["created_at"], "update_ids": json.loads(r["update_ids"])}
-            for r in rows
-        ]
+        return [{"version": r["version"], "created_at": r["created_at"], "update_ids": json.loads(r["update_ids"])} for r in rows]
 
     # ------------------------------------------------------------------ where a session is served
 

@@ -16,9 +16,10 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -272,8 +273,7 @@ class Store:
         # The answer may go to a participant: it names the problem, not the path (the log has that).
         log.info("could not write to %s: %s", self.path, exc)
         return StorageError(
-            f"Could not write to the database ({exc}); is the disk full or read-only? Nothing was changed.",
-            code="write_failed",
+            f"Could not write to the database ({exc}); is the disk full or read-only? Nothing was changed.", code="write_failed"
         )
 
     def read(self, function: Callable[..., T], *args: Any) -> T:
@@ -334,16 +334,15 @@ def latest_version(db: sqlite3.Connection, session_id: int) -> int:
 
 def model_parameters(db: sqlite3.Connection, session_id: int, version: int) -> np.ndarray:
     """The head parameters of one model version; ``NotFound`` (``version_unknown``) if it does not exist."""
-    row = db.execute(
-        "SELECT parameters FROM model_versions WHERE session_id=? AND version=?", (session_id, version)
-    ).fetchone()
+    row = db.execute("SELECT parameters FROM model_versions WHERE session_id=? AND version=?", (session_id, version)).fetchone()
     if row is None:
         raise NotFound(f"Session {session_id} has no model version {version}.", code="version_unknown")
     return blob_to_vector(row["parameters"])
 
 
-def add_model_version(db: sqlite3.Connection, session_id: int, version: int, parameters: np.ndarray, now: float,
-                      update_ids: list[int]) -> None:
+def add_model_version(
+    db: sqlite3.Connection, session_id: int, version: int, parameters: np.ndarray, now: float, update_ids: list[int]
+) -> None:
     """Store a new model version: its parameters and the updates aggregated into it (none: version 0, or a
     version that class statistics made)."""
     db.execute(

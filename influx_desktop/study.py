@@ -7,8 +7,9 @@ allowed are class names of the session, "train"/"test" and "visible"/"hidden".
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .errors import InvalidInput
 
@@ -104,8 +105,7 @@ def validate_batch(payload: Any, classes: tuple[str, ...], now: float) -> list[B
         schema = BROWSER_EVENTS[kind]
         if not isinstance(data, Mapping) or set(data) != set(schema):
             raise InvalidInput(
-                f"{where}.data of '{kind}' must have exactly: {', '.join(schema) or 'no fields'}.",
-                field=f"{where}.data",
+                f"{where}.data of '{kind}' must have exactly: {', '.join(schema) or 'no fields'}.", field=f"{where}.data"
             )
         for name, check in schema.items():
             if not check(data[name], classes):

@@ -20,8 +20,17 @@ from .study import validate_batch
 
 STUDY_EVENT_COLUMNS = ("session_id", "participant", "source", "seq", "at", "kind", "data")
 STUDY_SUMMARY_COLUMNS = (
-    "participant", "images", "test_images", "suggestions_shown", "suggestions_accepted", "corrections",
-    "trainings", "updates_accepted", "updates_rejected", "active_seconds", "best_test_accuracy",
+    "participant",
+    "images",
+    "test_images",
+    "suggestions_shown",
+    "suggestions_accepted",
+    "corrections",
+    "trainings",
+    "updates_accepted",
+    "updates_rejected",
+    "active_seconds",
+    "best_test_accuracy",
 )
 ACTIVE_GAP_SECONDS = 120.0  # a longer silence between two events of a visible page is not counted as active
 
@@ -39,8 +48,7 @@ class StudyLog:
         config = self.store.read(session_config, participant.session_id)
         if not config.study_logging:
             raise Conflict(
-                "Study logging is off for this session; interaction events are not recorded.",
-                code="study_logging_off",
+                "Study logging is off for this session; interaction events are not recorded.", code="study_logging_off"
             )
         joined = self.store.query_one(  # the latest join: a rejoin may accept a notice the first join never saw
             "SELECT kind, data FROM events WHERE kind IN ('participant_joined', 'participant_rejoined', 'study_withdrawn') "
@@ -116,22 +124,43 @@ class StudyLog:
         """
         self.store.read(session_row, session_id)
         rows = [
-            {"session_id": session_id, "participant": f"P{r['participant_id']}", "source": "browser", "seq": r["seq"],
-             "at": r["client_at"], "kind": r["kind"], "data": json.loads(r["data"])}
+            {
+                "session_id": session_id,
+                "participant": f"P{r['participant_id']}",
+                "source": "browser",
+                "seq": r["seq"],
+                "at": r["client_at"],
+                "kind": r["kind"],
+                "data": json.loads(r["data"]),
+            }
             for r in self.store.query(
                 "SELECT participant_id, seq, client_at, kind, data FROM study_events WHERE session_id=?", (session_id,)
             )
         ]
         # a participant who left the study: nothing of theirs up to that moment (their browser's events are deleted)
-        left = {r["participant_id"]: r["last"] for r in self.store.query(
-            "SELECT participant_id, MAX(id) AS last FROM events WHERE session_id=? AND kind='study_withdrawn' "
-            "GROUP BY participant_id", (session_id,))}
+        left = {
+            r["participant_id"]: r["last"]
+            for r in self.store.query(
+                "SELECT participant_id, MAX(id) AS last FROM events WHERE session_id=? AND kind='study_withdrawn' "
+                "GROUP BY participant_id",
+                (session_id,),
+            )
+        }
         for e in event_log(self.store, session_id):
             if e["participant_id"] is None or e["id"] <= left.get(e["participant_id"], 0):
                 continue
             data = {k: v for k, v in e["data"].items() if k not in ("nickname", "device")}
-            rows.append({"session_id": session_id, "participant": f"P{e['participant_id']}", "source": "server",
-                         "seq": e["id"], "at": e["at"], "kind": e["kind"], "data": data})
+            rows.append(
+                {
+                    "session_id": session_id,
+                    "participant": f"P{e['participant_id']}",
+                    "source": "server",
+                    "seq": e["id"],
+                    "at": e["at"],
+                    "kind": e["kind"],
+                    "data": data,
+                }
+            )
         rows.sort(key=lambda r: (r["at"], r["source"] == "browser", r["seq"]))
         return rows
 
@@ -140,11 +169,22 @@ class StudyLog:
         summary: dict[str, dict] = {}
         last_at: dict[str, tuple[float, bool]] = {}
         for row in self.timeline(session_id):
-            p = summary.setdefault(row["participant"], {
-                "participant": row["participant"], "images": 0, "test_images": 0, "suggestions_shown": 0,
-                "suggestions_accepted": 0, "corrections": 0, "trainings": 0, "updates_accepted": 0,
-                "updates_rejected": 0, "active_seconds": 0.0, "best_test_accuracy": None,
-            })
+            p = summary.setdefault(
+                row["participant"],
+                {
+                    "participant": row["participant"],
+                    "images": 0,
+                    "test_images": 0,
+                    "suggestions_shown": 0,
+                    "suggestions_accepted": 0,
+                    "corrections": 0,
+                    "trainings": 0,
+                    "updates_accepted": 0,
+                    "updates_rejected": 0,
+                    "active_seconds": 0.0,
+                    "best_test_accuracy": None,
+                },
+            )
             _count(p, row["kind"], row["data"])
             previous = last_at.get(row["participant"])
             if previous is not None and previous[1] and row["at"] - previous[0] <= ACTIVE_GAP_SECONDS:
@@ -166,9 +206,12 @@ class StudyLog:
 
 #: Summary columns that count one event kind each.
 _COUNTED = {
-    "suggestion_shown": "suggestions_shown", "suggestion_accepted": "suggestions_accepted",
-    "suggestion_changed": "corrections", "training_finished": "trainings",
-    "update_accepted": "updates_accepted", "update_rejected": "updates_rejected",
+    "suggestion_shown": "suggestions_shown",
+    "suggestion_accepted": "suggestions_accepted",
+    "suggestion_changed": "corrections",
+    "training_finished": "trainings",
+    "update_accepted": "updates_accepted",
+    "update_rejected": "updates_rejected",
 }
 
 

@@ -16,9 +16,9 @@ import os
 import queue
 import threading
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
 
 import numpy as np
 
@@ -77,8 +77,7 @@ def _labelled(entries: Iterable, classes: tuple[str, ...], folder_names: list[st
     unknown = [name for name in folder_names if name not in classes]
     if unknown:
         raise InvalidInput(
-            f"Folders {', '.join(unknown)} name no class of this session (classes: {', '.join(classes)}).",
-            field="folder",
+            f"Folders {', '.join(unknown)} name no class of this session (classes: {', '.join(classes)}).", field="folder"
         )
     images = []
     for class_name, file_name, read in entries:
@@ -173,7 +172,8 @@ class ServerEvaluator:
         except (FileNotFoundError, KeyError):
             raise NotFound(
                 "This test set's pictures were not kept (it was loaded before this version of the app): load "
-                "the test set again to see them.", code="test_image_unknown",
+                "the test set again to see them.",
+                code="test_image_unknown",
             ) from None
 
     def discard(self, session_id: int) -> None:
@@ -250,9 +250,7 @@ class ServerEvaluator:
             status["error"] = "None of the test images could be decoded."
             return
         test_set_id = self._evaluation.record_test_set(session_id, len(labels), status["skipped"])
-        test_set = TestSet(
-            test_set_id, np.concatenate(features).astype(np.float32), np.asarray(labels, dtype=np.int64), names
-        )
+        test_set = TestSet(test_set_id, np.concatenate(features).astype(np.float32), np.asarray(labels, dtype=np.int64), names)
         path = self._path(session_id)
         tmp = path.with_suffix(".tmp.npz")
         np.savez(tmp, id=test_set.id, features=test_set.features, labels=test_set.labels, names=np.asarray(names))

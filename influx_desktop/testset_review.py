@@ -49,8 +49,10 @@ class VersionReview:
 
     def per_class(self) -> dict[str, dict[str, int]]:
         """``{class: {"correct", "total"}}``: the matrix's diagonal and row sums, as the accuracy history stores them."""
-        return {name: {"correct": int(self.confusion[k, k]), "total": int(self.confusion[k].sum())}
-                for k, name in enumerate(self.classes)}
+        return {
+            name: {"correct": int(self.confusion[k, k]), "total": int(self.confusion[k].sum())}
+            for k, name in enumerate(self.classes)
+        }
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,7 @@ class Reviewer:
             state = self._evaluator.status(session_id).get("state")
             if state == "extracting":
                 raise Conflict("The test set is still being read; try again in a moment.", code="test_set_not_ready")
-            raise NotFound("This session has no test set: load one (a folder with one subfolder per class).",
-                           code="no_test_set")
+            raise NotFound("This session has no test set: load one (a folder with one subfolder per class).", code="no_test_set")
         return test_set
 
     def _scores(self, session_id: int, version: int | None, features: np.ndarray) -> tuple[int, np.ndarray]:
@@ -109,8 +110,9 @@ class Reviewer:
         probabilities = _softmax(logits)
         wrong = np.flatnonzero(predicted != test_set.labels)
         misclassified = tuple(
-            Misclassified(int(i), test_set.names[i], int(test_set.labels[i]), int(predicted[i]),
-                          float(probabilities[i, predicted[i]]))
+            Misclassified(
+                int(i), test_set.names[i], int(test_set.labels[i]), int(predicted[i]), float(probabilities[i, predicted[i]])
+            )
             for i in wrong[np.argsort(-probabilities[wrong, predicted[wrong]], kind="stable")]  # surest mistakes first
         )
         return VersionReview(session_id, test_set.id, version, classes, confusion, misclassified)
@@ -133,8 +135,14 @@ class Reviewer:
         _, parameters = self._sessions.parameters(session_id, version)
         classes = tuple(self._sessions.config(session_id).classes)
         return ImageExplanation(
-            int(index), current.names[index], version, classes, int(current.labels[index]), int(logits[0].argmax()),
-            _softmax(logits)[0], np.asarray(square, dtype=np.uint8),
+            int(index),
+            current.names[index],
+            version,
+            classes,
+            int(current.labels[index]),
+            int(logits[0].argmax()),
+            _softmax(logits)[0],
+            np.asarray(square, dtype=np.uint8),
             cam.class_activation_maps(feature_maps[0], parameters, len(classes)),
         )
 

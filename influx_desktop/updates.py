@@ -36,8 +36,7 @@ class Updates:
         self.bus = bus
 
     def submit(
-        self, participant: Participant, base_version: Any, sample_count: Any, body: bytes,
-        idempotency_key: Any = None,
+        self, participant: Participant, base_version: Any, sample_count: Any, body: bytes, idempotency_key: Any = None
     ) -> dict:
         """Validate one client update, then store and (when the strategy says so) aggregate it atomically.
 
@@ -120,12 +119,10 @@ class Updates:
             class_stats.store(db, session_id, participant.id, stats, now)
             new_version = class_stats.publish_start(db, session_id, len(config.classes), feature_dim, now)
             counts = stats.counts.tolist()
-            published.append(record(
-                db, session_id, "class_stats_received", participant.id, counts=counts, version=new_version
-            ))
-            published.append(record(
-                db, session_id, "model_version", version=new_version, update_ids=[], class_stats_from=participant.id
-            ))
+            published.append(record(db, session_id, "class_stats_received", participant.id, counts=counts, version=new_version))
+            published.append(
+                record(db, session_id, "model_version", version=new_version, update_ids=[], class_stats_from=participant.id)
+            )
         self.bus.publish(*published)
         return {"version": new_version, "applied": True, "counts": counts}
 
@@ -153,8 +150,7 @@ def stored_answer(db, participant_id: int, key: str, request_sha256: str) -> dic
     """The answer stored under this participant's key (None: the key is new); a Conflict if it was
     used for another request."""
     found = db.execute(
-        "SELECT request_sha256, answer FROM updates WHERE participant_id=? AND idempotency_key=?",
-        (participant_id, key),
+        "SELECT request_sha256, answer FROM updates WHERE participant_id=? AND idempotency_key=?", (participant_id, key)
     ).fetchone()
     if found is None:
         return None
@@ -180,15 +176,22 @@ def _refuse_unless_running(db, session_id: int, what: str) -> None:
     state = db.execute("SELECT state FROM sessions WHERE id=?", (session_id,)).fetchone()["state"]
     if state != "running":
         raise Conflict(
-            "The facilitator paused the session; try again when it resumes." if state == "paused"
+            "The facilitator paused the session; try again when it resumes."
+            if state == "paused"
             else f"The session is not running; {what} are not accepted.",
             code="session_paused" if state == "paused" else "session_not_running",
         )
 
 
 def _store_update(
-    db, participant: Participant, base_version: int, sample_count: int, client: np.ndarray,
-    key: str | None, request_sha256: str, published: list[Event],
+    db,
+    participant: Participant,
+    base_version: int,
+    sample_count: int,
+    client: np.ndarray,
+    key: str | None,
+    request_sha256: str,
+    published: list[Event],
 ) -> tuple[dict | None, InvalidInput | Conflict | None]:
     """Inside the transaction: (result, None) for an accepted update, or (None, the rejection to raise) for one
     stored as rejected."""
@@ -212,8 +215,7 @@ def _store_update(
     rejection = None
     if staleness > config.max_staleness:
         rejection = Conflict(
-            f"The update is {staleness} versions behind (the limit is {config.max_staleness}). "
-            "Retrain on the current model.",
+            f"The update is {staleness} versions behind (the limit is {config.max_staleness}). Retrain on the current model.",
             code="too_stale",
         )
     elif norm > config.max_update_norm:
@@ -225,33 +227,80 @@ def _store_update(
     now = time.time()
     db.execute("UPDATE participants SET last_seen=? WHERE id=?", (now, participant.id))
     if rejection is not None:
-        answer = {"error": {"class": type(rejection).__name__, "code": rejection.code,
-                            "message": rejection.message, "field": rejection.field}}
+        answer = {
+            "error": {
+                "class": type(rejection).__name__,
+                "code": rejection.code,
+                "message": rejection.message,
+                "field": rejection.field,
+            }
+        }
         db.execute(
             "INSERT INTO updates (session_id, participant_id, base_version, staleness, norm, sample_count, "
             "status, reason, received_at, idempotency_key, request_sha256, answer) "
             "VALUES (?, ?, ?, ?, ?, ?, 'rejected', ?, ?, ?, ?, ?)",
-            (session_id, participant.id, base_version, staleness, norm, sample_count, rejection.message, now,
-             key, request_sha256, json.dumps(answer)),
+            (
+                session_id,
+                participant.id,
+                base_version,
+                staleness,
+                norm,
+                sample_count,
+                rejection.message,
+                now,
+                key,
+                request_sha256,
+                json.dumps(answer),
+            ),
         )
-        published.append(record(
-            db, session_id, "update_rejected", participant.id,
-            base_version=base_version, staleness=staleness, norm=norm, reason=rejection.message, code=rejection.code,
-        ))
+        published.append(
+            record(
+                db,
+                session_id,
+                "update_rejected",
+                participant.id,
+                base_version=base_version,
+                staleness=staleness,
+                norm=norm,
+                reason=rejection.message,
+                code=rejection.code,
+            )
+        )
         return None, rejection
     weight = strategy.weight(staleness, sample_count)
     cur = db.execute(
         "INSERT INTO updates (session_id, participant_id, base_version, staleness, weight, norm, "
         "sample_count, status, parameters, received_at, idempotency_key, request_sha256) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, 'buffered', ?, ?, ?, ?)",
-        (session_id, participant.id, base_version, staleness, weight, norm, sample_count,
-         vector_to_blob(client), now, key, request_sha256),
+        (
+            session_id,
+            participant.id,
+            base_version,
+            staleness,
+            weight,
+            norm,
+            sample_count,
+            vector_to_blob(client),
+            now,
+            key,
+            request_sha256,
+        ),
     )
     update_id = int(cur.lastrowid)
-    published.append(record(
-        db, session_id, "update_accepted", participant.id, update_id=update_id,
-        base_version=base_version, staleness=staleness, weight=weight, norm=norm, sample_count=sample_count,
-    ))
+    published.append(
+        record(
+            db,
+            session_id,
+            "update_accepted",
+            participant.id,
+            update_id=update_id,
+            base_version=base_version,
+            staleness=staleness,
+            weight=weight,
+            norm=norm,
+            sample_count=sample_count,
+        )
+    )
     new_version = aggregate_if_ready(db, session_id, strategy, current_version, published)
     result = {
         "accepted": True,
@@ -270,6 +319,8 @@ def _store_update(
 
 def contributors(db: sqlite3.Connection, session_id: int) -> int:
     """How many participants have had an update accepted in the session (merged or waiting to be)."""
-    return int(db.execute(
-        "SELECT COUNT(DISTINCT participant_id) AS n FROM updates WHERE session_id=? AND status!='rejected'", (session_id,)
-    ).fetchone()["n"])
+    return int(
+        db.execute(
+            "SELECT COUNT(DISTINCT participant_id) AS n FROM updates WHERE session_id=? AND status!='rejected'", (session_id,)
+        ).fetchone()["n"]
+    )

@@ -26,15 +26,14 @@ DEFAULT = ["efficientnet_lite0:pretrained", "efficientnet_lite0:random", "effici
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
-    parser.add_argument("backbones", nargs="*", default=DEFAULT,
-                        help="name:pretrained|random[:int8] (default: %(default)s)")
+    parser.add_argument("backbones", nargs="*", default=DEFAULT, help="name:pretrained|random[:int8] (default: %(default)s)")
     args = parser.parse_args(argv)
+
+    import numpy as np
 
     from influx_desktop.models.backbones import get_backbone
     from influx_desktop.models.cache import QUANTIZED_SUFFIX, ModelCache
     from influx_desktop.models.features import FeatureExtractor
-
-    import numpy as np
 
     wanted = []
     for item in args.backbones:
@@ -50,15 +49,20 @@ def main(argv: list[str] | None = None) -> int:
     keys = set()
     for name, pretrained, quantized in wanted:
         t0 = time.perf_counter()
-        art = cache.feature_extractor(name, pretrained, progress=lambda msg: print(f"prebuild: {msg}", flush=True),
-                                      quantized=quantized)
+        art = cache.feature_extractor(
+            name, pretrained, progress=lambda msg: print(f"prebuild: {msg}", flush=True), quantized=quantized
+        )
         features = FeatureExtractor(art.path).extract(np.zeros((1, 3, 224, 224), np.float32))
         assert features.shape[0] == 1, features.shape
         keep.add(art.path.name)
-        keys.add(f"{get_backbone(name).name}:{'pretrained' if pretrained else 'random'}"
-                 + (QUANTIZED_SUFFIX if quantized else ""))
-        print(f"prebuild: {name} ({'pretrained' if pretrained else 'random'}{', int8' if quantized else ''}) "
-              f"{art.bytes / 1e6:.1f} MB sha256 {art.sha256[:12]}… in {time.perf_counter() - t0:.1f} s", flush=True)
+        keys.add(
+            f"{get_backbone(name).name}:{'pretrained' if pretrained else 'random'}" + (QUANTIZED_SUFFIX if quantized else "")
+        )
+        print(
+            f"prebuild: {name} ({'pretrained' if pretrained else 'random'}{', int8' if quantized else ''}) "
+            f"{art.bytes / 1e6:.1f} MB sha256 {art.sha256[:12]}… in {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
 
     # Ship only what was asked for: drop scratch files, locks and anything else an older run left.
     index = json.loads((out / "index.json").read_text())

@@ -36,8 +36,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 ORT_WEB = "vendor/onnxruntime-web-1.19.2"
 CLASSES = ["apple", "banana", "cherry"]
@@ -81,6 +81,7 @@ def get_json(url: str, headers: dict | None = None) -> dict:
 
 # ---------------------------------------------------------------- processes
 
+
 def fresh_env(root: Path) -> dict:
     """The machine's environment with a new, empty HOME and XDG folders: no torch/pip/HF caches, no config."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "TORCH", "XDG_", "QT_", "HF_", "PIP_"))}
@@ -89,10 +90,16 @@ def fresh_env(root: Path) -> dict:
         (home / sub).mkdir(parents=True, exist_ok=True)
     (home / "runtime").chmod(0o700)
     env.update(
-        HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), XDG_CACHE_HOME=str(home / ".cache"),
-        XDG_DATA_HOME=str(home / ".local/share"), XDG_RUNTIME_DIR=str(home / "runtime"),
-        USERPROFILE=str(home), APPDATA=str(home / "AppData"), LOCALAPPDATA=str(home / "AppData" / "Local"),
-        no_proxy="*", NO_PROXY="*",
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_DATA_HOME=str(home / ".local/share"),
+        XDG_RUNTIME_DIR=str(home / "runtime"),
+        USERPROFILE=str(home),
+        APPDATA=str(home / "AppData"),
+        LOCALAPPDATA=str(home / "AppData" / "Local"),
+        no_proxy="*",
+        NO_PROXY="*",
     )
     return env
 
@@ -107,8 +114,9 @@ class Traced:
             full = ["strace", "-f", "-qq", "-e", "trace=connect,bind,sendto,sendmsg", "-o", str(trace_file), *cmd]
         # Windows has no SIGINT for another process: a console's Ctrl+Break goes to a process group of its own.
         group = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if os.name == "nt" else {}
-        self.proc = subprocess.Popen(full, env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr_file, text=True,
-                                     **group)
+        self.proc = subprocess.Popen(
+            full, env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr_file, text=True, **group
+        )
         self.pid = self.proc.pid
         if trace_file is not None:
             self.pid = self._traced_child(cmd[0])
@@ -174,8 +182,9 @@ _ADDR = re.compile(r'inet_addr\("([^"]+)"\)|inet_pton\(AF_INET6, "([^"]+)"')
 
 
 @contextlib.contextmanager
-def stopped_by_sigint(cmd: list[str], env: dict, trace_file: Path | None, stderr_path: Path, exit_note: str,
-                      stdout=subprocess.PIPE) -> Iterator[Traced]:
+def stopped_by_sigint(
+    cmd: list[str], env: dict, trace_file: Path | None, stderr_path: Path, exit_note: str, stdout=subprocess.PIPE
+) -> Iterator[Traced]:
     """Run ``cmd`` (stderr into ``stderr_path``) for the block; then SIGINT must end it with code 0 within
     60 s (``exit_note``: what that shows), and stderr must hold no traceback. Killed whatever happens."""
     with open(stderr_path, "w") as stderr:
@@ -235,12 +244,25 @@ def read_lines_until(proc: subprocess.Popen, prefix: str, timeout: float) -> dic
 
 # ---------------------------------------------------------------- the checks
 
+
 def serve_checks(exe: Path, work: Path, trace: bool) -> Path:
     data_dir = work / "data"
     env = fresh_env(work)
     stderr_path = work / "serve.stderr"
-    cmd = [str(exe), "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", str(data_dir),
-           "--title", "Smoke test", "--classes", ",".join(CLASSES)]
+    cmd = [
+        str(exe),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--data-dir",
+        str(data_dir),
+        "--title",
+        "Smoke test",
+        "--classes",
+        ",".join(CLASSES),
+    ]
     print(f"serve: {' '.join(cmd)}", flush=True)
     t0 = time.monotonic()
     with stopped_by_sigint(cmd, env, work / "serve.strace" if trace else None, stderr_path, "clean exit") as app:
@@ -252,18 +274,26 @@ def serve_checks(exe: Path, work: Path, trace: bool) -> Path:
         session_id = int(info["session"])
 
         status, headers, body = http("GET", base + "/", headers={"Accept-Encoding": "identity"})
-        check(status == 200 and b"<html" in body.lower() and headers.get("Content-Type", "").startswith("text/html"),
-              "GET / serves the participant page")
+        check(
+            status == 200 and b"<html" in body.lower() and headers.get("Content-Type", "").startswith("text/html"),
+            "GET / serves the participant page",
+        )
         status, _, body = http("GET", f"{base}/{ORT_WEB}/ort.training.wasm.min.mjs")
         check(status == 200 and len(body) > 10_000, "the ORT-web runtime module is served")
-        status, headers, body = http("GET", f"{base}/{ORT_WEB}/ort-training-wasm-simd-threaded.wasm",
-                                     headers={"Accept-Encoding": "identity"})
-        check(status == 200 and body[:4] == b"\0asm" and headers.get("Content-Type") == "application/wasm",
-              f"the ORT-web training wasm is served ({len(body) / 1e6:.1f} MB)")
+        status, headers, body = http(
+            "GET", f"{base}/{ORT_WEB}/ort-training-wasm-simd-threaded.wasm", headers={"Accept-Encoding": "identity"}
+        )
+        check(
+            status == 200 and body[:4] == b"\0asm" and headers.get("Content-Type") == "application/wasm",
+            f"the ORT-web training wasm is served ({len(body) / 1e6:.1f} MB)",
+        )
 
-        status, _, body = http("POST", f"{base}/api/v1/join",
-                               json.dumps({"join_code": info["join code"], "nickname": "smoke"}).encode(),
-                               {"Content-Type": "application/json"})
+        status, _, body = http(
+            "POST",
+            f"{base}/api/v1/join",
+            json.dumps({"join_code": info["join code"], "nickname": "smoke"}).encode(),
+            {"Content-Type": "application/json"},
+        )
         check(status == 200, f"join -> {status}")
         token = json.loads(body)["token"]
         auth = {"Authorization": f"Bearer {token}"}
@@ -272,19 +302,25 @@ def serve_checks(exe: Path, work: Path, trace: bool) -> Path:
         k = len(CLASSES)
         check(task["classes"] == CLASSES and task["state"] == "running", "the task manifest names the session")
         check(task["parameter_count"] == k * FEATURE_DIM + k, f"parameter count {task['parameter_count']}")
-        check(set(task["artifacts"]) == {"feature_extractor", "training_model", "eval_model", "optimizer_model", "checkpoint"},
-              "the manifest lists the five artifacts")
+        check(
+            set(task["artifacts"]) == {"feature_extractor", "training_model", "eval_model", "optimizer_model", "checkpoint"},
+            "the manifest lists the five artifacts",
+        )
         for role, art in sorted(task["artifacts"].items()):
             status, _, body = http("GET", base + art["url"], headers=auth)
-            check(status == 200 and len(body) == art["bytes"] and hashlib.sha256(body).hexdigest() == art["sha256"],
-                  f"artifact {role}: {art['bytes']} bytes, sha256 matches")
+            check(
+                status == 200 and len(body) == art["bytes"] and hashlib.sha256(body).hexdigest() == art["sha256"],
+                f"artifact {role}: {art['bytes']} bytes, sha256 matches",
+            )
 
         index = json.loads((data_dir / "models" / "index.json").read_text())
         # Sessions serve the extractor with its feature map output (issue 16), made from the shipped file
         # without torch (graph surgery, ``models/feature_map.py``): the only extractor the data folder may hold.
         derived = list(index.get("feature_extractors", {}))
-        check(all(key.endswith(":map") for key in derived),
-              f"the backbone came with the app: nothing was exported into the data folder (derived: {derived})")
+        check(
+            all(key.endswith(":map") for key in derived),
+            f"the backbone came with the app: nothing was exported into the data folder (derived: {derived})",
+        )
         check(len(index.get("heads", {})) == 1, "the head artifacts were built (without torch) in the data folder")
 
         status, headers, body = http("GET", f"{base}/api/v1/model", headers=auth)
@@ -298,10 +334,12 @@ def serve_checks(exe: Path, work: Path, trace: bool) -> Path:
         update = array.array("f", (p + rng.gauss(0.0, 0.01) for p in params))
         if sys.byteorder == "big":
             update.byteswap()
-        status, _, body = http("POST", f"{base}/api/v1/updates", update.tobytes(), {
-            **auth, "Content-Type": "application/octet-stream",
-            "X-Base-Version": str(version), "X-Sample-Count": "12",
-        })
+        status, _, body = http(
+            "POST",
+            f"{base}/api/v1/updates",
+            update.tobytes(),
+            {**auth, "Content-Type": "application/octet-stream", "X-Base-Version": str(version), "X-Sample-Count": "12"},
+        )
         reply = json.loads(body)
         check(status == 200 and reply.get("accepted") is True, f"update accepted: {reply}")
         session = get_json(f"{base}/api/v1/admin/sessions/{session_id}", admin)
@@ -309,8 +347,10 @@ def serve_checks(exe: Path, work: Path, trace: bool) -> Path:
 
         status, headers, body = http("GET", f"{base}/api/v1/admin/sessions/{session_id}/model.onnx", headers=admin)
         extractor_bytes = task["artifacts"]["feature_extractor"]["bytes"]
-        check(status == 200 and len(body) > extractor_bytes and body[:1] == b"\x08",
-              f"model export via the admin API: {len(body) / 1e6:.1f} MB ONNX")
+        check(
+            status == 200 and len(body) > extractor_bytes and body[:1] == b"\x08",
+            f"model export via the admin API: {len(body) / 1e6:.1f} MB ONNX",
+        )
     return data_dir
 
 
@@ -320,21 +360,27 @@ def gui_checks(exe: Path, work: Path, data_dir: Path, trace: bool) -> None:
     stderr_path = work / "gui.stderr"
     cmd = [str(exe), "--data-dir", str(data_dir)]
     print(f"gui: QT_QPA_PLATFORM=offscreen {' '.join(cmd)}", flush=True)
-    with stopped_by_sigint(cmd, env, work / "gui.strace" if trace else None, stderr_path, "the window quits cleanly",
-                           stdout=subprocess.DEVNULL) as app:
+    with stopped_by_sigint(
+        cmd, env, work / "gui.strace" if trace else None, stderr_path, "the window quits cleanly", stdout=subprocess.DEVNULL
+    ) as app:
         deadline = time.monotonic() + GUI_UP_SECONDS
         while time.monotonic() < deadline:
             if not app.alive():
                 app.proc.wait(10)
-                raise SmokeFailure(f"the window exited at once (code {app.proc.returncode}): "
-                                   f"{stderr_path.read_text(errors='replace')[-2000:]}")
+                raise SmokeFailure(
+                    f"the window exited at once (code {app.proc.returncode}): {stderr_path.read_text(errors='replace')[-2000:]}"
+                )
             time.sleep(0.2)
         check(True, f"the window is up offscreen after {GUI_UP_SECONDS} s")
 
 
 def bundle_checks(app_dir: Path) -> None:
     names = [p.relative_to(app_dir).as_posix() for p in app_dir.rglob("*")]
-    leaks = [n for n in names if re.search(r"(^|/)(torch|torchvision|triton|nvidia)(/|$)|libtorch|libcudnn|libcublas|libcudart|QtWebEngine", n)]
+    leaks = [
+        n
+        for n in names
+        if re.search(r"(^|/)(torch|torchvision|triton|nvidia)(/|$)|libtorch|libcudnn|libcublas|libcudart|QtWebEngine", n)
+    ]
     check(not leaks, f"no torch, CUDA or Qt WebEngine in the folder {leaks[:5]}")
     size = sum(p.stat().st_size for p in app_dir.rglob("*") if p.is_file() and not p.is_symlink())
     print(f"  folder size: {size / 1e6:.0f} MB", flush=True)

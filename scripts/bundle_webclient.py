@@ -9,6 +9,7 @@ gzip -9 sibling (`name.gz`) that the server sends to clients accepting gzip.
 
     (cd webclient && npm ci) && python scripts/bundle_webclient.py
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,7 @@ ORT_PATCHES = {
         ("n._free(u),n._free(l),n.stackRestore(o)}", "n._free(u),n.stackRestore(o)}"),
         # loadParametersBuffer: `finally {... wasm.stackRestore(stack); wasm._free(bufferOffset); wasm._free(dimsOffset)}`
         ("o.stackRestore(r),o._free(u),o._free(f)}", "o.stackRestore(r),o._free(u)}"),
-    ],
+    ]
 }
 
 
@@ -131,8 +132,9 @@ def _build_into(webclient: Path, out: Path) -> dict[str, int]:
     return {
         "files": len(copied),
         "bytes": sum(p.stat().st_size for p in copied),
-        "gzip_bytes": sum((p.with_name(p.name + ".gz") if p.with_name(p.name + ".gz").exists() else p).stat().st_size
-                          for p in copied),
+        "gzip_bytes": sum(
+            (p.with_name(p.name + ".gz") if p.with_name(p.name + ".gz").exists() else p).stat().st_size for p in copied
+        ),
     }
 
 
@@ -142,8 +144,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "influx_desktop" / "webclient_dist", help="output folder (replaced)")
     args = parser.parse_args(argv)
     stats = build(args.webclient.resolve(), args.out.resolve())
-    print(f"webclient: {stats['files']} files, {stats['bytes'] / 1e6:.1f} MB "
-          f"({stats['gzip_bytes'] / 1e6:.1f} MB gzipped) -> {args.out}")
+    print(
+        f"webclient: {stats['files']} files, {stats['bytes'] / 1e6:.1f} MB "
+        f"({stats['gzip_bytes'] / 1e6:.1f} MB gzipped) -> {args.out}"
+    )
     return 0
 
 

@@ -13,13 +13,14 @@ while the class model has not learned yet, "Delete this photo?", ready to train,
 sending, suggestions once the class model has learned, testing, "You and your data", and leaving the
 study. Files are named ``<group>-<nn>-<screen>-<language>.png``.
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
@@ -33,17 +34,19 @@ PHONE = {"width": 360, "height": 740}
 CLASSES = class_names([1, 8, 7])
 NOTICE = {
     "en": "This lesson is part of a study on how children learn with AI. We record what you do in the app "
-          "(no photos, no names). Your teacher can tell you more.",
+    "(no photos, no names). Your teacher can tell you more.",
     "de": "Diese Stunde ist Teil einer Studie darüber, wie Kinder mit KI lernen. Wir zeichnen auf, was du in der "
-          "App machst (keine Fotos, keine Namen). Deine Lehrkraft erzählt dir gern mehr.",
+    "App machst (keine Fotos, keine Namen). Deine Lehrkraft erzählt dir gern mehr.",
 }
 TITLE = {"en": "Clothes and bags", "de": "Kleidung und Taschen"}
 
 
 def scroll_to(page, selector: str, above: int = 120) -> None:
     """Scroll the page so ``selector`` starts ``above`` px below the top (under the sticky top bar and tabs)."""
-    page.evaluate("([s, above]) => { const e = document.querySelector(s); if (e) window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - above); }",
-                  [selector, above])
+    page.evaluate(
+        "([s, above]) => { const e = document.querySelector(s); if (e) window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - above); }",
+        [selector, above],
+    )
 
 
 class Shooter:
@@ -69,9 +72,9 @@ def student_screens(out: Path, lang: str) -> list[Path]:
     shot = Shooter(out, "student", lang)
     with tempfile.TemporaryDirectory(prefix="influx-screens-") as tmp:
         tmp = Path(tmp)
-        server = start_server(tmp / "server", {
-            "title": TITLE[lang], "classes": CLASSES, "study_logging": True, "consent_notice": NOTICE[lang],
-        })
+        server = start_server(
+            tmp / "server", {"title": TITLE[lang], "classes": CLASSES, "study_logging": True, "consent_notice": NOTICE[lang]}
+        )
         try:
             with sync_playwright() as playwright:
                 browser = launch_chromium(playwright)
@@ -128,7 +131,9 @@ def _lesson(page, server, tmp: Path, lang: str, shot: Shooter) -> None:
     more = write_pngs(tmp / "more", "train", 2, seed=12)
     page.set_input_files("#add-photos", [str(p) for p, _ in more])
     page.wait_for_function("() => document.querySelector('#task-view').dataset.extracting === 'false'", timeout=180_000)
-    page.wait_for_function("n => document.querySelectorAll('#train-grid fl-image-card').length === n", arg=len(photos) + len(more))
+    page.wait_for_function(
+        "n => document.querySelectorAll('#train-grid fl-image-card').length === n", arg=len(photos) + len(more)
+    )
     page.wait_for_selector("#train-grid fl-image-card[data-suggestion]")
     scroll_to(page, "#train-grid fl-image-card[data-confirmed=false]", 300)
     shot(page, "suggestions")
@@ -138,8 +143,10 @@ def _lesson(page, server, tmp: Path, lang: str, shot: Shooter) -> None:
     for cls in CLASSES:
         page.select_option("#test-label", cls)
         page.set_input_files("#add-test-photos", [str(p) for p, c in tests if c == cls])
-    page.wait_for_function("() => !document.querySelector('#evaluate-button').disabled && document.querySelector('#task-view').dataset.extracting === 'false'",
-                           timeout=180_000)
+    page.wait_for_function(
+        "() => !document.querySelector('#evaluate-button').disabled && document.querySelector('#task-view').dataset.extracting === 'false'",
+        timeout=180_000,
+    )
     page.click("#evaluate-button")
     page.wait_for_selector("#test-accuracy")
     scroll_to(page, "#evaluate-button")
@@ -165,10 +172,7 @@ def teacher_screens(out: Path, lang: str) -> list[Path]:
 
 
 #: group name -> function(out folder, language) -> the files it wrote
-GROUPS: dict[str, Callable[[Path, str], list[Path]]] = {
-    "student": student_screens,
-    "teacher": teacher_screens,
-}
+GROUPS: dict[str, Callable[[Path, str], list[Path]]] = {"student": student_screens, "teacher": teacher_screens}
 
 
 def main(argv: list[str] | None = None) -> int:

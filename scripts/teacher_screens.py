@@ -79,9 +79,9 @@ def _wait(condition, timeout: float = 300.0, what: str = "") -> None:
 def teacher_screens(out: Path, lang: str) -> list[Path]:
     """Setup, Advanced, dashboard and projector view of a lesson, in ``lang``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from common import model_cache
     from PySide6.QtWidgets import QApplication
 
-    from common import model_cache
     from influx_desktop.coordinator import Coordinator
     from influx_desktop.gui.language import install_language
     from influx_desktop.gui.main_window import MainWindow
@@ -148,7 +148,7 @@ def _photos():
 def _accuracy(parameters: np.ndarray, features: np.ndarray, labels: np.ndarray) -> tuple[int, int]:
     k = len(CLASS_IDS)
     w = parameters[: k * features.shape[1]].reshape(k, -1)
-    b = parameters[k * features.shape[1]:]
+    b = parameters[k * features.shape[1] :]
     return int(((features @ w.T + b).argmax(1) == labels).sum()), len(labels)
 
 
@@ -184,8 +184,15 @@ def _lesson(window, co, data, tmp: Path, lang: str) -> None:
     for round_ in range(ROUNDS):  # everyone fetches the class model, then they send one after another
         fetched = [co.parameters(sid) for _ in students]
         for i, ((who, mine, _held), (version, parameters)) in enumerate(zip(students, fetched)):
-            trained = train_head(artifacts, parameters, xtr[mine], ytr[mine], epochs=config.local_epochs,
-                                 batch_size=config.batch_size, seed=100 * round_ + i)
+            trained = train_head(
+                artifacts,
+                parameters,
+                xtr[mine],
+                ytr[mine],
+                epochs=config.local_epochs,
+                batch_size=config.batch_size,
+                seed=100 * round_ + i,
+            )
             co.submit_update(who, version, len(mine), trained.astype("<f4").tobytes())
         if round_ == 0:  # a prank: a wild update, refused for its size
             version, parameters = co.parameters(sid)
@@ -203,9 +210,16 @@ def _lesson(window, co, data, tmp: Path, lang: str) -> None:
     latest = co.current_version(sid)
     _wait(lambda: any(row["version"] == latest for row in co.accuracy_history(sid)), 600, "the test set's score")
     window.controller.request_refresh()
-    _wait(lambda: window.snapshot is not None and window.snapshot.version == latest
-          and window.snapshot.accuracy_by_version() and window.snapshot.accuracy_by_version()[-1][0] == latest,
-          60, "the dashboard to show it")
+    _wait(
+        lambda: (
+            window.snapshot is not None
+            and window.snapshot.version == latest
+            and window.snapshot.accuracy_by_version()
+            and window.snapshot.accuracy_by_version()[-1][0] == latest
+        ),
+        60,
+        "the dashboard to show it",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

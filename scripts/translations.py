@@ -127,8 +127,11 @@ def texts_in_code() -> list[tuple[str, str]]:
 def update(ts: Path) -> None:
     """Add the code's new texts to ``ts`` (unfinished), drop texts no longer in the code, keep translations."""
     root = ET.parse(ts).getroot()
-    known = {(context.findtext("name"), message.findtext("source")): message.find("translation")
-             for context in root.iter("context") for message in context.iter("message")}
+    known = {
+        (context.findtext("name"), message.findtext("source")): message.find("translation")
+        for context in root.iter("context")
+        for message in context.iter("message")
+    }
     language = root.get("language", ts.stem.removeprefix("influx_"))
     out = ET.Element("TS", {"version": "2.1", "language": language, "sourcelanguage": "en"})
     by_context: dict[str, list[str]] = {}
@@ -191,8 +194,11 @@ def add(language: str) -> Path:
     ts = TRANSLATIONS / f"influx_{language}.ts"
     if ts.exists():
         raise SystemExit(f"{ts} exists already")
-    ts.write_text(f'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n<TS version="2.1" language="{language}" '
-                  'sourcelanguage="en">\n</TS>\n', encoding="utf-8")
+    ts.write_text(
+        f'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n<TS version="2.1" language="{language}" '
+        'sourcelanguage="en">\n</TS>\n',
+        encoding="utf-8",
+    )
     update(ts)
     return ts
 

@@ -19,7 +19,11 @@ import pytest
 TESTS_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS_DIR))  # for fashion_mnist, participant_sim and running_server
 
-from fashion_mnist import CLASS_NAMES, available as fashion_mnist_available, load_fashion_mnist  # noqa: E402
+from fashion_mnist import (  # noqa: E402
+    CLASS_NAMES,
+    available as fashion_mnist_available,  # noqa: E402
+    load_fashion_mnist,
+)
 from image_zip import class_folders_zip  # noqa: E402
 from running_server import RunningServer, start_server  # noqa: E402
 

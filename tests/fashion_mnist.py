@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import functools
 import gzip
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 from PIL import Image
 
 DATA_DIR = Path("/usr/share/datasets/fashion-mnist")
 
-CLASS_NAMES = [
-    "t-shirt/top", "trouser", "pullover", "dress", "coat",
-    "sandal", "shirt", "sneaker", "bag", "ankle boot",
-]
+CLASS_NAMES = ["t-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot"]
 
 _FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
@@ -60,11 +57,7 @@ def load_arrays(split: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def load_fashion_mnist(
-    split: str,
-    classes: Sequence[int],
-    per_class: int,
-    seed: int = 0,
-    size: int = 224,
+    split: str, classes: Sequence[int], per_class: int, seed: int = 0, size: int = 224
 ) -> tuple[list[Image.Image], np.ndarray]:
     """``per_class`` random images of each Fashion-MNIST class id in ``classes`` (see CLASS_NAMES)."""
     images, labels = load_arrays(split)

@@ -164,9 +164,7 @@ class AdminClient(HttpClient):
         return self.call_json("GET", f"/api/v1/admin/sessions/{session_id}/updates")
 
     def upload_test_set(self, session_id: int, zip_bytes: bytes) -> dict:
-        return self.call(
-            "PUT", f"/api/v1/admin/sessions/{session_id}/testset", zip_bytes, content_type="application/zip"
-        ).json()
+        return self.call("PUT", f"/api/v1/admin/sessions/{session_id}/testset", zip_bytes, content_type="application/zip").json()
 
     def test_set_status(self, session_id: int) -> dict:
         return self.call_json("GET", f"/api/v1/admin/sessions/{session_id}/testset")
@@ -274,7 +272,10 @@ class SimulatedParticipant(HttpClient):
         """POST /api/v1/class-stats: K×D float32 sums then K×D sums of squares, counts in X-Class-Counts."""
         stats = self.class_stats()
         answer = self.call(
-            "POST", "/api/v1/class-stats", stats.to_body(), content_type="application/octet-stream",
+            "POST",
+            "/api/v1/class-stats",
+            stats.to_body(),
+            content_type="application/octet-stream",
             headers={"X-Class-Counts": stats.counts_header()},
         ).json()
         self.stats_sent_counts = stats.counts.tolist()
@@ -299,21 +300,23 @@ class SimulatedParticipant(HttpClient):
 
         training = self.task()["training"]
         trained = train_head(
-            self.head_artifacts(), parameters, self.features, self.labels,
-            epochs=training["local_epochs"], batch_size=training["batch_size"], seed=self.seed * 100_003 + self.rounds,
+            self.head_artifacts(),
+            parameters,
+            self.features,
+            self.labels,
+            epochs=training["local_epochs"],
+            batch_size=training["batch_size"],
+            seed=self.seed * 100_003 + self.rounds,
             mask_absent_classes=bool(training.get("mask_absent_classes")),
         )
         self.rounds += 1
         # A browser that diverged would send garbage; here it would mean local training is broken.
         if not np.all(np.isfinite(trained)) or float(np.abs(trained).max()) > 1e3:
-            raise RuntimeError(
-                f"local training returned implausible parameters (max |p| = {float(np.abs(trained).max()):.3g})"
-            )
+            raise RuntimeError(f"local training returned implausible parameters (max |p| = {float(np.abs(trained).max()):.3g})")
         return trained
 
     def submit(
-        self, parameters: np.ndarray, base_version: int, sample_count: int | None = None,
-        idempotency_key: str | None = None,
+        self, parameters: np.ndarray, base_version: int, sample_count: int | None = None, idempotency_key: str | None = None
     ) -> dict:
         """Post an update with a fresh ``Idempotency-Key`` (or the one given); when the connection fails
         before an answer arrives, send it once more with the same key, as the browser does: the server
@@ -328,9 +331,7 @@ class SimulatedParticipant(HttpClient):
         }
         for attempt in (1, 2):
             try:
-                response = self.call(
-                    "POST", "/api/v1/updates", body, content_type="application/octet-stream", headers=headers
-                )
+                response = self.call("POST", "/api/v1/updates", body, content_type="application/octet-stream", headers=headers)
                 break
             except (OSError, http.client.HTTPException):  # refused, reset, closed without an answer, timed out
                 if attempt == 2:

@@ -31,8 +31,9 @@ class RunningServer:
         self.coordinator.close()
 
 
-def start_server(data_dir: Path, model_cache=None, threads: int = 8, limits=None, webclient_dir: Path | None = None,
-                 extra_blueprints=()) -> RunningServer:
+def start_server(
+    data_dir: Path, model_cache=None, threads: int = 8, limits=None, webclient_dir: Path | None = None, extra_blueprints=()
+) -> RunningServer:
     """A Coordinator over ``data_dir`` served on 127.0.0.1 (a free port), with a fresh admin token.
 
     ``limits``: the server's RateLimits (default: the product's own). ``webclient_dir``: the participant

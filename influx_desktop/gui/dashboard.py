@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from .charts import LineChart
 from .i18n import tr, tr_noop
 from .plain_text import tooltip as plain_tooltip
-from .snapshot import SessionSnapshot, describe_event, participant_label
+from .snapshot import SessionSnapshot, participant_label
 
 C = "Dashboard"
 #: (header, header tooltip), marked for translation
@@ -37,11 +37,18 @@ PARTICIPANT_COLUMNS = (
     (tr_noop(C, "Accepted"), tr_noop(C, "Contributions (updates) the class model took in.")),
     (tr_noop(C, "Rejected"), tr_noop(C, "Contributions refused, e.g. too old or far too large: see Rejected updates.")),
     (tr_noop(C, "Last seen"), ""),
-    (tr_noop(C, "Versions behind"), tr_noop(
-        C, "How many newer versions of the class model appeared while this participant trained their last "
-           "accepted contribution (its staleness). Such contributions count less.")),
-    (tr_noop(C, "Own test"), tr_noop(
-        C, "The participant's latest test of the class model on their own test photos, on their device.")),
+    (
+        tr_noop(C, "Versions behind"),
+        tr_noop(
+            C,
+            "How many newer versions of the class model appeared while this participant trained their last "
+            "accepted contribution (its staleness). Such contributions count less.",
+        ),
+    ),
+    (
+        tr_noop(C, "Own test"),
+        tr_noop(C, "The participant's latest test of the class model on their own test photos, on their device."),
+    ),
 )
 STATES = {"active": tr_noop(C, "active"), "idle": tr_noop(C, "idle"), "removed": tr_noop(C, "removed")}
 
@@ -61,8 +68,12 @@ def rejection_text(update: dict, config: dict) -> str:
     core's own sentence, English, is the tooltip; other reasons show it as is)."""
     norm, staleness = update.get("norm"), update.get("staleness")
     if norm is not None and norm > config.get("max_update_norm", float("inf")):
-        return tr(C, "far too large (change {norm}, L2 norm; limit {limit})",
-                  norm=f"{norm:.0f}" if norm >= 10 else f"{norm:.2g}", limit=f"{config['max_update_norm']:g}")
+        return tr(
+            C,
+            "far too large (change {norm}, L2 norm; limit {limit})",
+            norm=f"{norm:.0f}" if norm >= 10 else f"{norm:.2g}",
+            limit=f"{config['max_update_norm']:g}",
+        )
     if staleness is not None and staleness > config.get("max_staleness", float("inf")):
         return tr(C, "too old ({n} versions behind; limit {limit})", n=staleness, limit=config["max_staleness"])
     return update.get("reason") or ""
@@ -174,18 +185,24 @@ class Dashboard(QWidget):
         self.blocked_label = QLabel()
         self.blocked_label.setObjectName("blocked_devices")
         self.unblock_button = QPushButton(tr(C, "Unblock device"))
-        self.unblock_button.setToolTip(tr(
-            C, "Let the selected removed participant's device join this session again, as a new participant."
-        ))
+        self.unblock_button.setToolTip(
+            tr(C, "Let the selected removed participant's device join this session again, as a new participant.")
+        )
         self.unblock_button.clicked.connect(self._unblock_clicked)
         self.rejected = _table((tr_noop(C, "Time"), tr_noop(C, "Participant"), tr_noop(C, "Reason")))
         self.rejected.setObjectName("rejected_table")
         self.accuracy_chart = LineChart(
-            tr(C, "Accuracy on your test set, by version"), tr(C, "version"), y_range=(0.0, 1.0),
-            y_format="{:.0%}", empty_text=tr(C, "Load a test set (one subfolder per class) to see the accuracy of each version."),
+            tr(C, "Accuracy on your test set, by version"),
+            tr(C, "version"),
+            y_range=(0.0, 1.0),
+            y_format="{:.0%}",
+            empty_text=tr(C, "Load a test set (one subfolder per class) to see the accuracy of each version."),
         )
         self.staleness_chart = LineChart(
-            tr(C, "Versions behind, per accepted update"), tr(C, "update"), color="#d62728", y_format="{:.0f}",
+            tr(C, "Versions behind, per accepted update"),
+            tr(C, "update"),
+            color="#d62728",
+            y_format="{:.0f}",
             integer_y=True,
             empty_text=tr(C, "No accepted updates yet."),
         )
@@ -226,8 +243,9 @@ class Dashboard(QWidget):
         self.snapshot = snapshot
         session = snapshot.session
         self.version_tile.set(str(session["version"]))
-        self.participants_tile.set(str(session["participants"]), tr(C, "participants ({n} not removed)",
-                                                                     n=session["active_participants"]))
+        self.participants_tile.set(
+            str(session["participants"]), tr(C, "participants ({n} not removed)", n=session["active_participants"])
+        )
         self.rate_tile.set(f"{snapshot.updates_per_minute():g}")
         accepted = session["updates_applied"] + session["updates_buffered"]
         self.updates_tile.set(f"{accepted} · {session['updates_rejected']}")
@@ -241,11 +259,14 @@ class Dashboard(QWidget):
         status = snapshot.test_set
         state = status.get("state", "none")
         if series:
-            self.accuracy_tile.set(percent(series[-1][1]), tr(C, "test accuracy, version {version:g} ({n} images)",
-                                                              version=series[-1][0], n=status.get("images", "?")))
+            self.accuracy_tile.set(
+                percent(series[-1][1]),
+                tr(C, "test accuracy, version {version:g} ({n} images)", version=series[-1][0], n=status.get("images", "?")),
+            )
         elif state == "extracting":
-            self.accuracy_tile.set("…", tr(C, "reading the test set: {done} of {n} images",
-                                           done=status.get("done", 0), n=status.get("images", 0)))
+            self.accuracy_tile.set(
+                "…", tr(C, "reading the test set: {done} of {n} images", done=status.get("done", 0), n=status.get("images", 0))
+            )
         elif state == "failed":
             self.accuracy_tile.set("!", tr(C, "the test set failed: {error}", error=status.get("error", "?")))
         else:
@@ -295,10 +316,14 @@ class Dashboard(QWidget):
         """The participant's latest own test: "82% (11 photos)", which version and when as the tooltip."""
         if test is not None:
             when = time.strftime("%H:%M", time.localtime(test["at"]))
-            tip = tr(C, "Tested version {version} of the class model at {time} on {n} of their own photos.",
-                     version=test["version"], time=when, n=test["n"])
-            return _item(tr(C, "{accuracy} ({n} photos)", accuracy=percent(test["accuracy"]), n=test["n"]),
-                         tip, align_right=True)
+            tip = tr(
+                C,
+                "Tested version {version} of the class model at {time} on {n} of their own photos.",
+                version=test["version"],
+                time=when,
+                n=test["n"],
+            )
+            return _item(tr(C, "{accuracy} ({n} photos)", accuracy=percent(test["accuracy"]), n=test["n"]), tip, align_right=True)
         if p.get("last_test_accuracy") is not None:  # tested before the events the dashboard reads
             return _item(percent(p["last_test_accuracy"]), align_right=True)
         return _item("—", tr(C, "Not tested yet."), align_right=True)
@@ -349,29 +374,3 @@ class Dashboard(QWidget):
         record = self.selected_record()
         if record:
             self.unblock_device_requested.emit(record)
-
-
-class EventLogView(QWidget):
-    """The session's event log, newest first."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.table = _table((tr_noop(C, "Time"), tr_noop(C, "Event"), tr_noop(C, "Details")))
-        self.table.setObjectName("event_log")
-        self.table.setSelectionMode(QAbstractItemView.NoSelection)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table)
-
-    def show_snapshot(self, snapshot: SessionSnapshot) -> None:
-        nicknames = {p["id"]: p["nickname"] for p in snapshot.participants}
-        events = list(reversed(snapshot.events))
-        self.table.setRowCount(len(events))
-        for row, event in enumerate(events):
-            self.table.setItem(row, 0, _item(time.strftime("%H:%M:%S", time.localtime(event["at"]))))
-            self.table.setItem(row, 1, _item(event["kind"]))
-            text = describe_event(event, nicknames)
-            self.table.setItem(row, 2, _item(text, text))
-
-    def kinds(self) -> list[str]:
-        return [self.table.item(row, 1).text() for row in range(self.table.rowCount())]

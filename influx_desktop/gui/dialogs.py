@@ -57,8 +57,16 @@ class StartProgress:
             self.dialog.setLabelText(text)
 
 
-def _question(parent: QWidget, icon: Any, title: str, text: str, detail: str, buttons: list[tuple], default: str,
-              checkbox: QCheckBox | None = None) -> tuple[QMessageBox, dict[str, Any]]:
+def _question(
+    parent: QWidget,
+    icon: Any,
+    title: str,
+    text: str,
+    detail: str,
+    buttons: list[tuple],
+    default: str,
+    checkbox: QCheckBox | None = None,
+) -> tuple[QMessageBox, dict[str, Any]]:
     """A box with ``text`` shown literally, ``detail`` below it, and ``buttons`` as (name, label, role)."""
     box = QMessageBox(icon, title, "", QMessageBox.NoButton, parent)
     box.setTextFormat(Qt.PlainText)  # it may quote a participant's nickname and device
@@ -82,9 +90,11 @@ def port_in_use_box(parent: QWidget, exc: Any, keeps_link: bool) -> tuple[QMessa
     c = "PortInUseBox"
     if keeps_link:
         detail = tr(
-            c, "Participants' join links of this session use this port. On another port their links change: the "
-               "photos their browsers keep stay with the old link, and each of them joins again as a new participant. "
-               "To keep the links, close the other program and press Retry.")
+            c,
+            "Participants' join links of this session use this port. On another port their links change: the "
+            "photos their browsers keep stay with the old link, and each of them joins again as a new participant. "
+            "To keep the links, close the other program and press Retry.",
+        )
     else:
         detail = tr(c, "Close the other program and press Retry, or use another port.")
     use = [("use", tr(c, "Use port {port}", port=exc.free_port), QMessageBox.AcceptRole)] if exc.free_port else []
@@ -102,12 +112,14 @@ def remove_participant_box(parent: QWidget, participant: dict) -> tuple[QMessage
     if not participant["device_blockable"]:
         block.setEnabled(False)
         block.setToolTip(tr(c, "This browser sent no device key (an older page), so it cannot be told apart."))
-    detail = tr(c, "Their token stops working at once and their further updates are refused; updates already "
-                   "applied stay in the model. Without a block, their device can join again as a new participant.")
+    detail = tr(
+        c,
+        "Their token stops working at once and their further updates are refused; updates already "
+        "applied stay in the model. Without a block, their device can join again as a new participant.",
+    )
     buttons = [("remove", tr(c, "Remove"), QMessageBox.DestructiveRole), ("cancel", CANCEL, None)]
     text = tr(c, "Remove {who} ({device})?", who=who, device=short_device(participant["device"]))
-    box, named = _question(parent, QMessageBox.Question, tr(c, "Remove participant"), text, detail, buttons,
-                           "cancel", block)
+    box, named = _question(parent, QMessageBox.Question, tr(c, "Remove participant"), text, detail, buttons, "cancel", block)
     return box, {**named, "block": block}
 
 
@@ -121,9 +133,12 @@ def stop_server_box(parent: QWidget, joined: int, active_now: int, closing: bool
     if active_now:
         text += " " + tr(c, "Active in the last minute: {n}.", n=active_now)
     text += "\n" + (tr(c, "Close the app and stop the class server?") if closing else tr(c, "Stop the class server?"))
-    detail = tr(c, "Until you press Start again, participants can neither send what they train nor get the class "
-                   "model. Their photos stay on their devices, the class model keeps what it has learned, and the "
-                   "same join link works again after Start.")
+    detail = tr(
+        c,
+        "Until you press Start again, participants can neither send what they train nor get the class "
+        "model. Their photos stay on their devices, the class model keeps what it has learned, and the "
+        "same join link works again after Start.",
+    )
     stop = tr(c, "Close and stop the server") if closing else tr(c, "Stop the server")
     buttons = [("stop", stop, QMessageBox.DestructiveRole), ("cancel", CANCEL, None)]
     title = tr(c, "Close InFL-UX Desktop") if closing else tr(c, "Stop the class server")

@@ -21,7 +21,8 @@ when the widget is built.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Translate = Callable[[str, str], str]
 

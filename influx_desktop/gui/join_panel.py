@@ -93,8 +93,7 @@ class JoinPanel(QWidget):
 class PresentWindow(QWidget):
     """Full screen for a projector: QR, URL, title and participant count. Esc or a click closes it."""
 
-    def __init__(self, title: str, url: str, count: int, warning: str | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, url: str, count: int, warning: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.Window)
         self.setWindowTitle(tr("PresentWindow", "Join: {title}", title=title))
         self.setStyleSheet("background: white; color: black;")
@@ -121,8 +120,7 @@ class PresentWindow(QWidget):
         self.count = QLabel(_count_text(count))
         self.count.setAlignment(Qt.AlignCenter)
         self.count.setFont(medium)
-        self.hint = QLabel(tr("PresentWindow", "Scan the code with your phone's camera, or type the address into "
-                                               "your browser."))
+        self.hint = QLabel(tr("PresentWindow", "Scan the code with your phone's camera, or type the address into your browser."))
         self.hint.setAlignment(Qt.AlignCenter)
         self.hint.setWordWrap(True)
         self.hint.setFont(medium)  # read from the back of the room

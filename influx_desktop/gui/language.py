@@ -64,8 +64,10 @@ def install_language(language: str) -> str:
         i18n.set_translate(None)
         QLocale.setDefault(_default_locale[0])
         return SOURCE_LANGUAGE
-    for name, folder in ((f"influx_{language}", str(TRANSLATIONS)),
-                         (f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.TranslationsPath))):
+    for name, folder in (
+        (f"influx_{language}", str(TRANSLATIONS)),
+        (f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.TranslationsPath)),
+    ):
         translator = QTranslator(app)
         if translator.load(name, folder):
             app.installTranslator(translator)

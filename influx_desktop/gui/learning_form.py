@@ -87,8 +87,7 @@ class LearningForm(QWidget):
 
     def load(self, config: dict) -> None:
         """Show a session's learning settings; the preset they are (or Custom) follows."""
-        self._write(config["aggregator"], config.get("aggregator_params") or {},
-                    {name: config[name] for name in self.numbers})
+        self._write(config["aggregator"], config.get("aggregator_params") or {}, {name: config[name] for name in self.numbers})
 
     def apply_preset(self, name: str | None) -> None:
         """Set every learning setting to the preset's; Custom changes nothing and opens Advanced."""
@@ -97,8 +96,11 @@ class LearningForm(QWidget):
             self.summary.setText(tr("Presets", CUSTOM_SUMMARY))
             return
         settings = PRESETS[name].settings()
-        self._write(settings["aggregator"], settings["aggregator_params"],
-                    {key: settings[key] for key in LEARNING_SETTINGS if key in self.numbers})
+        self._write(
+            settings["aggregator"],
+            settings["aggregator_params"],
+            {key: settings[key] for key in LEARNING_SETTINGS if key in self.numbers},
+        )
 
     def _write(self, aggregator: str, params: dict, numbers: dict) -> None:
         self._applying = True

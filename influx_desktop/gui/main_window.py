@@ -1,10 +1,7 @@
-"""The facilitator's main window: session setup, server control, join QR code, live dashboard, study replay.
-
-The window lays out small widgets over a ``SessionController`` (no Qt), which holds the state and talks to
-the core: the widgets show the controller's events, and the facilitator's actions become its method calls.
-Every call into the core, the network or the disk runs on ``self.tasks`` (a thread pool); core events arrive
-through ``CoreEventBridge`` and trigger coalesced, off-thread reads of the dashboard's snapshot and (when its
-tab is shown) the study timeline.
+"""The facilitator's main window: small widgets over a ``SessionController`` (no Qt), which holds the state
+and talks to the core. Every call into the core, the network or the disk runs on ``self.tasks`` (a thread
+pool); core events arrive through ``CoreEventBridge`` and trigger coalesced, off-thread reads of the
+dashboard's snapshot and (when its tab is shown) the study timeline.
 """
 
 from __future__ import annotations
@@ -21,10 +18,11 @@ from ..errors import InfluxError
 from ..server.network import Interface
 from .banner import Banner
 from .bridge import CoreEventBridge
-from .dashboard import Dashboard, EventLogView
+from .controller_events import failure_text
+from .dashboard import Dashboard
 from .dialogs import StartProgress, open_question, port_in_use_box, remove_participant_box, stop_server_box
-from .exports import C as EXPORTS
-from .exports import EVENT_LOG, MODEL, STUDY_EXPORTS, Export
+from .event_log_view import EventLogView
+from .exports import EVENT_LOG, MODEL, STUDY_EXPORTS, C as EXPORTS, Export
 from .i18n import tr
 from .join_panel import PresentWindow
 from .replay import StudyReplayView
@@ -32,7 +30,7 @@ from .review_controller import ReviewController
 from .review_view import ReviewView
 from .server_panel import ServerPanel
 from .serving import Serving
-from .session_controller import SessionController, failure_text
+from .session_controller import SessionController
 from .session_form import SessionForm
 from .session_toolbar import SessionToolbar
 from .snapshot import SessionSnapshot
@@ -137,8 +135,12 @@ class MainWindow(QMainWindow):
         self.event_log = EventLogView()
         self.replay = StudyReplayView()
         self.tabs = QTabWidget()
-        for tab, title in ((setup_scroll, tr(C, "Setup")), (self.dashboard, tr(C, "Dashboard")),
-                           (self.event_log, tr(C, "Event log")), (self.replay, tr(C, "Study replay"))):
+        for tab, title in (
+            (setup_scroll, tr(C, "Setup")),
+            (self.dashboard, tr(C, "Dashboard")),
+            (self.event_log, tr(C, "Event log")),
+            (self.replay, tr(C, "Study replay")),
+        ):
             self.tabs.addTab(tab, title)
         self.review = ReviewView(ReviewController(self.coordinator, self.tasks.run))
         self.tabs.insertTab(DASHBOARD_TAB + 1, self.review, tr(C, "Test set"))
@@ -156,8 +158,9 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.banner)
         central_layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
-        self.statusBar().showMessage(tr(C, "InFL-UX Desktop {version} · data: {folder}", version=__version__,
-                                        folder=self.data_dir))
+        self.statusBar().showMessage(
+            tr(C, "InFL-UX Desktop {version} · data: {folder}", version=__version__, folder=self.data_dir)
+        )
 
     def _observe_controller(self) -> None:
         events = self.controller.events
@@ -327,8 +330,7 @@ class MainWindow(QMainWindow):
             return
         joined, active_now = self.joined_participants()
         if joined == 0:
-            self._stop_confirmed(closing)
-            return
+            return self._stop_confirmed(closing)
         box, buttons = stop_server_box(self, joined, active_now, closing)
         self._ask("stop", box, buttons, lambda button: button is buttons["stop"] and self._stop_confirmed(closing))
 
@@ -344,8 +346,7 @@ class MainWindow(QMainWindow):
             return
         if self.present_window is not None:
             self.present_window.close()
-        title = self.session["config"]["title"] if self.session else ""
-        count = self.session["active_participants"] if self.session else 0
+        title, count = (self.session["config"]["title"], self.session["active_participants"]) if self.session else ("", 0)
         self.present_window = PresentWindow(title, self.serving.join_url, count, self.server_panel.network_warning())
         self.present_window.setAttribute(Qt.WA_DeleteOnClose)
         self.present_window.destroyed.connect(lambda: setattr(self, "present_window", None))

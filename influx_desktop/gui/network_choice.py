@@ -33,15 +33,21 @@ KIND_NAMES = {
 #: Networks that phones in the room cannot reach, and what the facilitator is told about each.
 UNREACHABLE = {
     "loopback": tr_noop(
-        "Network", "Test mode: only this computer can open the join link. Phones and other computers cannot "
-                   "reach it. To run a lesson, choose Wi-Fi or Cable under Network."),
+        "Network",
+        "Test mode: only this computer can open the join link. Phones and other computers cannot "
+        "reach it. To run a lesson, choose Wi-Fi or Cable under Network.",
+    ),
     "link_local": tr_noop(
-        "Network", "This network gave the computer no proper address (169.254…: no router answered). Other "
-                   "devices can reach it only when they are cabled directly to it. Check the Wi-Fi or the cable, "
-                   "or choose another Network."),
+        "Network",
+        "This network gave the computer no proper address (169.254…: no router answered). Other "
+        "devices can reach it only when they are cabled directly to it. Check the Wi-Fi or the cable, "
+        "or choose another Network.",
+    ),
     "virtual": tr_noop(
-        "Network", "This is a virtual network inside this computer (for example Docker or a virtual machine): "
-                   "phones in the room cannot reach it. Choose Wi-Fi or Cable under Network."),
+        "Network",
+        "This is a virtual network inside this computer (for example Docker or a virtual machine): "
+        "phones in the room cannot reach it. Choose Wi-Fi or Cable under Network.",
+    ),
 }
 
 
@@ -85,8 +91,9 @@ def reachability_warning(interface: Interface | None) -> str | None:
 def offer_labels(interfaces: list[Interface]) -> list[str]:
     """The drop-down's text of each interface: its plain name, with the address when two share a name."""
     names = [friendly_name(i) for i in interfaces]
-    return [name if names.count(name) == 1 or name == i.address else f"{name} – {i.address}"
-            for name, i in zip(names, interfaces)]
+    return [
+        name if names.count(name) == 1 or name == i.address else f"{name} – {i.address}" for name, i in zip(names, interfaces)
+    ]
 
 
 def address_label(host: str, interface: str | None) -> str:
@@ -119,15 +126,29 @@ class NetworkChoice:
         if remembered is not None:
             before = address_label(remembered["host"], remembered.get("interface"))
             if remembered["host"] != wanted:
-                note = ("info", tr("Network", "This session was served on {before} last time; the app was started "
-                                              "with --host {wanted}, so participants' join links change when you "
-                                              "Start it.", before=before, wanted=wanted))
+                note = (
+                    "info",
+                    tr(
+                        "Network",
+                        "This session was served on {before} last time; the app was started "
+                        "with --host {wanted}, so participants' join links change when you "
+                        "Start it.",
+                        before=before,
+                        wanted=wanted,
+                    ),
+                )
             elif self.interfaces is not None and not any(i.address == wanted for i in self.interfaces):
-                note = ("problem", tr("Network", "This session was served on {before} last time, and this "
-                                                 "computer does not have that address now (network disconnected? "
-                                                 "another Wi-Fi?). Reconnect it to keep participants' join links, or "
-                                                 "choose another Network under Server: their links then change.",
-                                      before=before))
+                note = (
+                    "problem",
+                    tr(
+                        "Network",
+                        "This session was served on {before} last time, and this "
+                        "computer does not have that address now (network disconnected? "
+                        "another Wi-Fi?). Reconnect it to keep participants' join links, or "
+                        "choose another Network under Server: their links then change.",
+                        before=before,
+                    ),
+                )
                 wanted = self.default_host
         if self.interfaces is not None:
             return offered(self.interfaces, wanted), wanted, note

@@ -65,8 +65,10 @@ def param_widget(param: Param, decimals: int = 4, step: float = 0.05) -> QWidget
             widget.addItem(tr_core(choice), choice)
     elif param.type is int:
         widget = QSpinBox()
-        widget.setRange(int(param.minimum if param.minimum is not None else -(2**31)),
-                        int(param.maximum if param.maximum is not None else 2**31 - 1))
+        widget.setRange(
+            int(param.minimum if param.minimum is not None else -(2**31)),
+            int(param.maximum if param.maximum is not None else 2**31 - 1),
+        )
     else:
         widget = QDoubleSpinBox()
         widget.setDecimals(decimals)
@@ -132,16 +134,19 @@ class ClipNormField(QWidget):
         self.setObjectName(param.name)
         self.automatic = QCheckBox(tr("ClipNormField", "automatic"))
         self.automatic.setObjectName(f"{param.name}.automatic")
-        self.automatic.setToolTip(tr(
-            "ClipNormField",
-            "Recommended. Each update is scaled down to the furthest one round of honest training can move the "
-            "model (learning rate × epochs × √parameters), so one participant cannot drag the class model away."
-        ))
+        self.automatic.setToolTip(
+            tr(
+                "ClipNormField",
+                "Recommended. Each update is scaled down to the furthest one round of honest training can move the "
+                "model (learning rate × epochs × √parameters), so one participant cannot drag the class model away.",
+            )
+        )
         self.norm = param_widget(param, decimals_for(param), step_for(param))
         self.norm.setObjectName(f"{param.name}.norm")
         self.norm.setSpecialValueText(tr("ClipNormField", "off"))
-        self.norm.setToolTip(tr("ClipNormField", "{help} Updates above the max update norm are still refused.",
-                                help=tr_core(param.help)))
+        self.norm.setToolTip(
+            tr("ClipNormField", "{help} Updates above the max update norm are still refused.", help=tr_core(param.help))
+        )
         self.automatic.toggled.connect(lambda on: self.norm.setEnabled(not on))
         self.automatic.toggled.connect(lambda _on: self.changed.emit())
         self.norm.valueChanged.connect(lambda _v: self.changed.emit())

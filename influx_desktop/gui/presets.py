@@ -10,8 +10,9 @@ and what it sets cannot drift apart.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from ..session import CLIP_UPDATE_NORM, NUMERIC_SETTINGS, SessionConfig
 from ..strategies import STRATEGIES
@@ -70,35 +71,47 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (
-    Preset(
-        "recommended",
-        tr_noop("Presets", "Recommended"),
-        tr_noop("Presets", "Good for most lessons. Every contribution changes the class model as soon as it "
-                           "arrives; contributions made on an older model count less. Each contribution's "
-                           "influence is capped at what honest training can do, so no single student can drag "
-                           "the class model away."),
-    ),
-    Preset(
-        "robust",
-        tr_noop("Presets", "Robust to pranks"),
-        tr_noop("Presets", "For a class where someone might send nonsense on purpose. The class model waits "
-                           "for {buffer_size} contributions and combines them so that the most unusual ones are "
-                           "left out ({trim_fraction_percent} % from each end); contributions far larger than "
-                           "honest training makes (change above {max_update_norm:g}) are refused. The class "
-                           "model changes a little less often."),
-        {"aggregator": "robust_fedbuff", "max_update_norm": 10.0},
-    ),
-    Preset(
-        "fast",
-        tr_noop("Presets", "Fast-moving"),
-        tr_noop("Presets", "For short activities and small groups. Each contribution changes the class model "
-                           "strongly (weight {alpha_percent} % instead of {default_alpha_percent} %), and contributions made on a model "
-                           "more than {max_staleness} versions old are refused, so everyone keeps working on a "
-                           "recent one."),
-        {"aggregator_params": {"alpha": 0.8}, "max_staleness": 10},
-    ),
-)}
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset(
+            "recommended",
+            tr_noop("Presets", "Recommended"),
+            tr_noop(
+                "Presets",
+                "Good for most lessons. Every contribution changes the class model as soon as it "
+                "arrives; contributions made on an older model count less. Each contribution's "
+                "influence is capped at what honest training can do, so no single student can drag "
+                "the class model away.",
+            ),
+        ),
+        Preset(
+            "robust",
+            tr_noop("Presets", "Robust to pranks"),
+            tr_noop(
+                "Presets",
+                "For a class where someone might send nonsense on purpose. The class model waits "
+                "for {buffer_size} contributions and combines them so that the most unusual ones are "
+                "left out ({trim_fraction_percent} % from each end); contributions far larger than "
+                "honest training makes (change above {max_update_norm:g}) are refused. The class "
+                "model changes a little less often.",
+            ),
+            {"aggregator": "robust_fedbuff", "max_update_norm": 10.0},
+        ),
+        Preset(
+            "fast",
+            tr_noop("Presets", "Fast-moving"),
+            tr_noop(
+                "Presets",
+                "For short activities and small groups. Each contribution changes the class model "
+                "strongly (weight {alpha_percent} % instead of {default_alpha_percent} %), and contributions made on a model "
+                "more than {max_staleness} versions old are refused, so everyone keeps working on a "
+                "recent one.",
+            ),
+            {"aggregator_params": {"alpha": 0.8}, "max_staleness": 10},
+        ),
+    )
+}
 DEFAULT_PRESET = "recommended"
 #: Shown when the advanced settings match no preset.
 CUSTOM_TITLE = tr_noop("Presets", "Custom")

@@ -50,8 +50,11 @@ class QrCodeView(QWidget):
         n = len(self._matrix)
         if not n:
             painter.setPen(self.palette().placeholderText().color())
-            painter.drawText(self.rect(), Qt.AlignCenter | Qt.TextWordWrap,
-                             tr("QrCodeView", "The join QR code appears here\nwhen the server runs."))
+            painter.drawText(
+                self.rect(),
+                Qt.AlignCenter | Qt.TextWordWrap,
+                tr("QrCodeView", "The join QR code appears here\nwhen the server runs."),
+            )
             return
         module = max(1, min(self.width(), self.height()) // n)  # whole pixels per module: sharp edges
         side = module * n

@@ -7,16 +7,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from .i18n import tr, tr_noop
 from .param_fields import ignore_wheel_unless_focused
@@ -24,13 +15,13 @@ from .plain_text import tooltip
 from .study_timeline import StudyTimeline, describe_study_row
 
 C = "StudyReplay"
-COLUMNS = (tr_noop(C, "Time"), tr_noop(C, "Participant"), tr_noop(C, "Source"), tr_noop(C, "Event"),
-           tr_noop(C, "Details"))
+COLUMNS = (tr_noop(C, "Time"), tr_noop(C, "Participant"), tr_noop(C, "Source"), tr_noop(C, "Event"), tr_noop(C, "Details"))
 SOURCES = {"browser": tr_noop(C, "browser"), "server": tr_noop(C, "server")}
 ALL = None  # the combo boxes' "any" entry
 LOGGING_OFF_NOTE = tr_noop(
-    C, "Study logging is off for this session: only what the FL core records anyway (joins, updates accepted or "
-    "rejected, test results) appears here. Switch it on in Setup to record interactions of people who join next."
+    C,
+    "Study logging is off for this session: only what the FL core records anyway (joins, updates accepted or "
+    "rejected, test results) appears here. Switch it on in Setup to record interactions of people who join next.",
 )
 
 
@@ -68,8 +59,11 @@ class StudyTimelineModel(QAbstractTableModel):
             if column == 0:
                 return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row["at"])) + f" (unix {row['at']:.3f})"
             if column == 2:
-                return (tr(C, "recorded by the participant's browser") if row["source"] == "browser"
-                        else tr(C, "recorded by the server"))
+                return (
+                    tr(C, "recorded by the participant's browser")
+                    if row["source"] == "browser"
+                    else tr(C, "recorded by the server")
+                )
             if column == 4:
                 return tooltip(describe_study_row(row))  # browser-sent data: shown literally
         return None
@@ -183,8 +177,11 @@ class StudyReplayView(QWidget):
         rows = self.timeline.filtered(self.participant_filter.currentData(), self.kind_filter.currentData())
         self.model.set_rows(rows)
         total = len(self.timeline.rows)
-        self.count.setText(tr(C, "{shown} of {total} events", shown=len(rows), total=total) if len(rows) != total
-                           else tr(C, "{total} events", total=total))
+        self.count.setText(
+            tr(C, "{shown} of {total} events", shown=len(rows), total=total)
+            if len(rows) != total
+            else tr(C, "{total} events", total=total)
+        )
 
     # ------------------------------------------------------------------ reading what is shown
 

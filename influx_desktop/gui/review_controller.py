@@ -6,7 +6,8 @@ read runs through ``run`` (off the UI thread); results and refusals arrive as ev
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import InfluxError
 from .controller_events import Emitter
@@ -57,8 +58,11 @@ class ReviewController:
             self.events.versions.emit(versions, self.shown_version())
         if not versions:
             state = snapshot.test_set.get("state")
-            self.events.message.emit(tr(C, "Reading the test set…") if state == "extracting" else tr(
-                C, "Load a test set (one folder per class) to see where the model goes wrong."))
+            self.events.message.emit(
+                tr(C, "Reading the test set…")
+                if state == "extracting"
+                else tr(C, "Load a test set (one folder per class) to see where the model goes wrong.")
+            )
         self._refresh()
 
     def set_visible(self, visible: bool) -> None:
@@ -99,8 +103,11 @@ class ReviewController:
             if self.review is review:
                 self.events.explanation.emit(explanation)
 
-        self._run(lambda _p: self.coordinator.explain_test_image(review.session_id, review.version, index,
-                                                                 review.test_set), show, self._failed)
+        self._run(
+            lambda _p: self.coordinator.explain_test_image(review.session_id, review.version, index, review.test_set),
+            show,
+            self._failed,
+        )
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, InfluxError):

@@ -148,17 +148,39 @@ class ReviewView(QWidget):
                 item = QTableWidgetItem(str(count))
                 item.setTextAlignment(Qt.AlignCenter)
                 item.setBackground(cell_colour(count, total, row == column))
-                item.setToolTip(tr(C, "{count} of {total} images of {actual} taken for {said}", count=count, total=total,
-                                   actual=review.classes[row], said=review.classes[column]))
+                item.setToolTip(
+                    tr(
+                        C,
+                        "{count} of {total} images of {actual} taken for {said}",
+                        count=count,
+                        total=total,
+                        actual=review.classes[row],
+                        said=review.classes[column],
+                    )
+                )
                 self.matrix.setItem(row, column, item)
-        self.summary.setText(tr(C, "{correct} of {images} test images right ({accuracy:.0%})", correct=int(np.trace(review.confusion)),
-                                images=review.images, accuracy=review.accuracy))
+        self.summary.setText(
+            tr(
+                C,
+                "{correct} of {images} test images right ({accuracy:.0%})",
+                correct=int(np.trace(review.confusion)),
+                images=review.images,
+                accuracy=review.accuracy,
+            )
+        )
         self.mistakes.blockSignals(True)
         self.mistakes.clear()
         for wrong in review.misclassified:
-            item = QListWidgetItem(tr(C, "{name}: a {actual}, taken for a {said} ({confidence:.0%} sure)", name=wrong.name,
-                                      actual=review.classes[wrong.label], said=review.classes[wrong.predicted],
-                                      confidence=wrong.confidence))
+            item = QListWidgetItem(
+                tr(
+                    C,
+                    "{name}: a {actual}, taken for a {said} ({confidence:.0%} sure)",
+                    name=wrong.name,
+                    actual=review.classes[wrong.label],
+                    said=review.classes[wrong.predicted],
+                    confidence=wrong.confidence,
+                )
+            )
             item.setData(Qt.UserRole, wrong.index)
             self.mistakes.addItem(item)
         self.mistakes.setCurrentRow(-1)
@@ -181,8 +203,9 @@ class ReviewView(QWidget):
 
     def matrix_counts(self) -> list[list[int]]:
         """The counts the table shows (tests read them)."""
-        return [[int(self.matrix.item(r, c).text()) for c in range(self.matrix.columnCount())]
-                for r in range(self.matrix.rowCount())]
+        return [
+            [int(self.matrix.item(r, c).text()) for c in range(self.matrix.columnCount())] for r in range(self.matrix.rowCount())
+        ]
 
     def _version_chosen(self, index: int) -> None:
         version = self.version_combo.itemData(index)

@@ -30,8 +30,9 @@ class ServerPanel(QWidget):
         server_form = QFormLayout(server_box)
         self.interface_combo = ignore_wheel_unless_focused(QComboBox())
         self.interface_combo.setObjectName("network")
-        self.interface_combo.setToolTip(tr(
-            "ServerPanel", "The network participants' devices are on. Default: the one with the default route."))
+        self.interface_combo.setToolTip(
+            tr("ServerPanel", "The network participants' devices are on. Default: the one with the default route.")
+        )
         self.interface_combo.currentIndexChanged.connect(self._network_chosen)
         self._interfaces: dict[str, Interface] = {}  # offered, by address
         self.port_spin = ignore_wheel_unless_focused(QSpinBox())
@@ -93,8 +94,12 @@ class ServerPanel(QWidget):
             self.state_label.setText("…" if saved else tr("ServerPanel", "new session (not saved yet)"))
             return
         state = session["state"]
-        text = tr("ServerPanel", "version {version} · {state}", version=session["version"],
-                  state=tr("ServerPanel", STATE_TEXT[state]) if state in STATE_TEXT else state)
+        text = tr(
+            "ServerPanel",
+            "version {version} · {state}",
+            version=session["version"],
+            state=tr("ServerPanel", STATE_TEXT[state]) if state in STATE_TEXT else state,
+        )
         if serving is not None:
             text += "\n" + tr("ServerPanel", "listening on {host}:{port}", host=serving.host, port=serving.port)
         elif state in ("running", "paused"):
@@ -109,7 +114,8 @@ class ServerPanel(QWidget):
         self.join_panel.set_url(serving.join_url, serving.join_code)
         if serving.advertiser is not None:
             instance = serving.advertiser.service_name.removesuffix("." + SERVICE_TYPE)
-            self.mdns_label.setText(tr("ServerPanel", "announced as “{name}” ({service})",
-                                       name=instance, service=SERVICE_TYPE.rstrip(".")))
+            self.mdns_label.setText(
+                tr("ServerPanel", "announced as “{name}” ({service})", name=instance, service=SERVICE_TYPE.rstrip("."))
+            )
         else:
             self.mdns_label.setText(serving.mdns_error or tr("ServerPanel", "off"))

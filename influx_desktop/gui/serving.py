@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from ..errors import Conflict
 from ..server.mdns import MdnsAdvertiser
@@ -68,12 +69,21 @@ def start_serving(
     from ..server.runner import ServerThread
 
     if not address_is_present(host):
-        raise Conflict(tr("Serving", "The address {host} no longer belongs to this computer (network "
-                                     "disconnected?). Choose another network interface.", host=host),
-                       code="interface_gone")
+        raise Conflict(
+            tr(
+                "Serving",
+                "The address {host} no longer belongs to this computer (network "
+                "disconnected?). Choose another network interface.",
+                host=host,
+            ),
+            code="interface_gone",
+        )
     say = progress or (lambda _text: None)
-    say(tr("Serving", "Opening {host}:{port}…", host=host, port=port) if port
-        else tr("Serving", "Opening {host} on a free port…", host=host))
+    say(
+        tr("Serving", "Opening {host}:{port}…", host=host, port=port)
+        if port
+        else tr("Serving", "Opening {host} on a free port…", host=host)
+    )
     server = ServerThread(create_app(coordinator, secrets.token_urlsafe(24)), host, port).start()
     try:
         session = coordinator.start_or_resume(session_id, progress=say)

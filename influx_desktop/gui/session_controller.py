@@ -10,13 +10,14 @@ change the state, run on the UI thread. Widgets observe the controller through `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import InfluxError
 from ..server.network import Interface, address_is_present, list_ipv4_interfaces, pick_default_interface
 from ..testset import read_test_folder
-from .controller_events import ControllerEvents
+from .controller_events import ControllerEvents, failure_text
 from .exports import Export, write_atomically
 from .i18n import tr
 from .network_choice import NetworkChoice
@@ -28,25 +29,9 @@ Progress = Callable[[str], None]
 Run = Callable[..., None]  # run(work, on_done=None, on_error=None, on_progress=None)
 
 
-def failure_text(what: str, exc: BaseException) -> str:
-    if isinstance(exc, InfluxError):
-        why = exc.message  # the core's words (English); a taken port is said in the app's language
-        if exc.code == "port_in_use":
-            why = tr(C, "Port {port} on {host} is in use by another program.", port=exc.port, host=exc.host)
-        return tr(C, "{what}: {why}", what=what, why=why)
-    return tr(C, "{what}: {why}", what=what, why=f"{type(exc).__name__}: {exc}")
-
-
 class SessionController:
     def __init__(
-        self,
-        coordinator: Any,
-        run: Run,
-        snapshot_reads: Any,
-        *,
-        host: str | None = None,
-        port: int = 0,
-        advertise: bool = True,
+        self, coordinator: Any, run: Run, snapshot_reads: Any, *, host: str | None = None, port: int = 0, advertise: bool = True
     ) -> None:
         """``snapshot_reads.request(work, show)`` coalesces dashboard reads (``tasks.CoalescedReads``);
         ``host``: the listening address to preselect (``--host``; tests pass 127.0.0.1); ``port``: the
@@ -130,9 +115,15 @@ class SessionController:
 
         def done(present: bool) -> None:
             if not present and self.serving is serving:
-                self.events.notice.emit("problem", tr(
-                    C, "The network address {host} is gone from this computer (Wi-Fi off? cable out?): participants "
-                       "cannot reach the server. Stop, choose another network, and Start again.", host=serving.host))
+                self.events.notice.emit(
+                    "problem",
+                    tr(
+                        C,
+                        "The network address {host} is gone from this computer (Wi-Fi off? cable out?): participants "
+                        "cannot reach the server. Stop, choose another network, and Start again.",
+                        host=serving.host,
+                    ),
+                )
 
         self._run(lambda _p: address_is_present(serving.host), done)
 
@@ -170,8 +161,15 @@ class SessionController:
                 self.events.port.emit(remembered["port"] if remembered else self.network.default_port)
                 note = self._preselect_network()
                 if session["state"] in ("running", "paused"):
-                    notes.append(("info", tr(C, "This session was still marked running when the app last closed. "
-                                                "Press Start to serve it again.")))
+                    notes.append(
+                        (
+                            "info",
+                            tr(
+                                C,
+                                "This session was still marked running when the app last closed. Press Start to serve it again.",
+                            ),
+                        )
+                    )
                 if note is not None:
                     notes.append(note)
             if notes:
@@ -328,8 +326,10 @@ class SessionController:
         self._act(
             tr(C, "Could not remove {who}", who=who),
             lambda: self.coordinator.revoke_participant(session_id, participant_id, block_device=block_device),
-            tr(C, "{who} was removed and their device blocked.", who=who) if block_device
-            else tr(C, "{who} was removed.", who=who), 5000,
+            tr(C, "{who} was removed and their device blocked.", who=who)
+            if block_device
+            else tr(C, "{who} was removed.", who=who),
+            5000,
         )
 
     def unblock_device(self, participant: dict) -> None:
@@ -340,7 +340,8 @@ class SessionController:
         self._act(
             tr(C, "Could not unblock {who}'s device", who=who),
             lambda: self.coordinator.unblock_device(session_id, participant_id),
-            tr(C, "{who}'s device may join again, as a new participant.", who=who), 5000,
+            tr(C, "{who}'s device may join again, as a new participant.", who=who),
+            5000,
         )
 
     def load_test_set(self, folder: Path) -> None:
@@ -353,8 +354,7 @@ class SessionController:
 
         def done(status: dict) -> None:
             self.events.status.emit(
-                tr(C, "Reading {n} test images; accuracy appears after each new version.", n=status.get("images")),
-                8000
+                tr(C, "Reading {n} test images; accuracy appears after each new version.", n=status.get("images")), 8000
             )
             self.request_refresh()
 
@@ -369,8 +369,9 @@ class SessionController:
             write_atomically(path, export.produce(self.coordinator, session_id, fmt))
             return path
 
-        saved = lambda p: self.events.status.emit(tr(C, "{label} saved to {path}", label=tr(C, export.label), path=p),
-                                                  10000)  # noqa: E731
+        def saved(p):
+            self.events.status.emit(tr(C, "{label} saved to {path}", label=tr(C, export.label), path=p), 10000)
+
         self._run(work, saved, self.report(tr(C, "Could not export {what}", what=what)))
 
     # ================================================================== quitting

@@ -36,19 +36,19 @@ QUANTIZED_EXPLANATION = tr_noop(
     "SessionForm",
     "Participants' browsers download an 8-bit version of the backbone: a 2.4× smaller first download "
     "(16.7 → 7.0 MB with EfficientNet-Lite0), the same accuracy in our benchmark, and about 20 % slower photo "
-    "processing in the browser. The app makes it once, offline, in about ten seconds. Fixed once the session has run."
+    "processing in the browser. The app makes it once, offline, in about ten seconds. Fixed once the session has run.",
 )
 STUDY_EXPLANATION = tr_noop(
     "SessionForm",
     "Participants see this notice when they join and must accept it to take part; their interactions are "
     "then recorded under a pseudonym (see docs/study-data.md). Switching logging on or off takes effect for "
-    "people who join afterwards: nothing is recorded from anyone who joined without accepting the notice."
+    "people who join afterwards: nothing is recorded from anyone who joined without accepting the notice.",
 )
 STUDY_HAS_RUN_EXPLANATION = tr_noop(
     "SessionForm",
     "This session has run. You may still switch study logging on or off: it applies to participants who join "
     "from now on. Anyone who joined while it was off was never asked and is never recorded; they can join again "
-    "to take part."
+    "to take part.",
 )
 
 
@@ -124,15 +124,23 @@ class SessionForm(QWidget):
         self.save_button.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
         self._error_widget: QWidget | None = None  # the field marked by show_error
 
-        task = _group(tr("SessionForm", "Task"), [(tr("SessionForm", "Title"), self.title),
-                                                  (tr("SessionForm", "Classes"), self.classes)])
-        model = _group(tr("SessionForm", "Model"), [
-            (tr("SessionForm", "Backbone"), self.backbone), ("", self.backbone_note), ("", self.pretrained),
-            ("", self.quantized_backbone), ("", self.quantized_note),
-        ])
-        study = _group(tr("SessionForm", "User study"), [
-            (self.study_logging,), (tr("SessionForm", "Notice"), self.consent_notice), (self.study_note,),
-        ])
+        task = _group(
+            tr("SessionForm", "Task"), [(tr("SessionForm", "Title"), self.title), (tr("SessionForm", "Classes"), self.classes)]
+        )
+        model = _group(
+            tr("SessionForm", "Model"),
+            [
+                (tr("SessionForm", "Backbone"), self.backbone),
+                ("", self.backbone_note),
+                ("", self.pretrained),
+                ("", self.quantized_backbone),
+                ("", self.quantized_note),
+            ],
+        )
+        study = _group(
+            tr("SessionForm", "User study"),
+            [(self.study_logging,), (tr("SessionForm", "Notice"), self.consent_notice), (self.study_note,)],
+        )
         columns = QHBoxLayout()
         left, right = QVBoxLayout(), QVBoxLayout()
         left.addWidget(task)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QToolBar, QToolButton, QWidget
 
-from .exports import STUDY_EXPORTS
-from .exports import C as EXPORTS
+from .exports import STUDY_EXPORTS, C as EXPORTS
 from .i18n import tr
 from .param_fields import ignore_wheel_unless_focused
 
@@ -35,12 +34,13 @@ class SessionToolbar(QToolBar):
         self.export_model_action.setToolTip(tr(c, "Save the class model as an ONNX file"))
         self.export_events_action = self.export_menu.addAction(tr(c, "Event log…"))
         self.export_study_menu = self.export_menu.addMenu(tr(c, "Study data"))
-        self.export_study_actions = {key: self.export_study_menu.addAction(tr(EXPORTS, e.menu_text))
-                                     for key, e in STUDY_EXPORTS.items()}
+        self.export_study_actions = {
+            key: self.export_study_menu.addAction(tr(EXPORTS, e.menu_text)) for key, e in STUDY_EXPORTS.items()
+        }
         self.export_study_action = self.export_study_menu.menuAction()
-        self.export_study_action.setToolTip(tr(
-            c, "Save the session's pseudonymous study timeline or per-participant summary (see docs/study-data.md)"
-        ))
+        self.export_study_action.setToolTip(
+            tr(c, "Save the session's pseudonymous study timeline or per-participant summary (see docs/study-data.md)")
+        )
         self.export_menu.setToolTipsVisible(True)
         self.export_action = self.export_menu.menuAction()
         self.addAction(self.export_action)
@@ -58,8 +58,13 @@ class SessionToolbar(QToolBar):
         c = "SessionToolbar"
         self.pause_action.setText(tr(c, "Resume updates") if state == "paused" else tr(c, "Pause updates"))
         self.present_action.setEnabled(serving)
-        for action in (self.testset_action, self.export_action, self.export_model_action, self.export_events_action,
-                       self.export_study_action):
+        for action in (
+            self.testset_action,
+            self.export_action,
+            self.export_model_action,
+            self.export_events_action,
+            self.export_study_action,
+        ):
             action.setEnabled(has_session and not busy)
         self.new_action.setEnabled(not serving and not busy)
         self.session_combo.setEnabled(not serving and not busy)

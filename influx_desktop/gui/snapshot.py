@@ -57,7 +57,10 @@ class SessionSnapshot:
             data = event.get("data") or {}
             if event["kind"] == "test_result" and event.get("participant_id") is not None and "accuracy" in data:
                 latest[event["participant_id"]] = {
-                    "version": data.get("version"), "accuracy": data["accuracy"], "n": data.get("n"), "at": event["at"],
+                    "version": data.get("version"),
+                    "accuracy": data["accuracy"],
+                    "n": data.get("n"),
+                    "at": event["at"],
                 }
         return latest
 
@@ -123,14 +126,21 @@ def describe_event(event: dict, nicknames: dict[int, str] | None = None) -> str:
         return tr(C, "{who} joined", who=who)
     if kind == "class_stats_received":
         counts = data.get("counts") or []
-        return tr(C, "{who} sent class statistics ({photos} photos of {classes} classes): the model starts from "
-                     "everyone's class means (version {version})",
-                  who=who, photos=sum(counts), classes=sum(1 for n in counts if n), version=data.get("version"))
+        return tr(
+            C,
+            "{who} sent class statistics ({photos} photos of {classes} classes): the model starts from "
+            "everyone's class means (version {version})",
+            who=who,
+            photos=sum(counts),
+            classes=sum(1 for n in counts if n),
+            version=data.get("version"),
+        )
     if kind == "model_version":
         if data.get("class_stats_from") is not None or data.get("class_stats_removed"):
             return tr(C, "model version {version} published (class statistics changed)", version=data.get("version"))
-        return tr(C, "model version {version} published ({n} update(s))", version=data.get("version"),
-                  n=len(data.get("update_ids", [])))
+        return tr(
+            C, "model version {version} published ({n} update(s))", version=data.get("version"), n=len(data.get("update_ids", []))
+        )
     if kind == "test_set_loaded":
         skipped = len(data.get("skipped") or [])
         if skipped:
@@ -139,9 +149,14 @@ def describe_event(event: dict, nicknames: dict[int, str] | None = None) -> str:
     if kind == "server_address_changed":
         previous = data.get("previous") or None
         if previous:
-            return tr(C, "served at {host}:{port} (was {old_host}:{old_port}: participants' join links changed)",
-                      host=data.get("host"), port=data.get("port"), old_host=previous.get("host"),
-                      old_port=previous.get("port"))
+            return tr(
+                C,
+                "served at {host}:{port} (was {old_host}:{old_port}: participants' join links changed)",
+                host=data.get("host"),
+                port=data.get("port"),
+                old_host=previous.get("host"),
+                old_port=previous.get("port"),
+            )
         return tr(C, "served at {host}:{port}", host=data.get("host"), port=data.get("port"))
     if kind == "session_configured":
         return tr(C, "settings changed: {names}", names=", ".join(sorted((data.get("changes") or {}).keys())))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .i18n import tr
 
@@ -27,7 +28,8 @@ class StudyTimeline:
     def filtered(self, participant: str | None = None, kind: str | None = None) -> list[dict]:
         """Rows of one participant and/or one kind; None means any."""
         return [
-            r for r in self.rows
+            r
+            for r in self.rows
             if (participant is None or r["participant"] == participant) and (kind is None or r["kind"] == kind)
         ]
 
@@ -74,33 +76,55 @@ _DESCRIPTIONS: dict[str, Callable[[dict], str]] = {
     # browser events (study.BROWSER_EVENTS)
     "image_added": lambda d: tr(C, "added {images} ({size})", images=_images(d["count"], d["split"]), size=_size(d["bytes"])),
     "image_deleted": lambda d: tr(C, "deleted {images}", images=_images(d["count"], d["split"])),
-    "suggestion_shown": lambda d: tr(C, "image {image}: model suggested “{suggested}” ({confidence})", image=d["image"],
-                                     suggested=d["suggested"], confidence=f"{d['confidence']:.0%}"),
+    "suggestion_shown": lambda d: tr(
+        C,
+        "image {image}: model suggested “{suggested}” ({confidence})",
+        image=d["image"],
+        suggested=d["suggested"],
+        confidence=f"{d['confidence']:.0%}",
+    ),
     "suggestion_accepted": lambda d: tr(C, "image {image}: accepted “{label}”", image=d["image"], label=d["label"]),
-    "suggestion_changed": lambda d: tr(C, "image {image}: changed “{old}” to “{new}”", image=d["image"], old=d["from"],
-                                       new=d["to"]),
+    "suggestion_changed": lambda d: tr(
+        C, "image {image}: changed “{old}” to “{new}”", image=d["image"], old=d["from"], new=d["to"]
+    ),
     "training_started": lambda d: tr(
-        C, "started training on {samples} images from version {version} ({epochs} epochs, batch {batch})",
-        samples=d["samples"], version=d["base_version"], epochs=d["epochs"], batch=d["batch_size"]),
+        C,
+        "started training on {samples} images from version {version} ({epochs} epochs, batch {batch})",
+        samples=d["samples"],
+        version=d["base_version"],
+        epochs=d["epochs"],
+        batch=d["batch_size"],
+    ),
     "training_finished": lambda d: tr(
-        C, "finished training in {seconds} s, {epochs} epochs, {losses}", seconds=f"{d['duration_ms'] / 1000:.1f}",
-        epochs=d["epochs"], losses=_losses(d["loss_per_epoch"])),
-    "update_submitted": lambda d: tr(C, "sent an update from version {version} ({n} images)", version=d["base_version"],
-                                     n=d["sample_count"]),
+        C,
+        "finished training in {seconds} s, {epochs} epochs, {losses}",
+        seconds=f"{d['duration_ms'] / 1000:.1f}",
+        epochs=d["epochs"],
+        losses=_losses(d["loss_per_epoch"]),
+    ),
+    "update_submitted": lambda d: tr(
+        C, "sent an update from version {version} ({n} images)", version=d["base_version"], n=d["sample_count"]
+    ),
     "visibility": lambda d: tr(C, "page in view") if d["state"] == "visible" else tr(C, "page hidden (other tab or app)"),
     # server events (what the FL core records itself)
-    "participant_joined": lambda d: (tr(C, "joined, accepted the study notice") if d.get("study_consent")
-                                     else tr(C, "joined (no study consent)")),
+    "participant_joined": lambda d: (
+        tr(C, "joined, accepted the study notice") if d.get("study_consent") else tr(C, "joined (no study consent)")
+    ),
     "participant_removed": lambda d: tr(C, "removed by the facilitator"),
     "device_blocked": lambda d: tr(C, "device blocked from joining again by the facilitator"),
     "device_unblocked": lambda d: tr(C, "device unblocked by the facilitator"),
     "join_refused": lambda d: tr(C, "tried to join again from a blocked device: refused"),
     "update_accepted": lambda d: tr(
-        C, "update accepted (from version {version}, staleness {staleness}, weight {weight})", version=d["base_version"],
-        staleness=d["staleness"], weight=f"{d['weight']:.3g}"),
+        C,
+        "update accepted (from version {version}, staleness {staleness}, weight {weight})",
+        version=d["base_version"],
+        staleness=d["staleness"],
+        weight=f"{d['weight']:.3g}",
+    ),
     "update_rejected": lambda d: tr(C, "update rejected: {reason}", reason=d["reason"]),
-    "test_result": lambda d: tr(C, "tested version {version}: {accuracy} on {n} images", version=d["version"],
-                                accuracy=f"{d['accuracy']:.1%}", n=d["n"]),
+    "test_result": lambda d: tr(
+        C, "tested version {version}: {accuracy} on {n} images", version=d["version"], accuracy=f"{d['accuracy']:.1%}", n=d["n"]
+    ),
 }
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from influx_desktop.errors import ModelUnavailable
 from influx_desktop.models.backbones import Backbone

@@ -8,8 +8,9 @@ so that the desktop app starts without importing torch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from influx_desktop.errors import InvalidInput, ModelUnavailable
 from influx_desktop.models.runtime import import_torch_quietly
@@ -26,7 +27,7 @@ class Backbone:
     mean: tuple[float, float, float]
     std: tuple[float, float, float]
     feature_dim: int
-    build: Callable[[bool], "torch.nn.Module"]
+    build: Callable[[bool], torch.nn.Module]
     weights_note: str
 
     def describe(self) -> dict:
@@ -42,7 +43,7 @@ class Backbone:
         }
 
 
-def _pooled(features: "torch.nn.Module") -> "torch.nn.Module":
+def _pooled(features: torch.nn.Module) -> torch.nn.Module:
     """Wrap a module producing ``[N,C,H,W]`` maps into one producing ``[N,C]`` (global average pool)."""
     import torch
 
@@ -57,7 +58,7 @@ def _pooled(features: "torch.nn.Module") -> "torch.nn.Module":
     return Pooled(features).eval()
 
 
-def _build_efficientnet_lite0(pretrained: bool) -> "torch.nn.Module":
+def _build_efficientnet_lite0(pretrained: bool) -> torch.nn.Module:
     import_torch_quietly()
     import torch
     from efficientnet_lite_pytorch import EfficientNet
@@ -98,7 +99,7 @@ def _build_efficientnet_lite0(pretrained: bool) -> "torch.nn.Module":
     return _pooled(LiteFeatures(net))
 
 
-def _build_mobilenet_v2(pretrained: bool) -> "torch.nn.Module":
+def _build_mobilenet_v2(pretrained: bool) -> torch.nn.Module:
     import_torch_quietly()
     import torch
     from torchvision.models import MobileNet_V2_Weights, mobilenet_v2

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from influx_desktop.errors import InvalidInput, ModelUnavailable
 from influx_desktop.models.backbone_export import export_backbone
@@ -124,7 +124,9 @@ class ModelCache:
             write_with_feature_map(source.path, out)
             return self._blobs.store(out, ".onnx")
 
-    def _quantized_feature_extractor(self, backbone: Backbone, pretrained: bool, key: str, say: Callable[[str], None]) -> Artifact:
+    def _quantized_feature_extractor(
+        self, backbone: Backbone, pretrained: bool, key: str, say: Callable[[str], None]
+    ) -> Artifact:
         hit = self._blobs.find(_FEATURE_EXTRACTORS, key, self._blobs.artifact)
         if hit is not None:
             return hit
@@ -211,8 +213,9 @@ class ModelCache:
             t0 = time.perf_counter()
             with self._blobs.workdir("head-") as workdir:
                 paths = build_head_artifacts(workdir, num_classes, lr, feature_dim)
-                entries = {role: self._blobs.store(paths[role], ".ckpt" if role == "checkpoint" else ".onnx")
-                           for role in HEAD_ROLES}
+                entries = {
+                    role: self._blobs.store(paths[role], ".ckpt" if role == "checkpoint" else ".onnx") for role in HEAD_ROLES
+                }
             log.info("built head artifacts %s in %.2f s", key, time.perf_counter() - t0)
             return entries
 

@@ -49,7 +49,9 @@ def class_activation_maps(feature_maps: np.ndarray, parameters: np.ndarray, num_
     return maps[0] if single else maps
 
 
-def logits_from_maps(maps: np.ndarray, parameters: np.ndarray, num_classes: int, feature_dim: int = head.FEATURE_DIM) -> np.ndarray:
+def logits_from_maps(
+    maps: np.ndarray, parameters: np.ndarray, num_classes: int, feature_dim: int = head.FEATURE_DIM
+) -> np.ndarray:
     """The head's logits recovered from its maps ([K,h,w] -> [K], [N,K,h,w] -> [N,K]): see the module's note."""
     m = np.asarray(maps, dtype=np.float64)
     _, bias = head.split(parameters, num_classes, feature_dim)
@@ -68,8 +70,9 @@ def normalised(cam: np.ndarray) -> np.ndarray:
 
 #: The heatmap's colours from low to high (a perceptual blue → green → yellow → red ramp); the web client
 #: uses the same stops.
-HEAT_STOPS = np.array([[0.0, 48, 18, 59], [0.25, 40, 150, 220], [0.5, 90, 210, 100], [0.75, 250, 200, 40],
-                       [1.0, 200, 20, 10]], dtype=np.float32)
+HEAT_STOPS = np.array(
+    [[0.0, 48, 18, 59], [0.25, 40, 150, 220], [0.5, 90, 210, 100], [0.75, 250, 200, 40], [1.0, 200, 20, 10]], dtype=np.float32
+)
 
 
 def upsample(cam: np.ndarray, size: int) -> np.ndarray:

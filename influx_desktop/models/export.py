@@ -12,11 +12,7 @@ from influx_desktop.models import head as head_mod
 
 
 def export_global_model(
-    feature_extractor_path: Path | str,
-    parameters: np.ndarray,
-    num_classes: int,
-    class_names: list[str],
-    heatmap: bool = False,
+    feature_extractor_path: Path | str, parameters: np.ndarray, num_classes: int, class_names: list[str], heatmap: bool = False
 ) -> bytes:
     """``"input"`` [N,3,S,S] -> ``"logits"`` [N,K] and ``"probabilities"`` [N,K] (softmax).
 
@@ -67,12 +63,15 @@ def export_global_model(
     if heatmap:
         cw, cb = "influx_heatmap_weight", "influx_heatmap_bias"
         assert cw not in names and cb not in names
-        graph.initializer.extend([
-            numpy_helper.from_array(np.ascontiguousarray(w).reshape(num_classes, feature_dim, 1, 1), cw),
-            numpy_helper.from_array(spread_bias(b, h * w_cells), cb),
-        ])
-        graph.node.append(helper.make_node("Conv", [FEATURE_MAP_NAME, cw, cb], ["heatmap"], kernel_shape=[1, 1],
-                                           name="influx_heatmap"))
+        graph.initializer.extend(
+            [
+                numpy_helper.from_array(np.ascontiguousarray(w).reshape(num_classes, feature_dim, 1, 1), cw),
+                numpy_helper.from_array(spread_bias(b, h * w_cells), cb),
+            ]
+        )
+        graph.node.append(
+            helper.make_node("Conv", [FEATURE_MAP_NAME, cw, cb], ["heatmap"], kernel_shape=[1, 1], name="influx_heatmap")
+        )
         outputs.append(helper.make_tensor_value_info("heatmap", TensorProto.FLOAT, ["N", num_classes, h, w_cells]))
     del graph.output[:]
     graph.output.extend(outputs)

@@ -59,8 +59,13 @@ def add_feature_map_output(model) -> None:
     source = _pool_input(model)
     producer = {out: node for node in graph.node for out in node.output}.get(source)
     if producer is not None and producer.op_type == "DequantizeLinear":
-        node = helper.make_node("DequantizeLinear", list(producer.input), [FEATURE_MAP_NAME], name="influx_feature_map",
-                                **{a.name: helper.get_attribute_value(a) for a in producer.attribute})
+        node = helper.make_node(
+            "DequantizeLinear",
+            list(producer.input),
+            [FEATURE_MAP_NAME],
+            name="influx_feature_map",
+            **{a.name: helper.get_attribute_value(a) for a in producer.attribute},
+        )
     else:
         node = helper.make_node("Identity", [source], [FEATURE_MAP_NAME], name="influx_feature_map")
     # After the pool's input is computed, so the graph stays topologically sorted.
@@ -69,10 +74,13 @@ def add_feature_map_output(model) -> None:
 
     features = next(o for o in graph.output if o.name == FEATURES_NAME)
     batch, depth = (features.type.tensor_type.shape.dim[i] for i in (0, 1))
-    graph.output.append(helper.make_tensor_value_info(
-        FEATURE_MAP_NAME, TensorProto.FLOAT,
-        [batch.dim_param or batch.dim_value or "N", depth.dim_value or depth.dim_param or "D", "H", "W"],
-    ))
+    graph.output.append(
+        helper.make_tensor_value_info(
+            FEATURE_MAP_NAME,
+            TensorProto.FLOAT,
+            [batch.dim_param or batch.dim_value or "N", depth.dim_value or depth.dim_param or "D", "H", "W"],
+        )
+    )
     height, width = _spatial_size(model)
     dims = graph.output[-1].type.tensor_type.shape.dim
     for dim, size in zip(dims[2:], (height, width)):

@@ -36,8 +36,7 @@ class FeatureExtractor:
 
             proto = onnx.load(str(self.path))
             add_feature_map_output(proto)
-            self._session = ort.InferenceSession(proto.SerializeToString(), sess_options=opts,
-                                                 providers=["CPUExecutionProvider"])
+            self._session = ort.InferenceSession(proto.SerializeToString(), sess_options=opts, providers=["CPUExecutionProvider"])
         inp = self._session.get_inputs()[0]
         out = self._session.get_outputs()[0]
         self.input_name, self.output_name = inp.name, out.name
@@ -74,4 +73,3 @@ class FeatureExtractor:
             self._session.run(outputs, {self.input_name: np.ascontiguousarray(x[i : i + self.BATCH])})
             for i in range(0, x.shape[0], self.BATCH)
         ]
-

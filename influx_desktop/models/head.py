@@ -51,8 +51,7 @@ def as_vector(parameters: np.ndarray, num_classes: int, feature_dim: int = FEATU
     expected = parameter_count(num_classes, feature_dim)
     if v.size != expected:
         raise InvalidInput(
-            f"The parameter vector has {v.size} values; a head with {num_classes} classes needs {expected}.",
-            field="parameters",
+            f"The parameter vector has {v.size} values; a head with {num_classes} classes needs {expected}.", field="parameters"
         )
     return v
 

@@ -19,9 +19,9 @@ import contextlib
 import math
 import threading
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from influx_desktop.errors import InvalidInput, ModelUnavailable
 from influx_desktop.models.blob_store import Artifact
@@ -82,8 +82,7 @@ def artifact_generation() -> Iterator[None]:
     """
     quiet_onnxruntime()
     import_training_artifacts()  # no torch: see runtime.py
-    from onnxruntime.training.onnxblock import _graph_utils
-    from onnxruntime.training.onnxblock import _training_graph_utils as tgu
+    from onnxruntime.training.onnxblock import _graph_utils, _training_graph_utils as tgu
 
     with _GENERATION_LOCK:
         _graph_utils._GRAPH_TOKEN = 0
@@ -173,11 +172,23 @@ def _masked_cross_entropy(num_classes: int):
             masked = _graph_utils.generate_graph_name("influx_masked_logits")
             loss = _graph_utils.generate_graph_name("loss")
             log_prob = _graph_utils.generate_graph_name("log_prob")
-            graph.node.append(helper.make_node("Add", [scores_input_name, LOGIT_OFFSET_NAME], [masked],
-                                               name=_graph_utils.generate_graph_name("influx_logit_offset")))
-            graph.node.append(helper.make_node("SoftmaxCrossEntropyLoss", [masked, labels_name], [loss, log_prob],
-                                               reduction="mean",
-                                               name=_graph_utils.generate_graph_name("SoftmaxCrossEntropyLoss")))
+            graph.node.append(
+                helper.make_node(
+                    "Add",
+                    [scores_input_name, LOGIT_OFFSET_NAME],
+                    [masked],
+                    name=_graph_utils.generate_graph_name("influx_logit_offset"),
+                )
+            )
+            graph.node.append(
+                helper.make_node(
+                    "SoftmaxCrossEntropyLoss",
+                    [masked, labels_name],
+                    [loss, log_prob],
+                    reduction="mean",
+                    name=_graph_utils.generate_graph_name("SoftmaxCrossEntropyLoss"),
+                )
+            )
             return loss
 
     return MaskedCrossEntropy()
@@ -201,7 +212,9 @@ def _scale_learning_rate(model, factor: float) -> None:
     if consumers == 0:
         raise ModelUnavailable("Nothing in the generated optimizer model reads 'learning_rate'.")
     factor_const = helper.make_node(
-        "Constant", [], ["influx_learning_rate_factor"],
+        "Constant",
+        [],
+        ["influx_learning_rate_factor"],
         value=numpy_helper.from_array(np.array([factor], dtype=np.float32), "influx_learning_rate_factor"),
     )
     mul = helper.make_node("Mul", ["learning_rate", "influx_learning_rate_factor"], [scaled], name="influx_learning_rate_mul")

@@ -39,18 +39,24 @@ def decode(data: bytes) -> Image.Image:
             img.load()
     except InvalidInput:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise InvalidInput(f"The file is not an image this app can read ({exc}).", field="image") from exc
     return img
 
 
-def preprocess(image: "Image.Image | bytes", backbone: Backbone) -> np.ndarray:
+def preprocess(image: Image.Image | bytes, backbone: Backbone) -> np.ndarray:
     """Decode (if bytes), orient, RGB, center-crop square, bilinear resize, normalise -> float32 [3,S,S]."""
     return normalise(square_image(image, backbone), backbone)
 
 
-def square_image(image: "Image.Image | bytes", backbone: Backbone) -> Image.Image:
+def square_image(image: Image.Image | bytes, backbone: Backbone) -> Image.Image:
     """Steps 1-4: the RGB ``S x S`` picture the backbone sees (what a heatmap is drawn over). ``preprocess``
     of it (stored as PNG, say) gives exactly the tensor ``preprocess`` of the original gives."""
     img = decode(image) if isinstance(image, (bytes, bytearray, memoryview)) else image

@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from influx_desktop.errors import InvalidInput
+from influx_desktop.models.head import as_vector, logit_offset
 from influx_desktop.models.head_artifacts import BASE_LEARNING_RATE, HeadArtifacts
 from influx_desktop.models.runtime import import_training_api, quiet_onnxruntime
-from influx_desktop.models.head import as_vector, logit_offset
 
 
 def train_head(
@@ -118,8 +118,7 @@ def evaluate_loss(artifacts: HeadArtifacts, parameters: np.ndarray, features: np
     module.eval()
     k = np.asarray(parameters).size // (np.asarray(features).shape[1] + 1)
     out = module(
-        np.ascontiguousarray(features, dtype=np.float32), np.ascontiguousarray(labels).astype(np.int64),
-        np.zeros(k, np.float32),
+        np.ascontiguousarray(features, dtype=np.float32), np.ascontiguousarray(labels).astype(np.int64), np.zeros(k, np.float32)
     )
     loss = out[0] if isinstance(out, (tuple, list)) else out
     return float(np.asarray(loss))

@@ -25,9 +25,9 @@ import shutil
 import tempfile
 import threading
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -113,9 +113,13 @@ def quantize_feature_extractor(fp32: Path, out: Path, backbone: Backbone, ir_ver
         with _quiet():
             quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)
             quantize_static(
-                str(pre), str(raw), Reader(),
-                quant_format=QuantFormat.QDQ, per_channel=True,
-                weight_type=QuantType.QInt8, activation_type=QuantType.QUInt8,
+                str(pre),
+                str(raw),
+                Reader(),
+                quant_format=QuantFormat.QDQ,
+                per_channel=True,
+                weight_type=QuantType.QInt8,
+                activation_type=QuantType.QUInt8,
             )
         model = onnx.load(str(raw))
         fit_biases_in_int32(model, onnx.load(str(pre)))

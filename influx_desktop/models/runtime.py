@@ -77,7 +77,7 @@ def _bare_training_package() -> ModuleType:
         )
     module = importlib.util.module_from_spec(spec)  # __spec__, __path__, __file__ set; __init__ not run
     sys.modules[_TRAINING] = module
-    setattr(sys.modules["onnxruntime"], "training", module)
+    sys.modules["onnxruntime"].training = module
     return module
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from flask import Flask, request
 
 from .errors import register_error_handlers
-from .limits import RateLimits, SlidingWindow
 from .facilitator_api import TEST_SET_BODY_LIMIT, _is_loopback, make_facilitator_blueprint
+from .limits import RateLimits, SlidingWindow
 from .participant_api import STUDY_BODY_LIMIT, UPDATE_BODY_LIMIT, make_participant_blueprint
 from .requests import JSON_BODY_LIMIT
 
@@ -83,10 +83,7 @@ UNCOUNTED_ENDPOINTS = frozenset({"webclient.index", "webclient.asset", "particip
 
 
 def create_app(
-    coordinator,
-    admin_token: str,
-    webclient_dir: Path | None = PACKAGED_WEBCLIENT,
-    limits: RateLimits = RateLimits(),
+    coordinator, admin_token: str, webclient_dir: Path | None = PACKAGED_WEBCLIENT, limits: RateLimits = RateLimits()
 ) -> Flask:
     app = Flask("influx_desktop.server")
     app.config["MAX_CONTENT_LENGTH"] = TEST_SET_BODY_LIMIT

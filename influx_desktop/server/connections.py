@@ -34,8 +34,8 @@ import os
 import socket
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
@@ -111,8 +111,13 @@ class GuardedParser(HTTPRequestParser):
 
     def received(self, data):
         consumed = super().received(data)
-        if (self.body_limit is not None and self.chunked and not self.completed and self.body_rcv is not None
-                and len(self.body_rcv) > self.body_limit):
+        if (
+            self.body_limit is not None
+            and self.chunked
+            and not self.completed
+            and self.body_rcv is not None
+            and len(self.body_rcv) > self.body_limit
+        ):
             self._refuse(f"The body may be at most {self.body_limit} bytes.")
         return consumed
 
@@ -141,9 +146,7 @@ class GuardedChannel(HTTPChannel):
         self.lingering_until: float | None = None
         self.lingered = 0
         super().__init__(server, sock, addr, adj, map)
-        self.parser_class = functools.partial(
-            GuardedParser, limit_for=server.body_limit, peer=self.peer, on_refuse=self._refused
-        )
+        self.parser_class = functools.partial(GuardedParser, limit_for=server.body_limit, peer=self.peer, on_refuse=self._refused)
 
     # --- reading ----------------------------------------------------------------------------------
 

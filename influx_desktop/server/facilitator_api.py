@@ -28,7 +28,7 @@ DOWNLOAD_TYPES = {".onnx": "application/octet-stream", ".csv": "text/csv", ".jso
 
 def _download(body: bytes | str, filename: str) -> Response:
     """An export as a file download; the name is built by the route, never taken from the client."""
-    mimetype = DOWNLOAD_TYPES[filename[filename.rindex("."):]]
+    mimetype = DOWNLOAD_TYPES[filename[filename.rindex(".") :]]
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

@@ -12,6 +12,7 @@ from ..errors import RateLimited
 
 FAILED_JOIN_WINDOW_SECONDS = 600.0
 
+
 @dataclass(frozen=True)
 class RateLimits:
     """Requests allowed per minute (``failed_joins_per_ip``: per FAILED_JOIN_WINDOW_SECONDS); 0: off.
@@ -32,7 +33,7 @@ class RateLimits:
     withdrawals_per_participant: int = 10  # POST /withdraw (a person leaves the study once; a few retries)
 
     @classmethod
-    def off(cls) -> "RateLimits":
+    def off(cls) -> RateLimits:
         return cls(**{name: 0 for name in cls.__dataclass_fields__})
 
 

@@ -46,7 +46,7 @@ class MdnsAdvertiser:
     def running(self) -> bool:
         return self._zeroconf is not None
 
-    def start(self) -> "MdnsAdvertiser":
+    def start(self) -> MdnsAdvertiser:
         from zeroconf import IPVersion, ServiceInfo, Zeroconf
 
         if self._zeroconf is not None:

@@ -82,9 +82,7 @@ def _address_by_udp_route() -> str | None:
 
 
 def pick_default_interface(
-    interfaces: list[Interface] | None = None,
-    route_table: Path = ROUTE_TABLE,
-    use_udp_probe: bool = True,
+    interfaces: list[Interface] | None = None, route_table: Path = ROUTE_TABLE, use_udp_probe: bool = True
 ) -> Interface:
     """The interface with the default route; loopback when there is none."""
     interfaces = list_ipv4_interfaces() if interfaces is None else interfaces

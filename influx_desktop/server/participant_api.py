@@ -54,10 +54,17 @@ def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
         data = json_body()
         if not isinstance(data, dict):
             data = {"join_code": None}
-        return jsonify(code_lookup(lambda: coordinator.join(
-            data.get("join_code"), data.get("nickname"), data.get("device"), data.get("consent"),
-            device_key=data.get("device_key"),
-        )))
+        return jsonify(
+            code_lookup(
+                lambda: coordinator.join(
+                    data.get("join_code"),
+                    data.get("nickname"),
+                    data.get("device"),
+                    data.get("consent"),
+                    device_key=data.get("device_key"),
+                )
+            )
+        )
 
     @bp.get("/join/<join_code>")
     def join_info(join_code: str):
@@ -93,7 +100,10 @@ def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
         updates_window.hit(str(who.id), "updates from this participant")
         body = body_bytes(UPDATE_BODY_LIMIT, "application/octet-stream")
         result = coordinator.submit_update(
-            who, request.headers.get("X-Base-Version"), request.headers.get("X-Sample-Count"), body,
+            who,
+            request.headers.get("X-Base-Version"),
+            request.headers.get("X-Sample-Count"),
+            body,
             idempotency_key=request.headers.get("Idempotency-Key"),
         )
         return jsonify(result)

@@ -58,8 +58,9 @@ def json_body(limit: int = JSON_BODY_LIMIT) -> Any:
     except RecursionError:  # e.g. 64 KB of '[': deeper than the parser's recursion limit
         raise InvalidInput("The body's JSON is nested too deeply.", code="malformed_json", field="body") from None
     except ValueError as exc:  # a number of more than 4300 digits (int_max_str_digits) is a plain ValueError
-        raise InvalidInput(f"The body's JSON holds a number that is too long ({str(exc)[:60]}).",
-                           code="malformed_json", field="body") from None
+        raise InvalidInput(
+            f"The body's JSON holds a number that is too long ({str(exc)[:60]}).", code="malformed_json", field="body"
+        ) from None
     if _SURROGATE_ESCAPE.search(data):
         _refuse_lone_surrogates(value)
     return value
@@ -87,5 +88,6 @@ def _surrogate_error(path: str, field: str) -> None:
     shown = path.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")[:80]
     raise InvalidInput(
         f"{shown} holds a lone UTF-16 surrogate (such as \\ud800), which is not a character; send valid Unicode text.",
-        code="invalid_text", field=field.encode("utf-8", "backslashreplace").decode("utf-8")[:80],
+        code="invalid_text",
+        field=field.encode("utf-8", "backslashreplace").decode("utf-8")[:80],
     )

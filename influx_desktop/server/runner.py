@@ -65,8 +65,7 @@ def _room_for_connections(limits: ConnectionLimits) -> ConnectionLimits:
     if soft != resource.RLIM_INFINITY and soft < need:
         fewer = max(32, soft - HEADROOM - 256)
         log.warning("only %d open files allowed: holding at most %d connections", soft, fewer)
-        return ConnectionLimits(**{**limits.__dict__, "max_connections": fewer,
-                                   "per_address": min(limits.per_address, fewer)})
+        return ConnectionLimits(**{**limits.__dict__, "max_connections": fewer, "per_address": min(limits.per_address, fewer)})
     return limits
 
 
@@ -82,8 +81,9 @@ class ServerThread:
     header and body deadlines, and bodies refused by their route's cap before they are read (when ``app``
     is ours: ``create_app`` puts the caps in ``app.extensions``)."""
 
-    def __init__(self, app, host: str, port: int = 0, threads: int = 8,
-                 connection_limits: ConnectionLimits = ConnectionLimits()) -> None:
+    def __init__(
+        self, app, host: str, port: int = 0, threads: int = 8, connection_limits: ConnectionLimits = ConnectionLimits()
+    ) -> None:
         self.app = app
         self.host = host
         self.requested_port = port
@@ -110,17 +110,23 @@ class ServerThread:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
-    def start(self) -> "ServerThread":
+    def start(self) -> ServerThread:
         """Bind and serve. A taken port raises ``PortInUse``; any other failure to bind, ``Conflict``."""
         try:
             _refuse_if_taken_on_windows(self.host, self.requested_port)
             limits = _room_for_connections(self.connection_limits)
             largest = _largest_body(self.app)
             self._server = GuardedServer(
-                self.app, limits=limits, body_limit=getattr(self.app, "extensions", {}).get("influx_body_limit"),
-                host=self.host, port=self.requested_port, threads=self.threads, ident="influx-desktop",
+                self.app,
+                limits=limits,
+                body_limit=getattr(self.app, "extensions", {}).get("influx_body_limit"),
+                host=self.host,
+                port=self.requested_port,
+                threads=self.threads,
+                ident="influx-desktop",
                 clear_untrusted_proxy_headers=True,
-                channel_timeout=limits.idle_timeout, cleanup_interval=1,
+                channel_timeout=limits.idle_timeout,
+                cleanup_interval=1,
                 asyncore_use_poll=True,  # poll() where there is one: select() stops at 1024 descriptors
                 **({"max_request_body_size": largest + 1} if largest else {}),
             )

@@ -7,6 +7,7 @@ clients that accept gzip. The app's own files revalidate on every visit (`no-cac
 304); the ONNX Runtime files live under a versioned folder (`vendor/<package>-<version>/`) and
 are cached for a year.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..errors import InvalidInput
 from .base import ClientUpdate, Param, Strategy
@@ -18,9 +19,7 @@ def get_strategy_class(name: str) -> type[Strategy]:
     try:
         return STRATEGIES[name]
     except KeyError:
-        raise InvalidInput(
-            f"Unknown aggregator '{name}'; choose one of: {', '.join(STRATEGIES)}.", field="aggregator"
-        ) from None
+        raise InvalidInput(f"Unknown aggregator '{name}'; choose one of: {', '.join(STRATEGIES)}.", field="aggregator") from None
 
 
 def make_strategy(name: str, settings: Mapping[str, Any] | None = None) -> Strategy:

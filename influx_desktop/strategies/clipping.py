@@ -8,7 +8,7 @@ chooses ``max_norm`` (``SessionConfig.update_clip_norm``: automatic, off or a fi
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

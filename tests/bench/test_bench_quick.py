@@ -59,13 +59,16 @@ def assert_table_with_numbers(out: str, min_rows: int = 1) -> None:
     assert "Command: python bench/" in out or "Command: python " in out, out
 
 
-@pytest.mark.parametrize("script, min_rows, also_says", [
-    ("updates", 2, ""),
-    ("join_payload", 2, "/api/v1/artifacts/"),
-    ("extraction", 1, ""),
-    ("convergence", 4, ""),
-    ("quantize", 2, "Rule (≥2× first-visit cut"),
-])
+@pytest.mark.parametrize(
+    "script, min_rows, also_says",
+    [
+        ("updates", 2, ""),
+        ("join_payload", 2, "/api/v1/artifacts/"),
+        ("extraction", 1, ""),
+        ("convergence", 4, ""),
+        ("quantize", 2, "Rule (≥2× first-visit cut"),
+    ],
+)
 def test_quick(script, min_rows, also_says, capsys):
     out = run_quick(script, capsys)
     assert_table_with_numbers(out, min_rows)
@@ -81,10 +84,16 @@ needs_netns = pytest.mark.skipif(
 def join_storm_leftovers(pid: int) -> list[str]:
     """The namespace, veth ends and qdiscs a join_storm run of process ``pid`` would have made."""
     names = (f"ifxjs-{pid}", f"ifxjs{pid}h", f"ifxjs{pid}n")
-    listings = [subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-                for cmd in (["ip", "netns", "list"], ["ip", "-o", "link", "show"], ["tc", "qdisc", "show"])]
-    return [f"{name} in {cmd}" for name in names for cmd, text in zip(("ip netns", "ip link", "tc qdisc"), listings)
-            if re.search(rf"\b{re.escape(name)}\b", text)]
+    listings = [
+        subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        for cmd in (["ip", "netns", "list"], ["ip", "-o", "link", "show"], ["tc", "qdisc", "show"])
+    ]
+    return [
+        f"{name} in {cmd}"
+        for name in names
+        for cmd, text in zip(("ip netns", "ip link", "tc qdisc"), listings)
+        if re.search(rf"\b{re.escape(name)}\b", text)
+    ]
 
 
 @needs_netns
@@ -102,8 +111,11 @@ def test_join_storm_quick(capsys):
 def test_join_storm_cleans_up_when_interrupted(bench_cache):
     """Ctrl+C in the middle of a run: the namespace, the veth pair and its qdiscs go, and so does the server."""
     proc = subprocess.Popen(
-        [sys.executable, str(REPO / "bench" / "join_storm.py"), "--quick"], cwd=REPO,
-        env={**os.environ, "INFLUX_BENCH_CACHE": str(bench_cache)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [sys.executable, str(REPO / "bench" / "join_storm.py"), "--quick"],
+        cwd=REPO,
+        env={**os.environ, "INFLUX_BENCH_CACHE": str(bench_cache)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     try:

@@ -7,6 +7,7 @@ head training ms/step, wall time from "Train" to "accepted", and the bytes a fir
 (compressed, as on the wire) against a second visit with a warm browser cache. The page is opened with
 `?timings`, which makes it keep its timings in `window.influxTimings` (webclient/src/app/timings.js).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,16 +72,21 @@ def main() -> int:
     ensure_bundle()
     work = Path(tempfile.mkdtemp(prefix="influx-bench-"))
     classes = class_names()
-    server = start_server(work / "server", {"title": "Benchmark", "classes": classes,
-                                            "local_epochs": args.epochs, "batch_size": args.batch_size})
+    server = start_server(
+        work / "server", {"title": "Benchmark", "classes": classes, "local_epochs": args.epochs, "batch_size": args.batch_size}
+    )
     try:
         per_class = -(-args.images // len(classes))
         files = write_pngs(work / "photos", "train", per_class, seed=1)[: args.images]
         truth = {p.name: c for p, c in files}
         with sync_playwright() as playwright:
             context = playwright.chromium.launch_persistent_context(
-                str(work / "chromium-profile"), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
-                viewport={"width": 360, "height": 740})
+                str(work / "chromium-profile"),
+                executable_path=str(CHROMIUM),
+                args=CHROMIUM_ARGS,
+                headless=True,
+                viewport={"width": 360, "height": 740},
+            )
             page = context.new_page()
             first = WireBytes(context, page)
             t0 = time.perf_counter()
@@ -112,17 +118,27 @@ def main() -> int:
     extract = [t["extractMs"] for t in timings]
     prep = [t["preprocessMs"] for t in timings]
     steps = args.epochs * -(-args.images // args.batch_size)
-    print(f"chromium: {CHROMIUM}, wasm, 1 thread; {args.images} images, {args.epochs} epochs, batch {args.batch_size} ({steps} steps)")
+    print(
+        f"chromium: {CHROMIUM}, wasm, 1 thread; {args.images} images, {args.epochs} epochs, batch {args.batch_size} ({steps} steps)"
+    )
     print(f"page ready after join: {ready_s * 1000:.0f} ms")
-    print(f"feature extraction: {statistics.median(extract):.1f} ms/image median "
-          f"(first {extract[0]:.0f} ms, mean {statistics.mean(extract):.1f}); preprocessing {statistics.median(prep):.1f} ms/image median")
+    print(
+        f"feature extraction: {statistics.median(extract):.1f} ms/image median "
+        f"(first {extract[0]:.0f} ms, mean {statistics.mean(extract):.1f}); preprocessing {statistics.median(prep):.1f} ms/image median"
+    )
     print(f"head training: {step_ms:.2f} ms/step (first run, incl. progress painting); {retrain_step_ms:.2f} ms/step on retrain")
-    print(f"Train -> accepted: {train_s:.2f} s first time (downloads head artifacts, creates the session); "
-          f"{retrain_s:.2f} s on a second visit  [{result} | {retrain_result}]")
-    print(f"first visit: {first_bytes / 1e6:.2f} MB on the wire in {first_requests} requests "
-          f"(page, ORT runtime, feature extractor, head artifacts, API)")
-    print(f"second visit: {visit_bytes / 1e3:.1f} kB to open the page with cached features; "
-          f"{second_bytes / 1e3:.1f} kB including a retrain and its update")
+    print(
+        f"Train -> accepted: {train_s:.2f} s first time (downloads head artifacts, creates the session); "
+        f"{retrain_s:.2f} s on a second visit  [{result} | {retrain_result}]"
+    )
+    print(
+        f"first visit: {first_bytes / 1e6:.2f} MB on the wire in {first_requests} requests "
+        f"(page, ORT runtime, feature extractor, head artifacts, API)"
+    )
+    print(
+        f"second visit: {visit_bytes / 1e3:.1f} kB to open the page with cached features; "
+        f"{second_bytes / 1e3:.1f} kB including a retrain and its update"
+    )
     return 0
 
 

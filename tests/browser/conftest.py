@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from engines import ENGINES, EngineError, launch
 from harness import CHROMIUM, ensure_bundle, fashion_mnist_available, launch_chromium
 

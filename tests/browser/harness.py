@@ -1,5 +1,6 @@
 """Shared by the browser tests and the benchmark: a real `influx-desktop serve` on 127.0.0.1, Debian
 Chromium driven by Playwright (never `playwright install`), and Fashion-MNIST photos as PNG files."""
+
 from __future__ import annotations
 
 import json
@@ -15,13 +16,20 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from fashion_mnist import CLASS_NAMES, available as fashion_mnist_available, load_fashion_mnist  # noqa: E402
+from fashion_mnist import CLASS_NAMES, load_fashion_mnist  # noqa: E402
 from image_zip import class_folders_zip  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
     # no name lookups beyond loopback: even with the flags above Chromium resolves accounts.google.com
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
@@ -38,7 +46,9 @@ PARTICIPANT_ID = "() => Number(document.querySelector('#task-view').dataset.part
 FEATURE_ERRORS = "() => [...document.querySelectorAll('fl-image-card[data-unusable] .card-hint')].map((h) => h.textContent)"
 #: how a Train and send ended, once it has: 'applied', 'waiting' (buffered by the server) or 'error'
 #: (#train-result's data-outcome; data-version holds the class model's version the answer named)
-TRAIN_OUTCOME = "() => !document.querySelector('#train-button').disabled && document.querySelector('#train-result').dataset.outcome"
+TRAIN_OUTCOME = (
+    "() => !document.querySelector('#train-button').disabled && document.querySelector('#train-result').dataset.outcome"
+)
 
 #: Three Fashion-MNIST classes a frozen ImageNet backbone separates well: trouser, bag, sneaker.
 CLASS_IDS = [1, 8, 7]
@@ -104,7 +114,9 @@ class Server:
     def admin_bytes(self, method: str, path: str, body: bytes | None = None, content_type: str | None = None) -> bytes:
         """A facilitator API answer as it came (exports: CSV, JSON Lines)."""
         request = urllib.request.Request(
-            f"{self.url}/api/v1/admin/sessions/{self.session_id}{path}", data=body, method=method,
+            f"{self.url}/api/v1/admin/sessions/{self.session_id}{path}",
+            data=body,
+            method=method,
             headers={"Authorization": f"Bearer {self.admin_token}", **({"Content-Type": content_type} if content_type else {})},
         )
         with urllib.request.urlopen(request, timeout=60) as response:

@@ -9,6 +9,7 @@
   and the focus must be visible where it lands (judged where the browser window is the active one: not
   WebKitGTK's under Xvfb, which has no window manager to activate it).
 """
+
 from __future__ import annotations
 
 import functools
@@ -55,11 +56,14 @@ def assert_accessible(page, screen: str) -> None:
 
 # ---------------------------------------------------------------------------------------- language
 
+
 @functools.lru_cache(maxsize=1)
 def catalogues() -> dict[str, dict]:
     """{'en': {...}, 'de': {...}}: the web client's catalogues as node reads them."""
-    script = ("Promise.all(['en', 'de'].map((c) => import('./src/lang/' + c + '.js')))"
-              ".then(([en, de]) => console.log(JSON.stringify({ en: en.default, de: de.default })))")
+    script = (
+        "Promise.all(['en', 'de'].map((c) => import('./src/lang/' + c + '.js')))"
+        ".then(([en, de]) => console.log(JSON.stringify({ en: en.default, de: de.default })))"
+    )
     out = subprocess.run(["node", "--input-type=module", "-e", script], cwd=WEBCLIENT, capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
@@ -80,7 +84,9 @@ def english_fragments() -> list[str]:
         for form in _forms(entry):
             for piece in re.split(r"\{\w+\}", form):
                 piece = piece.strip(" .,:;!?…—–-·#()“”\"'✓✗✕")
-                if len(re.findall(r"[A-Za-z]", piece)) >= 3 and not re.search(rf"(?<![A-Za-z]){re.escape(piece)}(?![A-Za-z])", german):
+                if len(re.findall(r"[A-Za-z]", piece)) >= 3 and not re.search(
+                    rf"(?<![A-Za-z]){re.escape(piece)}(?![A-Za-z])", german
+                ):
                     fragments.add(piece)
     return sorted(fragments, key=len, reverse=True)
 
@@ -149,8 +155,9 @@ def tab_to(page, selector: str, backwards: bool | None = None, max_presses: int 
             assert found["visible"] is not False, f"[{page.engine}] the focus on {selector} does not show"
             return presses
         path.append(page.evaluate(FOCUSED))
-    raise AssertionError(f"[{page.engine}] {max_presses} × {'Shift+' if backwards else ''}Tab never reached {selector}; "
-                         f"the focus went {path[:40]}")
+    raise AssertionError(
+        f"[{page.engine}] {max_presses} × {'Shift+' if backwards else ''}Tab never reached {selector}; the focus went {path[:40]}"
+    )
 
 
 def focused(page) -> str | None:

@@ -4,12 +4,12 @@ WebKitWebDriver and selenium, on Xvfb) — against a real `influx-desktop serve`
 through the one interface in engines/. Each browser starts once for the module; every test opens
 fresh contexts. A missing browser or driver fails the test (scripts/setup.sh --tests installs them).
 """
+
 from __future__ import annotations
 
 import time
 
 import pytest
-
 from engines import JSError, WaitTimeout
 from harness import FEATURE_ERRORS, FEATURES_READY, PARTICIPANT_ID, PHOTOS_PREPARED, class_names, start_server, write_pngs
 
@@ -119,8 +119,10 @@ def test_join_add_a_photo_and_reload(browser, server, photo, tmp_path):
         page.wait_for(FEATURES_READY, 30, args=[1])
         assert page.evaluate(PHOTOS_PREPARED) == 0, "features were extracted again after the reload"
         assert_no_page_errors(page)
-        print(f"\n{browser.engine}: joined in {joined_after:.1f} s, "
-              f"one photo stored and its features extracted in {extract_seconds:.1f} s")
+        print(
+            f"\n{browser.engine}: joined in {joined_after:.1f} s, "
+            f"one photo stored and its features extracted in {extract_seconds:.1f} s"
+        )
     except AssertionError:
         page.screenshot(tmp_path / f"{browser.engine}-failure.png")
         raise

@@ -17,6 +17,7 @@ sees; rounds 2 and 3 she does by touch.
 Ben uses the page in German (``?lang=de``), and on every screen he sees no English sentence of the
 web client's catalogue is left (page_checks.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,16 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
-
-from harness import FEATURES_READY, PARTICIPANT_ID, PHOTOS_PREPARED, TRAIN_OUTCOME, class_names, start_server, write_pngs, zip_of_test_images
+from harness import (
+    FEATURES_READY,
+    PARTICIPANT_ID,
+    PHOTOS_PREPARED,
+    TRAIN_OUTCOME,
+    class_names,
+    start_server,
+    write_pngs,
+    zip_of_test_images,
+)
 from page_checks import FOCUSED, assert_accessible, assert_no_english, catalogues, focused, tab_to
 
 #: trouser, bag, sneaker, dress: each student photographs two of them and never the others'.
@@ -72,8 +81,10 @@ class Student:
 def server(browser, tmp_path_factory, fashion_mnist):
     """The class server with a new session's defaults (nothing tuned for the test), study logging on
     (so each student sees the notice and their study name), and a test set."""
-    srv = start_server(tmp_path_factory.mktemp("lesson-server"),
-                       {"title": TITLE, "classes": CLASSES, "study_logging": True, "consent_notice": NOTICE})
+    srv = start_server(
+        tmp_path_factory.mktemp("lesson-server"),
+        {"title": TITLE, "classes": CLASSES, "study_logging": True, "consent_notice": NOTICE},
+    )
     srv.admin("PUT", "/testset", zip_of_test_images(per_class=25, seed=99, ids=CLASS_IDS), "application/zip")
     yield srv
     srv.stop()
@@ -123,7 +134,9 @@ def open_tab(s: Student, name: str) -> None:
     step = "ArrowRight" if order.index(name) > order.index(current) else "ArrowLeft"
     for _ in range(abs(order.index(name) - order.index(current))):
         s.page.press(step)
-    assert s.page.evaluate(f"() => document.activeElement.dataset.tab === '{name}' && !document.querySelector('#tab-{name}').hidden")
+    assert s.page.evaluate(
+        f"() => document.activeElement.dataset.tab === '{name}' && !document.querySelector('#tab-{name}').hidden"
+    )
 
 
 def wait_focus(s: Student, expected: str, why: str = "") -> None:
@@ -259,7 +272,7 @@ def check_own_photos(s: Student, photos) -> None:
 
 
 def about_you(s: Student, server, withdraw: bool = False) -> None:
-    """"You and your data" behind the name in the top bar: who you are, the study name, photos stay here;
+    """ "You and your data" behind the name in the top bar: who you are, the study name, photos stay here;
     with ``withdraw``, leave the study: what it recorded is deleted, what the model learned stays."""
     page = s.page
     if s.keyboard:
@@ -305,9 +318,13 @@ def wait_for_server_accuracy(server, version: int, timeout_s: float = 120) -> di
 
 def test_two_students_three_rounds_in_one_page_then_reload(browser, server, tmp_path):
     students = [Student("Ada", [1, 8], "en", keyboard=True), Student("Ben", [7, 3], "de", keyboard=False)]
-    photos = {s.name: write_pngs(tmp_path / s.name, "train", PER_CLASS, seed=10 + i, ids=s.class_ids) for i, s in enumerate(students)}
-    extra = {s.name: write_pngs(tmp_path / f"{s.name}-later", "train", 1, seed=50 + i, ids=s.class_ids[:1])
-             for i, s in enumerate(students)}
+    photos = {
+        s.name: write_pngs(tmp_path / s.name, "train", PER_CLASS, seed=10 + i, ids=s.class_ids) for i, s in enumerate(students)
+    }
+    extra = {
+        s.name: write_pngs(tmp_path / f"{s.name}-later", "train", 1, seed=50 + i, ids=s.class_ids[:1])
+        for i, s in enumerate(students)
+    }
     for s in students:
         join(browser, server, s)
     for s in students:

@@ -2,12 +2,12 @@
 answer lost on the way back (the client retries with the same Idempotency-Key; the server applies it
 once), and the teacher's app stopped and started again mid-lesson (one clear message, automatic
 recovery, the same join link, photos and participant kept)."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
 from harness import FEATURES_READY, PARTICIPANT_ID, TRAIN_OUTCOME, class_names, start_server, write_pngs
 from page_checks import assert_accessible
 
@@ -109,7 +109,9 @@ def test_the_teachers_app_restarts_mid_lesson_and_nothing_is_lost(chromium, serv
 
         page.reload()
         page.wait_for_selector("#task-view:not([hidden])")
-        page.wait_for_function("n => document.querySelectorAll('#train-grid fl-image-card[data-confirmed=true]').length === n", arg=5)
+        page.wait_for_function(
+            "n => document.querySelectorAll('#train-grid fl-image-card[data-confirmed=true]').length === n", arg=5
+        )
         features_ready(page, 5)
         assert page.evaluate(PARTICIPANT_ID) == participant_id
         page.click("button[data-tab=train]")

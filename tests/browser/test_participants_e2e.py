@@ -2,15 +2,24 @@
 browser with ONNX Runtime Web and contribute; the server's own test accuracy ends well above chance.
 Along the way: a reload keeps everything, bad files get per-file messages, no photo byte leaves
 the page, and join failures read as sentences with a retry."""
+
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
 import pytest
-
 from engines.chromium import ChromiumPage
-from harness import FEATURE_ERRORS, FEATURES_READY, PHOTOS_PREPARED, TRAIN_OUTCOME, class_names, start_server, zip_of_test_images, write_pngs
+from harness import (
+    FEATURE_ERRORS,
+    FEATURES_READY,
+    PHOTOS_PREPARED,
+    TRAIN_OUTCOME,
+    class_names,
+    start_server,
+    write_pngs,
+    zip_of_test_images,
+)
 from page_checks import assert_accessible, assert_no_english, catalogues
 
 CLASSES = class_names()
@@ -19,10 +28,10 @@ PER_CLASS = 8  # 24 training photos per participant
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, webclient_dist, fashion_mnist):
-    srv = start_server(tmp_path_factory.mktemp("server"), {
-        "title": "Trousers, bags, sneakers", "classes": CLASSES,
-        "local_epochs": 10, "batch_size": 8, "learning_rate": 0.01,
-    })
+    srv = start_server(
+        tmp_path_factory.mktemp("server"),
+        {"title": "Trousers, bags, sneakers", "classes": CLASSES, "local_epochs": 10, "batch_size": 8, "learning_rate": 0.01},
+    )
     yield srv
     srv.stop()
 
@@ -57,7 +66,7 @@ def wait_features(page, n: int, timeout=180_000):
         state = page.evaluate("""() => ({view: {...document.querySelector('#task-view').dataset},
             banner: document.querySelector('#banner').textContent, progress: document.querySelector('#feature-progress').textContent})""")
         state["errors"] = page.evaluate(FEATURE_ERRORS)
-        raise AssertionError(f"features not ready for {n} photos: {state}")
+        raise AssertionError(f"features not ready for {n} photos: {state}") from None
 
 
 def review_labels(page, truth: dict[str, str], only: int | None = None) -> dict[str, int]:
@@ -199,7 +208,9 @@ def test_three_participants_label_train_and_contribute(chromium, server, tmp_pat
             bad.mkdir()
             (bad / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 50)
             (bad / "notes.txt").write_text("not a photo")
-            page.set_input_files("#add-photos", [str(p) for p, _ in files[:4]] + [str(bad / "broken.png"), str(bad / "notes.txt")])
+            page.set_input_files(
+                "#add-photos", [str(p) for p, _ in files[:4]] + [str(bad / "broken.png"), str(bad / "notes.txt")]
+            )
             page.wait_for_selector("#file-messages li.error >> nth=1")
             messages = page.inner_text("#file-messages")
             assert "4 photos added." in messages
@@ -262,7 +273,9 @@ def test_three_participants_label_train_and_contribute(chromium, server, tmp_pat
     logs.append(RequestLog(page))
     page.goto(server.url + "/?profile=p0")
     page.wait_for_selector("#task-view:not([hidden])")
-    page.wait_for_function("n => document.querySelectorAll('#train-grid fl-image-card[data-confirmed=true]').length == n", arg=3 * PER_CLASS)
+    page.wait_for_function(
+        "n => document.querySelectorAll('#train-grid fl-image-card[data-confirmed=true]').length == n", arg=3 * PER_CLASS
+    )
     page.click("button[data-tab=test]")
     test_files = write_pngs(tmp_path / "own-test", "test", 4, seed=7)
     for cls in CLASSES:
@@ -292,8 +305,10 @@ def test_three_participants_label_train_and_contribute(chromium, server, tmp_pat
     assert page.get_attribute("#train-result", "data-version") == str(latest + 1)
     # the result in plain words: the class model on p0's own test photos before this round and now
     before, after = (int(page.get_attribute("#train-result", f"data-test-{k}")) for k in ("before", "after"))
-    assert f"On your {len(test_files)} test photos, the class model got {before} right before and gets {after} right now" \
+    assert (
+        f"On your {len(test_files)} test photos, the class model got {before} right before and gets {after} right now"
         in page.inner_text("#train-result")
+    )
     assert after >= 0.75 * len(test_files), (before, after)
     assert page.is_hidden("#newer-version")
 

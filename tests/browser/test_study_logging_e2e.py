@@ -3,6 +3,7 @@ add photos, review the suggested labels (one accepts every suggestion, one corre
 test; the facilitator's export then holds exactly the events each did, in order, from the browser and
 the server, with no image bytes or file names, and a summary that counts what they did. The same run
 with study logging off leaves only the records the FL core needs, and no page sends an event."""
+
 from __future__ import annotations
 
 import base64
@@ -12,14 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
 from harness import class_names, start_server, write_pngs
 from page_checks import assert_accessible
 from test_participants_e2e import RequestLog, train_and_send, wait_features
 
 CLASSES = class_names()
 NOTICE = "Study on labelling habits (test run).\nWe record counts and timings of what you do here, never your photos."
-SETTINGS = {"title": "Study: trousers, bags, sneakers", "classes": CLASSES, "local_epochs": 3, "batch_size": 4, "learning_rate": 0.01}
+SETTINGS = {
+    "title": "Study: trousers, bags, sneakers",
+    "classes": CLASSES,
+    "local_epochs": 3,
+    "batch_size": 4,
+    "learning_rate": 0.01,
+}
 TRAIN_PER_CLASS = 2  # 6 training photos each; the corrector adds one more and deletes it, and 3 after training
 EPOCHS = SETTINGS["local_epochs"]
 #: Study events still on the device: webclient/src/lib/study_log.js keeps each in the profile's IndexedDB
@@ -48,12 +54,13 @@ def plain_server(tmp_path_factory, webclient_dist, fashion_mnist):
 @dataclass
 class Participant:
     """One browser profile, and what the test made it do: the events its export must show."""
+
     profile: str
     page: object = None
     log: RequestLog = None
     errors: list = field(default_factory=list)
     expected: list = field(default_factory=list)  # (source, kind, data subset) in order
-    files: list = field(default_factory=list)      # every photo path it added
+    files: list = field(default_factory=list)  # every photo path it added
     accepted: int = 0
     corrected: int = 0
     train_images: int = 0
@@ -90,7 +97,9 @@ def add_photos(p: Participant, selector: str, files: list[tuple[Path, str]], spl
 
 
 def card_numbers(page) -> dict[str, int]:
-    return {c.get_attribute("data-name"): int(c.get_attribute("data-number")) for c in page.locator("#train-grid fl-image-card").all()}
+    return {
+        c.get_attribute("data-name"): int(c.get_attribute("data-number")) for c in page.locator("#train-grid fl-image-card").all()
+    }
 
 
 def suggestion_of(card) -> str:
@@ -102,8 +111,11 @@ def suggestion_of(card) -> str:
 def offered(p: Participant, files) -> list[str]:
     """The names of these photos whose card offers a suggestion to accept (lib/suggestions.js decides)."""
     names = {path.name for path, _ in files}
-    return [c.get_attribute("data-name") for c in p.page.locator("#train-grid fl-image-card[data-suggestion]").all()
-            if c.get_attribute("data-name") in names]
+    return [
+        c.get_attribute("data-name")
+        for c in p.page.locator("#train-grid fl-image-card[data-suggestion]").all()
+        if c.get_attribute("data-name") in names
+    ]
 
 
 def expect_suggestions_shown(p: Participant, files) -> list[str]:
@@ -167,8 +179,11 @@ def accept_all(p: Participant, names: list[str]):
 def simulate_tab_switch(p: Participant):
     """Headless Chromium keeps every page visible; this is what the browser does when the tab goes to the background and back."""
     for state in ("hidden", "visible"):
-        p.page.evaluate("""s => { Object.defineProperty(document, 'visibilityState', {value: s, configurable: true});
-                                  document.dispatchEvent(new Event('visibilitychange')); }""", state)
+        p.page.evaluate(
+            """s => { Object.defineProperty(document, 'visibilityState', {value: s, configurable: true});
+                                  document.dispatchEvent(new Event('visibilitychange')); }""",
+            state,
+        )
         p.expect("browser", "visibility", state=state)
 
 
@@ -176,7 +191,14 @@ def train(p: Participant, base_version: int):
     """The first Train and send also sends the photos' class statistics, which make a version of their own:
     training starts from it (``base_version``)."""
     p.expect("server", "class_stats_received", counts=[p.train_images // len(CLASSES)] * len(CLASSES), version=base_version)
-    p.expect("browser", "training_started", base_version=base_version, epochs=EPOCHS, batch_size=SETTINGS["batch_size"], samples=p.train_images)
+    p.expect(
+        "browser",
+        "training_started",
+        base_version=base_version,
+        epochs=EPOCHS,
+        batch_size=SETTINGS["batch_size"],
+        samples=p.train_images,
+    )
     p.expect("browser", "training_finished", epochs=EPOCHS)
     p.expect("browser", "update_submitted", base_version=base_version, sample_count=p.train_images)
     p.expect("server", "update_accepted", base_version=base_version, sample_count=p.train_images)
@@ -337,11 +359,28 @@ def test_study_run_exports_each_participants_exact_timeline(chromium, study_serv
     for pseudonym, p in participants.items():
         row = rows[pseudonym]
         shown = p.accepted + p.corrected  # every suggestion offered was accepted or changed
-        assert {k: row[k] for k in ("images", "test_images", "suggestions_shown", "suggestions_accepted", "corrections",
-                                     "trainings", "updates_accepted", "updates_rejected")} == {
-            "images": p.train_images, "test_images": p.test_images, "suggestions_shown": shown,
-            "suggestions_accepted": p.accepted, "corrections": p.corrected, "trainings": 1,
-            "updates_accepted": 1, "updates_rejected": 0}, (p.profile, row)
+        assert {
+            k: row[k]
+            for k in (
+                "images",
+                "test_images",
+                "suggestions_shown",
+                "suggestions_accepted",
+                "corrections",
+                "trainings",
+                "updates_accepted",
+                "updates_rejected",
+            )
+        } == {
+            "images": p.train_images,
+            "test_images": p.test_images,
+            "suggestions_shown": shown,
+            "suggestions_accepted": p.accepted,
+            "corrections": p.corrected,
+            "trainings": 1,
+            "updates_accepted": 1,
+            "updates_rejected": 0,
+        }, (p.profile, row)
         assert row["best_test_accuracy"] == pytest.approx(p.accuracy)
         assert row["active_seconds"] > 0
     assert rows[next(k for k, v in participants.items() if v is accepter)]["corrections"] == 0
@@ -358,5 +397,11 @@ def test_logging_off_run_keeps_only_the_minimal_records(chromium, plain_server, 
         assert_timeline([r for r in events if r["participant"] == pseudonym], [e for e in p.expected if e[0] == "server"])
     _, summary = export(plain_server, "summary")
     for row in summary:
-        assert (row["images"], row["suggestions_shown"], row["suggestions_accepted"], row["corrections"], row["trainings"]) == (0, 0, 0, 0, 0)
+        assert (row["images"], row["suggestions_shown"], row["suggestions_accepted"], row["corrections"], row["trainings"]) == (
+            0,
+            0,
+            0,
+            0,
+            0,
+        )
         assert row["updates_accepted"] == 1

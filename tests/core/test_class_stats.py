@@ -83,8 +83,9 @@ def test_confine_keeps_the_logits_of_untrained_classes_at_their_means():
 
 
 def _session(co, aggregator="fedasync", params=None):
-    session = co.create_session({"title": "t", "classes": ["a", "b", "c", "d"], "aggregator": aggregator,
-                                 "aggregator_params": params or {}})
+    session = co.create_session(
+        {"title": "t", "classes": ["a", "b", "c", "d"], "aggregator": aggregator, "aggregator_params": params or {}}
+    )
     co.start_session(session["id"])
     who = [co.authenticate(co.join(session["join_code"], f"p{i}")["token"]) for i in range(3)]
     return session["id"], who

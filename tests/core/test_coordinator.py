@@ -7,7 +7,12 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ADAPTERS = [ROOT / "influx_desktop" / "server", ROOT / "influx_desktop" / "gui", ROOT / "bench", ROOT / "influx_desktop" / "cli.py"]
+ADAPTERS = [
+    ROOT / "influx_desktop" / "server",
+    ROOT / "influx_desktop" / "gui",
+    ROOT / "bench",
+    ROOT / "influx_desktop" / "cli.py",
+]
 
 
 def _calls_on_a_coordinator() -> set[str]:

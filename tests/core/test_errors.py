@@ -33,8 +33,16 @@ def test_each_error_has_its_default_code_message_and_field(cls, code):
 def test_every_error_class_is_tested_above():
     """A new error class gets its code pinned here and a status in server/errors.py's STATUS_BY_ERROR."""
     assert {c.__name__ for c in errors.InfluxError.__subclasses__() if c.__module__ == errors.__name__} == {
-        "InvalidInput", "Unauthorized", "Forbidden", "NotFound", "Conflict", "PayloadTooLarge",
-        "UnsupportedMediaType", "RateLimited", "StorageError", "ModelUnavailable",
+        "InvalidInput",
+        "Unauthorized",
+        "Forbidden",
+        "NotFound",
+        "Conflict",
+        "PayloadTooLarge",
+        "UnsupportedMediaType",
+        "RateLimited",
+        "StorageError",
+        "ModelUnavailable",
     }
 
 

@@ -17,8 +17,12 @@ def ada(coordinator):
 
 
 def test_a_consistent_result_is_stored_logged_and_shown_with_the_participant(coordinator, ada):
-    result = {"version": 0, "accuracy": 0.75, "n": 4,
-              "per_class": {"cat": {"correct": 2, "total": 2}, "dog": {"correct": 1, "total": 2}}}
+    result = {
+        "version": 0,
+        "accuracy": 0.75,
+        "n": 4,
+        "per_class": {"cat": {"correct": 2, "total": 2}, "dog": {"correct": 1, "total": 2}},
+    }
     coordinator.report_test_result(ada, result)
     (logged,) = [e for e in coordinator.event_log(ada.session_id) if e["kind"] == "test_result"]
     assert logged["participant_id"] == ada.id

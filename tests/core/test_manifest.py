@@ -16,9 +16,17 @@ def test_the_manifest_carries_the_task_the_model_files_and_the_training_settings
     task = coordinator.manifest(ada)
 
     assert (task["session_id"], task["title"], task["classes"], task["state"], task["version"]) == (
-        sid, "Fruit", ["apple", "pear", "plum"], "running", 0)
-    assert task["participant"] == {"id": ada.id, "nickname": "Ada",
-                                   "study": {"pseudonym": f"P{ada.id}", "consented": False, "withdrawn": False}}
+        sid,
+        "Fruit",
+        ["apple", "pear", "plum"],
+        "running",
+        0,
+    )
+    assert task["participant"] == {
+        "id": ada.id,
+        "nickname": "Ada",
+        "study": {"pseudonym": f"P{ada.id}", "consented": False, "withdrawn": False},
+    }
     assert task["class_model"] == {"learned_classes": [], "contributors": 0}  # nothing learned yet
     artifacts = coordinator.prepare_models(sid)
     assert task["artifacts"] == artifacts
@@ -27,8 +35,13 @@ def test_the_manifest_carries_the_task_the_model_files_and_the_training_settings
     assert task["backbone"]["sha256"] == artifacts["feature_extractor"]["sha256"]
     assert (task["backbone"]["name"], task["backbone"]["quantized"]) == ("efficientnet_lite0", None)
     assert task["parameter_count"] == head.parameter_count(3) == 3 * 1280 + 3
-    assert task["training"] == {"local_epochs": 4, "batch_size": 64, "learning_rate": 1e-3,
-                                "send_class_stats": True, "mask_absent_classes": True}
+    assert task["training"] == {
+        "local_epochs": 4,
+        "batch_size": 64,
+        "learning_rate": 1e-3,
+        "send_class_stats": True,
+        "mask_absent_classes": True,
+    }
     assert task["limits"]["max_staleness"] == 20 and task["limits"]["max_update_norm"] == 100.0
     assert math.isclose(task["limits"]["clip_update_norm"], honest_update_bound(1e-3, 4, head.parameter_count(3)))
 

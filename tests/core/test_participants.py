@@ -37,8 +37,11 @@ def test_a_join_code_is_taken_as_typed_or_scanned_and_only_for_a_running_session
     for spelling in (typed, full_width):
         assert c.join_info(spelling)["title"] == "Block"
         assert c.join(spelling)["session_id"] == sid
-    for unknown, error, field in (("ZZZZZZ", NotFound, "join_code"), ("  ", InvalidInput, "join_code"),
-                                  (None, InvalidInput, "join_code")):
+    for unknown, error, field in (
+        ("ZZZZZZ", NotFound, "join_code"),
+        ("  ", InvalidInput, "join_code"),
+        (None, InvalidInput, "join_code"),
+    ):
         with pytest.raises(error) as refused:
             c.join(unknown)
         assert refused.value.field == field
@@ -93,7 +96,8 @@ def test_without_a_block_the_removed_device_joins_as_a_new_participant(coordinat
 
     assert again["participant_id"] != mia["participant_id"] and again["rejoined"] is False
     assert [(p["id"], p["revoked"]) for p in c.participants(sid)] == [
-        (mia["participant_id"], True), (again["participant_id"], False)
+        (mia["participant_id"], True),
+        (again["participant_id"], False),
     ]
 
 
@@ -123,7 +127,8 @@ def test_blocking_a_removed_participant_also_removes_what_its_device_rejoined_as
     c.revoke_participant(sid, first["participant_id"], block_device=True)
 
     assert [(p["id"], p["revoked"], p["device_blocked"]) for p in c.participants(sid)] == [
-        (first["participant_id"], True, True), (second["participant_id"], True, False)
+        (first["participant_id"], True, True),
+        (second["participant_id"], True, False),
     ]
     with pytest.raises(Forbidden):
         c.join(code, device_key=MIA_PHONE)

@@ -13,6 +13,7 @@ import json
 
 import numpy as np
 import pytest
+from participant_sim import ApiError, SimulatedParticipant
 
 from influx_desktop.errors import Conflict, InvalidInput
 from influx_desktop.models.backbones import get_backbone
@@ -20,7 +21,6 @@ from influx_desktop.models.features import FeatureExtractor
 from influx_desktop.models.images import preprocess_batch
 from influx_desktop.session import SessionConfig
 from influx_desktop.testset import read_test_zip
-from participant_sim import ApiError, SimulatedParticipant
 
 BASE = {"title": "Clothes", "classes": ["shirt", "trouser"]}
 

@@ -101,7 +101,13 @@ def test_numeric_settings_are_declared_once_and_drive_validation():
 
     declared = NUMERIC_SETTINGS + (CLIP_UPDATE_NORM,)
     assert [p.name for p in declared] == [
-        "local_epochs", "batch_size", "learning_rate", "max_staleness", "max_update_norm", "clip_update_norm"]
+        "local_epochs",
+        "batch_size",
+        "learning_rate",
+        "max_staleness",
+        "max_update_norm",
+        "clip_update_norm",
+    ]
     defaults = SessionConfig(title="t", classes=("a", "b"))
     for p in declared:
         assert p.label and p.help, p.name

@@ -31,8 +31,7 @@ def test_the_address_is_remembered_per_session_across_restarts_and_changes_are_l
         logged = [e for e in c.event_log(first) if e["kind"] == "server_address_changed"]
         assert [e["data"] for e in logged] == [
             {"host": "127.0.0.1", "interface": "lo", "port": 41234, "previous": None},
-            {"host": "192.0.2.7", "interface": "wlan0", "port": 41234,
-             "previous": {"host": "127.0.0.1", "port": 41234}},
+            {"host": "192.0.2.7", "interface": "wlan0", "port": 41234, "previous": {"host": "127.0.0.1", "port": 41234}},
         ]
     finally:
         c.close()
@@ -40,9 +39,15 @@ def test_the_address_is_remembered_per_session_across_restarts_and_changes_are_l
 
 @pytest.mark.parametrize(
     "host, port, interface, field",
-    [("", 5000, None, "host"), (None, 5000, None, "host"), ("127.0.0.1", 0, None, "port"),
-     ("127.0.0.1", 65536, None, "port"), ("127.0.0.1", True, None, "port"), ("127.0.0.1", "80", None, "port"),
-     ("127.0.0.1", 5000, "x" * 101, "interface")],
+    [
+        ("", 5000, None, "host"),
+        (None, 5000, None, "host"),
+        ("127.0.0.1", 0, None, "port"),
+        ("127.0.0.1", 65536, None, "port"),
+        ("127.0.0.1", True, None, "port"),
+        ("127.0.0.1", "80", None, "port"),
+        ("127.0.0.1", 5000, "x" * 101, "interface"),
+    ],
 )
 def test_a_bad_address_is_refused_and_nothing_is_stored(tmp_path, host, port, interface, field):
     c = Coordinator(tmp_path / "data", model_cache=None)
@@ -71,8 +76,14 @@ def test_start_or_resume_makes_a_session_running_from_any_state(coordinator):
     coordinator.stop_session(sid)
     assert coordinator.start_or_resume(sid)["state"] == "running"  # stopped: starts again
     kinds = [e["kind"] for e in coordinator.event_log(sid)]
-    assert kinds == ["session_created", "session_started", "session_paused", "session_resumed", "session_stopped",
-                     "session_started"]
+    assert kinds == [
+        "session_created",
+        "session_started",
+        "session_paused",
+        "session_resumed",
+        "session_stopped",
+        "session_started",
+    ]
 
 
 def test_states_change_only_along_the_allowed_paths(coordinator):

@@ -22,8 +22,11 @@ def _prepared_before_issue_16(coordinator, sid: int, extractor) -> None:
     """What a session prepared by the previous version stores: the extractor without the map."""
     with coordinator.store.transaction() as db:
         stored = json.loads(db.execute("SELECT artifacts FROM sessions WHERE id=?", (sid,)).fetchone()["artifacts"])
-        stored["feature_extractor"] = {"url": f"/api/v1/artifacts/{extractor.sha256}", "sha256": extractor.sha256,
-                                       "bytes": extractor.bytes}
+        stored["feature_extractor"] = {
+            "url": f"/api/v1/artifacts/{extractor.sha256}",
+            "sha256": extractor.sha256,
+            "bytes": extractor.bytes,
+        }
         db.execute("UPDATE sessions SET artifacts=? WHERE id=?", (json.dumps(stored), sid))
 
 

@@ -42,6 +42,11 @@ def test_each_refusal_names_the_field_under_its_prefix(param, value, message):
 def test_the_label_defaults_to_empty_and_describe_is_what_forms_and_the_api_read():
     assert ROUNDS.label == "" and RATE.label == "Rate"
     assert MODE.describe() == {
-        "name": "mode", "type": "str", "default": "fast", "minimum": None, "maximum": None,
-        "choices": ["fast", "slow"], "help": "Which way.",
+        "name": "mode",
+        "type": "str",
+        "default": "fast",
+        "minimum": None,
+        "maximum": None,
+        "choices": ["fast", "slow"],
+        "help": "Which way.",
     }

@@ -11,7 +11,13 @@ import pytest
 from influx_desktop.coordinator import Coordinator
 from influx_desktop.errors import Forbidden, NotFound, StorageError
 from influx_desktop.store import (
-    SCHEMA_VERSION, Store, add_model_version, latest_version, model_parameters, session_config, session_row,
+    SCHEMA_VERSION,
+    Store,
+    add_model_version,
+    latest_version,
+    model_parameters,
+    session_config,
+    session_row,
 )
 
 

@@ -117,12 +117,9 @@ def test_fedbuff_applies_the_sample_weighted_mean_delta_times_the_server_rate():
 def test_fedbuff_server_rate_zero_keeps_the_model_and_one_rate_one_update_takes_its_parameters():
     update = ClientUpdate(parameters=f32(4, 4), base_parameters=f32(1, 1), staleness=0, sample_count=7)
     np.testing.assert_array_equal(
-        make_strategy("fedbuff", {"buffer_size": 1, "server_learning_rate": 0.0}).aggregate(f32(1, 1), [update]),
-        f32(1, 1),
+        make_strategy("fedbuff", {"buffer_size": 1, "server_learning_rate": 0.0}).aggregate(f32(1, 1), [update]), f32(1, 1)
     )
-    np.testing.assert_array_equal(
-        make_strategy("fedbuff", {"buffer_size": 1}).aggregate(f32(1, 1), [update]), f32(4, 4)
-    )
+    np.testing.assert_array_equal(make_strategy("fedbuff", {"buffer_size": 1}).aggregate(f32(1, 1), [update]), f32(4, 4))
 
 
 # ---------------------------------------------------------------- aggregate.py helpers

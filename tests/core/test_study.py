@@ -6,7 +6,12 @@ import pytest
 
 from influx_desktop.errors import InvalidInput
 from influx_desktop.study import (
-    BROWSER_EVENTS, DEFAULT_CONSENT_NOTICE, MAX_CONSENT_NOTICE, MAX_EVENTS_PER_BATCH, validate_batch, validate_notice,
+    BROWSER_EVENTS,
+    DEFAULT_CONSENT_NOTICE,
+    MAX_CONSENT_NOTICE,
+    MAX_EVENTS_PER_BATCH,
+    validate_batch,
+    validate_notice,
 )
 
 NOW = 1_800_000_000.0
@@ -19,9 +24,21 @@ def event(seq, kind, **data):
 
 def test_a_valid_batch_becomes_events_with_float_times():
     (shown, seen) = validate_batch(
-        {"events": [event(0, "suggestion_shown", image=1, suggested="dog", confidence=1),
-                    event(1, "visibility", state="hidden")]}, CLASSES, NOW)
-    assert (shown.seq, shown.kind, shown.data, shown.at) == (0, "suggestion_shown", {"image": 1, "suggested": "dog", "confidence": 1}, NOW - 1)
+        {
+            "events": [
+                event(0, "suggestion_shown", image=1, suggested="dog", confidence=1),
+                event(1, "visibility", state="hidden"),
+            ]
+        },
+        CLASSES,
+        NOW,
+    )
+    assert (shown.seq, shown.kind, shown.data, shown.at) == (
+        0,
+        "suggestion_shown",
+        {"image": 1, "suggested": "dog", "confidence": 1},
+        NOW - 1,
+    )
     assert isinstance(seen.at, float) and seen.data == {"state": "hidden"}
 
 
@@ -38,10 +55,14 @@ def test_a_valid_batch_becomes_events_with_float_times():
         ({"events": [event(0, "visibility", state="visible", name="IMG_1.jpg")]}, "events[0].data"),
         ({"events": [event(0, "suggestion_accepted", image=1, label="owl")]}, "events[0].data.label"),
         ({"events": [event(0, "suggestion_shown", image=1, suggested="cat", confidence=1.5)]}, "events[0].data.confidence"),
-        ({"events": [event(0, "training_finished", duration_ms=float("nan"), epochs=1, loss_per_epoch=[])]},
-         "events[0].data.duration_ms"),
-        ({"events": [event(0, "training_finished", duration_ms=5, epochs=1, loss_per_epoch=["0.5"])]},
-         "events[0].data.loss_per_epoch"),
+        (
+            {"events": [event(0, "training_finished", duration_ms=float("nan"), epochs=1, loss_per_epoch=[])]},
+            "events[0].data.duration_ms",
+        ),
+        (
+            {"events": [event(0, "training_finished", duration_ms=5, epochs=1, loss_per_epoch=["0.5"])]},
+            "events[0].data.loss_per_epoch",
+        ),
     ],
 )
 def test_the_first_bad_event_is_named(payload, field):

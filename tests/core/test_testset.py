@@ -6,14 +6,13 @@ import threading
 
 import numpy as np
 import pytest
+from image_zip import png_bytes, zip_bytes
 
 from influx_desktop.errors import InvalidInput
 from influx_desktop.events import record
 from influx_desktop.models import head, images
 from influx_desktop.store import add_model_version
 from influx_desktop.testset import read_test_zip
-
-from image_zip import png_bytes, zip_bytes
 
 
 def _small_test_set(fm, every: int = 20) -> tuple[bytes, np.ndarray]:
@@ -61,7 +60,9 @@ def test_versions_published_while_the_test_set_is_extracted_are_scored_once_each
 def test_test_set_zip_rules(fm):
     classes = ("cat", "dog")
     png = png_bytes(fm.test_images[0])
-    got = read_test_zip(zip_bytes({"cat/a.png": png, "dog/b.PNG": png, "dog/notes.txt": b"x", "__MACOSX/cat/c.png": png}), classes)
+    got = read_test_zip(
+        zip_bytes({"cat/a.png": png, "dog/b.PNG": png, "dog/notes.txt": b"x", "__MACOSX/cat/c.png": png}), classes
+    )
     assert [(i.name, i.label) for i in got] == [("cat/a.png", 0), ("dog/b.PNG", 1)]
     # One top folder around the class folders is allowed.
     assert len(read_test_zip(zip_bytes({"set/cat/a.png": png, "set/dog/b.png": png}), classes)) == 2

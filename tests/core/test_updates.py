@@ -69,7 +69,9 @@ def test_a_retried_rejected_update_gets_the_same_rejection_without_a_second_audi
         coordinator.submit_update(ada, 0, 10, body, idempotency_key="stale-one")
 
     assert (again.value.code, again.value.message, again.value.field) == (
-        first.value.code, first.value.message, first.value.field
+        first.value.code,
+        first.value.message,
+        first.value.field,
     )
     assert _books(coordinator, sid) == before
 
@@ -95,9 +97,7 @@ def test_the_first_answer_is_given_even_after_the_session_was_paused(coordinator
         coordinator.submit_update(ada, 0, 10, body, idempotency_key="after-pause")
 
 
-@pytest.mark.parametrize(
-    "change", ["body", "base_version", "sample_count"],
-)
+@pytest.mark.parametrize("change", ["body", "base_version", "sample_count"])
 def test_the_same_key_on_a_different_request_is_refused_and_changes_nothing(coordinator, change):
     sid, ada, _ = _running(coordinator)
     body = _moved(coordinator, sid, 0)
@@ -128,7 +128,8 @@ def test_without_a_key_every_request_is_a_new_update(coordinator):
 
 
 @pytest.mark.parametrize(
-    "key", ["short", "x" * 101, "has space1", "slash/slash", "ümlautkey", "", 12345678],
+    "key",
+    ["short", "x" * 101, "has space1", "slash/slash", "ümlautkey", "", 12345678],
     ids=["7 chars", "101 chars", "space", "slash", "non-ascii", "empty", "not text"],
 )
 def test_a_malformed_key_is_refused_before_anything_is_stored(coordinator, key):

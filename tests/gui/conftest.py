@@ -41,7 +41,8 @@ class Participant:
         self.base = join_url.split("/?join=")[0]
         code = join_url.split("?join=")[1]
         status, _, body = http(
-            "POST", f"{self.base}/api/v1/join",
+            "POST",
+            f"{self.base}/api/v1/join",
             json.dumps({"join_code": code, "nickname": nickname, "device": device}).encode(),
             {"Content-Type": "application/json"},
         )
@@ -60,7 +61,9 @@ class Participant:
         version, parameters = self.model()
         update = (parameters + noise * self.rng.standard_normal(parameters.shape)).astype("<f4")
         status, _, body = http(
-            "POST", f"{self.base}/api/v1/updates", update.tobytes(),
+            "POST",
+            f"{self.base}/api/v1/updates",
+            update.tobytes(),
             {
                 "Authorization": f"Bearer {self.token}",
                 "X-Base-Version": str(version if base_version is None else base_version),

@@ -4,7 +4,6 @@ participants both act at once (issue 15)."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import Participant, fill_new_session, start_and_wait
 
 pytestmark = pytest.mark.gui

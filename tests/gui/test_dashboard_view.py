@@ -8,9 +8,9 @@ import json
 import time
 
 import pytest
+from conftest import Participant, fill_new_session, http, start_and_wait
 from PySide6.QtWidgets import QApplication
 
-from conftest import Participant, fill_new_session, http, start_and_wait
 from influx_desktop.gui.dashboard import Dashboard
 from influx_desktop.gui.snapshot import SessionSnapshot
 
@@ -23,8 +23,12 @@ def column(table, header: str) -> int:
 
 def post_test_result(participant: Participant, version: int, correct: int, n: int) -> None:
     body = json.dumps({"version": version, "accuracy": correct / n, "n": n}).encode()
-    status, _, answer = http("POST", f"{participant.base}/api/v1/test-results", body,
-                             {"Authorization": f"Bearer {participant.token}", "Content-Type": "application/json"})
+    status, _, answer = http(
+        "POST",
+        f"{participant.base}/api/v1/test-results",
+        body,
+        {"Authorization": f"Bearer {participant.token}", "Content-Type": "application/json"},
+    )
     assert status in (200, 201, 204), answer
 
 
@@ -57,10 +61,18 @@ def test_own_test_results_are_on_the_dashboard_and_no_column_is_clipped(qtbot, w
 
 
 def _snapshot(test_set: dict, accuracy: list[dict]) -> SessionSnapshot:
-    session = {"id": 1, "version": 3, "participants": 2, "active_participants": 2, "updates_applied": 3,
-               "updates_buffered": 0, "updates_rejected": 0}
-    return SessionSnapshot(session=session, participants=[], updates=[], accuracy=accuracy, test_set=test_set,
-                           events=[], taken_at=time.time())
+    session = {
+        "id": 1,
+        "version": 3,
+        "participants": 2,
+        "active_participants": 2,
+        "updates_applied": 3,
+        "updates_buffered": 0,
+        "updates_rejected": 0,
+    }
+    return SessionSnapshot(
+        session=session, participants=[], updates=[], accuracy=accuracy, test_set=test_set, events=[], taken_at=time.time()
+    )
 
 
 def test_nothing_moves_while_a_test_set_loads(qtbot):
@@ -68,9 +80,17 @@ def test_nothing_moves_while_a_test_set_loads(qtbot):
     qtbot.addWidget(dashboard)
     dashboard.resize(1050, 760)
     dashboard.show()
-    widgets = [dashboard.version_tile, dashboard.participants_tile, dashboard.rate_tile, dashboard.updates_tile,
-               dashboard.accuracy_tile, dashboard.participants, dashboard.rejected, dashboard.accuracy_chart,
-               dashboard.staleness_chart]
+    widgets = [
+        dashboard.version_tile,
+        dashboard.participants_tile,
+        dashboard.rate_tile,
+        dashboard.updates_tile,
+        dashboard.accuracy_tile,
+        dashboard.participants,
+        dashboard.rejected,
+        dashboard.accuracy_chart,
+        dashboard.staleness_chart,
+    ]
 
     def geometry():
         QApplication.processEvents()

@@ -9,10 +9,10 @@ import json
 import socket
 
 import pytest
+from conftest import LOOPBACK, Participant, fill_new_session, http, start_and_wait
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
-from conftest import LOOPBACK, Participant, fill_new_session, http, start_and_wait
 from influx_desktop.errors import ModelUnavailable
 from influx_desktop.gui.exports import EVENT_LOG
 from influx_desktop.models.cache import ModelCache
@@ -58,8 +58,7 @@ def test_a_vanished_interface_is_reported(qtbot, open_window, data_dir):
 def test_missing_pretrained_weights_are_explained(qtbot, window, monkeypatch):
     def unavailable(self, backbone_name, *_args, **_options):  # whatever the cache is asked for
         raise ModelUnavailable(
-            "The ImageNet weights for MobileNetV2 are not on this computer and could not be downloaded.",
-            field="backbone",
+            "The ImageNet weights for MobileNetV2 are not on this computer and could not be downloaded.", field="backbone"
         )
 
     monkeypatch.setattr(ModelCache, "feature_extractor", unavailable)  # no download attempt from a test
@@ -164,9 +163,7 @@ def test_a_test_folder_with_unknown_classes_is_refused(qtbot, running, tmp_path)
 def test_exports_and_data_folder(qtbot, running, tmp_path, monkeypatch):
     window = running
     Participant(window.serving.join_url, "Ada").send_update()
-    monkeypatch.setattr(
-        "PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, **k: (str(tmp_path / "events.jsonl"), "")
-    )
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, **k: (str(tmp_path / "events.jsonl"), ""))
     window.toolbar.export_events_action.trigger()
     qtbot.waitUntil(lambda: (tmp_path / "events.jsonl").exists(), timeout=5000)
     kinds = [json.loads(line)["kind"] for line in (tmp_path / "events.jsonl").read_text().splitlines()]
@@ -176,9 +173,7 @@ def test_exports_and_data_folder(qtbot, running, tmp_path, monkeypatch):
     rows = list(csv.reader(io.StringIO((tmp_path / "events.csv").read_text())))
     assert rows[0][:4] == ["id", "session_id", "at", "kind"] and len(rows) == len(kinds) + 1
 
-    monkeypatch.setattr(
-        "PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, **k: (str(tmp_path / "model.onnx"), "")
-    )
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, **k: (str(tmp_path / "model.onnx"), ""))
     window.toolbar.export_model_action.trigger()
     qtbot.waitUntil(lambda: (tmp_path / "model.onnx").exists(), timeout=30_000)
     import onnx

@@ -15,18 +15,23 @@ def test_suggested_names_carry_the_title_and_version():
     assert MODEL.suggested_name(SESSION) == "fruit-or-not-v7.onnx"
     assert EVENT_LOG.suggested_name(SESSION) == "fruit-or-not-events.csv"
     assert [e.suggested_name(SESSION) for e in STUDY_EXPORTS.values()] == [
-        "fruit-or-not-study-events.csv", "fruit-or-not-study-events.jsonl",
-        "fruit-or-not-study-summary.csv", "fruit-or-not-study-summary.jsonl",
+        "fruit-or-not-study-events.csv",
+        "fruit-or-not-study-events.jsonl",
+        "fruit-or-not-study-summary.csv",
+        "fruit-or-not-study-summary.jsonl",
     ]
 
 
-@pytest.mark.parametrize(("path", "chosen", "fmt"), [
-    ("/tmp/log.csv", "CSV (*.csv)", "csv"),
-    ("/tmp/log", "CSV (*.csv)", "csv"),
-    ("/tmp/log.jsonl", "CSV (*.csv)", "jsonl"),  # the extension typed names the format
-    ("/tmp/log", "JSON Lines (*.jsonl)", "jsonl"),  # so does the file type chosen
-    ("/tmp/log", "", "csv"),
-])
+@pytest.mark.parametrize(
+    ("path", "chosen", "fmt"),
+    [
+        ("/tmp/log.csv", "CSV (*.csv)", "csv"),
+        ("/tmp/log", "CSV (*.csv)", "csv"),
+        ("/tmp/log.jsonl", "CSV (*.csv)", "jsonl"),  # the extension typed names the format
+        ("/tmp/log", "JSON Lines (*.jsonl)", "jsonl"),  # so does the file type chosen
+        ("/tmp/log", "", "csv"),
+    ],
+)
 def test_the_event_log_format_follows_the_file_type_or_the_extension(path, chosen, fmt):
     assert EVENT_LOG.file_types() == "CSV (*.csv);;JSON Lines (*.jsonl)"
     assert EVENT_LOG.format_for(path, chosen) == fmt

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import Participant, fill_new_session, http, start_and_wait
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -23,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from conftest import Participant, fill_new_session, http, start_and_wait
 from influx_desktop.gui import i18n
 from influx_desktop.gui.language import LANG_ENV, available_languages, choose_language, install_language
 
@@ -99,8 +99,12 @@ def _visible_texts(root: QWidget) -> list[str]:
             texts += [a.text() for a in widget.actions()]
         if isinstance(widget, QTableWidget):
             texts += [widget.horizontalHeaderItem(c).text() for c in range(widget.columnCount())]
-            texts += [widget.item(r, c).text() for r in range(widget.rowCount()) for c in range(widget.columnCount())
-                      if widget.item(r, c) is not None]
+            texts += [
+                widget.item(r, c).text()
+                for r in range(widget.rowCount())
+                for c in range(widget.columnCount())
+                if widget.item(r, c) is not None
+            ]
         if isinstance(widget, QTableView) and not isinstance(widget, QTableWidget):
             model = widget.model()
             texts += [str(model.headerData(c, 1) or "") for c in range(model.columnCount())]
@@ -109,8 +113,12 @@ def _visible_texts(root: QWidget) -> list[str]:
 
 def _english_left(root: QWidget) -> list[str]:
     catalogue = _english_catalogue()
-    return [text for text in _visible_texts(root) for line in text.splitlines()
-            if any(p.fullmatch(line) or (len(p.pattern) > 40 and p.search(line)) for p in catalogue)]
+    return [
+        text
+        for text in _visible_texts(root)
+        for line in text.splitlines()
+        if any(p.fullmatch(line) or (len(p.pattern) > 40 and p.search(line)) for p in catalogue)
+    ]
 
 
 def test_the_german_window_shows_no_english_text_of_the_catalogue(qtbot, german, open_window, data_dir):
@@ -129,8 +137,12 @@ def test_the_german_window_shows_no_english_text_of_the_catalogue(qtbot, german,
     start_and_wait(qtbot, window)
     ada = Participant(window.serving.join_url, "Ada")
     assert ada.send_update()[0] == 200
-    status, _, _ = http("POST", f"{ada.base}/api/v1/test-results", b'{"version": 1, "accuracy": 0.5, "n": 4}',
-                        {"Authorization": f"Bearer {ada.token}", "Content-Type": "application/json"})
+    status, _, _ = http(
+        "POST",
+        f"{ada.base}/api/v1/test-results",
+        b'{"version": 1, "accuracy": 0.5, "n": 4}',
+        {"Authorization": f"Bearer {ada.token}", "Content-Type": "application/json"},
+    )
     assert status in (200, 201, 204)
     qtbot.waitUntil(lambda: window.dashboard.participants.rowCount() == 1, timeout=5000)
     qtbot.waitUntil(lambda: "Fotos" in window.dashboard.participants.item(0, 8).text(), timeout=5000)
@@ -140,8 +152,12 @@ def test_the_german_window_shows_no_english_text_of_the_catalogue(qtbot, german,
         window.tabs.setCurrentIndex(index)
         qtbot.wait(20)
         assert _english_left(window) == [], window.tabs.tabText(index)
-    qtbot.waitUntil(lambda: "beigetreten" in " ".join(window.event_log.table.item(r, 2).text()
-                                                       for r in range(window.event_log.table.rowCount())), timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            "beigetreten" in " ".join(window.event_log.table.item(r, 2).text() for r in range(window.event_log.table.rowCount()))
+        ),
+        timeout=5000,
+    )
     assert _english_left(window.event_log) == []
 
     window.present()

@@ -4,8 +4,8 @@ other devices (issue 15). Nothing is bound: 192.0.2.0/24 is TEST-NET-1, only eve
 from __future__ import annotations
 
 import pytest
-
 from conftest import LOOPBACK
+
 from influx_desktop.gui.network_choice import friendly_name, network_kind, offer_labels, reachability_warning
 from influx_desktop.server.network import Interface
 
@@ -15,13 +15,22 @@ WLAN = Interface("wlan0", "192.0.2.77")
 LO = Interface("lo", LOOPBACK)
 
 
-@pytest.mark.parametrize("name, kind, shown", [
-    ("wlan0", "wifi", "Wi-Fi"), ("wlp2s0", "wifi", "Wi-Fi"), ("Wi-Fi", "wifi", "Wi-Fi"), ("WLAN", "wifi", "Wi-Fi"),
-    ("eth0", "cable", "Cable (Ethernet)"), ("enp3s0", "cable", "Cable (Ethernet)"),
-    ("Ethernet 2", "cable", "Cable (Ethernet)"), ("docker0", "virtual", "Virtual network (docker0)"),
-    ("vEthernet (WSL)", "virtual", "Virtual network (vEthernet (WSL))"), ("tun0", "vpn", "VPN (tun0)"),
-    ("foo1", "other", "Network “foo1”"),
-])
+@pytest.mark.parametrize(
+    "name, kind, shown",
+    [
+        ("wlan0", "wifi", "Wi-Fi"),
+        ("wlp2s0", "wifi", "Wi-Fi"),
+        ("Wi-Fi", "wifi", "Wi-Fi"),
+        ("WLAN", "wifi", "Wi-Fi"),
+        ("eth0", "cable", "Cable (Ethernet)"),
+        ("enp3s0", "cable", "Cable (Ethernet)"),
+        ("Ethernet 2", "cable", "Cable (Ethernet)"),
+        ("docker0", "virtual", "Virtual network (docker0)"),
+        ("vEthernet (WSL)", "virtual", "Virtual network (vEthernet (WSL))"),
+        ("tun0", "vpn", "VPN (tun0)"),
+        ("foo1", "other", "Network “foo1”"),
+    ],
+)
 def test_adapters_are_named_in_plain_words(name, kind, shown):
     interface = Interface(name, "192.0.2.10")
     assert (network_kind(interface), friendly_name(interface)) == (kind, shown)
@@ -34,12 +43,15 @@ def test_networks_other_devices_cannot_reach_are_warned_about():
     assert "virtual network" in reachability_warning(Interface("docker0", "172.17.0.1"))
     assert reachability_warning(WLAN) is None and reachability_warning(Interface("eth0", "192.0.2.5")) is None
     assert offer_labels([WLAN, Interface("wlan1", "192.0.2.78"), LO]) == [
-        "Wi-Fi – 192.0.2.77", "Wi-Fi – 192.0.2.78", "This computer only (test mode)"]
+        "Wi-Fi – 192.0.2.77",
+        "Wi-Fi – 192.0.2.78",
+        "This computer only (test mode)",
+    ]
 
 
 def test_choosing_loopback_shows_the_warning_next_to_the_qr_code(qtbot, open_window, data_dir):
     window = open_window(data_dir, interfaces=[WLAN, LO], host=WLAN.address)
-    panel, combo = window.server_panel, window.server_panel.interface_combo
+    combo = window.server_panel.interface_combo
     assert [combo.itemText(i) for i in range(combo.count())] == ["Wi-Fi", "This computer only (test mode)"]
     assert "wlan0" in combo.itemData(0, 3) and "192.0.2.77" in combo.itemData(0, 3)  # 3: Qt.ToolTipRole
     assert not window.join_panel.warning.isVisible()

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import Qt as QtGuiFunctions  # mightBeRichText lives in QtGui's Qt
-from PySide6.QtGui import QTextDocument
-
 from conftest import LOOPBACK, fill_new_session, http, start_and_wait
+from PySide6.QtCore import Qt
+from PySide6.QtGui import (
+    Qt as QtGuiFunctions,  # mightBeRichText lives in QtGui's Qt
+    QTextDocument,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -28,8 +29,7 @@ def join(window, nickname: str, device: str, device_key: str | None = None) -> t
     if device_key is not None:
         payload["device_key"] = device_key
     status, _, body = http(
-        "POST", url.split("/?join=")[0] + "/api/v1/join", json.dumps(payload).encode(),
-        {"Content-Type": "application/json"},
+        "POST", url.split("/?join=")[0] + "/api/v1/join", json.dumps(payload).encode(), {"Content-Type": "application/json"}
     )
     return status, json.loads(body)
 
@@ -105,7 +105,8 @@ def test_same_nicknames_are_told_apart_and_remove_can_block_the_device(qtbot, ru
     qtbot.waitUntil(lambda: table.rowCount() == 3, timeout=5000)
     ids = column(table, "ID")
     assert [table.item(row_of(table, p["participant_id"]), ids).text() for p in (mia, impostor)] == [
-        f"#{mia['participant_id']}", f"#{impostor['participant_id']}"
+        f"#{mia['participant_id']}",
+        f"#{impostor['participant_id']}",
     ]
     assert not dashboard.blocked_label.isVisible() and not dashboard.unblock_button.isVisible()
 

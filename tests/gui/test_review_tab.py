@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import Participant, fill_new_session, start_and_wait
 
 pytestmark = pytest.mark.gui
@@ -56,7 +55,7 @@ def test_confusion_matrix_per_version_and_a_mistakes_heatmap(qtbot, window, tmp_
         version = view.version_combo.itemData(index)
         view.version_combo.setCurrentIndex(index)
         view.version_combo.activated.emit(index)
-        qtbot.waitUntil(lambda: view.controller.review.version == version, timeout=10_000)
+        qtbot.waitUntil(lambda version=version: view.controller.review.version == version, timeout=10_000)
         counts = np.array(view.matrix_counts())
         assert counts.shape == (4, 4)
         per_class = stored[version]["per_class"]

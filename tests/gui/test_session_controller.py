@@ -109,7 +109,7 @@ def test_the_latest_session_is_shown_with_its_snapshot(coordinator, open_control
     controller.list_sessions(select_latest=True)
     assert controller.session_id == latest["id"]
     assert seen("shown") == [(latest["id"],)]
-    (session, load_form), = seen("session")
+    ((session, load_form),) = seen("session")
     assert load_form and session["config"]["title"] == "Fruit or not"
     assert controller.snapshot is not None and controller.snapshot.session_id == latest["id"]
     assert seen("snapshot") == [(controller.snapshot,)]
@@ -134,7 +134,7 @@ def test_saving_creates_the_session_then_changes_only_what_changed(coordinator, 
 def test_a_refused_setting_names_its_field_and_nothing_is_created(coordinator, open_controller):
     controller, seen = open_controller()
     controller.save({"title": "", "classes": ["a", "b"]})
-    (what, exc), = seen("settings_refused")
+    ((what, exc),) = seen("settings_refused")
     assert what == "Could not save the settings" and exc.field == "title"
     assert controller.session_id is None and coordinator.list_sessions() == []
 
@@ -147,7 +147,7 @@ def test_a_session_served_before_gets_its_port_and_a_note_when_its_address_is_go
     controller.show_session(session_id)
     assert seen("port") == [(41999,)]
     assert seen("network") == [([Interface("lo", LOOPBACK)], LOOPBACK)]
-    (kind, text), = [n for n in seen("notice") if n[0] is not None]
+    ((kind, text),) = [n for n in seen("notice") if n[0] is not None]
     assert kind == "problem" and "Wi-Fi (192.0.2.77)" in text and "does not have that address now" in text
 
 
@@ -196,7 +196,7 @@ def test_a_taken_port_is_offered_another_and_nothing_starts(coordinator, open_co
         port = taken.getsockname()[1]
         controller.start(dict(SETTINGS), LOOPBACK, port)
     assert controller.serving is None and not controller.starting
-    (exc, keeps_link), = seen("port_in_use")
+    ((exc, keeps_link),) = seen("port_in_use")
     assert (exc.port, keeps_link) == (port, False) and exc.free_port not in (None, port)
     assert seen("notice")[-1] == ("problem", f"Could not start: Port {port} on {LOOPBACK} is in use by another program.")
     assert controller.session["state"] == "draft"  # the settings were saved, nothing started
@@ -249,6 +249,6 @@ def test_start_serves_a_session_the_app_left_paused_or_running_without_starting_
     before = [e["kind"] for e in coordinator.event_log(session_id)]
     controller.start(coordinator.config(session_id).to_dict(), LOOPBACK, 0)
     assert controller.serving is not None and controller.state == "running"
-    added = [e["kind"] for e in coordinator.event_log(session_id)][len(before):]
+    added = [e["kind"] for e in coordinator.event_log(session_id)][len(before) :]
     assert "session_started" not in added
     assert ("session_resumed" in added) == (left == "paused")

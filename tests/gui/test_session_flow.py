@@ -7,10 +7,10 @@ from __future__ import annotations
 import socket
 
 import pytest
+from conftest import LOOPBACK, Participant, fill_new_session, start_and_wait
 from PySide6.QtGui import QColor
 from zeroconf import IPVersion, Zeroconf
 
-from conftest import LOOPBACK, Participant, fill_new_session, start_and_wait
 from influx_desktop.gui.qr_widget import qr_matrix
 from influx_desktop.server.mdns import SERVICE_TYPE
 
@@ -21,10 +21,7 @@ def read_qr_modules(view) -> list[list[bool]]:
     """Sample the QR code as drawn on screen: find the dark modules' bounding box, then each module's centre."""
     image = view.grab().toImage()
     dark = [
-        (x, y)
-        for y in range(0, image.height())
-        for x in range(0, image.width())
-        if QColor(image.pixel(x, y)).lightness() < 128
+        (x, y) for y in range(0, image.height()) for x in range(0, image.width()) if QColor(image.pixel(x, y)).lightness() < 128
     ]
     xs, ys = [p[0] for p in dark], [p[1] for p in dark]
     left, right, top, bottom = min(xs), max(xs) + 1, min(ys), max(ys) + 1

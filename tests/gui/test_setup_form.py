@@ -4,9 +4,9 @@ each strategy's declared parameters, the classes editor, and classes locked once
 from __future__ import annotations
 
 import pytest
+from conftest import fill_new_session, start_and_wait
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
-from conftest import fill_new_session, start_and_wait
 from influx_desktop.gui.session_form import ERROR_STYLE, QUANTIZED_LABEL
 from influx_desktop.models.backbones import BACKBONES, DEFAULT_BACKBONE
 from influx_desktop.session import CLIP_UPDATE_NORM, NUMERIC_SETTINGS, SessionConfig

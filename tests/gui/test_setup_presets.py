@@ -4,11 +4,11 @@ under a closed Advanced section, and no value changed by the mouse wheel over a 
 from __future__ import annotations
 
 import pytest
+from conftest import fill_new_session
 from PySide6.QtCore import QPoint, QPointF
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
 
-from conftest import fill_new_session
 from influx_desktop.gui.param_fields import value
 from influx_desktop.gui.presets import DEFAULT_PRESET, LEARNING_SETTINGS, PRESETS
 from influx_desktop.session import SessionConfig
@@ -49,14 +49,20 @@ def test_each_preset_sets_what_its_summary_says_and_the_core_accepts_it(qtbot, w
     shown = form.settings()  # what the fields hold now
     params = shown["aggregator_params"]
     said = {  # words of each summary, and whether the fields hold what they say
-        "recommended": lambda: {"as soon as it arrives": shown["aggregator"] == "fedasync",
-                                "capped": shown["clip_update_norm"] is None},
-        "robust": lambda: {"waits for 5 contributions": params["buffer_size"] == 5 and shown["aggregator"] == "robust_fedbuff",
-                           "left out (20 % from each end)": params["rule"] == "trimmed_mean" and params["trim_fraction"] == 0.2,
-                           "above 10)": shown["max_update_norm"] == 10.0},
-        "fast": lambda: {"weight 80 % instead of 60 %": params["alpha"] == 0.8
-                         and PRESETS["recommended"].settings()["aggregator_params"]["alpha"] == 0.6,
-                         "more than 10 versions old are refused": shown["max_staleness"] == 10},
+        "recommended": lambda: {
+            "as soon as it arrives": shown["aggregator"] == "fedasync",
+            "capped": shown["clip_update_norm"] is None,
+        },
+        "robust": lambda: {
+            "waits for 5 contributions": params["buffer_size"] == 5 and shown["aggregator"] == "robust_fedbuff",
+            "left out (20 % from each end)": params["rule"] == "trimmed_mean" and params["trim_fraction"] == 0.2,
+            "above 10)": shown["max_update_norm"] == 10.0,
+        },
+        "fast": lambda: {
+            "weight 80 % instead of 60 %": params["alpha"] == 0.8
+            and PRESETS["recommended"].settings()["aggregator_params"]["alpha"] == 0.6,
+            "more than 10 versions old are refused": shown["max_staleness"] == 10,
+        },
     }[name]()
     for words, holds in said.items():
         assert words in summary and holds, words

@@ -9,28 +9,34 @@ from influx_desktop.gui.snapshot import describe_event
 NICKNAMES = {7: "Ada"}
 
 
-@pytest.mark.parametrize(("kind", "data", "line"), [
-    ("participant_joined", {"nickname": "Bob", "device": "Firefox"}, "Bob · #7 joined (Firefox)"),
-    ("participant_removed", {}, "Ada · #7 was removed"),
-    ("device_blocked", {}, "Ada · #7's device is blocked: it cannot join this session again"),
-    ("device_unblocked", {}, "Ada · #7's device is no longer blocked: it may join again as a new participant"),
-    ("join_refused", {}, "Ada · #7's blocked device tried to join again and was refused"),
-    ("update_accepted", {"base_version": 3, "staleness": 1}, "update from Ada · #7 accepted (base v3, staleness 1)"),
-    ("update_accepted", {}, "update from Ada · #7 accepted (base vNone, staleness None)"),
-    ("update_rejected", {"reason": "too stale"}, "update from Ada · #7 rejected: too stale"),
-    ("update_rejected", {}, "update from Ada · #7 rejected: "),
-    ("class_stats_received", {"counts": [3, 0, 2], "version": 4},
-     "Ada · #7 sent class statistics (5 photos of 2 classes): the model starts from everyone's class means (version 4)"),
-    ("model_version", {"version": 5, "update_ids": [1, 2]}, "model version 5 published (2 update(s))"),
-    ("model_version", {"version": 6, "class_stats_from": 7}, "model version 6 published (class statistics changed)"),
-    ("server_evaluation", {"version": 2, "accuracy": 0.875, "n": 8}, "version 2: test accuracy 87.5% on 8 images"),
-    ("server_evaluation", {"version": 2}, "version 2: test accuracy 0.0% on None images"),
-    ("test_result", {"version": 2, "accuracy": 0.5, "n": 4}, "Ada · #7 tested version 2: 50.0% on 4 images"),
-    ("test_set_loaded", {"images": 12, "skipped": ["x.txt"]}, "test set loaded: 12 images, 1 skipped"),
-    ("server_address_changed", {"host": "127.0.0.1", "port": 8080}, "served at 127.0.0.1:8080"),
-    ("session_configured", {"changes": {"local_epochs": 3, "batch_size": 8}}, "settings changed: batch_size, local_epochs"),
-    ("session_started", {}, "session started"),
-])
+@pytest.mark.parametrize(
+    ("kind", "data", "line"),
+    [
+        ("participant_joined", {"nickname": "Bob", "device": "Firefox"}, "Bob · #7 joined (Firefox)"),
+        ("participant_removed", {}, "Ada · #7 was removed"),
+        ("device_blocked", {}, "Ada · #7's device is blocked: it cannot join this session again"),
+        ("device_unblocked", {}, "Ada · #7's device is no longer blocked: it may join again as a new participant"),
+        ("join_refused", {}, "Ada · #7's blocked device tried to join again and was refused"),
+        ("update_accepted", {"base_version": 3, "staleness": 1}, "update from Ada · #7 accepted (base v3, staleness 1)"),
+        ("update_accepted", {}, "update from Ada · #7 accepted (base vNone, staleness None)"),
+        ("update_rejected", {"reason": "too stale"}, "update from Ada · #7 rejected: too stale"),
+        ("update_rejected", {}, "update from Ada · #7 rejected: "),
+        (
+            "class_stats_received",
+            {"counts": [3, 0, 2], "version": 4},
+            "Ada · #7 sent class statistics (5 photos of 2 classes): the model starts from everyone's class means (version 4)",
+        ),
+        ("model_version", {"version": 5, "update_ids": [1, 2]}, "model version 5 published (2 update(s))"),
+        ("model_version", {"version": 6, "class_stats_from": 7}, "model version 6 published (class statistics changed)"),
+        ("server_evaluation", {"version": 2, "accuracy": 0.875, "n": 8}, "version 2: test accuracy 87.5% on 8 images"),
+        ("server_evaluation", {"version": 2}, "version 2: test accuracy 0.0% on None images"),
+        ("test_result", {"version": 2, "accuracy": 0.5, "n": 4}, "Ada · #7 tested version 2: 50.0% on 4 images"),
+        ("test_set_loaded", {"images": 12, "skipped": ["x.txt"]}, "test set loaded: 12 images, 1 skipped"),
+        ("server_address_changed", {"host": "127.0.0.1", "port": 8080}, "served at 127.0.0.1:8080"),
+        ("session_configured", {"changes": {"local_epochs": 3, "batch_size": 8}}, "settings changed: batch_size, local_epochs"),
+        ("session_started", {}, "session started"),
+    ],
+)
 def test_each_event_kind_reads_as_a_sentence(kind, data, line):
     assert describe_event({"kind": kind, "participant_id": 7, "data": data}, NICKNAMES) == line
 

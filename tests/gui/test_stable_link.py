@@ -8,8 +8,8 @@ from __future__ import annotations
 import socket
 
 import pytest
-
 from conftest import LOOPBACK, Participant, close_window, fill_new_session, start_and_wait
+
 from influx_desktop.coordinator import Coordinator
 from influx_desktop.gui.snapshot import describe_event
 from influx_desktop.server.network import Interface
@@ -89,9 +89,7 @@ def test_a_taken_port_asks_and_the_offered_port_serves_and_is_remembered(qtbot, 
     assert window.coordinator.network_choice(window.session_id) == {"host": LOOPBACK, "interface": "lo", "port": offered}
     assert window.port_dialog is None
     moved = [e for e in window.coordinator.event_log(window.session_id) if e["kind"] == "server_address_changed"][-1]
-    assert describe_event(moved) == (
-        f"served at {LOOPBACK}:{offered} (was {LOOPBACK}:{port}: participants' join links changed)"
-    )
+    assert describe_event(moved) == (f"served at {LOOPBACK}:{offered} (was {LOOPBACK}:{port}: participants' join links changed)")
 
 
 def test_retry_after_the_other_program_left_keeps_the_link(qtbot, open_window, data_dir):

@@ -58,7 +58,11 @@ def test_the_window_opens_fast_on_the_latest_session_without_importing_torch(tmp
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     out = subprocess.run(
         [sys.executable, "-c", STARTUP_SCRIPT, str(tmp_path / "data")],
-        capture_output=True, text=True, env=env, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
     )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["title"] == "Latest"

@@ -7,9 +7,9 @@ import json
 import time
 
 import pytest
+from conftest import Participant, fill_new_session, http, start_and_wait, stop_and_wait
 from PySide6.QtCore import Qt
 
-from conftest import Participant, fill_new_session, http, start_and_wait, stop_and_wait
 from influx_desktop.gui.exports import STUDY_EXPORTS
 from influx_desktop.gui.session_form import ERROR_STYLE, STUDY_EXPLANATION, STUDY_HAS_RUN_EXPLANATION
 from influx_desktop.gui.study_timeline import describe_study_row
@@ -101,17 +101,27 @@ def study(qtbot, window):
     code = window.serving.join_code
     ada = core.authenticate(core.join(code, "Ada Lovelace", "Firefox on Linux", consent=True)["token"])
     bob = core.authenticate(core.join(code, "Bob", consent=True)["token"])
-    core.record_study_events(ada, {"events": [
-        event(1, "image_added", split="train", count=3, bytes=61440),
-        event(2, "suggestion_shown", image=1, suggested="cat", confidence=0.91),
-        event(3, "suggestion_accepted", image=1, label="cat"),
-    ]})
-    core.record_study_events(bob, {"events": [
-        event(1, "image_added", split="train", count=2, bytes=40960),
-        event(2, "suggestion_shown", image=1, suggested="cat", confidence=0.6),
-        event(3, "suggestion_changed", image=1, **{"from": "cat", "to": "dog"}),
-        event(4, "visibility", state="hidden"),
-    ]})
+    core.record_study_events(
+        ada,
+        {
+            "events": [
+                event(1, "image_added", split="train", count=3, bytes=61440),
+                event(2, "suggestion_shown", image=1, suggested="cat", confidence=0.91),
+                event(3, "suggestion_accepted", image=1, label="cat"),
+            ]
+        },
+    )
+    core.record_study_events(
+        bob,
+        {
+            "events": [
+                event(1, "image_added", split="train", count=2, bytes=40960),
+                event(2, "suggestion_shown", image=1, suggested="cat", confidence=0.6),
+                event(3, "suggestion_changed", image=1, **{"from": "cat", "to": "dog"}),
+                event(4, "visibility", state="hidden"),
+            ]
+        },
+    )
     return window, ada, bob
 
 

@@ -38,7 +38,9 @@ def test_a_window_opens_on_an_x_display():
     assert shutil.which("xvfb-run"), "xvfb-run is missing: run scripts/setup.sh --tests (apt-get install xvfb)"
     result = subprocess.run(
         ["xvfb-run", "-a", "-s", "-nolisten tcp", sys.executable, "-c", PROGRAM],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PATH": "/usr/bin:/bin", "HOME": str(Path.home()), "QT_QPA_PLATFORM": "xcb"},
     )
     assert result.returncode == 0, result.stderr[-2000:]

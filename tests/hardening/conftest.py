@@ -34,21 +34,26 @@ class Target:
     def snapshot(self) -> dict:
         """What must not change on a refused request (last_seen is a liveness timestamp, left out)."""
         q = self.coordinator.store.query
-        current = q("SELECT version, parameters FROM model_versions WHERE session_id=? ORDER BY version DESC LIMIT 1",
-                    (self.sid,))[0]
+        current = q(
+            "SELECT version, parameters FROM model_versions WHERE session_id=? ORDER BY version DESC LIMIT 1", (self.sid,)
+        )[0]
         return {
             "sessions": [tuple(r) for r in q("SELECT * FROM sessions ORDER BY id")],
             "version": current["version"],
             "parameters": hashlib.sha256(current["parameters"]).hexdigest(),
             "versions": q("SELECT COUNT(*) FROM model_versions")[0][0],
             "participants": [
-                tuple(r) for r in q("SELECT id, session_id, nickname, device, token_sha256, joined_at, revoked "
-                                    "FROM participants ORDER BY id")
+                tuple(r)
+                for r in q(
+                    "SELECT id, session_id, nickname, device, token_sha256, joined_at, revoked FROM participants ORDER BY id"
+                )
             ],
             "accepted_updates": [
                 (r["id"], r["status"], r["applied_version"], hashlib.sha256(r["parameters"]).hexdigest())
-                for r in q("SELECT id, status, applied_version, parameters FROM updates "
-                           "WHERE status IN ('buffered','applied') ORDER BY id")
+                for r in q(
+                    "SELECT id, status, applied_version, parameters FROM updates "
+                    "WHERE status IN ('buffered','applied') ORDER BY id"
+                )
             ],
             "rejected_updates": q("SELECT COUNT(*) FROM updates WHERE status='rejected'")[0][0],
             "test_results": q("SELECT COUNT(*) FROM test_results")[0][0],
@@ -80,9 +85,7 @@ def target(tmp_path_factory, model_cache) -> Target:
     # Thousands of small commits: skip the fsyncs. Durability is the fault tests' subject, not this one's.
     coordinator.store._db.execute("PRAGMA synchronous=OFF")
     # Study logging on, so that POST /events reaches its validation and storage.
-    session = coordinator.create_session(
-        {"title": "Fuzz", "classes": CLASSES, "max_staleness": 5, "study_logging": True}
-    )
+    session = coordinator.create_session({"title": "Fuzz", "classes": CLASSES, "max_staleness": 5, "study_logging": True})
     coordinator.start_session(session["id"])
     other = coordinator.create_session({"title": "Other", "classes": ["a", "b"]})
     coordinator.start_session(other["id"])

@@ -77,8 +77,9 @@ class Served:
 def serve(tmp_path, model_cache):
     started: list[Served] = []
 
-    def start(limits: ConnectionLimits = ConnectionLimits(), rate_limits: RateLimits = RateLimits(),
-              models: bool = False) -> Served:
+    def start(
+        limits: ConnectionLimits = ConnectionLimits(), rate_limits: RateLimits = RateLimits(), models: bool = False
+    ) -> Served:
         coordinator = Coordinator(tmp_path / f"data{len(started)}", model_cache=model_cache)
         served = Served(coordinator, limits, rate_limits)
         if models:
@@ -112,7 +113,7 @@ class Attack:
         self.stop = threading.Event()
         self.trickler = threading.Thread(target=self._trickle, daemon=True)
 
-    def open(self) -> "Attack":
+    def open(self) -> Attack:
         for _ in range(self.idle_count):
             conn = http.client.HTTPConnection(HOST, self.port, timeout=10)
             conn.request("GET", "/api/v1/status")
@@ -146,7 +147,7 @@ class Attack:
         for s in self.slow:
             s.close()
 
-    def __enter__(self) -> "Attack":
+    def __enter__(self) -> Attack:
         return self.open()
 
     def __exit__(self, *exc) -> None:
@@ -162,8 +163,9 @@ def _join_and_fetch_manifest(port: int, join_code: str) -> tuple[float, dict]:
         info = conn.getresponse()
         assert info.status == 200, info.read()
         info.read()
-        conn.request("POST", "/api/v1/join", json.dumps({"join_code": join_code, "nickname": "late"}),
-                     {"Content-Type": "application/json"})
+        conn.request(
+            "POST", "/api/v1/join", json.dumps({"join_code": join_code, "nickname": "late"}), {"Content-Type": "application/json"}
+        )
         joined = conn.getresponse()
         assert joined.status == 200, joined.read()
         token = json.loads(joined.read())["token"]
@@ -176,8 +178,7 @@ def _join_and_fetch_manifest(port: int, join_code: str) -> tuple[float, dict]:
     return time.monotonic() - started, manifest
 
 
-@pytest.mark.parametrize("limits", [ConnectionLimits(), ConnectionLimits(max_connections=200)],
-                         ids=["defaults", "cap-200"])
+@pytest.mark.parametrize("limits", [ConnectionLimits(), ConnectionLimits(max_connections=200)], ids=["defaults", "cap-200"])
 def test_a_newcomer_joins_in_under_2_s_while_300_connections_are_held_open(serve, limits):
     """All 300 come from 127.0.0.1, so the per-address cap (256) holds them before the total cap does:
     the oldest idle connections are closed for newer ones, and the newcomer gets in."""
@@ -190,9 +191,11 @@ def test_a_newcomer_joins_in_under_2_s_while_300_connections_are_held_open(serve
         held = served.open_count()
         slow_open = sum(1 for s in attack.slow if not _closed_by_peer(s))
         idle_open = sum(1 for c in attack.idle if not _closed_by_peer(c.sock))
-    print(f"[max {limits.max_connections}, per address {limits.per_address}] join + manifest with 300 connections "
-          f"opened: {took * 1000:.0f} ms; open at the server: {held} (slowloris {slow_open}, idle {idle_open}), "
-          f"closed to make room: {served.server.evicted}, newcomers turned away: {served.server.turned_away}")
+    print(
+        f"[max {limits.max_connections}, per address {limits.per_address}] join + manifest with 300 connections "
+        f"opened: {took * 1000:.0f} ms; open at the server: {held} (slowloris {slow_open}, idle {idle_open}), "
+        f"closed to make room: {served.server.evicted}, newcomers turned away: {served.server.turned_away}"
+    )
     assert manifest["classes"] == ["cat", "dog"] and manifest["artifacts"]
     assert took < 2.0, f"join + manifest took {took:.2f} s"
     assert served.server.turned_away == 0
@@ -241,8 +244,10 @@ def test_a_body_slower_than_the_minimum_rate_is_cut_off(serve):
     served = serve(ConnectionLimits(header_timeout=1.0, min_body_rate=10_000))
     s = _connect(served.port)
     try:
-        s.sendall(f"POST /api/v1/join HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
-                  f"Content-Length: 60000\r\n\r\n{{".encode())
+        s.sendall(
+            f"POST /api/v1/join HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: 60000\r\n\r\n{{".encode()
+        )
         deadline = time.monotonic() + 10
         while not _closed_by_peer(s) and time.monotonic() < deadline:
             s.send(b" ")  # one byte per 50 ms: far below 10,000 bytes/s
@@ -315,7 +320,7 @@ class TempFiles:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def __enter__(self) -> "TempFiles":
+    def __enter__(self) -> TempFiles:
         self._thread.start()
         return self
 
@@ -416,18 +421,30 @@ def test_a_100_mb_body_to_every_route_is_refused_within_its_cap(serve):
             assert limit_for(method, path, HOST) == cap
             auth = ADMIN if endpoint.startswith("facilitator.") else token
             content_type = "application/zip" if endpoint == "facilitator.testset" else "application/octet-stream"
-            headers = {"Authorization": f"Bearer {auth}", "Content-Type": content_type,
-                       "X-Base-Version": "0", "X-Sample-Count": "1"}
+            headers = {
+                "Authorization": f"Bearer {auth}",
+                "Content-Type": content_type,
+                "X-Base-Version": "0",
+                "X-Sample-Count": "1",
+            }
             for chunked in (False, True):
                 total = 100 * 1024 * 1024
                 if cap >= total and not chunked:
                     total = 2 * cap  # the test set's cap is above 100 MB: declare more than the cap
                 refusals = len(served.server.body_refusals)
                 result = _send_body(served.port, method, path, headers, total, chunked, slowly=cap < total)
-                read = (served.server.body_refusals[-1]["bytes_read"]
-                        if len(served.server.body_refusals) > refusals else None)
-                report.append((method, path, "chunked" if chunked else "length", cap, read,
-                               result["sent_before_answer"], result["status"].decode()))
+                read = served.server.body_refusals[-1]["bytes_read"] if len(served.server.body_refusals) > refusals else None
+                report.append(
+                    (
+                        method,
+                        path,
+                        "chunked" if chunked else "length",
+                        cap,
+                        read,
+                        result["sent_before_answer"],
+                        result["status"].decode(),
+                    )
+                )
                 if cap < total:
                     assert result["status"].startswith(b"HTTP/1.1 413"), (path, chunked, result)
                     error = json.loads(result["body"])["error"]
@@ -437,8 +454,11 @@ def test_a_100_mb_body_to_every_route_is_refused_within_its_cap(serve):
                     assert result["status"].startswith(b"HTTP/1.1 400"), (path, chunked, result)
                     assert result["sent_before_answer"] <= cap + SLACK
     for row in report:
-        print("{} {} [{}] cap {:,}: read {} before answering; the client had sent {:,}; {}".format(
-            *row[:4], "—" if row[4] is None else f"{row[4]:,}", *row[5:]))
+        print(
+            "{} {} [{}] cap {:,}: read {} before answering; the client had sent {:,}; {}".format(
+                *row[:4], "—" if row[4] is None else f"{row[4]:,}", *row[5:]
+            )
+        )
     print(f"temp files at most {temp.peak:,} bytes")
     assert temp.peak < 2 * TEST_SET_BODY_LIMIT
 
@@ -453,8 +473,12 @@ def test_refused_participant_bodies_leave_temp_files_small(serve):
     paths = ["/api/v1/updates", "/api/v1/events", "/api/v1/test-results", "/api/v1/join"]
     results: dict[str, dict] = {}
     with TempFiles() as temp:
-        threads = [threading.Thread(target=lambda p=p: results.__setitem__(
-            p, _send_body(served.port, "POST", p, headers, 100 * 1024 * 1024, True))) for p in paths]
+        threads = [
+            threading.Thread(
+                target=lambda p=p: results.__setitem__(p, _send_body(served.port, "POST", p, headers, 100 * 1024 * 1024, True))
+            )
+            for p in paths
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -462,4 +486,3 @@ def test_refused_participant_bodies_leave_temp_files_small(serve):
     assert {p: r["status"][:12] for p, r in results.items()} == {p: b"HTTP/1.1 413" for p in paths}
     print(f"temp files at most {temp.peak:,} bytes")
     assert temp.peak < 2 * UPDATE_BODY_LIMIT
-

@@ -23,7 +23,6 @@ import hashlib
 import http.client
 import os
 import random
-import re
 import resource
 import shutil
 import signal
@@ -38,12 +37,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from serve_process import ServeProcess, serve_command
 
 from influx_desktop.coordinator import Coordinator
 from influx_desktop.models import head
 from influx_desktop.store import blob_to_vector
 from influx_desktop.strategies.aggregate import fedasync_mix
-from serve_process import ServeProcess, serve_command
 
 CLASSES = "shirt,trouser,sneaker,bag"
 K = 4
@@ -82,8 +81,9 @@ class Participant(threading.Thread):
     def __init__(self, base_url: str, join_code: str, index: int, stop: threading.Event, max_updates: int) -> None:
         super().__init__(daemon=True, name=f"participant-{index}")
         self.base_url, self.index, self.stop, self.max_updates = base_url, index, stop, max_updates
-        status, _, body = _http("POST", f"{base_url}/api/v1/join", f'{{"join_code": "{join_code}"}}'.encode(),
-                                {"Content-Type": "application/json"})
+        status, _, body = _http(
+            "POST", f"{base_url}/api/v1/join", f'{{"join_code": "{join_code}"}}'.encode(), {"Content-Type": "application/json"}
+        )
         assert status == 200, body
         import json
 
@@ -114,9 +114,10 @@ class Participant(threading.Thread):
                 # honest-sized (within the automatic clip), so the replay below needs no clipping
                 sent = (current + self.rng.normal(0, 0.002, current.size)).astype("<f4").tobytes()
                 status, _, body = _http(
-                    "POST", f"{self.base_url}/api/v1/updates", sent,
-                    {**auth, "Content-Type": "application/octet-stream", "X-Base-Version": version,
-                     "X-Sample-Count": "8"},
+                    "POST",
+                    f"{self.base_url}/api/v1/updates",
+                    sent,
+                    {**auth, "Content-Type": "application/octet-stream", "X-Base-Version": version, "X-Sample-Count": "8"},
                 )
                 if status == 200:
                     self.acknowledged.append((json.loads(body)["update_id"], hashlib.sha256(sent).hexdigest()))
@@ -166,17 +167,23 @@ def test_sigkill_loses_no_acknowledged_update_and_replay_matches(tmp_path, model
     assert [p.error for p in participants if p.error] == []
     acknowledged = [a for p in participants for a in p.acknowledged]
     assert len(acknowledged) >= 50, "too few updates went through to prove anything"
-    print(f"{kills} SIGKILLs, {len(acknowledged)} acknowledged updates (at the kills: {acks_at_kill}), "
-          f"{sum(p.failures for p in participants)} requests failed while the server was down, "
-          f"{sum(p.throttled for p in participants)} throttled")
+    print(
+        f"{kills} SIGKILLs, {len(acknowledged)} acknowledged updates (at the kills: {acks_at_kill}), "
+        f"{sum(p.failures for p in participants)} requests failed while the server was down, "
+        f"{sum(p.throttled for p in participants)} throttled"
+    )
     # Each kill landed while updates were flowing: acknowledgements grew between consecutive kills.
     assert all(b > a for a, b in zip([0, *acks_at_kill], acks_at_kill)), acks_at_kill
 
     coordinator = Coordinator(data_dir)
     try:
         sid = int(info["session"])
-        rows = {r["id"]: r for r in coordinator.store.query(
-            "SELECT id, status, weight, parameters, applied_version FROM updates WHERE session_id=?", (sid,))}
+        rows = {
+            r["id"]: r
+            for r in coordinator.store.query(
+                "SELECT id, status, weight, parameters, applied_version FROM updates WHERE session_id=?", (sid,)
+            )
+        }
         ids = [update_id for update_id, _ in acknowledged]
         assert len(ids) == len(set(ids)), "an update id was acknowledged twice"
         for update_id, sent_sha in acknowledged:
@@ -186,7 +193,8 @@ def test_sigkill_loses_no_acknowledged_update_and_replay_matches(tmp_path, model
 
         # Replay: version v = fedasync_mix(version v-1, its update, the update's stored weight), bit for bit.
         versions = coordinator.store.query(
-            "SELECT version, parameters, update_ids FROM model_versions WHERE session_id=? ORDER BY version", (sid,))
+            "SELECT version, parameters, update_ids FROM model_versions WHERE session_id=? ORDER BY version", (sid,)
+        )
         assert [v["version"] for v in versions] == list(range(len(versions)))
         import json
 
@@ -235,8 +243,13 @@ def stored_db(tmp_path, model_cache) -> Path:
 
 
 def _run_serve(data_dir: Path, *extra: str, wrap: list[str] = (), preexec=None, timeout: float = 60.0):
-    return subprocess.run([*wrap, *serve_command(data_dir, "--port", "0", *extra)], capture_output=True, text=True,
-                          timeout=timeout, preexec_fn=preexec)
+    return subprocess.run(
+        [*wrap, *serve_command(data_dir, "--port", "0", *extra)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=preexec,
+    )
 
 
 def _assert_refused(run, *phrases: str) -> None:
@@ -293,8 +306,10 @@ def _read_only_wrapper(data_dir: Path) -> list[str]:
         return []
     unshare = shutil.which("unshare")
     if unshare is None or subprocess.run([unshare, "-m", "true"], capture_output=True).returncode != 0:
-        pytest.skip("running as root (chmod does not stop root) and unshare -m is not permitted here, "
-                    "so a read-only bind mount cannot be made")
+        pytest.skip(
+            "running as root (chmod does not stop root) and unshare -m is not permitted here, "
+            "so a read-only bind mount cannot be made"
+        )
     mount = f'mount --bind "{data_dir}" "{data_dir}" && mount -o remount,bind,ro "{data_dir}" && exec "$0" "$@"'
     return [unshare, "-m", "sh", "-c", mount]
 
@@ -345,8 +360,12 @@ def test_disk_filling_up_while_serving_answers_503_and_changes_nothing(stored_db
         client = create_app(coordinator, "admin", webclient_dir=None, limits=RateLimits(0, 0, 0)).test_client()
         token = client.post("/api/v1/join", json={"join_code": coordinator.get_session(1)["join_code"]}).json["token"]
         version, parameters = coordinator.parameters(1)
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/octet-stream",
-                   "X-Base-Version": str(version), "X-Sample-Count": "4"}
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/octet-stream",
+            "X-Base-Version": str(version),
+            "X-Sample-Count": "4",
+        }
         body = (parameters + 0.01).astype("<f4").tobytes()
         db = coordinator.store._db
         db.execute(f"PRAGMA max_page_count={db.execute('PRAGMA page_count').fetchone()[0]}")  # this connection only

@@ -30,10 +30,8 @@ from urllib.parse import quote
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
-
 from conftest import AUDITED_CODES, CLASSES, assert_unchanged_or_audited
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 EXAMPLES = settings(
     max_examples=1000,
@@ -52,8 +50,20 @@ def fuzz(test):
 LATIN1 = "".join(chr(c) for c in range(0x20, 0x100) if c != 0x7F)
 header_text = st.text(st.sampled_from(LATIN1), max_size=24)
 header_names = st.sampled_from(
-    ["Accept", "Accept-Encoding", "If-None-Match", "If-Modified-Since", "Range", "X-Forwarded-For", "Origin",
-     "Cookie", "X-Model-Version", "X-Requested-With", "Expect", "Content-Encoding"]
+    [
+        "Accept",
+        "Accept-Encoding",
+        "If-None-Match",
+        "If-Modified-Since",
+        "Range",
+        "X-Forwarded-For",
+        "Origin",
+        "Cookie",
+        "X-Model-Version",
+        "X-Requested-With",
+        "Expect",
+        "Content-Encoding",
+    ]
 ) | st.text(st.sampled_from("abcXYZ-019"), min_size=1, max_size=12).map(lambda s: "X-" + s)
 extra_headers = st.lists(st.tuples(header_names, header_text), max_size=4).map(dict)
 
@@ -63,8 +73,29 @@ special_floats = st.floats(width=32, allow_nan=True, allow_infinity=True, allow_
 versions = st.one_of(
     st.integers(-3, 8).map(str),
     st.integers(-(2**70), 2**70).map(str),
-    st.sampled_from(["", " ", "0 ", " 1", "-0", "--1", "+1", "1.0", "1e3", "0x1", "²", "٣", "NaN", "inf", "null",
-                     "0" * 13, "9" * 12, "1,2", "١"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0 ",
+            " 1",
+            "-0",
+            "--1",
+            "+1",
+            "1.0",
+            "1e3",
+            "0x1",
+            "²",
+            "٣",
+            "NaN",
+            "inf",
+            "null",
+            "0" * 13,
+            "9" * 12,
+            "1,2",
+            "١",
+        ]
+    ),
     header_text,
 )
 sample_counts = st.one_of(st.integers(-5, 2_000_000).map(str), versions)
@@ -89,18 +120,25 @@ _STRATEGY_CACHE: dict = {}
 
 def _cached(build):
     """Build a target's strategies once: building them per example costs more than running the request."""
+
     def get(t):
         key = (build.__name__, id(t))
         if key not in _STRATEGY_CACHE:
             _STRATEGY_CACHE[key] = build(t)
         return _STRATEGY_CACHE[key]
+
     return get
 
 
 @_cached
 def _tokens(t):
     return st.one_of(
-        st.just(t.token), st.just(t.token), st.just(t.token), st.just(t.revoked_token), st.just(t.other_session_token), header_text,
+        st.just(t.token),
+        st.just(t.token),
+        st.just(t.token),
+        st.just(t.revoked_token),
+        st.just(t.other_session_token),
+        header_text,
         st.sampled_from(["", t.token + "x", t.token[:-1], t.token.upper(), "null", "admin-token-for-fuzz"]),
     )
 
@@ -108,7 +146,9 @@ def _tokens(t):
 @_cached
 def _authorization(t):
     return st.one_of(
-        st.just(f"Bearer {t.token}"), st.just(f"Bearer {t.token}"), st.none(),
+        st.just(f"Bearer {t.token}"),
+        st.just(f"Bearer {t.token}"),
+        st.none(),
         _tokens(t).map(lambda tok: f"Bearer {tok}"),
         st.tuples(st.sampled_from(["bearer", "BEARER", "Basic", "Token", "Bearer  ", ""]), _tokens(t)).map(" ".join),
         header_text,
@@ -142,8 +182,17 @@ methods = st.sampled_from(["GET", "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD
 raw_bodies = st.one_of(st.none(), st.binary(max_size=2048))
 content_types = st.one_of(
     st.none(),
-    st.sampled_from(["application/json", "application/octet-stream", "text/plain", "application/json; charset=utf-8",
-                     "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "APPLICATION/JSON"]),
+    st.sampled_from(
+        [
+            "application/json",
+            "application/octet-stream",
+            "text/plain",
+            "application/json; charset=utf-8",
+            "multipart/form-data; boundary=x",
+            "application/x-www-form-urlencoded",
+            "APPLICATION/JSON",
+        ]
+    ),
     header_text,
 )
 
@@ -152,8 +201,9 @@ def _send_drawn(t, data, method_strategy, path: str, auth_strategy=None):
     """``_send`` to ``path`` with the rest drawn: a method of ``method_strategy``, an Authorization header
     (``auth_strategy``, by default ``_authorization``), extra headers, a raw body and a content type."""
     auth = data.draw(auth_strategy if auth_strategy is not None else _authorization(t))
-    return _send(t, data.draw(method_strategy), path, auth, data.draw(extra_headers), data.draw(raw_bodies),
-                 data.draw(content_types))
+    return _send(
+        t, data.draw(method_strategy), path, auth, data.draw(extra_headers), data.draw(raw_bodies), data.draw(content_types)
+    )
 
 
 def _envelope(data, t, content_type: str) -> tuple[str | None, str, str | None, bool]:
@@ -178,8 +228,9 @@ def test_fuzz_status(target, data):
 lone_surrogates = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
 json_text = header_text | st.lists(st.sampled_from(LATIN1) | lone_surrogates, min_size=1, max_size=12).map("".join)
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**80), 2**80), special_floats, json_text)
-json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(json_text, inner, max_size=4),
-                           max_leaves=6)
+json_values = st.recursive(
+    json_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(json_text, inner, max_size=4), max_leaves=6
+)
 
 
 def _json_bytes(value) -> bytes:
@@ -188,23 +239,54 @@ def _json_bytes(value) -> bytes:
 
 @fuzz
 def test_fuzz_join(target, data):
-    code = data.draw(st.one_of(
-        st.sampled_from([target.join_code, target.join_code.lower(), f"  {target.join_code} ", target.draft_join_code,
-                         "", "ABCDEF", target.join_code + "X"]),
-        json_values,
-    ))
-    payload = data.draw(st.one_of(
-        st.fixed_dictionaries({"join_code": st.just(code)},
-                              optional={"nickname": json_values, "device": json_values, "extra": json_values,
-                                        "consent": st.just(True) | json_values,
-                                        "device_key": device_keys | json_values}),
-        json_values,
-    ))
-    body = data.draw(st.one_of(st.just(_json_bytes(payload)), st.binary(max_size=512),
-                               st.sampled_from([b"[" * 2000, b"{", b"\xff\xfe", b"", b"null", b"1e400"])))
+    code = data.draw(
+        st.one_of(
+            st.sampled_from(
+                [
+                    target.join_code,
+                    target.join_code.lower(),
+                    f"  {target.join_code} ",
+                    target.draft_join_code,
+                    "",
+                    "ABCDEF",
+                    target.join_code + "X",
+                ]
+            ),
+            json_values,
+        )
+    )
+    payload = data.draw(
+        st.one_of(
+            st.fixed_dictionaries(
+                {"join_code": st.just(code)},
+                optional={
+                    "nickname": json_values,
+                    "device": json_values,
+                    "extra": json_values,
+                    "consent": st.just(True) | json_values,
+                    "device_key": device_keys | json_values,
+                },
+            ),
+            json_values,
+        )
+    )
+    body = data.draw(
+        st.one_of(
+            st.just(_json_bytes(payload)),
+            st.binary(max_size=512),
+            st.sampled_from([b"[" * 2000, b"{", b"\xff\xfe", b"", b"null", b"1e400"]),
+        )
+    )
     method = data.draw(st.sampled_from(["POST"] * 6 + ["GET", "PUT"]))
-    response = _send(target, method, "/api/v1/join", data.draw(st.none() | _authorization(target)),
-                     data.draw(extra_headers), body, data.draw(st.just("application/json") | content_types))
+    response = _send(
+        target,
+        method,
+        "/api/v1/join",
+        data.draw(st.none() | _authorization(target)),
+        data.draw(extra_headers),
+        body,
+        data.draw(st.just("application/json") | content_types),
+    )
     if response.status_code == 200:
         reply = response.get_json()
         assert reply["session_id"] == target.sid and isinstance(reply["token"], str) and len(reply["token"]) >= 32
@@ -219,25 +301,56 @@ def test_fuzz_task(target, data):
 
 
 TRAVERSALS = [
-    "..", "../index.json", "..%2Findex.json", "..%2F..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
-    "....//....//etc/passwd", "/etc/passwd", "%2Fetc%2Fpasswd", "index.json", "blobs", ".lock", "tmp",
-    "..\\..\\index.json", "..%5C..%5Cindex.json", "%00", "a%00.onnx", "~", "%7E%2F.ssh", "C:%5Cwindows",
-    "file:%2F%2F%2Fetc%2Fpasswd", "%252e%252e%252f",
+    "..",
+    "../index.json",
+    "..%2Findex.json",
+    "..%2F..%2F..%2Fetc%2Fpasswd",
+    "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "....//....//etc/passwd",
+    "/etc/passwd",
+    "%2Fetc%2Fpasswd",
+    "index.json",
+    "blobs",
+    ".lock",
+    "tmp",
+    "..\\..\\index.json",
+    "..%5C..%5Cindex.json",
+    "%00",
+    "a%00.onnx",
+    "~",
+    "%7E%2F.ssh",
+    "C:%5Cwindows",
+    "file:%2F%2F%2Fetc%2Fpasswd",
+    "%252e%252e%252f",
 ]
 
 
 @fuzz
 def test_fuzz_artifacts(target, data):
     sha = data.draw(st.sampled_from(target.artifact_shas))
-    name = data.draw(st.one_of(
-        st.just(sha), st.just(sha.upper()), st.just(sha + ".onnx"), st.just(sha[:-1]), st.just(f"../blobs/{sha}.onnx"),
-        st.just(f"..%2Fblobs%2F{sha}.onnx"), st.just(f"blobs%2F{sha}.onnx"), st.sampled_from(TRAVERSALS),
-        st.from_regex(r"[0-9a-f]{64}", fullmatch=True), st.text(max_size=80).map(lambda s: quote(s, safe="")),
-        st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=80).map(lambda s: quote(s, safe="/%.")),
-    ))
+    name = data.draw(
+        st.one_of(
+            st.just(sha),
+            st.just(sha.upper()),
+            st.just(sha + ".onnx"),
+            st.just(sha[:-1]),
+            st.just(f"../blobs/{sha}.onnx"),
+            st.just(f"..%2Fblobs%2F{sha}.onnx"),
+            st.just(f"blobs%2F{sha}.onnx"),
+            st.sampled_from(TRAVERSALS),
+            st.from_regex(r"[0-9a-f]{64}", fullmatch=True),
+            st.text(max_size=80).map(lambda s: quote(s, safe="")),
+            st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=80).map(lambda s: quote(s, safe="/%.")),
+        )
+    )
     path = "/api/v1/artifacts/" + name
-    response = _send(target, data.draw(st.sampled_from(["GET"] * 5 + ["HEAD", "POST", "PUT"])), path,
-                     data.draw(st.none() | _authorization(target)), data.draw(extra_headers))
+    response = _send(
+        target,
+        data.draw(st.sampled_from(["GET"] * 5 + ["HEAD", "POST", "PUT"])),
+        path,
+        data.draw(st.none() | _authorization(target)),
+        data.draw(extra_headers),
+    )
     if response.status_code in (200, 206) and response.request.method == "GET":
         # Only a file of the model cache's index, and only the one whose hash was asked for.
         assert name == sha
@@ -288,8 +401,12 @@ def test_fuzz_updates(target, data):
     headers = data.draw(extra_headers)
     auth, method, content_type, well_formed = _envelope(data, target, "application/octet-stream")
     if well_formed:  # most cases reach the body checks; the rest fuzz the version headers too
-        headers.update({"X-Base-Version": data.draw(st.integers(-7, 1).map(lambda offset: str(current + offset))),
-                        "X-Sample-Count": data.draw(st.integers(1, 100).map(str))})
+        headers.update(
+            {
+                "X-Base-Version": data.draw(st.integers(-7, 1).map(lambda offset: str(current + offset))),
+                "X-Sample-Count": data.draw(st.integers(1, 100).map(str)),
+            }
+        )
     else:
         if data.draw(st.integers(0, 5)):
             headers["X-Base-Version"] = version
@@ -310,8 +427,9 @@ def test_fuzz_updates(target, data):
     code = ((response.get_json(silent=True) or {}).get("error") or {}).get("code")
     if key is not None and key.startswith("fuzz-key-") and (response.status_code == 200 or code in AUDITED_CODES):
         before = target.snapshot()
-        again = target.client.open("/api/v1/updates", method=method, headers=dict(headers, Authorization=auth),
-                                   data=body, content_type=content_type)  # a 200 had both
+        again = target.client.open(
+            "/api/v1/updates", method=method, headers=dict(headers, Authorization=auth), data=body, content_type=content_type
+        )  # a 200 had both
         assert (again.status_code, again.get_json()) == (response.status_code, response.get_json())
         assert target.snapshot() == before
         event(f"re-sent with its key: {response.status_code} {code or ''}".strip())
@@ -321,12 +439,10 @@ def test_fuzz_updates(target, data):
 def _test_result_payloads(target):
     counts = st.fixed_dictionaries({"correct": json_scalars, "total": json_scalars}) | json_values
     per_class = st.dictionaries(st.sampled_from(CLASSES) | json_text, counts, max_size=5) | json_values
-    number = st.one_of(st.integers(-1, 3), st.integers(0, 1), st.floats(0, 1), special_floats, st.floats(-2, 2),
-                       json_scalars)
+    number = st.one_of(st.integers(-1, 3), st.integers(0, 1), st.floats(0, 1), special_floats, st.floats(-2, 2), json_scalars)
     return st.one_of(
         st.fixed_dictionaries(
-            {"version": number, "accuracy": number, "n": number},
-            optional={"per_class": per_class, "extra": json_values},
+            {"version": number, "accuracy": number, "n": number}, optional={"per_class": per_class, "extra": json_values}
         ),
         json_values,
     )
@@ -335,8 +451,13 @@ def _test_result_payloads(target):
 @fuzz
 def test_fuzz_test_results(target, data):
     payload = data.draw(_test_result_payloads(target))
-    body = data.draw(st.one_of(st.just(_json_bytes(payload)), st.binary(max_size=512),
-                               st.sampled_from([b"[" * 2000, b"{" * 10, b'{"version": 0, "accuracy": 1e999, "n": 1}'])))
+    body = data.draw(
+        st.one_of(
+            st.just(_json_bytes(payload)),
+            st.binary(max_size=512),
+            st.sampled_from([b"[" * 2000, b"{" * 10, b'{"version": 0, "accuracy": 1e999, "n": 1}']),
+        )
+    )
     auth, method, content_type, _ = _envelope(data, target, "application/json")
     response = _send(target, method, "/api/v1/test-results", auth, data.draw(extra_headers), body, content_type)
     if response.status_code == 201:
@@ -345,13 +466,30 @@ def test_fuzz_test_results(target, data):
 
 @fuzz
 def test_fuzz_join_info(target, data):
-    code = data.draw(st.one_of(
-        st.sampled_from([target.join_code, target.join_code.lower(), target.draft_join_code, "ABCDEF", "%20",
-                         target.join_code + "%00", "..%2F..%2Findex.json", "%2e%2e"]),
-        st.text(max_size=30).map(lambda s: quote(s, safe="")),
-    ))
-    response = _send_drawn(target, data, st.sampled_from(["GET"] * 6 + ["POST", "DELETE"]), f"/api/v1/join/{code}",
-                           st.none() | _authorization(target))
+    code = data.draw(
+        st.one_of(
+            st.sampled_from(
+                [
+                    target.join_code,
+                    target.join_code.lower(),
+                    target.draft_join_code,
+                    "ABCDEF",
+                    "%20",
+                    target.join_code + "%00",
+                    "..%2F..%2Findex.json",
+                    "%2e%2e",
+                ]
+            ),
+            st.text(max_size=30).map(lambda s: quote(s, safe="")),
+        )
+    )
+    response = _send_drawn(
+        target,
+        data,
+        st.sampled_from(["GET"] * 6 + ["POST", "DELETE"]),
+        f"/api/v1/join/{code}",
+        st.none() | _authorization(target),
+    )
     if response.status_code == 200 and response.request.method == "GET":
         info = response.get_json()
         assert info["classes"] == CLASSES and info["study_logging"] is True and info["consent_notice"]
@@ -375,8 +513,12 @@ def _study_batches(target):
     import time as _time
 
     now = _time.time()
-    field_values = st.one_of(json_scalars, json_values, st.sampled_from(CLASSES + ["train", "test", "visible", "hidden"]),
-                             st.lists(special_floats, max_size=3))
+    field_values = st.one_of(
+        json_scalars,
+        json_values,
+        st.sampled_from(CLASSES + ["train", "test", "visible", "hidden"]),
+        st.lists(special_floats, max_size=3),
+    )
 
     def mutate(kind_and_data, draw_data):
         kind, fields = kind_and_data
@@ -384,19 +526,40 @@ def _study_batches(target):
 
     good_event = st.builds(
         lambda seq, dt, kind: {"seq": seq, "at": now + dt, "kind": kind, "data": dict(BROWSER_KINDS[kind])},
-        st.integers(0, 2**53), st.floats(-3600, 3600), st.sampled_from(sorted(BROWSER_KINDS)),
+        st.integers(0, 2**53),
+        st.floats(-3600, 3600),
+        st.sampled_from(sorted(BROWSER_KINDS)),
     )
     bent_event = st.builds(
         lambda event, changes, drop: {k: v for k, v in {**event, **changes}.items() if k != drop},
         good_event,
-        st.dictionaries(st.sampled_from(["seq", "at", "kind", "data", "extra"]),
-                        json_values | special_floats | st.integers(-(2**80), 2**80), max_size=2),
+        st.dictionaries(
+            st.sampled_from(["seq", "at", "kind", "data", "extra"]),
+            json_values | special_floats | st.integers(-(2**80), 2**80),
+            max_size=2,
+        ),
         st.none() | st.sampled_from(["seq", "at", "kind", "data"]),
     )
     bent_data = st.builds(
         lambda event, name, value: {**event, "data": {**event["data"], name: value}},
-        good_event, st.sampled_from(["split", "count", "bytes", "image", "suggested", "confidence", "label", "state",
-                                     "loss_per_epoch", "duration_ms", "epochs", "extra"]), field_values,
+        good_event,
+        st.sampled_from(
+            [
+                "split",
+                "count",
+                "bytes",
+                "image",
+                "suggested",
+                "confidence",
+                "label",
+                "state",
+                "loss_per_epoch",
+                "duration_ms",
+                "epochs",
+                "extra",
+            ]
+        ),
+        field_values,
     )
     events = st.one_of(good_event, bent_event, bent_data)
     return st.one_of(
@@ -408,10 +571,14 @@ def _study_batches(target):
 
 @fuzz
 def test_fuzz_study_events(target, data):
-    body = data.draw(st.one_of(
-        _study_batches(target).map(_json_bytes), _study_batches(target).map(_json_bytes),
-        st.binary(max_size=256), st.sampled_from([b"[" * 2000, b'{"events": [' + b"1" * 5000 + b"]}"]),
-    ))
+    body = data.draw(
+        st.one_of(
+            _study_batches(target).map(_json_bytes),
+            _study_batches(target).map(_json_bytes),
+            st.binary(max_size=256),
+            st.sampled_from([b"[" * 2000, b'{"events": [' + b"1" * 5000 + b"]}"]),
+        )
+    )
     auth, method, content_type, _ = _envelope(data, target, "application/json")
     response = _send(target, method, "/api/v1/events", auth, data.draw(extra_headers), body, content_type)
     if response.status_code == 200:
@@ -448,12 +615,30 @@ def _class_stats_request(data) -> tuple[bytes, str | None]:
     elif kind == "length":
         cut = data.draw(st.integers(-8, 8))
         body = body[:cut] if cut < 0 else body + bytes(cut)
-    counts_header = data.draw(st.one_of(
-        st.just(header), st.just(header), st.just(header), st.none(),
-        st.sampled_from(["", "0,0,0,0", "1,1,1", "1,1,1,1,1", "-1,2,3,4", "1, 2 ,3,4", "1e3,0,0,0", "9" * 11 + ",0,0,0",
-                         "١,0,0,0", "1;2;3;4", "1000001,0,0,0"]),
-        header_text,
-    ))
+    counts_header = data.draw(
+        st.one_of(
+            st.just(header),
+            st.just(header),
+            st.just(header),
+            st.none(),
+            st.sampled_from(
+                [
+                    "",
+                    "0,0,0,0",
+                    "1,1,1",
+                    "1,1,1,1,1",
+                    "-1,2,3,4",
+                    "1, 2 ,3,4",
+                    "1e3,0,0,0",
+                    "9" * 11 + ",0,0,0",
+                    "١,0,0,0",
+                    "1;2;3;4",
+                    "1000001,0,0,0",
+                ]
+            ),
+            header_text,
+        )
+    )
     return body, counts_header
 
 
@@ -480,9 +665,13 @@ def test_fuzz_withdraw(target, data):
     if response.status_code == 200:
         reply = response.get_json()
         assert reply["withdrawn"] is True and isinstance(reply["deleted_events"], int) and reply["deleted_events"] >= 0
-        assert target.coordinator.store.query_one(
-            "SELECT COUNT(*) AS n FROM study_events WHERE participant_id=(SELECT participant_id FROM events "
-            "WHERE kind='study_withdrawn' ORDER BY id DESC LIMIT 1)")["n"] == 0
+        assert (
+            target.coordinator.store.query_one(
+                "SELECT COUNT(*) AS n FROM study_events WHERE participant_id=(SELECT participant_id FROM events "
+                "WHERE kind='study_withdrawn' ORDER BY id DESC LIMIT 1)"
+            )["n"]
+            == 0
+        )
 
 
 def test_every_participant_route_is_fuzzed():
@@ -494,6 +683,16 @@ def test_every_participant_route_is_fuzzed():
 
     app = create_app(NoCoordinator(), "x", webclient_dir=None)
     routes = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/") and "/admin" not in r.rule}
-    assert routes == {"/api/v1/status", "/api/v1/join", "/api/v1/task", "/api/v1/artifacts/<sha256>",
-                      "/api/v1/model", "/api/v1/updates", "/api/v1/test-results", "/api/v1/join/<join_code>",
-                      "/api/v1/events", "/api/v1/class-stats", "/api/v1/withdraw"}
+    assert routes == {
+        "/api/v1/status",
+        "/api/v1/join",
+        "/api/v1/task",
+        "/api/v1/artifacts/<sha256>",
+        "/api/v1/model",
+        "/api/v1/updates",
+        "/api/v1/test-results",
+        "/api/v1/join/<join_code>",
+        "/api/v1/events",
+        "/api/v1/class-stats",
+        "/api/v1/withdraw",
+    }

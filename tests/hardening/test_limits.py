@@ -77,8 +77,11 @@ def test_a_class_of_40_behind_one_address_all_get_through_their_first_visit(tmp_
             task = client.get("/api/v1/task", headers=auth)
             answers += [task.status_code, client.get("/api/v1/model", headers=auth).status_code]
             for artifact in task.json["artifacts"].values():
-                answers.append(client.get(artifact["url"], headers={**auth, "If-None-Match": f'"{artifact["sha256"]}"'}
-                                          if i else auth).status_code)
+                answers.append(
+                    client.get(
+                        artifact["url"], headers={**auth, "If-None-Match": f'"{artifact["sha256"]}"'} if i else auth
+                    ).status_code
+                )
         assert len(answers) > 40 * 45
         assert set(answers) <= {200, 304}, sorted(set(answers))
     finally:
@@ -118,8 +121,10 @@ def running(coordinator):
 
 def _stored(coordinator):
     q = coordinator.store.query
-    return [q(f"SELECT COUNT(*) FROM {t}")[0][0] for t in ("participants", "updates", "model_versions", "events",
-                                                            "test_results", "study_events")]
+    return [
+        q(f"SELECT COUNT(*) FROM {t}")[0][0]
+        for t in ("participants", "updates", "model_versions", "events", "test_results", "study_events")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -135,12 +140,17 @@ def test_each_route_caps_its_body_and_stores_nothing(running, path, limit, conte
     coordinator, session, client, token = running
     headers = {"Authorization": f"Bearer {token}"} if auth else {}
     before = _stored(coordinator)
-    too_big = client.post(path, data=b" " * (limit + 1), content_type=content_type,
-                          headers={**headers, "X-Base-Version": "0", "X-Sample-Count": "1"})
+    too_big = client.post(
+        path,
+        data=b" " * (limit + 1),
+        content_type=content_type,
+        headers={**headers, "X-Base-Version": "0", "X-Sample-Count": "1"},
+    )
     assert too_big.status_code == 413 and too_big.json["error"]["code"] == "payload_too_large"
     # A Content-Length that claims more than the cap is refused before the body is read.
-    claimed = client.post(path, data=b"{}", content_type=content_type, headers=headers,
-                          environ_overrides={"CONTENT_LENGTH": str(10 * limit)})
+    claimed = client.post(
+        path, data=b"{}", content_type=content_type, headers=headers, environ_overrides={"CONTENT_LENGTH": str(10 * limit)}
+    )
     assert claimed.status_code == 413
     assert _stored(coordinator) == before
 
@@ -148,9 +158,13 @@ def test_each_route_caps_its_body_and_stores_nothing(running, path, limit, conte
 def test_admin_test_set_upload_is_capped_before_reading(coordinator):
     client = create_app(coordinator, "admin", webclient_dir=None).test_client()
     session = coordinator.create_session({"title": "t", "classes": ["a", "b"]})
-    response = client.put(f"/api/v1/admin/sessions/{session['id']}/testset", data=b"PK", content_type="application/zip",
-                          headers={"Authorization": "Bearer admin"},
-                          environ_overrides={"CONTENT_LENGTH": str(2 * 1024**3)})
+    response = client.put(
+        f"/api/v1/admin/sessions/{session['id']}/testset",
+        data=b"PK",
+        content_type="application/zip",
+        headers={"Authorization": "Bearer admin"},
+        environ_overrides={"CONTENT_LENGTH": str(2 * 1024**3)},
+    )
     assert response.status_code == 413
 
 
@@ -164,10 +178,33 @@ def test_requests_per_address_are_limited(coordinator):
 # ------------------------------------------------------------------ no route reads a file by a client path
 
 TRAVERSALS = [
-    "../index.json", "..%2Findex.json", "..%2F..%2F..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
-    "/etc/passwd", "%2Fetc%2Fpasswd", "....//....//etc/passwd", "..\\..\\index.json", "..%5C..%5Cindex.json",
-    "index.json", "blobs", ".lock", "tmp", "%00", "x%00.onnx", "..", ".", "%2e%2e", "~root", "C:%5Cwindows%5Cwin.ini",
-    "blobs%2F{sha}.onnx", "..%2Fblobs%2F{sha}.onnx", "{sha}.onnx", "{sha}%00", "{SHA}", "{sha}/", "./{sha}",
+    "../index.json",
+    "..%2Findex.json",
+    "..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+    "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/etc/passwd",
+    "%2Fetc%2Fpasswd",
+    "....//....//etc/passwd",
+    "..\\..\\index.json",
+    "..%5C..%5Cindex.json",
+    "index.json",
+    "blobs",
+    ".lock",
+    "tmp",
+    "%00",
+    "x%00.onnx",
+    "..",
+    ".",
+    "%2e%2e",
+    "~root",
+    "C:%5Cwindows%5Cwin.ini",
+    "blobs%2F{sha}.onnx",
+    "..%2Fblobs%2F{sha}.onnx",
+    "{sha}.onnx",
+    "{sha}%00",
+    "{SHA}",
+    "{sha}/",
+    "./{sha}",
 ]
 
 
@@ -183,8 +220,10 @@ def test_artifacts_answer_only_from_the_cache_index(running, model_cache, extrac
         sha = extractor_artifact.sha256
         ok = c.get(f"/api/v1/artifacts/{sha}")
         assert ok.status_code == 200 and hashlib.sha256(ok.data).hexdigest() == sha
-        secrets_outside = [Path("/etc/passwd").read_bytes() if Path("/etc/passwd").exists() else b"\0never",
-                           (model_cache.root / "index.json").read_bytes()]
+        secrets_outside = [
+            Path("/etc/passwd").read_bytes() if Path("/etc/passwd").exists() else b"\0never",
+            (model_cache.root / "index.json").read_bytes(),
+        ]
         for attempt in TRAVERSALS:
             path = "/api/v1/artifacts/" + attempt.format(sha=sha, SHA=sha.upper())
             response = c.get(path)
@@ -203,8 +242,17 @@ def test_static_files_answer_only_from_their_index(coordinator, tmp_path):
     (dist / "link.txt").symlink_to(tmp_path / "secret.txt")  # a symlink leading out of the dist folder
     client = create_app(coordinator, "admin", webclient_dir=dist).test_client()
     assert client.get("/src/main.js").status_code == 200
-    for attempt in ["../secret.txt", "..%2Fsecret.txt", "src/../../secret.txt", "src%2F..%2F..%2Fsecret.txt",
-                    "link.txt", "%2e%2e/secret.txt", "/etc/passwd", "src/..%5C..%5Csecret.txt", "index.html%00.js"]:
+    for attempt in [
+        "../secret.txt",
+        "..%2Fsecret.txt",
+        "src/../../secret.txt",
+        "src%2F..%2F..%2Fsecret.txt",
+        "link.txt",
+        "%2e%2e/secret.txt",
+        "/etc/passwd",
+        "src/..%5C..%5Csecret.txt",
+        "index.html%00.js",
+    ]:
         response = client.get("/" + attempt)
         assert response.status_code in (308, 404), (attempt, response.status_code)
         assert b"do not serve" not in response.data

@@ -25,6 +25,5 @@ def test_quick_load_has_no_errors_and_loses_nothing(model_cache, extractor_artif
     assert result["errors"] == 0, result["error_samples"]
     assert result["lost_updates"] == 0
     assert result["acknowledged_updates"] == result["stored_updates"] == result["final_version"] == 30
-    for figure in (result["update_latency_ms"]["p50"], result["update_latency_ms"]["p99"],
-                   result["server_rss_mb"]["peak"]):
+    for figure in (result["update_latency_ms"]["p50"], result["update_latency_ms"]["p99"], result["server_rss_mb"]["peak"]):
         assert math.isfinite(figure) and figure > 0

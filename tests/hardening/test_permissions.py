@@ -96,8 +96,13 @@ def served(tmp_path):
 
 
 def _paths_in(text: str, coordinator) -> list[str]:
-    private = {str(coordinator.data_dir), str(coordinator.data_dir.resolve()), str(coordinator.store.path),
-               str(Path.home()) + os.sep, "influx.sqlite3"}
+    private = {
+        str(coordinator.data_dir),
+        str(coordinator.data_dir.resolve()),
+        str(coordinator.store.path),
+        str(Path.home()) + os.sep,
+        "influx.sqlite3",
+    }
     return [p for p in private if p in text]
 
 
@@ -106,8 +111,9 @@ def test_a_storage_error_answer_names_the_problem_not_the_database_path(served):
     db = coordinator.store._db
     db.execute(f"PRAGMA max_page_count={db.execute('PRAGMA page_count').fetchone()[0]}")  # the disk is "full"
     for _ in range(500):  # the last page fills up after a few rows
-        response = client.post("/api/v1/join", json={"join_code": session["join_code"], "nickname": "x" * 40,
-                                                     "device": "d" * 200})
+        response = client.post(
+            "/api/v1/join", json={"join_code": session["join_code"], "nickname": "x" * 40, "device": "d" * 200}
+        )
         if response.status_code != 200:
             break
     assert response.status_code == 503, response.get_json()

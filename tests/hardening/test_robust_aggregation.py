@@ -31,14 +31,11 @@ ROBUST = {"buffer_size": 5, "rule": "trimmed_mean", "trim_fraction": 0.2}
 DEFENDED = {
     "fedasync+clip": {"aggregator": "fedasync", "clip_update_norm": CLIP},
     "robust_fedbuff trimmed mean": {"aggregator": "robust_fedbuff", "aggregator_params": ROBUST, "clip_update_norm": 0},
-    "robust_fedbuff trimmed mean+clip": {
-        "aggregator": "robust_fedbuff", "aggregator_params": ROBUST, "clip_update_norm": CLIP,
-    },
+    "robust_fedbuff trimmed mean+clip": {"aggregator": "robust_fedbuff", "aggregator_params": ROBUST, "clip_update_norm": CLIP},
 }
 UNDEFENDED = {
     "fedasync": {"aggregator": "fedasync", "max_update_norm": 1e6, "clip_update_norm": 0},
-    "fedbuff": {"aggregator": "fedbuff", "aggregator_params": {"buffer_size": 5}, "max_update_norm": 1e6,
-                "clip_update_norm": 0},
+    "fedbuff": {"aggregator": "fedbuff", "aggregator_params": {"buffer_size": 5}, "max_update_norm": 1e6, "clip_update_norm": 0},
 }
 #: Allowed drop with a defence on, and the drop that must at least happen with none.
 MAX_DEFENDED_DROP = 0.05
@@ -57,10 +54,7 @@ def _run(tmp_path, model_cache, fm, settings: dict, attack: str | None, seed: in
         sid = session["id"]
         coordinator.start_session(sid)
         artifacts = model_cache.head_artifacts(len(fm.classes), coordinator.config(sid).learning_rate)
-        people = [
-            coordinator.authenticate(coordinator.join(session["join_code"], f"p{i}")["token"])
-            for i in range(HONEST + 1)
-        ]
+        people = [coordinator.authenticate(coordinator.join(session["join_code"], f"p{i}")["token"]) for i in range(HONEST + 1)]
         shards = [fm.shard(i, HONEST) for i in range(HONEST)]
         rng = np.random.default_rng(seed)
         for round_ in range(ROUNDS):
@@ -73,8 +67,9 @@ def _run(tmp_path, model_cache, fm, settings: dict, attack: str | None, seed: in
                     continue
                 else:
                     if attack == "scaled":
-                        own = train_head(artifacts, parameters, *shards[round_ % HONEST], epochs=5, batch_size=16,
-                                         seed=999 + round_)
+                        own = train_head(
+                            artifacts, parameters, *shards[round_ % HONEST], epochs=5, batch_size=16, seed=999 + round_
+                        )
                         delta = -100.0 * (own - parameters)
                     else:
                         delta = rng.standard_normal(parameters.size).astype(np.float32)

@@ -47,7 +47,7 @@ def _holdings(fm) -> list[tuple[np.ndarray, np.ndarray]]:
         keep = np.zeros(len(fm.train_labels), dtype=bool)
         for slot, cls in enumerate((i % k, (i + 1) % k)):
             members = np.flatnonzero(fm.train_labels == cls)
-            keep[members[(1 - slot)::2]] = True  # each class has two holders: one takes the even, one the odd
+            keep[members[(1 - slot) :: 2]] = True  # each class has two holders: one takes the even, one the odd
         out.append((fm.train_features[keep], fm.train_labels[keep]))
     return out
 
@@ -72,10 +72,7 @@ def _drops(tmp_path, model_cache, fm, settings: dict) -> tuple[float, dict[str, 
         coordinator.start_session(sid)
         config = coordinator.config(sid)
         artifacts = model_cache.head_artifacts(len(fm.classes), config.learning_rate)
-        people = [
-            coordinator.authenticate(coordinator.join(session["join_code"], f"p{i}")["token"])
-            for i in range(HONEST + 1)
-        ]
+        people = [coordinator.authenticate(coordinator.join(session["join_code"], f"p{i}")["token"]) for i in range(HONEST + 1)]
         holdings = _holdings(fm)
         for person, (features, labels) in zip(people, holdings):
             stats = ClassStats.of(features, labels, len(fm.classes))
@@ -83,12 +80,18 @@ def _drops(tmp_path, model_cache, fm, settings: dict) -> tuple[float, dict[str, 
         for round_ in range(ROUNDS):
             for i, (features, labels) in enumerate(holdings):
                 version, parameters = coordinator.parameters(sid)
-                trained = train_head(artifacts, parameters, features, labels, epochs=config.local_epochs,
-                                     batch_size=config.batch_size, seed=10 * round_ + i)
+                trained = train_head(
+                    artifacts,
+                    parameters,
+                    features,
+                    labels,
+                    epochs=config.local_epochs,
+                    batch_size=config.batch_size,
+                    seed=10 * round_ + i,
+                )
                 assert coordinator.submit_update(people[i], version, len(labels), trained.tobytes())["accepted"]
         version, parameters = coordinator.parameters(sid)
-        own = train_head(artifacts, parameters, *holdings[0], epochs=config.local_epochs,
-                         batch_size=config.batch_size, seed=999)
+        own = train_head(artifacts, parameters, *holdings[0], epochs=config.local_epochs, batch_size=config.batch_size, seed=999)
         limit = 0.99 * config.max_update_norm
         attacker = people[HONEST]
     finally:

@@ -45,18 +45,38 @@ def test_live_server_conforms_to_openapi(tmp_path, model_cache):
     coordinator.start_session(session["id"])
     token = coordinator.join(session["join_code"], consent=True)["token"]
     server = ServerThread(
-        create_app(coordinator, secrets.token_urlsafe(16), webclient_dir=None, limits=RateLimits.off()),
-        "127.0.0.1", 0,
+        create_app(coordinator, secrets.token_urlsafe(16), webclient_dir=None, limits=RateLimits.off()), "127.0.0.1", 0
     ).start()
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     env["NO_PROXY"] = env["no_proxy"] = "*"
     try:
         run = subprocess.run(
-            [*command, "run", str(OPENAPI), "--url", server.url, "-H", f"Authorization: Bearer {token}",
-             "--checks", "all", "--exclude-checks", "positive_data_acceptance",
-             "--max-examples", str(MAX_EXAMPLES), "--workers", "1", "--seed", "20261127",
-             "--request-timeout", "30"],  # no --max-time: it makes fuzzing repeat until spent
-            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+            [
+                *command,
+                "run",
+                str(OPENAPI),
+                "--url",
+                server.url,
+                "-H",
+                f"Authorization: Bearer {token}",
+                "--checks",
+                "all",
+                "--exclude-checks",
+                "positive_data_acceptance",
+                "--max-examples",
+                str(MAX_EXAMPLES),
+                "--workers",
+                "1",
+                "--seed",
+                "20261127",
+                "--request-timeout",
+                "30",
+            ],  # no --max-time: it makes fuzzing repeat until spent
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
     finally:
         server.stop()

@@ -26,8 +26,7 @@ def running(tmp_path):
 
 def _counts(coordinator) -> list[int]:
     q = coordinator.store.query
-    return [q(f"SELECT COUNT(*) FROM {t}")[0][0] for t in ("sessions", "participants", "events", "test_results",
-                                                            "study_events")]
+    return [q(f"SELECT COUNT(*) FROM {t}")[0][0] for t in ("sessions", "participants", "events", "test_results", "study_events")]
 
 
 def _post(client, path: str, body: str, token: str | None = None, method: str = "POST"):
@@ -35,12 +34,15 @@ def _post(client, path: str, body: str, token: str | None = None, method: str = 
     return client.open(path, method=method, data=body.encode("ascii"), content_type="application/json", headers=headers)
 
 
-@pytest.mark.parametrize("field, body", [
-    ("join_code", '{"join_code": "%s", "consent": true}' % LONE),
-    ("nickname", '{"join_code": "{code}", "nickname": "%s", "consent": true}' % LONE),
-    ("device", '{"join_code": "{code}", "device": "%s", "consent": true}' % LOW),
-    ("device_key", '{"join_code": "{code}", "device_key": "abcdefghijklmnop%s", "consent": true}' % LONE),
-])
+@pytest.mark.parametrize(
+    "field, body",
+    [
+        ("join_code", '{"join_code": "%s", "consent": true}' % LONE),
+        ("nickname", '{"join_code": "{code}", "nickname": "%s", "consent": true}' % LONE),
+        ("device", '{"join_code": "{code}", "device": "%s", "consent": true}' % LOW),
+        ("device_key", '{"join_code": "{code}", "device_key": "abcdefghijklmnop%s", "consent": true}' % LONE),
+    ],
+)
 def test_join_fields(running, field, body):
     coordinator, session, client, _ = running
     before = _counts(coordinator)
@@ -52,11 +54,14 @@ def test_join_fields(running, field, body):
     assert _counts(coordinator) == before
 
 
-@pytest.mark.parametrize("field, settings", [
-    ("title", '{"title": "Fruit %s", "classes": ["a", "b"]}' % LONE),
-    ("classes", '{"title": "Fruit", "classes": ["a", "b%s"]}' % LOW),
-    ("consent_notice", '{"title": "Fruit", "classes": ["a", "b"], "study_logging": true, "consent_notice": "%s"}' % LONE),
-])
+@pytest.mark.parametrize(
+    "field, settings",
+    [
+        ("title", '{"title": "Fruit %s", "classes": ["a", "b"]}' % LONE),
+        ("classes", '{"title": "Fruit", "classes": ["a", "b%s"]}' % LOW),
+        ("consent_notice", '{"title": "Fruit", "classes": ["a", "b"], "study_logging": true, "consent_notice": "%s"}' % LONE),
+    ],
+)
 def test_admin_session_fields(running, field, settings):
     coordinator, session, client, _ = running
     before = _counts(coordinator)
@@ -89,4 +94,4 @@ def test_surrogate_pairs_are_text_and_pass(running):
     body = '{"join_code": "%s", "nickname": "Ana \\ud83d\\ude00", "consent": true}' % session["join_code"]
     response = _post(client, "/api/v1/join", body)
     assert response.status_code == 200, response.get_json()
-    assert coordinator.participants(session["id"])[-1]["nickname"] == "Ana \U0001F600"
+    assert coordinator.participants(session["id"])[-1]["nickname"] == "Ana \U0001f600"

@@ -14,8 +14,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for the shared data helpers
 
-from fashion_mnist import available as fashion_mnist_available  # noqa: E402
-from fashion_mnist import load_fashion_mnist  # noqa: E402
+from fashion_mnist import (
+    available as fashion_mnist_available,  # noqa: E402
+    load_fashion_mnist,  # noqa: E402
+)
 
 from influx_desktop.models import head  # noqa: E402
 from influx_desktop.models.backbones import get_backbone  # noqa: E402
@@ -91,4 +93,3 @@ def fmnist_batches(fmnist):
     backbone = get_backbone("efficientnet_lite0")
     images, labels = fmnist["test"]
     return preprocess_batch(images, backbone), labels
-

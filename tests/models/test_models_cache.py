@@ -47,9 +47,7 @@ def test_second_call_is_a_cache_hit(model_cache, lite0_artifact):
     assert model_cache.artifact_by_sha256(lite0_artifact.sha256) == lite0_artifact.path
 
 
-def test_cache_hits_and_inference_in_a_new_process_import_neither_torch_nor_ort_training(
-    model_cache, lite0_artifact, head3
-):
+def test_cache_hits_and_inference_in_a_new_process_import_neither_torch_nor_ort_training(model_cache, lite0_artifact, head3):
     """The app serves artifacts and runs the exported backbone without torch (whose import takes seconds;
     the onnxruntime-training wheel would import it on "import onnxruntime", see models/runtime.py)."""
     code = textwrap.dedent(
@@ -114,8 +112,18 @@ def test_artifact_by_sha256_only_answers_from_its_index(model_cache, lite0_artif
     try:
         assert model_cache.artifact_by_sha256("ab" * 32) is None
         assert model_cache.artifact_by_sha256("0" * 64) is None
-        for bad in ("../index.json", "..", "", lite0_artifact.sha256.upper(), lite0_artifact.sha256 + "0",
-                    lite0_artifact.sha256[:-1], "/etc/passwd", None, 123, lite0_artifact.sha256 + "\n"):
+        for bad in (
+            "../index.json",
+            "..",
+            "",
+            lite0_artifact.sha256.upper(),
+            lite0_artifact.sha256 + "0",
+            lite0_artifact.sha256[:-1],
+            "/etc/passwd",
+            None,
+            123,
+            lite0_artifact.sha256 + "\n",
+        ):
             assert model_cache.artifact_by_sha256(bad) is None
     finally:
         stray.unlink()

@@ -37,7 +37,9 @@ def test_native_maps_match_onnxruntime_on_real_photos(heatmap_session, lite0_map
     maps = cam.class_activation_maps(feature_maps, trained_head3, 3)
     assert maps.shape == heatmaps.shape == (90, 3, 7, 7)
     relative = _relative_differences(maps, heatmaps)
-    print(f"native vs onnxruntime maps: max {relative.max():.1e} of the map's range, {np.abs(maps - heatmaps).max():.1e} absolute")
+    print(
+        f"native vs onnxruntime maps: max {relative.max():.1e} of the map's range, {np.abs(maps - heatmaps).max():.1e} absolute"
+    )
     assert relative.max() <= 1e-5
     # One photo at a time gives the same map.
     np.testing.assert_allclose(cam.class_activation_maps(feature_maps[7], trained_head3, 3), maps[7], rtol=0, atol=1e-6)
@@ -95,8 +97,9 @@ def test_overlay_puts_the_hot_cell_over_its_patch_of_the_photo():
     assert up.shape == (224, 224)
     assert np.unravel_index(up.argmax(), up.shape) in {(47, 175), (48, 176), (47, 176), (48, 175)}
     assert up[0, 0] == 0 and up.max() <= 2.0
-    np.testing.assert_allclose(cam.upsample(np.arange(49, dtype=np.float32).reshape(7, 7), 7),
-                               np.arange(49).reshape(7, 7))  # the same size: the same map
+    np.testing.assert_allclose(
+        cam.upsample(np.arange(49, dtype=np.float32).reshape(7, 7), 7), np.arange(49).reshape(7, 7)
+    )  # the same size: the same map
     photo = np.full((224, 224, 3), 100, np.uint8)
     drawn = cam.overlay(photo, cam_map, opacity=0.5)
     assert drawn.dtype == np.uint8 and drawn.shape == photo.shape

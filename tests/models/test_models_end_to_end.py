@@ -28,8 +28,7 @@ def test_fashion_mnist_three_classes_end_to_end(model_cache, lite0_artifact, fmn
     # The exported global model classifies the held-out images the same way.
     x_test, labels = fmnist_batches
     sess = load_onnxruntime().InferenceSession(
-        export_global_model(lite0_artifact.path, p, k, ["t-shirt/top", "trouser", "sneaker"]),
-        providers=["CPUExecutionProvider"],
+        export_global_model(lite0_artifact.path, p, k, ["t-shirt/top", "trouser", "sneaker"]), providers=["CPUExecutionProvider"]
     )
     logits, _ = sess.run(None, {"input": x_test})
     np.testing.assert_array_equal(logits.argmax(1), head.logits(f_test, p, k).argmax(1))

@@ -73,8 +73,9 @@ def test_global_model_heatmap_output_is_optional(lite0_artifact, lite0_map_artif
     params = head.initial_parameters(k, seed=2)
     params[-k:] = [0.5, -0.25, 0.125]
     ort = load_onnxruntime()
-    plain = ort.InferenceSession(export_global_model(lite0_map_artifact.path, params, k, ["a", "b", "c"]),
-                                 providers=["CPUExecutionProvider"])
+    plain = ort.InferenceSession(
+        export_global_model(lite0_map_artifact.path, params, k, ["a", "b", "c"]), providers=["CPUExecutionProvider"]
+    )
     assert [o.name for o in plain.get_outputs()] == ["logits", "probabilities"]  # the map output is not exported
     logits, _ = plain.run(None, {"input": x})
     _, feature_maps = lite0_map_extractor.extract_with_maps(x)

@@ -77,8 +77,9 @@ def test_the_variant_is_indexed_beside_the_file_without_the_map(model_cache, lit
     assert [o.name for o in model.graph.output] == ["features", FEATURE_MAP_NAME]
 
 
-def test_the_variant_is_made_from_a_bundled_file_without_torch_and_always_the_same(tmp_path, lite0_artifact,
-                                                                                   lite0_map_artifact, monkeypatch):
+def test_the_variant_is_made_from_a_bundled_file_without_torch_and_always_the_same(
+    tmp_path, lite0_artifact, lite0_map_artifact, monkeypatch
+):
     """The frozen app ships the extractor without the map and cannot export: it derives the same bytes."""
     bundled = tmp_path / "prebuilt"
     (bundled / "blobs").mkdir(parents=True)

@@ -45,9 +45,9 @@ def test_shape_dtype_and_normalisation():
 
 def test_center_crop_keeps_the_middle_of_a_wide_image():
     arr = np.zeros((100, 300, 3), np.uint8)
-    arr[:, :100] = (255, 0, 0)    # left third red
+    arr[:, :100] = (255, 0, 0)  # left third red
     arr[:, 100:200] = (0, 255, 0)  # middle green
-    arr[:, 200:] = (0, 0, 255)    # right blue
+    arr[:, 200:] = (0, 0, 255)  # right blue
     x = preprocess(Image.fromarray(arr), LITE)
     rgb = x * 128 + 127
     np.testing.assert_allclose(rgb[:, 112, 112], [0, 255, 0], atol=1e-4)

@@ -78,7 +78,9 @@ def _bundle_float32_only(directory, artifact) -> None:
     (directory / "index.json").write_text(json.dumps(index))
 
 
-def test_built_from_a_bundled_float32_model_into_the_own_folder_with_the_same_bytes(tmp_path, lite0_artifact, int8_artifact, monkeypatch):
+def test_built_from_a_bundled_float32_model_into_the_own_folder_with_the_same_bytes(
+    tmp_path, lite0_artifact, int8_artifact, monkeypatch
+):
     """The frozen app's case: float32 shipped read-only, int8 made at first use. Same bytes every build."""
     _bundle_float32_only(tmp_path / "prebuilt", lite0_artifact)
     own = ModelCache(tmp_path / "own", bundled=tmp_path / "prebuilt")
@@ -116,7 +118,9 @@ def test_a_head_trained_on_int8_features_is_as_accurate_on_held_out_images(model
         f_train, f_test = extractor.extract(x_train), extractor.extract(x_test)
         runs = []
         for seed in range(3):
-            p = train_head(artifacts, head.initial_parameters(10, seed=seed), f_train, y_train, epochs=30, batch_size=16, seed=seed)
+            p = train_head(
+                artifacts, head.initial_parameters(10, seed=seed), f_train, y_train, epochs=30, batch_size=16, seed=seed
+            )
             runs.append(float((head.logits(f_test, p, 10).argmax(axis=1) == y_test).mean()))
         accuracy[name] = float(np.median(runs))
     assert accuracy["float32"] > 0.6, accuracy  # the task is learnt at all

@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import yaml  # PyYAML: comes with schemathesis (the test extras)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,8 +36,14 @@ def test_the_workflow_builds_and_smoke_tests_on_windows_and_macos():
     assert python["with"]["python-version"] == "3.11"
     assert any(s.get("uses", "").startswith("actions/setup-node") for s in steps)
     commands = "\n".join(s.get("run", "") for s in steps)
-    for needed in ("npm ci", "scripts/bundle_webclient.py", "packaging/prebuild.py packaging/build/prebuilt",
-                   "PyInstaller", "packaging/influx_desktop.spec", "packaging/smoke_test.py packaging/dist/influx-desktop"):
+    for needed in (
+        "npm ci",
+        "scripts/bundle_webclient.py",
+        "packaging/prebuild.py packaging/build/prebuilt",
+        "PyInstaller",
+        "packaging/influx_desktop.spec",
+        "packaging/smoke_test.py packaging/dist/influx-desktop",
+    ):
         assert needed in commands, needed
     assert workflow["permissions"] == {"contents": "read"}
 

@@ -27,8 +27,7 @@ NO_TORCH = "import sys\nfor _m in ('torch', 'torchvision'):\n    sys.modules[_m]
 
 def _run_without_torch(code: str, timeout: float = 120) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", NO_TORCH + textwrap.dedent(code)],
-        capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-c", NO_TORCH + textwrap.dedent(code)], capture_output=True, text=True, timeout=timeout
     )
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -73,7 +72,10 @@ def test_head_artifacts_are_the_same_with_and_without_torch(tmp_path):
     without = _run_without_torch(code.format(root=str(tmp_path / "a")))
     out = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code.format(root=str(tmp_path / "b")))],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     assert json.loads(out.stdout.strip().splitlines()[-1]) == without
 
@@ -144,9 +146,9 @@ def test_own_root_is_searched_before_the_bundled_directory(tmp_path):
     bundled, _ = _bundled_dir(tmp_path)
     own = tmp_path / "own"
     mine = _blob(own, b"an export made on this machine" * 50)
-    (own / "index.json").write_text(json.dumps(
-        {"version": 1, "feature_extractors": {"efficientnet_lite0:pretrained": mine}, "heads": {}}
-    ))
+    (own / "index.json").write_text(
+        json.dumps({"version": 1, "feature_extractors": {"efficientnet_lite0:pretrained": mine}, "heads": {}})
+    )
     art = ModelCache(own, bundled=bundled).feature_extractor("efficientnet_lite0", True)
     assert art.sha256 == mine["sha256"]
 

@@ -11,13 +11,12 @@ leave a trace: one row with status "rejected" and its reason, and one "update_re
 from __future__ import annotations
 
 import http.client
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-
 from image_zip import zip_bytes
 from participant_sim import HttpClient, Response, SimulatedParticipant
 
@@ -41,12 +40,17 @@ class Target:
     def client(self, token: str | None = None) -> HttpClient:
         return HttpClient(self.url, token)
 
-    def post_update(self, body: bytes, headers: dict | None = None, *, content_type="application/octet-stream",
-                    token: str | None | bool = True) -> Response:
+    def post_update(
+        self,
+        body: bytes,
+        headers: dict | None = None,
+        *,
+        content_type="application/octet-stream",
+        token: str | None | bool = True,
+    ) -> Response:
         if headers is None:
             headers = {"X-Base-Version": str(self.version), "X-Sample-Count": "10"}
-        return self.participant.request("POST", "/api/v1/updates", body, content_type=content_type,
-                                        headers=headers, token=token)
+        return self.participant.request("POST", "/api/v1/updates", body, content_type=content_type, headers=headers, token=token)
 
     def moved(self, scale: float = 0.01, seed: int = 0) -> np.ndarray:
         rng = np.random.default_rng(seed)
@@ -68,8 +72,14 @@ def target(server, tmp_path) -> Target:
     """A fresh session on the module's server (a server per test would cost a second to stop)."""
     admin = server.admin()
     session = admin.create_session(
-        {"title": "Under attack", "classes": CLASSES, "aggregator": "fedbuff",
-         "aggregator_params": {"buffer_size": 2}, "max_staleness": MAX_STALENESS, "max_update_norm": MAX_NORM}
+        {
+            "title": "Under attack",
+            "classes": CLASSES,
+            "aggregator": "fedbuff",
+            "aggregator_params": {"buffer_size": 2},
+            "max_staleness": MAX_STALENESS,
+            "max_update_norm": MAX_NORM,
+        }
     )
     sid = session["id"]
     admin.start(sid)
@@ -157,99 +167,248 @@ def _test_result(body: bytes):
 
 def _admin(method: str, path: str, body: bytes | None = None, content_type: str | None = None, token=True):
     """A facilitator request; ``{sid}`` in ``path`` stands for the test's session."""
-    return lambda t: t.admin.request(method, "/api/v1/admin" + path.replace("{sid}", str(t.sid)), body,
-                                     content_type=content_type, token=token)
+    return lambda t: t.admin.request(
+        method, "/api/v1/admin" + path.replace("{sid}", str(t.sid)), body, content_type=content_type, token=token
+    )
 
 
 UPDATE_CASES = [
-    Case("wrong vector length", lambda t: t.post_update(t.moved()[:-1].tobytes()),
-         400, "wrong_length", f"must hold {PARAMETER_COUNT} float32 values", "body"),
+    Case(
+        "wrong vector length",
+        lambda t: t.post_update(t.moved()[:-1].tobytes()),
+        400,
+        "wrong_length",
+        f"must hold {PARAMETER_COUNT} float32 values",
+        "body",
+    ),
     Case("empty body", lambda t: t.post_update(b""), 400, "wrong_length", "it has 0 bytes", "body"),
     Case("NaN", lambda t: t.post_update(_with(t.moved(), 17, np.nan)), 400, "not_finite", "NaN or infinite", "body"),
     Case("Inf", lambda t: t.post_update(_with(t.moved(), 5000, -np.inf)), 400, "not_finite", "NaN or infinite", "body"),
-    Case("norm above the limit", lambda t: t.post_update((t.parameters + 0.1).tobytes()),
-         400, "norm_too_large", f"the limit is {MAX_NORM:g}", "body", audited=True),
-    Case("unknown token", lambda t: t.post_update(t.moved().tobytes(), token="not-a-token"),
-         401, "token_unknown", "join the session again"),
-    Case("revoked token", lambda t: t.post_update(t.moved().tobytes(), token=t.revoked_token),
-         401, "token_revoked", "removed this participant"),
-    Case("no Authorization header", lambda t: t.post_update(t.moved().tobytes(), token=None),
-         401, "token_missing", "Authorization: Bearer"),
-    Case("not a bearer token", lambda t: t.post_update(
-        t.moved().tobytes(), {"Authorization": "Basic dXNlcjpwdw==", "X-Base-Version": "3", "X-Sample-Count": "1"},
-        token=None),
-         401, "token_missing", "Authorization: Bearer"),
-    Case("base version from the future", lambda t: t.post_update(
-        t.moved().tobytes(), {"X-Base-Version": str(t.version + 1), "X-Sample-Count": "10"}),
-         400, "unknown_base_version", "newest version is 3", "base_version"),
-    Case("negative base version", _versions("-1", "10"),
-         400, "unknown_base_version", "does not exist", "base_version"),
-    Case("staleness over the limit", _versions("0", "10"),
-         409, "too_stale", f"3 versions behind (the limit is {MAX_STALENESS})", audited=True),
-    Case("oversized body", lambda t: t.post_update(bytes(1024 * 1024 + 4)),
-         413, "payload_too_large", "at most 1048576 bytes", "body"),
-    Case("wrong content type", lambda t: t.post_update(t.moved().tobytes(), content_type="application/json"),
-         415, "unsupported_media_type", "application/octet-stream", "Content-Type"),
-    Case("form content type", lambda t: t.post_update(t.moved().tobytes(), content_type=None),  # urllib's default
-         415, "unsupported_media_type", "'application/x-www-form-urlencoded'", "Content-Type"),
-    Case("no content type", lambda t: _raw(t, "POST", "/api/v1/updates", t.moved().tobytes(), {
-        "Authorization": f"Bearer {t.participant.token}", "X-Base-Version": "3", "X-Sample-Count": "1"}),
-         415, "unsupported_media_type", "'untyped'", "Content-Type"),
-    Case("missing X-Base-Version", lambda t: t.post_update(t.moved().tobytes(), {"X-Sample-Count": "10"}),
-         400, "invalid_input", "X-Base-Version must be a whole number", "base_version"),
-    Case("missing X-Sample-Count", lambda t: t.post_update(t.moved().tobytes(), {"X-Base-Version": "3"}),
-         400, "invalid_input", "X-Sample-Count must be a whole number", "sample_count"),
-    Case("X-Base-Version not a number", _versions("three", "10"),
-         400, "invalid_input", "got 'three'", "base_version"),
-    Case("X-Base-Version with two minus signs", _versions("--3", "10"),
-         400, "invalid_input", "got '--3'", "base_version"),
-    Case("X-Sample-Count in superscript digits", _versions("3", "\u00b2"),
-         400, "invalid_input", "X-Sample-Count must be a whole number", "sample_count"),
-    Case("sample count zero", _versions("3", "0"),
-         400, "invalid_input", "sample_count must be between 1", "sample_count"),
+    Case(
+        "norm above the limit",
+        lambda t: t.post_update((t.parameters + 0.1).tobytes()),
+        400,
+        "norm_too_large",
+        f"the limit is {MAX_NORM:g}",
+        "body",
+        audited=True,
+    ),
+    Case(
+        "unknown token",
+        lambda t: t.post_update(t.moved().tobytes(), token="not-a-token"),
+        401,
+        "token_unknown",
+        "join the session again",
+    ),
+    Case(
+        "revoked token",
+        lambda t: t.post_update(t.moved().tobytes(), token=t.revoked_token),
+        401,
+        "token_revoked",
+        "removed this participant",
+    ),
+    Case(
+        "no Authorization header",
+        lambda t: t.post_update(t.moved().tobytes(), token=None),
+        401,
+        "token_missing",
+        "Authorization: Bearer",
+    ),
+    Case(
+        "not a bearer token",
+        lambda t: t.post_update(
+            t.moved().tobytes(), {"Authorization": "Basic dXNlcjpwdw==", "X-Base-Version": "3", "X-Sample-Count": "1"}, token=None
+        ),
+        401,
+        "token_missing",
+        "Authorization: Bearer",
+    ),
+    Case(
+        "base version from the future",
+        lambda t: t.post_update(t.moved().tobytes(), {"X-Base-Version": str(t.version + 1), "X-Sample-Count": "10"}),
+        400,
+        "unknown_base_version",
+        "newest version is 3",
+        "base_version",
+    ),
+    Case("negative base version", _versions("-1", "10"), 400, "unknown_base_version", "does not exist", "base_version"),
+    Case(
+        "staleness over the limit",
+        _versions("0", "10"),
+        409,
+        "too_stale",
+        f"3 versions behind (the limit is {MAX_STALENESS})",
+        audited=True,
+    ),
+    Case(
+        "oversized body",
+        lambda t: t.post_update(bytes(1024 * 1024 + 4)),
+        413,
+        "payload_too_large",
+        "at most 1048576 bytes",
+        "body",
+    ),
+    Case(
+        "wrong content type",
+        lambda t: t.post_update(t.moved().tobytes(), content_type="application/json"),
+        415,
+        "unsupported_media_type",
+        "application/octet-stream",
+        "Content-Type",
+    ),
+    Case(
+        "form content type",
+        lambda t: t.post_update(t.moved().tobytes(), content_type=None),  # urllib's default
+        415,
+        "unsupported_media_type",
+        "'application/x-www-form-urlencoded'",
+        "Content-Type",
+    ),
+    Case(
+        "no content type",
+        lambda t: _raw(
+            t,
+            "POST",
+            "/api/v1/updates",
+            t.moved().tobytes(),
+            {"Authorization": f"Bearer {t.participant.token}", "X-Base-Version": "3", "X-Sample-Count": "1"},
+        ),
+        415,
+        "unsupported_media_type",
+        "'untyped'",
+        "Content-Type",
+    ),
+    Case(
+        "missing X-Base-Version",
+        lambda t: t.post_update(t.moved().tobytes(), {"X-Sample-Count": "10"}),
+        400,
+        "invalid_input",
+        "X-Base-Version must be a whole number",
+        "base_version",
+    ),
+    Case(
+        "missing X-Sample-Count",
+        lambda t: t.post_update(t.moved().tobytes(), {"X-Base-Version": "3"}),
+        400,
+        "invalid_input",
+        "X-Sample-Count must be a whole number",
+        "sample_count",
+    ),
+    Case("X-Base-Version not a number", _versions("three", "10"), 400, "invalid_input", "got 'three'", "base_version"),
+    Case("X-Base-Version with two minus signs", _versions("--3", "10"), 400, "invalid_input", "got '--3'", "base_version"),
+    Case(
+        "X-Sample-Count in superscript digits",
+        _versions("3", "\u00b2"),
+        400,
+        "invalid_input",
+        "X-Sample-Count must be a whole number",
+        "sample_count",
+    ),
+    Case("sample count zero", _versions("3", "0"), 400, "invalid_input", "sample_count must be between 1", "sample_count"),
 ]
 
 OTHER_PARTICIPANT_CASES = [
-    Case("unknown join code", _join(b'{"join_code": "ZZZZZZ"}'),
-         404, "join_code_unknown", "No session has the join code 'ZZZZZZ'", "join_code"),
-    Case("join without a code", _join(b'{"nickname": "Bo"}'),
-         400, "invalid_input", "A join code is needed", "join_code"),
-    Case("join with malformed JSON", _join(b'{"join_code": '),
-         400, "malformed_json", "not valid JSON", "body"),
-    Case("join as a form", _join(b"join_code=ABC", "application/x-www-form-urlencoded"),
-         415, "unsupported_media_type", "application/json", "Content-Type"),
-    Case("join with a JSON list", _join(b'["ABCDEF"]'),
-         400, "invalid_input", "A join code is needed", "join_code"),
-    Case("task without a token", lambda t: t.client().request("GET", "/api/v1/task"),
-         401, "token_missing", "Authorization: Bearer"),
-    Case("model with a revoked token", lambda t: t.client(t.revoked_token).request("GET", "/api/v1/model"),
-         401, "token_revoked", "removed this participant"),
-    Case("test result with malformed JSON", _test_result(b"{nope}"),
-         400, "malformed_json", "not valid JSON", "body"),
-    Case("test result accuracy out of range", _test_result(b'{"version": 1, "accuracy": 1.5, "n": 10}'),
-         400, "invalid_input", "from 0 to 1", "accuracy"),
-    Case("test result for a future version", _test_result(b'{"version": 9, "accuracy": 0.5, "n": 10}'),
-         400, "invalid_input", "version 9 does not exist", "version"),
-    Case("test result for an unknown class", _test_result(
-        b'{"version": 1, "accuracy": 0.5, "n": 2, "per_class": {"cat": {"correct": 1, "total": 2}}}'),
-         400, "invalid_input", "not a class of this session", "per_class"),
-    Case("unknown artifact", lambda t: t.client().request("GET", "/api/v1/artifacts/" + "0" * 64),
-         404, "artifact_unknown", "No model file has this content hash"),
-    Case("artifact path escape", lambda t: t.client().request("GET", "/api/v1/artifacts/..%2F..%2Finflux.sqlite3"),
-         404, "not_found", "nothing at this address"),
-    Case("artifact name that is no hash", lambda t: t.client().request("GET", "/api/v1/artifacts/influx.sqlite3"),
-         404, "artifact_unknown", "No model file has this content hash"),
-    Case("unknown address", lambda t: t.client().request("GET", "/api/v1/nothing-here"),
-         404, "not_found", "nothing at this address"),
-    Case("wrong method", lambda t: t.client().request("DELETE", "/api/v1/model"),
-         405, "method_not_allowed", "does not take that method"),
+    Case(
+        "unknown join code",
+        _join(b'{"join_code": "ZZZZZZ"}'),
+        404,
+        "join_code_unknown",
+        "No session has the join code 'ZZZZZZ'",
+        "join_code",
+    ),
+    Case("join without a code", _join(b'{"nickname": "Bo"}'), 400, "invalid_input", "A join code is needed", "join_code"),
+    Case("join with malformed JSON", _join(b'{"join_code": '), 400, "malformed_json", "not valid JSON", "body"),
+    Case(
+        "join as a form",
+        _join(b"join_code=ABC", "application/x-www-form-urlencoded"),
+        415,
+        "unsupported_media_type",
+        "application/json",
+        "Content-Type",
+    ),
+    Case("join with a JSON list", _join(b'["ABCDEF"]'), 400, "invalid_input", "A join code is needed", "join_code"),
+    Case(
+        "task without a token", lambda t: t.client().request("GET", "/api/v1/task"), 401, "token_missing", "Authorization: Bearer"
+    ),
+    Case(
+        "model with a revoked token",
+        lambda t: t.client(t.revoked_token).request("GET", "/api/v1/model"),
+        401,
+        "token_revoked",
+        "removed this participant",
+    ),
+    Case("test result with malformed JSON", _test_result(b"{nope}"), 400, "malformed_json", "not valid JSON", "body"),
+    Case(
+        "test result accuracy out of range",
+        _test_result(b'{"version": 1, "accuracy": 1.5, "n": 10}'),
+        400,
+        "invalid_input",
+        "from 0 to 1",
+        "accuracy",
+    ),
+    Case(
+        "test result for a future version",
+        _test_result(b'{"version": 9, "accuracy": 0.5, "n": 10}'),
+        400,
+        "invalid_input",
+        "version 9 does not exist",
+        "version",
+    ),
+    Case(
+        "test result for an unknown class",
+        _test_result(b'{"version": 1, "accuracy": 0.5, "n": 2, "per_class": {"cat": {"correct": 1, "total": 2}}}'),
+        400,
+        "invalid_input",
+        "not a class of this session",
+        "per_class",
+    ),
+    Case(
+        "unknown artifact",
+        lambda t: t.client().request("GET", "/api/v1/artifacts/" + "0" * 64),
+        404,
+        "artifact_unknown",
+        "No model file has this content hash",
+    ),
+    Case(
+        "artifact path escape",
+        lambda t: t.client().request("GET", "/api/v1/artifacts/..%2F..%2Finflux.sqlite3"),
+        404,
+        "not_found",
+        "nothing at this address",
+    ),
+    Case(
+        "artifact name that is no hash",
+        lambda t: t.client().request("GET", "/api/v1/artifacts/influx.sqlite3"),
+        404,
+        "artifact_unknown",
+        "No model file has this content hash",
+    ),
+    Case(
+        "unknown address",
+        lambda t: t.client().request("GET", "/api/v1/nothing-here"),
+        404,
+        "not_found",
+        "nothing at this address",
+    ),
+    Case(
+        "wrong method",
+        lambda t: t.client().request("DELETE", "/api/v1/model"),
+        405,
+        "method_not_allowed",
+        "does not take that method",
+    ),
 ]
 
 
 UNKNOWN = 999
 FACILITATOR_CASES = [
-    Case(f"unknown session: {method} {path}", _admin(method, path.format(UNKNOWN), body, ctype),
-         404, "session_unknown", f"There is no session {UNKNOWN}")
+    Case(
+        f"unknown session: {method} {path}",
+        _admin(method, path.format(UNKNOWN), body, ctype),
+        404,
+        "session_unknown",
+        f"There is no session {UNKNOWN}",
+    )
     for method, path, body, ctype in [
         ("GET", "/sessions/{}", None, None),
         ("PATCH", "/sessions/{}", b'{"title": "x"}', "application/json"),
@@ -269,31 +428,80 @@ FACILITATOR_CASES = [
 ] + [
     Case("wrong admin token", _admin("GET", "/sessions", token="guess"), 401, "admin_token_wrong", "not the admin token"),
     Case("no admin token", _admin("GET", "/sessions", token=None), 401, "token_missing", "Authorization: Bearer"),
-    Case("participant token on an admin route",
-         lambda t: t.participant.request("GET", "/api/v1/admin/sessions"), 401, "admin_token_wrong", "not the admin token"),
-    Case("create session with malformed JSON", _admin("POST", "/sessions", b'{"title": "x",', "application/json"),
-         400, "malformed_json", "not valid JSON", "body"),
-    Case("create session with one class", _admin("POST", "/sessions", b'{"title": "x", "classes": ["a"]}',
-                                                 "application/json"),
-         400, "invalid_input", "2 to 50 classes", "classes"),
-    Case("change classes after the session ran", _admin("PATCH", "/sessions/{sid}", b'{"classes": ["a", "b"]}',
-                                                        "application/json"),
-         409, "session_has_run", "cannot change once the session has run", "classes"),
-    Case("bad learning rate", _admin("PATCH", "/sessions/{sid}", b'{"learning_rate": -1}', "application/json"),
-         400, "invalid_input", "learning_rate must be from", "learning_rate"),
-    Case("unknown action", _admin("POST", "/sessions/{sid}/explode"),
-         400, "invalid_input", "Unknown action 'explode'", "action"),
-    Case("unknown participant", _admin("DELETE", "/sessions/{sid}/participants/77"),
-         404, "participant_unknown", "has no participant 77"),
-    Case("unknown export format", _admin("GET", "/sessions/{sid}/events.xml"),
-         400, "invalid_input", "use csv or jsonl", "format"),
-    Case("test set that is not a zip", _admin("PUT", "/sessions/{sid}/testset", b"not a zip", "application/zip"),
-         400, "invalid_input", "must be a zip file", "body"),
-    Case("test set as JSON", _admin("PUT", "/sessions/{sid}/testset", b"{}", "application/json"),
-         415, "unsupported_media_type", "application/zip", "Content-Type"),
-    Case("test set with a folder that is no class", _admin(
-        "PUT", "/sessions/{sid}/testset", zip_bytes({"cat/a.png": b"x"}), "application/zip"),
-         400, "invalid_input", "Folders cat name no class", "folder"),
+    Case(
+        "participant token on an admin route",
+        lambda t: t.participant.request("GET", "/api/v1/admin/sessions"),
+        401,
+        "admin_token_wrong",
+        "not the admin token",
+    ),
+    Case(
+        "create session with malformed JSON",
+        _admin("POST", "/sessions", b'{"title": "x",', "application/json"),
+        400,
+        "malformed_json",
+        "not valid JSON",
+        "body",
+    ),
+    Case(
+        "create session with one class",
+        _admin("POST", "/sessions", b'{"title": "x", "classes": ["a"]}', "application/json"),
+        400,
+        "invalid_input",
+        "2 to 50 classes",
+        "classes",
+    ),
+    Case(
+        "change classes after the session ran",
+        _admin("PATCH", "/sessions/{sid}", b'{"classes": ["a", "b"]}', "application/json"),
+        409,
+        "session_has_run",
+        "cannot change once the session has run",
+        "classes",
+    ),
+    Case(
+        "bad learning rate",
+        _admin("PATCH", "/sessions/{sid}", b'{"learning_rate": -1}', "application/json"),
+        400,
+        "invalid_input",
+        "learning_rate must be from",
+        "learning_rate",
+    ),
+    Case("unknown action", _admin("POST", "/sessions/{sid}/explode"), 400, "invalid_input", "Unknown action 'explode'", "action"),
+    Case(
+        "unknown participant",
+        _admin("DELETE", "/sessions/{sid}/participants/77"),
+        404,
+        "participant_unknown",
+        "has no participant 77",
+    ),
+    Case(
+        "unknown export format", _admin("GET", "/sessions/{sid}/events.xml"), 400, "invalid_input", "use csv or jsonl", "format"
+    ),
+    Case(
+        "test set that is not a zip",
+        _admin("PUT", "/sessions/{sid}/testset", b"not a zip", "application/zip"),
+        400,
+        "invalid_input",
+        "must be a zip file",
+        "body",
+    ),
+    Case(
+        "test set as JSON",
+        _admin("PUT", "/sessions/{sid}/testset", b"{}", "application/json"),
+        415,
+        "unsupported_media_type",
+        "application/zip",
+        "Content-Type",
+    ),
+    Case(
+        "test set with a folder that is no class",
+        _admin("PUT", "/sessions/{sid}/testset", zip_bytes({"cat/a.png": b"x"}), "application/zip"),
+        400,
+        "invalid_input",
+        "Folders cat name no class",
+        "folder",
+    ),
 ]
 
 
@@ -314,7 +522,7 @@ def test_bad_request_is_refused_and_changes_nothing(target, case):
     assert stored(target) == before
     rejected = rejected_rows(target)
     if case.audited:
-        (new,) = rejected[len(rejected_before):]
+        (new,) = rejected[len(rejected_before) :]
         assert new["participant_id"] == target.participant.participant_id
         assert new["reason"] == error["message"] and new["applied_version"] is None
         assert target.coordinator.event_log(target.sid)[-1]["kind"] == "update_rejected"
@@ -333,8 +541,12 @@ def test_updates_while_paused_or_stopped_are_refused_without_a_trace(target):
         response = target.post_update(target.moved().tobytes())
         assert (response.status, response.error["code"]) == (status, code)
         assert stored(target) == before and rejected_rows(target) == rejected_before
-    joined = target.client().request("POST", "/api/v1/join", f'{{"join_code": "{target.admin.session(target.sid)["join_code"]}"}}'.encode(),
-                                     content_type="application/json")
+    joined = target.client().request(
+        "POST",
+        "/api/v1/join",
+        f'{{"join_code": "{target.admin.session(target.sid)["join_code"]}"}}'.encode(),
+        content_type="application/json",
+    )
     assert (joined.status, joined.error["code"]) == (409, "session_not_running")
 
 

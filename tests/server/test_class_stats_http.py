@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from participant_sim import SimulatedParticipant
 
 from influx_desktop.class_stats import ClassStats
 from influx_desktop.models import head
-from participant_sim import SimulatedParticipant
 
 CLASSES = ["t-shirt", "trouser", "sneaker", "bag"]
 K, D = len(CLASSES), head.FEATURE_DIM
@@ -94,25 +94,32 @@ BAD_REQUESTS = {
     "counts not numbers": lambda body, counts: (body, "6,six,0,0", 400, "bad_counts", "X-Class-Counts"),
     "negative count": lambda body, counts: (body, "6,-6,0,0", 400, "bad_counts", "X-Class-Counts"),
     "too few counts": lambda body, counts: (body, "6,6,0", 400, "bad_counts", "X-Class-Counts"),
-    "all counts zero": lambda body, counts: (np.zeros(2 * K * D, "<f4").tobytes(), "0,0,0,0", 400, "bad_counts",
-                                             "X-Class-Counts"),
+    "all counts zero": lambda body, counts: (
+        np.zeros(2 * K * D, "<f4").tobytes(),
+        "0,0,0,0",
+        400,
+        "bad_counts",
+        "X-Class-Counts",
+    ),
     "body one float short": lambda body, counts: (body[:-4], counts, 400, "wrong_length", "body"),
     "body for 3 classes": lambda body, counts: (body[: 2 * 3 * D * 4], counts, 400, "wrong_length", "body"),
     "empty body": lambda body, counts: (b"", counts, 400, "wrong_length", "body"),
     "NaN in a sum": lambda body, counts: (_with(body, 5, np.nan), counts, 400, "not_finite", "body"),
     "infinity in a square": lambda body, counts: (_with(body, K * D + 7, np.inf), counts, 400, "not_finite", "body"),
-    "class with count 0 has a sum": lambda body, counts: (_with(body, 2 * D + 3, 1.0), counts, 400, "counts_mismatch",
-                                                          "body"),
-    "class with count 0 has a square": lambda body, counts: (_with(body, K * D + 3 * D, 1.0), counts, 400,
-                                                             "counts_mismatch", "body"),
-    "negative variance": lambda body, counts: (_with(body, K * D, 0.0), counts, 400, "inconsistent_statistics",
-                                               "body"),
+    "class with count 0 has a sum": lambda body, counts: (_with(body, 2 * D + 3, 1.0), counts, 400, "counts_mismatch", "body"),
+    "class with count 0 has a square": lambda body, counts: (
+        _with(body, K * D + 3 * D, 1.0),
+        counts,
+        400,
+        "counts_mismatch",
+        "body",
+    ),
+    "negative variance": lambda body, counts: (_with(body, K * D, 0.0), counts, 400, "inconsistent_statistics", "body"),
     # every feature lies in [0, 6] (ReLU6, then pooling): class 0 holds 6 photos
     "count above the cap": lambda body, counts: (body, "6,1001,2,2", 400, "bad_counts", "X-Class-Counts"),
     "a sum above 6 × count": lambda body, counts: (_with(body, 0, 6 * 6 * 1.05), counts, 400, "out_of_range", "body"),
     "a negative sum": lambda body, counts: (_with(body, 0, -1.0), counts, 400, "out_of_range", "body"),
-    "a square above 36 × count": lambda body, counts: (_with(body, K * D, 36 * 6 * 1.05), counts, 400,
-                                                       "out_of_range", "body"),
+    "a square above 36 × count": lambda body, counts: (_with(body, K * D, 36 * 6 * 1.05), counts, 400, "out_of_range", "body"),
 }
 
 

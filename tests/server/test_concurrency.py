@@ -9,9 +9,9 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from participant_sim import ApiError, SimulatedParticipant
 
 from influx_desktop.strategies import ClientUpdate, make_strategy
-from participant_sim import ApiError, SimulatedParticipant
 
 PARTICIPANTS = 20
 UPDATES_EACH = 10
@@ -30,8 +30,13 @@ def test_concurrent_updates_are_each_applied_exactly_once(fl_server, tmp_path, a
     server = fl_server(threads=8)
     admin = server.admin()
     session = admin.create_session(
-        {"title": "Rush hour", "classes": CLASSES, "aggregator": aggregator, "aggregator_params": params,
-         "max_staleness": max_staleness}
+        {
+            "title": "Rush hour",
+            "classes": CLASSES,
+            "aggregator": aggregator,
+            "aggregator_params": params,
+            "max_staleness": max_staleness,
+        }
     )
     sid = session["id"]
     admin.start(sid)
@@ -96,7 +101,9 @@ def test_concurrent_updates_are_each_applied_exactly_once(fl_server, tmp_path, a
     for ack in acks:
         stored = by_id[ack["update_id"]]
         assert (ack["staleness"], ack["weight"], ack["base_version"]) == (
-            stored["staleness"], stored["weight"], stored["base_version"]
+            stored["staleness"],
+            stored["weight"],
+            stored["base_version"],
         )
 
     # Versions are 0..N without gaps; each applied update is in exactly one version.
@@ -120,9 +127,7 @@ def test_concurrent_updates_are_each_applied_exactly_once(fl_server, tmp_path, a
         # The staleness the server recorded is the number of versions published since the base.
         assert u["staleness"] == len(replayed) - 1 - u["base_version"]
         assert u["weight"] == pytest.approx(strategy.weight(u["staleness"], u["sample_count"]), rel=1e-12)
-        pending.append(
-            ClientUpdate(client_parameters[u["id"]], replayed[u["base_version"]], u["staleness"], u["sample_count"])
-        )
+        pending.append(ClientUpdate(client_parameters[u["id"]], replayed[u["base_version"]], u["staleness"], u["sample_count"]))
         pending_ids.append(u["id"])
         if len(pending) == strategy.buffer_size:
             replayed.append(strategy.aggregate(replayed[-1], pending))

@@ -3,11 +3,10 @@ train against a real server on 127.0.0.1, and the server's own test accuracy cli
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
+from participant_sim import SimulatedParticipant
 
 from influx_desktop.models import head
-from participant_sim import SimulatedParticipant
 
 ROUNDS = 4
 #: Each participant's classes (positions in fm.classes): no one holds every class but the last.
@@ -43,8 +42,13 @@ def test_server_accuracy_rises_from_chance(fl_server, fm, tmp_path, aggregator, 
     for i, classes in enumerate(PARTICIPANT_CLASSES):
         features, labels = fm.shard(i, len(PARTICIPANT_CLASSES), classes)
         sim = SimulatedParticipant(
-            server.url, features, labels, artifact_dir=tmp_path / "artifacts", nickname=f"sim{i}",
-            feature_sha256=fm.feature_sha256, seed=i,
+            server.url,
+            features,
+            labels,
+            artifact_dir=tmp_path / "artifacts",
+            nickname=f"sim{i}",
+            feature_sha256=fm.feature_sha256,
+            seed=i,
         )
         sim.join(session["join_code"])
         assert sim.task()["classes"] == fm.classes
@@ -67,7 +71,7 @@ def test_server_accuracy_rises_from_chance(fl_server, fm, tmp_path, aggregator, 
     if aggregator == "fedasync":
         assert final_version == ROUNDS * len(participants) + stats_versions
         assert [a["staleness"] for a in acks[:3]] == [0, 1, 2]
-        assert acks[1]["weight"] == pytest.approx(0.6 * 2 ** -0.5)
+        assert acks[1]["weight"] == pytest.approx(0.6 * 2**-0.5)
     else:
         assert final_version == ROUNDS + stats_versions
         assert [a["applied"] for a in acks[:3]] == [False, False, True]

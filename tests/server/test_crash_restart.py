@@ -11,7 +11,6 @@ import time
 
 import numpy as np
 import pytest
-
 from participant_sim import ApiError, SimulatedParticipant
 from serve_process import ServeProcess, seed_models
 
@@ -21,12 +20,12 @@ CLASSES = ["shirt", "trouser", "bag"]
 
 
 def _stable(participants: list[dict]) -> list[tuple]:
-    return [(p["id"], p["nickname"], p["device"], p["joined_at"], p["revoked"], p["accepted"], p["rejected"])
-            for p in participants]
+    return [
+        (p["id"], p["nickname"], p["device"], p["joined_at"], p["revoked"], p["accepted"], p["rejected"]) for p in participants
+    ]
 
 
-def test_sigkill_between_updates_then_restart_resumes_the_same_state(tmp_path, model_cache, extractor_artifact,
-                                                                    serve_processes):
+def test_sigkill_between_updates_then_restart_resumes_the_same_state(tmp_path, model_cache, extractor_artifact, serve_processes):
     model_cache.head_artifacts(len(CLASSES), 1e-3)
     data_dir = tmp_path / "data"
     seed_models(model_cache, data_dir)
@@ -45,8 +44,13 @@ def test_sigkill_between_updates_then_restart_resumes_the_same_state(tmp_path, m
         version, parameters = sim.model()
         # honest-sized (within the automatic clip), so replaying the stored updates needs no clipping
         sim.submit(parameters + rng.normal(0, 0.002, parameters.shape).astype(np.float32), version, sample_count=8)
-    stale = sim.request("POST", "/api/v1/updates", parameters.tobytes(), content_type="application/octet-stream",
-                        headers={"X-Base-Version": "0", "X-Sample-Count": "1"})
+    stale = sim.request(
+        "POST",
+        "/api/v1/updates",
+        parameters.tobytes(),
+        content_type="application/octet-stream",
+        headers={"X-Base-Version": "0", "X-Sample-Count": "1"},
+    )
     assert stale.status == 200  # within the staleness limit: accepted as a 6th update
     admin = first.admin()
     admin.revoke(sid, other.participant_id)
@@ -94,8 +98,9 @@ def test_sigkill_between_updates_then_restart_resumes_the_same_state(tmp_path, m
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-def test_sigkill_during_a_stream_of_updates_loses_no_acknowledged_update(tmp_path, model_cache, extractor_artifact,
-                                                                         serve_processes):
+def test_sigkill_during_a_stream_of_updates_loses_no_acknowledged_update(
+    tmp_path, model_cache, extractor_artifact, serve_processes
+):
     """Killed mid-flight: every update the server acknowledged is on disk after the restart, versions have
     no gaps, and the model is what replaying the stored updates gives (FedBuff, so some were buffered)."""
     from influx_desktop.strategies import ClientUpdate, make_strategy
@@ -103,16 +108,22 @@ def test_sigkill_during_a_stream_of_updates_loses_no_acknowledged_update(tmp_pat
     model_cache.head_artifacts(len(CLASSES), 1e-3)
     data_dir = tmp_path / "data"
     seed_models(model_cache, data_dir)
-    settings = {"title": "Crash mid-flight", "classes": CLASSES, "aggregator": "fedbuff",
-                "aggregator_params": {"buffer_size": 3}, "max_staleness": 1000}
+    settings = {
+        "title": "Crash mid-flight",
+        "classes": CLASSES,
+        "aggregator": "fedbuff",
+        "aggregator_params": {"buffer_size": 3},
+        "max_staleness": 1000,
+    }
     (tmp_path / "session.json").write_text(json.dumps(settings))
     first = ServeProcess(data_dir, "--config", str(tmp_path / "session.json"))
     serve_processes.append(first)
     sid = int(first.info["session"])
 
     no_data = np.zeros((0, 1280), np.float32), np.zeros(0, np.int64)
-    sims = [SimulatedParticipant(first.url, *no_data, artifact_dir=tmp_path / "a", nickname=f"p{i}", timeout=10)
-            for i in range(4)]
+    sims = [
+        SimulatedParticipant(first.url, *no_data, artifact_dir=tmp_path / "a", nickname=f"p{i}", timeout=10) for i in range(4)
+    ]
     for sim in sims:
         sim.join(first.info["join code"])
     acknowledged: list[int] = []
@@ -124,8 +135,9 @@ def test_sigkill_during_a_stream_of_updates_loses_no_acknowledged_update(tmp_pat
             try:
                 version, parameters = sim.model()
                 # honest-sized (within the automatic clip), so replaying the stored updates needs no clipping
-                ack = sim.submit(parameters + rng.normal(0, 0.002, parameters.shape).astype(np.float32), version,
-                                 sample_count=1 + i)
+                ack = sim.submit(
+                    parameters + rng.normal(0, 0.002, parameters.shape).astype(np.float32), version, sample_count=1 + i
+                )
             except (OSError, http.client.HTTPException, ApiError):
                 return  # connection refused or reset: the server is gone
             with lock:
@@ -151,8 +163,7 @@ def test_sigkill_during_a_stream_of_updates_loses_no_acknowledged_update(tmp_pat
     assert set(acknowledged) <= {u["id"] for u in accepted}  # an update may be stored but unacknowledged
     assert [v["version"] for v in versions] == list(range(len(versions)))
     assert second.info["version"] == str(len(versions) - 1)
-    print(f"killed with {len(acknowledged)} updates acknowledged; {len(accepted)} stored, "
-          f"version {len(versions) - 1}")
+    print(f"killed with {len(acknowledged)} updates acknowledged; {len(accepted)} stored, version {len(versions) - 1}")
     applied = [uid for v in versions for uid in v["update_ids"]]
     assert sorted(applied) == [u["id"] for u in accepted if u["status"] == "applied"]
     buffered = [u["id"] for u in accepted if u["status"] == "buffered"]
@@ -169,8 +180,9 @@ def test_sigkill_during_a_stream_of_updates_loses_no_acknowledged_update(tmp_pat
         replayed = [coordinator.parameters(sid, 0)[1]]
         pending = []
         for u in accepted:
-            pending.append(ClientUpdate(stored_parameters[u["id"]], replayed[u["base_version"]], u["staleness"],
-                                        u["sample_count"]))
+            pending.append(
+                ClientUpdate(stored_parameters[u["id"]], replayed[u["base_version"]], u["staleness"], u["sample_count"])
+            )
             if len(pending) == 3:
                 replayed.append(strategy.aggregate(replayed[-1], pending))
                 pending = []

@@ -74,10 +74,17 @@ def test_a_bad_block_value_and_a_keyless_participant_are_refused_with_a_reason(f
     mia = _join(server, code, MIA_PHONE).json()
     bad = _remove(server, sid, mia["participant_id"], "?block=yes")
     assert (bad.status, bad.error["field"]) == (400, "block")
-    keyless = HttpClient(server.url).request(
-        "POST", "/api/v1/join", json.dumps({"join_code": code, "nickname": "Old browser"}).encode(),
-        content_type="application/json", token=None,
-    ).json()
+    keyless = (
+        HttpClient(server.url)
+        .request(
+            "POST",
+            "/api/v1/join",
+            json.dumps({"join_code": code, "nickname": "Old browser"}).encode(),
+            content_type="application/json",
+            token=None,
+        )
+        .json()
+    )
     refused = _remove(server, sid, keyless["participant_id"], "?block=1")
     assert (refused.status, refused.error["code"]) == (409, "device_not_blockable")
     assert not any(p["revoked"] for p in server.admin().participants(sid))  # neither was removed

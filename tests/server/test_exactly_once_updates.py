@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-
 from at_once import at_once
 from participant_sim import HttpClient, Response, SimulatedParticipant
 
@@ -156,11 +155,7 @@ def _moved(sim: SimulatedParticipant, seed: int, scale: float = 0.01) -> bytes:
 
 def _books(server, sid: int) -> dict:
     admin = server.admin()
-    return {
-        "updates": admin.updates(sid),
-        "versions": admin.versions(sid),
-        "events": admin.events(sid),
-    }
+    return {"updates": admin.updates(sid), "versions": admin.versions(sid), "events": admin.events(sid)}
 
 
 def test_an_accepted_update_whose_answer_is_lost_is_stored_once_and_the_retry_gets_the_committed_answer(
@@ -212,9 +207,7 @@ def test_the_simulated_participant_retries_a_lost_answer_with_the_same_key(fl_se
     assert [(u["id"], u["status"]) for u in updates] == [(ack["update_id"], "buffered")]
 
 
-def test_a_rejected_update_whose_answer_is_lost_gets_the_same_rejection_and_one_audit_row(
-    fl_server, tmp_path, proxy_factory
-):
+def test_a_rejected_update_whose_answer_is_lost_gets_the_same_rejection_and_one_audit_row(fl_server, tmp_path, proxy_factory):
     server = fl_server()
     sid, join_code = _session(server, max_staleness=0)
     sim = _participant(server, join_code, tmp_path)

@@ -8,12 +8,12 @@ import json
 
 import numpy as np
 import pytest
+from participant_sim import SimulatedParticipant
 
 from influx_desktop.models import head
 from influx_desktop.models.backbones import get_backbone
 from influx_desktop.models.features import FeatureExtractor
 from influx_desktop.models.images import preprocess_batch
-from participant_sim import SimulatedParticipant
 
 EVENT_COLUMNS = ["id", "session_id", "at", "kind", "participant_id", "data"]
 
@@ -29,8 +29,15 @@ def trained_session(fl_server, fm, tmp_path):
     sims = []
     for i in range(2):
         features, labels = fm.shard(i, 3)
-        sim = SimulatedParticipant(server.url, features, labels, artifact_dir=tmp_path / "a", nickname=f"sim{i}",
-                                   feature_sha256=fm.feature_sha256, seed=i)
+        sim = SimulatedParticipant(
+            server.url,
+            features,
+            labels,
+            artifact_dir=tmp_path / "a",
+            nickname=f"sim{i}",
+            feature_sha256=fm.feature_sha256,
+            seed=i,
+        )
         sim.join(session["join_code"])
         sims.append(sim)
     for _ in range(2):
@@ -40,14 +47,13 @@ def trained_session(fl_server, fm, tmp_path):
     return server, admin, sid, sims
 
 
-def test_exported_model_runs_in_plain_onnxruntime_and_matches_backbone_plus_head(trained_session, fm,
-                                                                                 extractor_artifact):
+def test_exported_model_runs_in_plain_onnxruntime_and_matches_backbone_plus_head(trained_session, fm, extractor_artifact):
     from influx_desktop.models.runtime import load_onnxruntime
 
     server, admin, sid, _ = trained_session
     response = admin.call("GET", f"/api/v1/admin/sessions/{sid}/model.onnx")
     assert response.headers["Content-Type"] == "application/octet-stream"
-    assert f'influx-session-{sid}.onnx' in response.headers["Content-Disposition"]
+    assert f"influx-session-{sid}.onnx" in response.headers["Content-Disposition"]
 
     ort = load_onnxruntime()
     exported = ort.InferenceSession(response.body, providers=["CPUExecutionProvider"])

@@ -10,9 +10,7 @@ the control: it does collapse, so this test would catch a regression to it.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-
 from participant_sim import SimulatedParticipant
 
 ROUNDS = 4
@@ -32,8 +30,15 @@ def test_every_class_is_recognised_after_the_last_update(fl_server, fm, tmp_path
     participants = []
     for i, held in enumerate(HOLDINGS):
         features, labels = fm.shard(0, 1, held)
-        sim = SimulatedParticipant(server.url, features, labels, artifact_dir=tmp_path / "artifacts",
-                                   nickname=f"holds {held}", feature_sha256=fm.feature_sha256, seed=i)
+        sim = SimulatedParticipant(
+            server.url,
+            features,
+            labels,
+            artifact_dir=tmp_path / "artifacts",
+            nickname=f"holds {held}",
+            feature_sha256=fm.feature_sha256,
+            seed=i,
+        )
         sim.join(session["join_code"])
         if method == "before issue 12":  # a client that ignores the manifest: plain softmax, no statistics
             sim.task()["training"].update(send_class_stats=False, mask_absent_classes=False)
@@ -52,8 +57,10 @@ def test_every_class_is_recognised_after_the_last_update(fl_server, fm, tmp_path
     final = admin.accuracy(sid)[-1]
     assert final["version"] == server.coordinator.current_version(sid)
     recall = {name: c["correct"] / c["total"] for name, c in final["per_class"].items()}
-    print(f"{method}: version {final['version']}, accuracy {final['accuracy']:.3f}, recall per class "
-          + ", ".join(f"{name} {r:.2f}" for name, r in recall.items()))
+    print(
+        f"{method}: version {final['version']}, accuracy {final['accuracy']:.3f}, recall per class "
+        + ", ".join(f"{name} {r:.2f}" for name, r in recall.items())
+    )
     last_contributor = [fm.classes[k] for k in HOLDINGS[-1]]
     if method == "class statistics":
         assert min(recall.values()) >= MIN_RECALL, recall

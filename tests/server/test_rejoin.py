@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 import numpy as np
 import pytest
-
 from at_once import at_once
 from participant_sim import HttpClient, SimulatedParticipant
 
@@ -50,8 +49,10 @@ def test_joining_again_with_the_device_key_returns_the_same_participant_with_a_n
     assert (again["participant_id"], again["session_id"], again["rejoined"]) == (first["participant_id"], sid, True)
     assert again["token"] != first["token"]
     assert _task(server, again["token"]).json()["participant"] == {
-        "id": first["participant_id"], "nickname": "Ada",
-        "study": {"pseudonym": f"P{first['participant_id']}", "consented": False, "withdrawn": False}}
+        "id": first["participant_id"],
+        "nickname": "Ada",
+        "study": {"pseudonym": f"P{first['participant_id']}", "consented": False, "withdrawn": False},
+    }
     old = _task(server, first["token"])
     assert (old.status, old.error["code"]) == (401, "token_unknown")  # one live token per participant
     participants = server.admin().participants(sid)
@@ -101,8 +102,9 @@ def test_the_device_key_is_stored_only_as_a_hash_that_differs_between_sessions(f
     other_sid, other_code = _session(server)
     _join(server, {"join_code": code, "device_key": DEVICE_KEY})
     _join(server, {"join_code": other_code, "device_key": DEVICE_KEY})
-    hashes = [r["device_key_sha256"] for r in server.coordinator.store.query(
-        "SELECT device_key_sha256 FROM participants ORDER BY id")]
+    hashes = [
+        r["device_key_sha256"] for r in server.coordinator.store.query("SELECT device_key_sha256 FROM participants ORDER BY id")
+    ]
     assert len(hashes) == 2 and all(len(h) == 64 for h in hashes) and hashes[0] != hashes[1]
     data_dir = server.coordinator.data_dir
     server.coordinator.store.query("PRAGMA wal_checkpoint(FULL)")
@@ -180,8 +182,7 @@ def test_a_join_code_is_found_whatever_its_case_and_spacing(fl_server, typed):
     server = fl_server()
     sid, code = _session(server)
     fullwidth = "".join(chr(ord(c) + 0xFEE0) for c in code)  # what a phone's full-width keyboard types
-    entered = typed.format(code=code, lower=code.lower(), a=code[:3], b=code[3:], lower_a=code[:3].lower(),
-                           fullwidth=fullwidth)
+    entered = typed.format(code=code, lower=code.lower(), a=code[:3], b=code[3:], lower_a=code[:3].lower(), fullwidth=fullwidth)
     assert _join(server, {"join_code": entered}).json()["session_id"] == sid
     info = HttpClient(server.url).request("GET", "/api/v1/join/" + quote(entered.strip()), token=None)
     assert info.status == 200 and info.json()["title"] == "Come back"

@@ -38,8 +38,11 @@ def test_the_cap_holds_with_and_without_a_content_length(app):
         with pytest.raises(PayloadTooLarge, match="at most 100 bytes; this one is 101"):
             body_bytes(100, "application/octet-stream")
     # Chunked upload: no Content-Length, the server (waitress) marks the input as terminated.
-    chunked = {"wsgi.input": io.BytesIO(bytes(3 * 1024 * 1024)), "wsgi.input_terminated": True,
-               "CONTENT_TYPE": "application/octet-stream"}
+    chunked = {
+        "wsgi.input": io.BytesIO(bytes(3 * 1024 * 1024)),
+        "wsgi.input_terminated": True,
+        "CONTENT_TYPE": "application/octet-stream",
+    }
     with app.test_request_context(method="POST", environ_overrides=chunked):
         with pytest.raises(PayloadTooLarge, match="at most 2097152 bytes"):
             body_bytes(2 * 1024 * 1024, "application/octet-stream")

@@ -13,7 +13,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from serve_process import LOOPBACK, ServeProcess, seed_models, serve_command, serve_env
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name == "nt", reason="needs POSIX signals")
@@ -110,6 +109,8 @@ def test_a_taken_port_exits_2_naming_it_and_changes_nothing_then_an_explicit_por
 
 
 def test_a_port_out_of_range_is_refused_by_the_parser(data_dir):
-    refused = subprocess.run(serve_command(data_dir, "--port", "70000"), capture_output=True, text=True, env=serve_env(), timeout=60)
+    refused = subprocess.run(
+        serve_command(data_dir, "--port", "70000"), capture_output=True, text=True, env=serve_env(), timeout=60
+    )
     assert refused.returncode == 2 and "70000 is not a port" in refused.stderr
     assert not (data_dir / "influx.sqlite3").exists()

@@ -11,7 +11,6 @@ import json
 import time
 
 import numpy as np
-
 from participant_sim import HttpClient, SimulatedParticipant
 
 CLASSES = ["cat", "dog"]
@@ -27,7 +26,8 @@ def _study_session(server) -> tuple[int, str]:
 
 def _join(server, code: str, nickname: str, device_key: str) -> HttpClient:
     joined = HttpClient(server.url).call_json(
-        "POST", "/api/v1/join", {"join_code": code, "nickname": nickname, "consent": True, "device_key": device_key}, token=None)
+        "POST", "/api/v1/join", {"join_code": code, "nickname": nickname, "consent": True, "device_key": device_key}, token=None
+    )
     client = HttpClient(server.url, joined["token"])
     client.participant_id = joined["participant_id"]
     return client
@@ -46,8 +46,12 @@ def _study_rows(server, sid: int) -> dict[str, list]:
 def _model_state(server, sid: int) -> dict:
     c = server.coordinator
     version, parameters = c.parameters(sid)
-    return {"version": version, "parameters": parameters.tobytes(), "versions": c.versions(sid),
-            "updates": [(u["id"], u["participant_id"], u["status"]) for u in c.updates(sid)]}
+    return {
+        "version": version,
+        "parameters": parameters.tobytes(),
+        "versions": c.versions(sid),
+        "updates": [(u["id"], u["participant_id"], u["status"]) for u in c.updates(sid)],
+    }
 
 
 def test_leaving_the_study_deletes_what_it_recorded_and_keeps_what_the_model_learned(fl_server, tmp_path):
@@ -79,14 +83,21 @@ def test_leaving_the_study_deletes_what_it_recorded_and_keeps_what_the_model_lea
     assert [r for r in after["summary"] if r["participant"] == pseudonym] == []
     assert after["events"] == [r for r in before["events"] if r["participant"] != pseudonym], "Ben's study data is untouched"
     assert server.coordinator.export_study(sid, "events", "csv").count(pseudonym) == 0
-    assert server.coordinator.store.query_one(
-        "SELECT COUNT(*) AS n FROM study_events WHERE participant_id=?", (ada.participant_id,))["n"] == 0
+    assert (
+        server.coordinator.store.query_one(
+            "SELECT COUNT(*) AS n FROM study_events WHERE participant_id=?", (ada.participant_id,)
+        )["n"]
+        == 0
+    )
     # what the model learned from Ada stays: same versions, same parameters, her update still applied
     assert _model_state(server, sid) == model_before
     kinds = [e["kind"] for e in server.coordinator.event_log(sid) if e["participant_id"] == ada.participant_id]
     assert "update_accepted" in kinds and kinds[-1] == "study_withdrawn"  # the FL core keeps its own records
     assert ada.call_json("GET", "/api/v1/task")["participant"]["study"] == {
-        "pseudonym": pseudonym, "consented": False, "withdrawn": True}
+        "pseudonym": pseudonym,
+        "consented": False,
+        "withdrawn": True,
+    }
 
     # nothing more is recorded: her browser's events are refused, and it stops sending (403 consent_required)
     refused = _send_events(ada, 3, 1)
@@ -100,7 +111,11 @@ def test_leaving_the_study_deletes_what_it_recorded_and_keeps_what_the_model_lea
     assert again.participant_id == ada.participant_id
     assert _send_events(again, 10, 2).json()["stored"] == 2
     rows = [r for r in _study_rows(server, sid)["events"] if r["participant"] == pseudonym]
-    assert [(r["source"], r["kind"]) for r in rows] == [("server", "participant_rejoined"), ("browser", "visibility"), ("browser", "visibility")]
+    assert [(r["source"], r["kind"]) for r in rows] == [
+        ("server", "participant_rejoined"),
+        ("browser", "visibility"),
+        ("browser", "visibility"),
+    ]
     assert again.call_json("GET", "/api/v1/task")["participant"]["study"]["consented"] is True
 
 
@@ -110,8 +125,13 @@ def test_the_manifest_says_which_classes_the_class_model_has_learned(fl_server, 
     session = admin.create_session({"title": "Pets", "classes": CLASSES})
     admin.start(session["id"])
     rng = np.random.default_rng(0)
-    cats = SimulatedParticipant(server.url, np.abs(rng.normal(0.5, 0.2, (4, 1280))).astype(np.float32), np.zeros(4, np.int64),
-                                artifact_dir=tmp_path / "a", nickname="Cat person")
+    cats = SimulatedParticipant(
+        server.url,
+        np.abs(rng.normal(0.5, 0.2, (4, 1280))).astype(np.float32),
+        np.zeros(4, np.int64),
+        artifact_dir=tmp_path / "a",
+        nickname="Cat person",
+    )
     cats.join(session["join_code"])
     assert cats.task(refresh=True)["class_model"] == {"learned_classes": [], "contributors": 0}
     cats.send_class_stats()

@@ -90,8 +90,13 @@ def test_resent_batches_are_stored_once_and_exports_are_pseudonymous(coordinator
 
     timeline = coordinator.study_timeline(session["id"])
     browser = [(r["seq"], r["kind"]) for r in timeline if r["source"] == "browser"]
-    assert browser == [(1, "image_added"), (2, "suggestion_shown"), (3, "suggestion_accepted"),
-                       (4, "suggestion_shown"), (5, "suggestion_changed")]
+    assert browser == [
+        (1, "image_added"),
+        (2, "suggestion_shown"),
+        (3, "suggestion_accepted"),
+        (4, "suggestion_shown"),
+        (5, "suggestion_changed"),
+    ]
     assert {r["participant"] for r in timeline} == {f"P{who.id}"}
     text = coordinator.export_study(session["id"], "events", "jsonl") + coordinator.export_study(session["id"], "events", "csv")
     assert "Ada" not in text and "Android" not in text
@@ -99,7 +104,9 @@ def test_resent_batches_are_stored_once_and_exports_are_pseudonymous(coordinator
     (summary,) = coordinator.study_summary(session["id"])
     assert summary["images"] == 2 and summary["suggestions_shown"] == 2
     assert summary["suggestions_accepted"] == 1 and summary["corrections"] == 1
-    assert [json.loads(line)["participant"] for line in coordinator.export_study(session["id"], "summary", "jsonl").splitlines()] == [f"P{who.id}"]
+    assert [
+        json.loads(line)["participant"] for line in coordinator.export_study(session["id"], "summary", "jsonl").splitlines()
+    ] == [f"P{who.id}"]
 
 
 def test_study_routes_over_http(coordinator):
@@ -110,8 +117,9 @@ def test_study_routes_over_http(coordinator):
     refused = client.post("/api/v1/join", json={"join_code": session["join_code"]})
     assert refused.status_code == 403 and refused.json["error"]["code"] == "consent_required"
     token = client.post("/api/v1/join", json={"join_code": session["join_code"], "consent": True}).json["token"]
-    posted = client.post("/api/v1/events", json={"events": [event(1, "visibility", state="hidden")]},
-                         headers={"Authorization": f"Bearer {token}"})
+    posted = client.post(
+        "/api/v1/events", json={"events": [event(1, "visibility", state="hidden")]}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert posted.status_code == 200 and posted.json["stored"] == 1
     export = client.get(f"/api/v1/admin/sessions/{session['id']}/study/events.csv", headers={"Authorization": "Bearer admin"})
     assert export.status_code == 200

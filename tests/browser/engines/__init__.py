@@ -35,6 +35,7 @@ timeout raises WaitTimeout with the last value and the console. Every URL a test
 connect() is Chromium's UDP probe of 2001:4860:4860::8888, which sends no packet).
 A missing browser, driver or package raises EngineError (the fixtures turn it into a failure).
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -44,7 +45,18 @@ from .base import DEFAULT_VIEWPORT, KEYS, Browser, EngineError, JSError, Page, W
 
 ENGINES = ("chromium", "firefox", "webkit")
 
-__all__ = ["ENGINES", "DEFAULT_VIEWPORT", "KEYS", "Browser", "Page", "EngineError", "JSError", "WaitTimeout", "launch", "open_page"]
+__all__ = [
+    "ENGINES",
+    "DEFAULT_VIEWPORT",
+    "KEYS",
+    "Browser",
+    "Page",
+    "EngineError",
+    "JSError",
+    "WaitTimeout",
+    "launch",
+    "open_page",
+]
 
 
 def launch(engine: str, workdir: str | Path | None = None) -> Browser:

@@ -8,14 +8,16 @@ Whatever it gives is awaited and sent back through JSON (``undefined`` becomes `
 Map becomes ``{}``: spread it into an array first). The script runs as the driver's own code, so
 the app's Content-Security-Policy (no 'unsafe-eval') does not get in its way.
 """
+
 from __future__ import annotations
 
 import json
 import re
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 DEFAULT_VIEWPORT = (360, 740)
 #: The keys ``Page.press`` knows (Playwright's names; each engine maps them to its driver's).
@@ -58,8 +60,12 @@ def _top_level_return(src: str) -> bool:
             depth += 1
         elif c in "})]":
             depth -= 1
-        elif depth == 0 and src.startswith("return", i) and (i == 0 or not (src[i - 1].isalnum() or src[i - 1] in "_$")) \
-                and (i + 6 == n or not (src[i + 6].isalnum() or src[i + 6] in "_$")):
+        elif (
+            depth == 0
+            and src.startswith("return", i)
+            and (i == 0 or not (src[i - 1].isalnum() or src[i - 1] in "_$"))
+            and (i + 6 == n or not (src[i + 6].isalnum() or src[i + 6] in "_$"))
+        ):
             return True
         i += 1
     return False
@@ -102,7 +108,9 @@ def poller(script: str) -> str:
 }}"""
 
 
-TEXT_OF = """(s) => { const e = document.querySelector(s); if (!e) throw new Error('no element matches ' + s); return e.innerText; }"""
+TEXT_OF = (
+    """(s) => { const e = document.querySelector(s); if (!e) throw new Error('no element matches ' + s); return e.innerText; }"""
+)
 
 
 def check_key(key: str) -> tuple[bool, str]:
@@ -210,7 +218,8 @@ class Page(ABC):
                 console = "\n  ".join(self.console_messages()[-20:]) or "(none)"
                 raise WaitTimeout(
                     f"[{self.engine}] timed out after {timeout_s:g} s waiting for {condition.strip()!r}; "
-                    f"last value: {last!r}\n console (last 20):\n  {console}")
+                    f"last value: {last!r}\n console (last 20):\n  {console}"
+                )
 
     def text(self, css_selector: str) -> str:
         """innerText of the first match (raises JSError if none matches)."""
@@ -219,7 +228,7 @@ class Page(ABC):
     def count(self, css_selector: str) -> int:
         return self.evaluate("(s) => document.querySelectorAll(s).length", css_selector)
 
-    def __enter__(self) -> "Page":
+    def __enter__(self) -> Page:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -244,7 +253,7 @@ class Browser(ABC):
     def _release(self) -> None:
         """Stop what the browser runs on (its driver, bridge or display), even if closing it failed."""
 
-    def _close_browser(self) -> None:
+    def _close_browser(self) -> None:  # noqa: B027 (a hook: most engines have nothing to do here)
         """Close the browser itself, once its pages are closed (where it outlives them)."""
 
     _closed = False
@@ -265,7 +274,7 @@ class Browser(ABC):
         finally:
             self._release()
 
-    def __enter__(self) -> "Browser":
+    def __enter__(self) -> Browser:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -2,11 +2,13 @@
 
 Pages: a new browser context each (``new_context``), 360×740 with ``is_mobile`` and ``has_touch``; with
 a user_data_dir, a persistent context of its own (``launch_persistent_context``, another process)."""
+
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from harness import CHROMIUM, CHROMIUM_ARGS
 
@@ -134,8 +136,8 @@ class ChromiumBrowser(Browser):
         else:
             Path(user_data_dir).mkdir(parents=True, exist_ok=True)
             context = self._playwright.chromium.launch_persistent_context(
-                str(user_data_dir), executable_path=str(CHROMIUM), args=ARGS, headless=True,
-                **_context_options(viewport))
+                str(user_data_dir), executable_path=str(CHROMIUM), args=ARGS, headless=True, **_context_options(viewport)
+            )
             page = ChromiumPage(context, viewport)
         self._pages.append(page)
         return page

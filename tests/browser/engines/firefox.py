@@ -6,6 +6,7 @@ throttled), viewport 360×740 CSS px; no touch or mobile emulation (BiDi has non
 user_data_dir, a Firefox of its own on that profile folder.
 No traffic leaves 127.0.0.1: puppeteer's default prefs switch off updates, telemetry, safebrowsing
 and remote settings, and NO_NETWORK_PREFS below sends anything else to a dead proxy on 127.0.0.1."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,9 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .base import DEFAULT_VIEWPORT, Browser, EngineError, JSError, Page, check_key
 
@@ -34,9 +36,12 @@ NO_NETWORK_PREFS = {
     # every non-loopback http(s)/ws request (and, through SOCKS, its DNS lookup) goes to a dead proxy;
     # 127.0.0.1 and localhost are never proxied (network.proxy.allow_hijacking_localhost is false)
     "network.proxy.type": 1,
-    "network.proxy.http": _DEAD[0], "network.proxy.http_port": _DEAD[1],
-    "network.proxy.ssl": _DEAD[0], "network.proxy.ssl_port": _DEAD[1],
-    "network.proxy.socks": _DEAD[0], "network.proxy.socks_port": _DEAD[1],
+    "network.proxy.http": _DEAD[0],
+    "network.proxy.http_port": _DEAD[1],
+    "network.proxy.ssl": _DEAD[0],
+    "network.proxy.ssl_port": _DEAD[1],
+    "network.proxy.socks": _DEAD[0],
+    "network.proxy.socks_port": _DEAD[1],
     "network.proxy.socks_remote_dns": True,
     "network.proxy.no_proxies_on": "",
     "network.proxy.allow_hijacking_localhost": False,
@@ -90,8 +95,9 @@ class _Bridge:
         self._stderr_path = workdir / "firefox-bridge.stderr.log"
         self._stderr = open(self._stderr_path, "wb")
         env = {**os.environ, "INFLUX_WEBCLIENT_DIR": str(WEBCLIENT)}
-        self._process = subprocess.Popen([node, str(BRIDGE)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=self._stderr, env=env, cwd=workdir)
+        self._process = subprocess.Popen(
+            [node, str(BRIDGE)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env, cwd=workdir
+        )
         self._answers: queue.Queue = queue.Queue()
         self._reader = threading.Thread(target=self._read, name="firefox-bridge-reader", daemon=True)
         self._reader.start()
@@ -213,8 +219,13 @@ class FirefoxBrowser(Browser):
         started = time.monotonic()
         self._bridge = _Bridge(workdir)
         try:
-            result = self._bridge.call("launch", executablePath=str(FIREFOX), userDataDir=str(workdir / "profile"),
-                                       prefs=NO_NETWORK_PREFS, timeoutMs=LAUNCH_TIMEOUT_MS)
+            result = self._bridge.call(
+                "launch",
+                executablePath=str(FIREFOX),
+                userDataDir=str(workdir / "profile"),
+                prefs=NO_NETWORK_PREFS,
+                timeoutMs=LAUNCH_TIMEOUT_MS,
+            )
         except Exception:
             self._bridge.close()
             raise
@@ -227,8 +238,12 @@ class FirefoxBrowser(Browser):
         params: dict[str, Any] = {"browserId": self._browser_id, "viewport": list(viewport)}
         if user_data_dir is not None:
             Path(user_data_dir).mkdir(parents=True, exist_ok=True)
-            params.update(userDataDir=str(Path(user_data_dir).resolve()), executablePath=str(FIREFOX),
-                          prefs=NO_NETWORK_PREFS, timeoutMs=LAUNCH_TIMEOUT_MS)
+            params.update(
+                userDataDir=str(Path(user_data_dir).resolve()),
+                executablePath=str(FIREFOX),
+                prefs=NO_NETWORK_PREFS,
+                timeoutMs=LAUNCH_TIMEOUT_MS,
+            )
         result = self._bridge.call("newPage", **params)
         page = FirefoxPage(self._bridge, result["pageId"], viewport)
         self._pages.append(page)

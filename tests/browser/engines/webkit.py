@@ -9,6 +9,7 @@ MiniBrowser's toolbar makes its window at least ~447 px wide, so a 360 px reques
 viewport it can (see ``viewport_note``), with the requested height. No touch emulation.
 Console messages: caught by a hook installed after each goto/reload (see CONSOLE_HOOK). Non-loopback
 traffic goes to a dead proxy on 127.0.0.1 (MiniBrowser's --proxy; 127.0.0.1 and localhost bypass it)."""
+
 from __future__ import annotations
 
 import atexit
@@ -19,8 +20,9 @@ import subprocess
 import tempfile
 import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .base import DEFAULT_VIEWPORT, Browser, EngineError, JSError, Page, check_key
 
@@ -33,7 +35,9 @@ PAGE_LOAD_TIMEOUT_S = 60
 BROWSER_ARGS = [
     "--automation",  # WebKitWebDriver refuses a browser binary whose args lack it
     "--proxy=http://127.0.0.1:9",
-    "--ignore-host=127.0.0.1", "--ignore-host=localhost", "--ignore-host=::1",  # one host per option
+    "--ignore-host=127.0.0.1",
+    "--ignore-host=localhost",
+    "--ignore-host=::1",  # one host per option
     "--enable-dns-prefetching=false",
 ]
 #: WebDriver classic has no console events, and MiniBrowser in automation mode ignores
@@ -64,7 +68,10 @@ class _Xvfb:
         self._log = open(workdir / "xvfb.log", "wb")
         self.process = subprocess.Popen(
             [XVFB, "-displayfd", str(write_end), "-screen", "0", "1280x1024x24", "-nolisten", "tcp", "-noreset"],
-            pass_fds=[write_end], stdout=self._log, stderr=subprocess.STDOUT)
+            pass_fds=[write_end],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
         os.close(write_end)
         number = b""
         try:
@@ -105,10 +112,15 @@ class WebKitPage(Page):
 
         home.mkdir(parents=True, exist_ok=True)
         env = {
-            **os.environ, "DISPLAY": display, "HOME": str(home),
-            "XDG_DATA_HOME": str(home / "data"), "XDG_CACHE_HOME": str(home / "cache"),
-            "XDG_CONFIG_HOME": str(home / "config"), "XDG_RUNTIME_DIR": str(home / "runtime"),
-            "NO_AT_BRIDGE": "1", "GTK_A11Y": "none",
+            **os.environ,
+            "DISPLAY": display,
+            "HOME": str(home),
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_RUNTIME_DIR": str(home / "runtime"),
+            "NO_AT_BRIDGE": "1",
+            "GTK_A11Y": "none",
         }
         (home / "runtime").mkdir(mode=0o700, exist_ok=True)
         self._log_path = home / "webkit-driver.log"
@@ -142,12 +154,16 @@ class WebKitPage(Page):
         width, height = viewport
         self._driver.set_window_size(width, height)
         outer_w, outer_h, inner_w, inner_h = self._driver.execute_script(
-            "return [outerWidth, outerHeight, innerWidth, innerHeight]")
+            "return [outerWidth, outerHeight, innerWidth, innerHeight]"
+        )
         self._driver.set_window_size(width + (outer_w - inner_w), height + (outer_h - inner_h))
         inner_w, inner_h = self._driver.execute_script("return [innerWidth, innerHeight]")
         self.viewport = (inner_w, inner_h)
-        self.viewport_note = (f"window sized for {width}×{height}: viewport {inner_w}×{inner_h} CSS px"
-                              + (" (MiniBrowser's minimum window width)" if inner_w > width else "") + ", no touch")
+        self.viewport_note = (
+            f"window sized for {width}×{height}: viewport {inner_w}×{inner_h} CSS px"
+            + (" (MiniBrowser's minimum window width)" if inner_w > width else "")
+            + ", no touch"
+        )
 
     @property
     def selenium_driver(self):
@@ -237,9 +253,18 @@ class WebKitPage(Page):
         from selenium.webdriver.common.keys import Keys
 
         shift, name = check_key(key)
-        selenium_key = {"Tab": Keys.TAB, "Enter": Keys.ENTER, "Space": Keys.SPACE, "Escape": Keys.ESCAPE,
-                        "ArrowDown": Keys.ARROW_DOWN, "ArrowUp": Keys.ARROW_UP, "ArrowLeft": Keys.ARROW_LEFT,
-                        "ArrowRight": Keys.ARROW_RIGHT, "Home": Keys.HOME, "End": Keys.END}[name]
+        selenium_key = {
+            "Tab": Keys.TAB,
+            "Enter": Keys.ENTER,
+            "Space": Keys.SPACE,
+            "Escape": Keys.ESCAPE,
+            "ArrowDown": Keys.ARROW_DOWN,
+            "ArrowUp": Keys.ARROW_UP,
+            "ArrowLeft": Keys.ARROW_LEFT,
+            "ArrowRight": Keys.ARROW_RIGHT,
+            "Home": Keys.HOME,
+            "End": Keys.END,
+        }[name]
         actions = ActionChains(self._driver)
         if shift:
             actions.key_down(Keys.SHIFT).send_keys(selenium_key).key_up(Keys.SHIFT)
@@ -300,7 +325,9 @@ class WebKitBrowser(Browser):
         return self._xvfb.display
 
     def _new_page(self, viewport, user_data_dir) -> WebKitPage:
-        home = Path(user_data_dir) if user_data_dir is not None else Path(tempfile.mkdtemp(prefix="webkit-page-", dir=self._workdir))
+        home = (
+            Path(user_data_dir) if user_data_dir is not None else Path(tempfile.mkdtemp(prefix="webkit-page-", dir=self._workdir))
+        )
         page = WebKitPage(self._xvfb.display, home, viewport)
         self._pages.append(page)
         return page
