@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 from engines import ENGINES, EngineError, launch
-from harness import CHROMIUM, ensure_bundle, fashion_mnist_available, launch_chromium
+from fashion_mnist import available as fashion_mnist_available
+from harness import CHROMIUM, ensure_bundle, launch_chromium
 
 
 def pytest_collection_modifyitems(items):
