@@ -32,6 +32,7 @@ BODY_LIMITS = {
     "participant.updates": UPDATE_BODY_LIMIT,
     "participant.study_events": STUDY_BODY_LIMIT,
     "participant.test_results": JSON_BODY_LIMIT,
+    "participant.withdraw": JSON_BODY_LIMIT,  # reads no body
     "participant.class_stats": 1024 * 1024,  # participant_api.CLASS_STATS_BODY_LIMIT (K×1280×2 float32 ≤ 512,000 B)
     "facilitator.create_session": JSON_BODY_LIMIT,
     "facilitator.update_session": JSON_BODY_LIMIT,
