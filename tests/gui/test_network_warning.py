@@ -71,7 +71,8 @@ def test_choosing_loopback_shows_the_warning_next_to_the_qr_code(qtbot, open_win
 def test_the_warning_stays_while_serving_on_loopback_and_is_on_the_projector_too(qtbot, window):
     from conftest import fill_new_session, start_and_wait
 
-    assert window.join_panel.warning.isVisible()  # the fixture's only network is loopback
+    # the fixture's only network is loopback; the network list is read off the UI thread
+    qtbot.waitUntil(window.join_panel.warning.isVisible, timeout=10_000)
     fill_new_session(qtbot, window, "Test mode", ["a", "b"])
     start_and_wait(qtbot, window)
     assert window.join_panel.warning.isVisible() and window.join_panel.join_url()
