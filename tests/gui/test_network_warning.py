@@ -4,7 +4,7 @@ other devices (issue 15). Nothing is bound: 192.0.2.0/24 is TEST-NET-1, only eve
 from __future__ import annotations
 
 import pytest
-from conftest import LOOPBACK
+from conftest import LOOPBACK, fill_new_session, start_and_wait
 
 from influx_desktop.gui.network_choice import friendly_name, network_kind, offer_labels, reachability_warning
 from influx_desktop.server.network import Interface
@@ -69,8 +69,6 @@ def test_choosing_loopback_shows_the_warning_next_to_the_qr_code(qtbot, open_win
 
 
 def test_the_warning_stays_while_serving_on_loopback_and_is_on_the_projector_too(qtbot, window):
-    from conftest import fill_new_session, start_and_wait
-
     # the fixture's only network is loopback; the network list is read off the UI thread
     qtbot.waitUntil(window.join_panel.warning.isVisible, timeout=10_000)
     fill_new_session(qtbot, window, "Test mode", ["a", "b"])
