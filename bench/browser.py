@@ -44,6 +44,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 from common import median, ratio, say, table  # noqa: E402
+from harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (loopback-only name resolution included)
 
 WEB = Path(__file__).resolve().parent / "web"
 CLASS_IDS = [0, 1, 7, 8]
@@ -105,7 +106,7 @@ def photos(count: int) -> tuple[list[bytes], list[int]]:
 
 def launch(playwright, user_data_dir: Path):
     return playwright.chromium.launch_persistent_context(
-        str(user_data_dir), executable_path=str(common.CHROMIUM), args=common.CHROMIUM_ARGS, headless=True
+        str(user_data_dir), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
     )
 
 
@@ -134,8 +135,8 @@ def main(argv=None) -> int:
     if args.quick:
         args.runs, args.photos, args.epochs, args.later_rounds, args.seed_rounds = 1, 4, 1, 1, 1
         args.no_int8 = True  # item 6's models are bench/quantize.py's; the quick run only keeps the code path alive
-    if not common.CHROMIUM.exists():
-        raise SystemExit(f"{common.CHROMIUM} is missing: apt-get install chromium")
+    if not CHROMIUM.exists():
+        raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
     if not (common.DIST / "index.html").is_file():
         raise SystemExit("the web client is not built: (cd webclient && npm ci) && python scripts/bundle_webclient.py")
     machine = common.Machine.now()

@@ -22,22 +22,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
 TESTS = REPO / "tests"
-for p in (str(TESTS), str(BENCH), str(REPO / "scripts")):
+for p in (str(TESTS), str(TESTS / "browser"), str(BENCH), str(REPO / "scripts")):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 DIST = REPO / "influx_desktop" / "webclient_dist"
 #: Where built models and extracted features are kept between runs (not committed).
 CACHE = Path(os.environ.get("INFLUX_BENCH_CACHE", REPO / "bench" / ".cache"))
@@ -86,6 +74,8 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 
 def chromium_version() -> str:
+    from harness import CHROMIUM  # the browser tests' Chromium (tests/browser/harness.py)
+
     try:
         out = subprocess.run([str(CHROMIUM), "--version"], capture_output=True, text=True, timeout=20).stdout
         return out.strip().split(" built")[0] or "unknown"
