@@ -367,8 +367,7 @@ def main(argv=None) -> int:
     elif pairs:
         say(f"Issue 16 pair: FAILED {pairs[0]['error'][:200]}")
     say(f"{n_extract} images, median of {passes} passes per run and of {args.runs} run(s).")
-    say(machine.line(browser=True))
-    say(f"Command: {common.command_line()}")
+    common.say_machine_and_command(machine, browser=True)
     return 0
 
 

@@ -123,6 +123,13 @@ def say(*args) -> None:
     print(*args, flush=True)
 
 
+def say_machine_and_command(machine: Machine, browser: bool = False, before: str = "") -> None:
+    """Every benchmark's last two lines: the machine (after ``before``, a sentence of the script's own) and
+    the command that printed these figures."""
+    say(before + machine.line(browser=browser))
+    say(f"Command: {command_line()}")
+
+
 # ---------------------------------------------------------------------- servers
 
 

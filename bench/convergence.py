@@ -407,8 +407,7 @@ def main(argv=None) -> int:
         "after: the session defaults with class statistics and masked local training. Ceiling: a head trained "
         f"centrally on the same photos ({central_epochs} epochs)."
     )
-    say(machine.line())
-    say(f"Command: {common.command_line()}")
+    common.say_machine_and_command(machine)
     return 0
 
 
@@ -425,67 +424,52 @@ SWEEP = [
 
 def sweep(data, args, aggregators, machine) -> int:
     """The 'after' method under other local-training settings (10 participants; skew-2 and IID by default)."""
-    n = 10 if not args.quick else 3
-    splits = args.splits if args.splits != SPLITS else ["skew-2", "iid"]
-    aggregators = aggregators if args.aggregators else [AGGREGATORS[1], AGGREGATORS[3]]
     settings_list = SWEEP
     if args.sweep_settings:
         settings_list = [
             {"local_epochs": int(e), "batch_size": int(b), "learning_rate": float(lr)}
             for e, b, lr in (item.split(",") for item in args.sweep_settings)
         ]
-    rows = []
-    for settings in settings_list:
-        label = f"{settings['local_epochs']} epochs, batch {settings['batch_size']}, lr {settings['learning_rate']:g}"
-        cells = [label]
-        for kind in splits:
-            seeds = range(args.seeds)
-            shards = {s: split(kind, data[2], n, np.random.default_rng(s)) for s in seeds}
-            updates = args.updates or 150
-            for _title, aggregator, params in aggregators:
-                runs = [
-                    run_fl(
-                        data, shards[s], aggregator, params, "after", updates, s, common.scratch_dir("conv"), training=settings
-                    )
-                    for s in seeds
-                ]
-                cells.append(f"{fmt(median(r.final for r in runs))} / {fmt(median(r.last10 for r in runs))}")
-        rows.append(cells)
-        say("  " + " | ".join(cells))
-    say("")
-    say(table(["local training"] + [f"{kind}, {title}: final / last 10" for kind in splits for title, _, _ in aggregators], rows))
-    say("")
-    say(f"{n} participants, 'after' method (class statistics, masked local training), median of {args.seeds} seed(s).")
-    say(machine.line())
-    say(f"Command: {common.command_line()}")
-    return 0
+    variants = [
+        (f"{s['local_epochs']} epochs, batch {s['batch_size']}, lr {s['learning_rate']:g}", "after", s) for s in settings_list
+    ]
+    note = "'after' method (class statistics, masked local training)"
+    return side_by_side(data, args, aggregators, machine, "local training", variants, note)
 
 
 def ablation(data, args, aggregators, machine) -> int:
     """From before to after, one part at a time (10 participants; skew-2 and IID by default)."""
+    variants = [(label, method, None) for method, label in ABLATION.items()]
+    note = "session defaults for local training except 'before' (its old ones)"
+    return side_by_side(data, args, aggregators, machine, "method", variants, note)
+
+
+def side_by_side(data, args, aggregators, machine, first_column: str, variants: list, note: str) -> int:
+    """A row per variant ``(label, method, local-training settings or None)``, a column per split and
+    aggregator: the final accuracy / the mean of the last 10 versions (10 participants; skew-2 and IID by
+    default). ``note``: what every row shares, for the line under the table."""
     n = 10 if not args.quick else 3
     splits = args.splits if args.splits != SPLITS else ["skew-2", "iid"]
     aggregators = aggregators if args.aggregators else [AGGREGATORS[1], AGGREGATORS[3]]
+    seeds, updates = range(args.seeds), args.updates or 150
+    shards = {kind: {s: split(kind, data[2], n, np.random.default_rng(s)) for s in seeds} for kind in splits}
     rows = []
-    for method, label in ABLATION.items():
+    for label, method, training in variants:
         cells = [label]
         for kind in splits:
-            seeds = range(args.seeds)
-            shards = {s: split(kind, data[2], n, np.random.default_rng(s)) for s in seeds}
             for _title, aggregator, params in aggregators:
                 runs = [
-                    run_fl(data, shards[s], aggregator, params, method, args.updates or 150, s, common.scratch_dir("conv"))
+                    run_fl(data, shards[kind][s], aggregator, params, method, updates, s, common.scratch_dir("conv"), training)
                     for s in seeds
                 ]
                 cells.append(f"{fmt(median(r.final for r in runs))} / {fmt(median(r.last10 for r in runs))}")
         rows.append(cells)
         say("  " + " | ".join(cells))
     say("")
-    say(table(["method"] + [f"{kind}, {title}: final / last 10" for kind in splits for title, _, _ in aggregators], rows))
+    say(table([first_column] + [f"{kind}, {title}: final / last 10" for kind in splits for title, _, _ in aggregators], rows))
     say("")
-    say(f"{n} participants, session defaults for local training except 'before' (its old ones), median of {args.seeds} seed(s).")
-    say(machine.line())
-    say(f"Command: {common.command_line()}")
+    say(f"{n} participants, {note}, median of {args.seeds} seed(s).")
+    common.say_machine_and_command(machine)
     return 0
 
 

@@ -157,8 +157,7 @@ def main(argv=None) -> int:
             f"{args.images} images, median of {args.repeats} alternating passes. Pooled features before and after "
             f"{'bit-identical' if same else 'DIFFERENT'} on all {args.images}."
         )
-    say(machine.line())
-    say(f"Command: {common.command_line()}")
+    common.say_machine_and_command(machine)
     return 0
 
 

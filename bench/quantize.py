@@ -198,8 +198,7 @@ def main(argv=None) -> int:
                 f"accuracy change {-loss:+.1f} points → {verdict}."
             )
     say(f"Accuracy: head trained {epochs} epochs on each model's features, median of {seeds} seed(s), {len(yte)} test images.")
-    say(machine.line())
-    say(f"Command: {common.command_line()}")
+    common.say_machine_and_command(machine)
     return 0
 
 

@@ -230,8 +230,7 @@ def main(argv=None) -> int:
         )
     )
     say("")
-    say(f"Median of {args.runs} run(s). " + machine.line())
-    say(f"Command: {common.command_line()}")
+    common.say_machine_and_command(machine, before=f"Median of {args.runs} run(s). ")
     return 0
 
 
