@@ -26,10 +26,12 @@ session (the extractor with the map). Same server, same web client, a fresh brow
 from __future__ import annotations
 
 import argparse
+import gzip
 import re
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -47,19 +49,13 @@ class Browser:
 
     def __init__(self) -> None:
         self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        self.cache: dict[str, dict] = {}  # url -> {"etag", "cache_control"}
+        self.cache: dict[str, dict] = {}  # url -> {"etag", "cache_control", "body"}
         self.log: list[tuple[str, int, int]] = []  # (url, status, body bytes)
 
     def get(
-        self,
-        url: str,
-        token: str | None = None,
-        method: str = "GET",
-        body: bytes | None = None,
-        content_type: str | None = None,
-        use_cache: bool = True,
+        self, url: str, token: str | None = None, method: str = "GET", body: bytes | None = None, content_type: str | None = None
     ) -> bytes:
-        entry = self.cache.get(url) if use_cache else None
+        entry = self.cache.get(url)
         if entry and "immutable" in entry["cache_control"]:
             self.log.append((url, 0, 0))  # served from the browser cache, no request
             return entry["body"]
@@ -70,27 +66,26 @@ class Browser:
             headers["Content-Type"] = content_type
         if entry and entry.get("etag") and "no-store" not in entry["cache_control"]:
             headers["If-None-Match"] = entry["etag"]
-        req = urllib.request.Request(url, data=body, method=method, headers=headers)
-        try:
-            with self.opener.open(req, timeout=120) as resp:
-                status, data, h = resp.status, resp.read(), resp.headers
-        except urllib.error.HTTPError as exc:
-            status, data, h = exc.code, exc.read(), exc.headers
-            if status != 304:
-                raise RuntimeError(f"{method} {url}: HTTP {status} {data[:200]!r}") from None
+        status, data, h = self.send(method, url, body, headers)
+        if status >= 300 and status != 304:
+            raise RuntimeError(f"{method} {url}: HTTP {status} {data[:200]!r}")
         self.log.append((url, status, len(data)))
         if status == 304:
             return entry["body"]
-        if h.get("Content-Encoding") == "gzip":
-            import gzip
-
-            plain = gzip.decompress(data)
-        else:
-            plain = data
+        plain = gzip.decompress(data) if h.get("Content-Encoding") == "gzip" else data
         cc = h.get("Cache-Control", "")
         if method == "GET" and "no-store" not in cc:
             self.cache[url] = {"etag": h.get("ETag"), "cache_control": cc, "body": plain}
         return plain
+
+    def send(self, method: str, url: str, body: bytes | None, headers: dict) -> tuple[int, bytes, Mapping[str, str]]:
+        """One request on the wire: its status, its body as it came (compressed or not) and its headers."""
+        req = urllib.request.Request(url, data=body, method=method, headers=headers)
+        try:
+            with self.opener.open(req, timeout=120) as resp:
+                return resp.status, resp.read(), resp.headers
+        except urllib.error.HTTPError as exc:  # a 304 among them
+            return exc.code, exc.read(), exc.headers
 
     def total(self, start: int = 0) -> int:
         return sum(n for _, _, n in self.log[start:])
@@ -244,8 +239,7 @@ def main(argv=None) -> int:
         )
     )
     say("")
-    say(machine.line())
-    say(f"Command: {common.command_line()}")
+    common.say_machine_and_command(machine)
     return 0
 
 

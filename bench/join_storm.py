@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import ctypes
-import gzip
 import http.client
 import json
 import os
@@ -47,6 +46,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +54,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
+import join_payload  # noqa: E402
 from common import fmt_bytes, median, say, table  # noqa: E402
 from shaped_link import ShapedLink, connect_ms, rate_bits, remove_leftovers, signals_unwind  # noqa: E402
 
@@ -160,39 +161,36 @@ class Visit:
     runtime: list[Request]  # runtime module, extractor, wasm, head files -> the participant can train
 
 
-class Recorder:
-    """Stands in for join_payload.Browser: notes each request ``visit`` makes and fetches only what
-    ``visit`` reads (pages, modules, join, task); the big files are noted, not downloaded."""
+class Recorder(join_payload.Browser):
+    """join_payload's Browser, sending from the participants' side of the link, that notes each request
+    ``visit`` makes and fetches only what ``visit`` reads (pages, modules, join, task); the big files are
+    noted, not downloaded."""
 
     def __init__(self, base: str, source: str) -> None:
+        super().__init__()
         self.base = base
         self.source = source
         self.requests: list[Request] = []
         self.task: dict | None = None
 
-    def get(
-        self,
-        url: str,
-        token: str | None = None,
-        method: str = "GET",
-        body: bytes | None = None,
-        content_type: str | None = None,
-        use_cache: bool = True,
-    ) -> bytes:
+    def get(self, url: str, *args, **kwargs) -> bytes:
+        plain = super().get(url, *args, **kwargs)
+        if urlsplit(url).path == "/api/v1/task":
+            self.task = json.loads(plain)
+        return plain
+
+    def send(self, method: str, url: str, body: bytes | None, headers: dict) -> tuple[int, bytes, Mapping[str, str]]:
         path = urlsplit(url).path
-        self.requests.append(Request(method, path, body, token is not None))
+        self.requests.append(Request(method, path, body, "Authorization" in headers))
         if path.startswith("/api/v1/artifacts/") or path.endswith(".wasm") or path == "/api/v1/model":
-            return b""
+            return 200, b"", {}
         conn = http.client.HTTPConnection(urlsplit(self.base).hostname, PORT, timeout=60, source_address=(self.source, 0))
         try:
-            status, data = _exchange(conn, Request(method, path, body, token is not None), token)
+            conn.request(method, path, body=body, headers=headers)
+            resp = conn.getresponse()
+            return resp.status, resp.read(), resp.headers
         finally:
             conn.close()
-        if status != 200:
-            raise RuntimeError(f"{method} {path}: HTTP {status}")
-        if path == "/api/v1/task":
-            self.task = json.loads(data)
-        return data
 
     def visit(self) -> Visit:
         order = {r: i for i, r in enumerate(self.requests)}
@@ -214,19 +212,6 @@ class Recorder:
         if counted != len(self.requests) or len(joins) != 1:
             raise RuntimeError(f"unexpected request list: {[r.path for r in self.requests]}")
         return visit
-
-
-def _exchange(conn: http.client.HTTPConnection, request: Request, token: str | None) -> tuple[int, bytes]:
-    """One request; the body decompressed if the server gzipped it (for the recorder's parsing)."""
-    headers = {"Accept-Encoding": "gzip, deflate"}
-    if request.authorised:
-        headers["Authorization"] = f"Bearer {token}"
-    if request.body is not None:
-        headers["Content-Type"] = "application/json"
-    conn.request(request.method, request.path, body=request.body, headers=headers)
-    resp = conn.getresponse()
-    data = resp.read()
-    return resp.status, gzip.decompress(data) if resp.getheader("Content-Encoding") == "gzip" else data
 
 
 # ---------------------------------------------------------------------- participants
@@ -338,8 +323,6 @@ def storm(link: ShapedLink, quantized: bool, participants: int) -> Storm:
     try:
         join_code = server.wait_ready()
         recorder = Recorder(server.url, link.client_addresses[0])
-        import join_payload
-
         join_payload.visit(recorder, server.url, join_code, None)
         visit = recorder.visit()
         crowd = [
@@ -471,8 +454,7 @@ def main(argv=None) -> int:
         f"({'netem' if link.netem else 'added per request by the participants'}); "
         f"{'one address for all (NAT)' if args.one_address else 'one address each'}; times from the common start."
     )
-    say(machine.line())
-    say(f"Command: {common.command_line()}")
+    common.say_machine_and_command(machine)
     return 0 if link.gone() else 1
 
 
