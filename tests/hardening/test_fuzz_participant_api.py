@@ -237,24 +237,15 @@ def _json_bytes(value) -> bytes:
     return json.dumps(value, allow_nan=True).encode()  # NaN/Infinity literals: Python's json accepts them
 
 
+def _join_codes(target, variants: list[str]):
+    """A join code as a route may get it: the session's (as given, in lower case), a draft session's, an
+    unknown one, or one of ``variants``, the ways of writing it that route's own parsing has to handle."""
+    return st.sampled_from([target.join_code, target.join_code.lower(), target.draft_join_code, "ABCDEF", *variants])
+
+
 @fuzz
 def test_fuzz_join(target, data):
-    code = data.draw(
-        st.one_of(
-            st.sampled_from(
-                [
-                    target.join_code,
-                    target.join_code.lower(),
-                    f"  {target.join_code} ",
-                    target.draft_join_code,
-                    "",
-                    "ABCDEF",
-                    target.join_code + "X",
-                ]
-            ),
-            json_values,
-        )
-    )
+    code = data.draw(_join_codes(target, [f"  {target.join_code} ", "", target.join_code + "X"]) | json_values)
     payload = data.draw(
         st.one_of(
             st.fixed_dictionaries(
@@ -466,23 +457,8 @@ def test_fuzz_test_results(target, data):
 
 @fuzz
 def test_fuzz_join_info(target, data):
-    code = data.draw(
-        st.one_of(
-            st.sampled_from(
-                [
-                    target.join_code,
-                    target.join_code.lower(),
-                    target.draft_join_code,
-                    "ABCDEF",
-                    "%20",
-                    target.join_code + "%00",
-                    "..%2F..%2Findex.json",
-                    "%2e%2e",
-                ]
-            ),
-            st.text(max_size=30).map(lambda s: quote(s, safe="")),
-        )
-    )
+    in_the_path = ["%20", target.join_code + "%00", "..%2F..%2Findex.json", "%2e%2e"]
+    code = data.draw(_join_codes(target, in_the_path) | st.text(max_size=30).map(lambda s: quote(s, safe="")))
     response = _send_drawn(
         target,
         data,

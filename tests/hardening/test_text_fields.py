@@ -34,44 +34,44 @@ def _post(client, path: str, body: str, token: str | None = None, method: str = 
     return client.open(path, method=method, data=body.encode("ascii"), content_type="application/json", headers=headers)
 
 
+def _join(field: str, body: str):
+    return pytest.param(field, "POST", "/api/v1/join", body, id=f"join-{field}")
+
+
+def _session_settings(field: str, settings: str) -> list:
+    """The settings as a new session, and as changes to the running one (which keeps its classes)."""
+    changes = settings.replace('"classes": ["a", "b"]', '"local_epochs": 3')
+    return [
+        pytest.param(field, "POST", "/api/v1/admin/sessions", settings, id=f"new-session-{field}"),
+        pytest.param(field, "PATCH", "/api/v1/admin/sessions/{id}", changes, id=f"session-change-{field}"),
+    ]
+
+
 @pytest.mark.parametrize(
-    "field, body",
+    "field, method, path, body",
     [
-        ("join_code", '{"join_code": "%s", "consent": true}' % LONE),
-        ("nickname", '{"join_code": "{code}", "nickname": "%s", "consent": true}' % LONE),
-        ("device", '{"join_code": "{code}", "device": "%s", "consent": true}' % LOW),
-        ("device_key", '{"join_code": "{code}", "device_key": "abcdefghijklmnop%s", "consent": true}' % LONE),
+        _join("join_code", '{"join_code": "%s", "consent": true}' % LONE),
+        _join("nickname", '{"join_code": "{code}", "nickname": "%s", "consent": true}' % LONE),
+        _join("device", '{"join_code": "{code}", "device": "%s", "consent": true}' % LOW),
+        _join("device_key", '{"join_code": "{code}", "device_key": "abcdefghijklmnop%s", "consent": true}' % LONE),
+        *_session_settings("title", '{"title": "Fruit %s", "classes": ["a", "b"]}' % LONE),
+        *_session_settings("classes", '{"title": "Fruit", "classes": ["a", "b%s"]}' % LOW),
+        *_session_settings(
+            "consent_notice", '{"title": "Fruit", "classes": ["a", "b"], "study_logging": true, "consent_notice": "%s"}' % LONE
+        ),
     ],
 )
-def test_join_fields(running, field, body):
+def test_join_and_session_fields(running, field, method, path, body):
     coordinator, session, client, _ = running
-    before = _counts(coordinator)
-    response = _post(client, "/api/v1/join", body.replace("{code}", session["join_code"]))
-    assert response.status_code == 400, response.get_json()
+    before = _counts(coordinator), coordinator.get_session(session["id"])
+    token = "admin" if path.startswith("/api/v1/admin/") else None
+    path = path.replace("{id}", str(session["id"]))
+    response = _post(client, path, body.replace("{code}", session["join_code"]), token, method)
+    assert response.status_code == 400, (method, response.get_json())
     error = response.get_json()["error"]
     assert (error["code"], error["field"]) == ("invalid_text", field)
     assert field in error["message"] and "surrogate" in error["message"]
-    assert _counts(coordinator) == before
-
-
-@pytest.mark.parametrize(
-    "field, settings",
-    [
-        ("title", '{"title": "Fruit %s", "classes": ["a", "b"]}' % LONE),
-        ("classes", '{"title": "Fruit", "classes": ["a", "b%s"]}' % LOW),
-        ("consent_notice", '{"title": "Fruit", "classes": ["a", "b"], "study_logging": true, "consent_notice": "%s"}' % LONE),
-    ],
-)
-def test_admin_session_fields(running, field, settings):
-    coordinator, session, client, _ = running
-    before = _counts(coordinator)
-    for method, path in (("POST", "/api/v1/admin/sessions"), ("PATCH", f"/api/v1/admin/sessions/{session['id']}")):
-        body = settings if method == "POST" else settings.replace('"classes": ["a", "b"]', '"local_epochs": 3')
-        response = _post(client, path, body, token="admin", method=method)
-        assert response.status_code == 400, (method, response.get_json())
-        assert response.get_json()["error"]["field"] == field
-    assert _counts(coordinator) == before
-    assert coordinator.get_session(session["id"])["config"]["title"] == "t"
+    assert (_counts(coordinator), coordinator.get_session(session["id"])) == before
 
 
 def test_participant_post_fields(running):
