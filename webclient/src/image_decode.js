@@ -30,17 +30,39 @@ function canvas2d(width, height) {
   return c.getContext('2d', { willReadFrequently: true });
 }
 
+/** The backbone's input [3,S,S] from a decoded photo, exactly as the server's influx_desktop/models/images.py. */
+function inputOf(bitmap, { left, top, side }, backbone) {
+  const ctx = canvas2d(side, side);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(bitmap, left, top, side, side, 0, 0, side, side); // 1:1 copy of the crop, no resampling
+  const { data } = ctx.getImageData(0, 0, side, side);
+  const rgb = resizeSquareRGB(data, side, side, 4, { left: 0, top: 0, side }, backbone.input_size);
+  return normalizeToCHW(rgb, backbone.input_size, backbone.mean, backbone.std);
+}
+
 /** Blob -> preprocessed float32 [3,S,S] exactly as the server's influx_desktop/models/images.py. */
 export async function preprocessBlob(blob, backbone) {
   const bitmap = await createImageBitmap(blob, DECODE_OPTIONS);
   try {
-    const { left, top, side } = centerCropBox(bitmap.width, bitmap.height);
-    const ctx = canvas2d(side, side);
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(bitmap, left, top, side, side, 0, 0, side, side); // 1:1 copy of the crop, no resampling
-    const { data } = ctx.getImageData(0, 0, side, side);
-    const rgb = resizeSquareRGB(data, side, side, 4, { left: 0, top: 0, side }, backbone.input_size);
-    return normalizeToCHW(rgb, backbone.input_size, backbone.mean, backbone.std);
+    return inputOf(bitmap, centerCropBox(bitmap.width, bitmap.height), backbone);
+  } finally {
+    bitmap.close();
+  }
+}
+
+/**
+ * One decode for an explanation: the backbone's input [3,S,S] (as preprocessBlob) and the photo's centre
+ * square, the part the backbone sees, drawn smoothly at `size` x `size` (RGBA pixels) to show it.
+ */
+export async function decodeForExplanation(blob, backbone, size) {
+  const bitmap = await createImageBitmap(blob, DECODE_OPTIONS);
+  try {
+    const box = centerCropBox(bitmap.width, bitmap.height);
+    const shown = canvas2d(size, size);
+    shown.imageSmoothingEnabled = true;
+    shown.imageSmoothingQuality = 'high';
+    shown.drawImage(bitmap, box.left, box.top, box.side, box.side, 0, 0, size, size);
+    return { chw: inputOf(bitmap, box, backbone), photo: shown.getImageData(0, 0, size, size).data };
   } finally {
     bitmap.close();
   }

@@ -13,7 +13,12 @@ ort.env.logLevel = 'error';
 
 export { ort };
 
-/** Backbone: "input" [N,3,S,S] -> "features" [N,D]. */
+/**
+ * Backbone: "input" [N,3,S,S] -> "features" [N,D] and, in sessions prepared since issue 16, "feature_map"
+ * [N,D,h,w], the map "features" is the average of (docs/architecture.md, task manifest). `extract` fetches
+ * the features alone (as before the map existed); `extractWithMap` fetches both from the same run. Runs
+ * go one after another: the photos being prepared and a "Why?" or "Try it" share the one session.
+ */
 export class FeatureExtractor {
   static async create(modelBytes) {
     const session = await ort.InferenceSession.create(modelBytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
@@ -24,20 +29,48 @@ export class FeatureExtractor {
     this.session = session;
     this.inputName = session.inputNames.includes('input') ? 'input' : session.inputNames[0];
     this.outputName = session.outputNames.includes('features') ? 'features' : session.outputNames[0];
+    /** whether this extractor can give the feature map (sessions prepared before issue 16 cannot) */
+    this.hasFeatureMap = session.outputNames.includes('feature_map');
+    this.queue = Promise.resolve();
   }
 
-  /** @param {Float32Array} chw one preprocessed image [3,S,S] @returns {Promise<Float32Array>} */
+  /** @param {Float32Array} chw one preprocessed image [3,S,S] @returns {Promise<Float32Array>} its features [D] */
   async extract(chw, size) {
-    const input = new ort.Tensor('float32', chw, [1, 3, size, size]);
-    const out = await this.session.run({ [this.inputName]: input });
-    const features = out[this.outputName];
-    const data = new Float32Array(features.data); // copy out of the wasm heap view
-    input.dispose?.();
-    features.dispose?.();
-    return data;
+    const [features] = await this.run(chw, size, [this.outputName]);
+    return features.data;
   }
 
-  async release() { await this.session.release(); }
+  /**
+   * The features and the feature map of one image from one run.
+   * @returns {Promise<{features: Float32Array, featureMap: Float32Array, mapDims: number[]}>} featureMap [D*h*w], mapDims [1,D,h,w]
+   */
+  async extractWithMap(chw, size) {
+    if (!this.hasFeatureMap) throw new Error('this feature extractor has no feature map');
+    const [features, map] = await this.run(chw, size, [this.outputName, 'feature_map']);
+    return { features: features.data, featureMap: map.data, mapDims: map.dims };
+  }
+
+  /** One run fetching `names`; each output copied out of the wasm heap: [{data, dims}]. */
+  run(chw, size, names) {
+    const result = this.queue.then(async () => {
+      const input = new ort.Tensor('float32', chw, [1, 3, size, size]);
+      try {
+        const out = await this.session.run({ [this.inputName]: input }, names);
+        return names.map((name) => {
+          const tensor = out[name];
+          const copy = { data: new Float32Array(tensor.data), dims: Array.from(tensor.dims, Number) };
+          tensor.dispose?.();
+          return copy;
+        });
+      } finally {
+        input.dispose?.();
+      }
+    });
+    this.queue = result.catch(() => {});
+    return result;
+  }
+
+  async release() { await this.queue; await this.session.release(); }
 }
 
 /** The head's TrainingSession, created from artifact bytes (fetched with the bearer token). */
