@@ -19,6 +19,7 @@ try {
     import('./components/fl-image-card.js'),
     import('./components/fl-join-panel.js'),
     import('./components/fl-test-results.js'),
+    import('./components/fl-explanation.js'),
   ]);
   const { ParticipantApp } = await import('./app/participant_app.js');
   await new ParticipantApp().start();

@@ -54,6 +54,8 @@ test('the helpers build exactly the fields the server schema allows, nothing els
   await log.trainingFinished({ durationMs: 812.5, epochs: 2, lossPerEpoch: [1.1, 0.7] });
   await log.updateSubmitted({ baseVersion: 0, sampleCount: 6 });
   await log.visibility('hidden');
+  await log.explanationViewed({ image: 4, shown: 'bag', model: 'own', version: 3 });
+  await log.photoTried({ top: 'sneaker', confidence: 0.9, model: 'class', version: 3 });
   await log.flush();
   const [batch] = server.batches;
   assert.deepEqual(batch.map((e) => e.kind), Object.keys(STUDY_EVENTS));
@@ -63,6 +65,8 @@ test('the helpers build exactly the fields the server schema allows, nothing els
   }
   assert.deepEqual(batch[4].data, { image: 5, from: 'bag', to: 'sneaker' });
   assert.deepEqual(batch[6].data, { duration_ms: 812.5, epochs: 2, loss_per_epoch: [1.1, 0.7] });
+  assert.deepEqual(batch[9].data, { image: 4, class: 'bag', model: 'own', version: 3 });
+  assert.deepEqual(batch[10].data, { top: 'sneaker', confidence: 0.9, model: 'class', version: 3 });
   assert.equal(batch[0].at, 1_700_000_000);
 });
 
@@ -74,11 +78,13 @@ test('events outside the schema are refused before they are queued, and never th
   assert.equal(await log.suggestionShown(1, 'bag', 1.5), null);
   assert.equal(await log.trainingFinished({ durationMs: 10, epochs: 1, lossPerEpoch: [NaN] }), null);
   assert.equal(await log.visibility('prerender'), null);
+  assert.equal(await log.explanationViewed({ image: 0, shown: 'bag', model: 'teacher', version: 1 }), null, 'only the class model or their own');
+  assert.equal(await log.photoTried({ top: 'IMG_0042.JPG', confidence: 0.5, model: 'class', version: 1 }), null);
   assert.equal(await log.record('image_added', { split: 'train', count: 1, bytes: 10, name: 'a.png' }), null);
   assert.equal(await log.record('participant_joined', {}), null, 'the server records joins itself');
   assert.equal(await log.record('test_result', { accuracy: 1 }), null);
   assert.equal(await log.pending(), 0);
-  assert.equal(warnings.length, 9);
+  assert.equal(warnings.length, 11);
   assert.throws(() => checkEvent('image_added', { split: 'train', count: 1 }, CLASSES), /exactly split, count, bytes/);
 });
 

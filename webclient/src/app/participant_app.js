@@ -1,6 +1,6 @@
 // The participant app: joins (join_flow.js), then shows the task — photos (photo_board.js), training
-// (train_panel.js), testing (<fl-test-results>) — and keeps task and global model current with the
-// server. State lives in IndexedDB (one database per ?profile=), so a reload resumes where it was.
+// (train_panel.js), testing (<fl-test-results>), "Why?" (why_dialog.js) and "Try it" (try_it.js) — and
+// keeps task and global model current with the server. State lives in IndexedDB (one database per ?profile=), so a reload resumes where it was.
 import { ApiClient, ApiError, NetworkError, describeApiError } from '../lib/api.js';
 import { Connection } from '../lib/connection.js';
 import { t } from '../lib/messages.js';
@@ -9,10 +9,14 @@ import { IndexedDBBackend } from '../lib/idb_backend.js';
 import { StudyLog } from '../lib/study_log.js';
 import { checkParameterLength } from '../lib/head.js';
 import { summarizeTest } from '../lib/training.js';
+import { ownModelFor } from '../lib/explain.js';
 import { JoinFlow } from './join_flow.js';
 import { ModelFiles } from './model_files.js';
 import { PhotoBoard } from './photo_board.js';
 import { TrainPanel } from './train_panel.js';
+import { Explainer } from './explainer.js';
+import { WhyDialog } from './why_dialog.js';
+import { TryIt } from './try_it.js';
 import { Guide } from './guide.js';
 import { AboutDialog } from './about_dialog.js';
 import { showReadiness, showModelStatus } from './readiness_view.js';
@@ -32,7 +36,9 @@ export class ParticipantApp {
     this.files = new ModelFiles({ api: this.api, connection: this.connection });
     this.task = null;
     this.model = null; // {version, params}
+    this.ownModel = null; // {sessionId, participantId, baseVersion, params}: the head this device trained last
     this.train = new TrainPanel(this);
+    this.explainer = new Explainer(this);
   }
 
   async start() {
@@ -43,6 +49,8 @@ export class ParticipantApp {
     this.study = new StudyLog({ backend, send: (events, options) => this.api.postStudyEvents(events, options) });
     this.photos = new PhotoBoard({ store: this.store, study: this.study, files: this.files, timings: this.timings, onChange: () => this.showReadiness() });
     this.guide = new Guide({ store: this.store });
+    this.why = new WhyDialog(this);
+    this.tryIt = new TryIt(this);
     this.about = new AboutDialog({
       onShowGuide: () => { this.showTab('photos'); this.guide.show(this.task.classes, { force: true }); },
       onWithdraw: () => this.withdrawFromStudy(),
@@ -88,6 +96,7 @@ export class ParticipantApp {
     for (const grid of [$('#train-grid'), $('#test-grid')]) {
       grid.addEventListener('label-change', (e) => this.photos.setLabel(e.detail.id, e.detail.label));
       grid.addEventListener('delete-image', (e) => this.photos.deleteImage(e.detail.id));
+      grid.addEventListener('explain-image', (e) => this.why.open(e.detail.id, e.target.querySelector('button.why')));
     }
     $('#accept-all').addEventListener('click', () => this.photos.acceptAllSuggestions());
     $('#train-button').addEventListener('click', () => this.train.trainAndSend());
@@ -134,6 +143,7 @@ export class ParticipantApp {
     this.setTask(await this.api.task());
     const last = await this.store.getLastContribution();
     this.train.lastContribution = last && last.sessionId === this.task.session_id ? last : null;
+    this.ownModel = ownModelFor(await this.store.getOwnModel(), this.task);
     $('#join-view').hidden = true;
     $('#task-view').hidden = false;
     $('#task-title').textContent = this.task.title;
@@ -171,6 +181,8 @@ export class ParticipantApp {
       progress.hidden = false;
       await this.files.featureExtractor(this.task, progress);
       if (!this.photos.extracting) progress.hidden = true;
+      await this.explainer.extractor();
+      this.explanationsChanged();
       await this.files.headArtifacts(this.task);
     } catch (err) {
       if (!this.photos.extracting) progress.hidden = true;
@@ -215,6 +227,20 @@ export class ParticipantApp {
     showModelStatus(this);
     this.photos.setModel(model);
     this.train.showNewerVersion(model.version);
+    this.explanationsChanged();
+  }
+
+  /** After local training: the participant's own model, kept on this device for "Why?" and "Try it". */
+  async keepOwnModel({ baseVersion, params }) {
+    this.ownModel = { sessionId: this.task.session_id, participantId: this.task.participant.id, baseVersion, params };
+    await this.store.setOwnModel(this.ownModel).catch(() => {}); // a full storage only costs it after a reload
+    this.explanationsChanged();
+  }
+
+  /** Whether "Why?" and "Try it" can explain now (a map from the extractor, a model that has learned). */
+  explanationsChanged() {
+    this.photos.setExplainable(this.explainer.available());
+    this.tryIt.refresh();
   }
 
   /**

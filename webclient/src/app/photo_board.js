@@ -25,6 +25,14 @@ export class PhotoBoard {
     this.policy = null; // whether suggestions are offered now (lib/suggestions.js suggestionPolicy)
     this.extracting = false;
     this.prepared = 0; // photos prepared in this page (features computed, not loaded from storage)
+    this.explainable = false; // whether cards offer "Why?" (app/explainer.js available())
+  }
+
+  /** Offer "Why?" on the cards of photos that are ready, or stop offering it. */
+  setExplainable(yes) {
+    if (this.explainable === yes) return;
+    this.explainable = yes;
+    for (const state of this.states.values()) state.card?.update({ explainable: yes && state.hasFeatures });
   }
 
   /** A new task (from the poll too): what the class model has learned may have changed, and so the suggestions. */
@@ -132,7 +140,7 @@ export class PhotoBoard {
       if (state.card.parentElement !== grid) grid.append(state.card);
       state.card.update({
         record: r, classes: this.task.classes, prediction: state.prediction, ...this.cardSuggestion(state),
-        thumbnailUrl: state.thumbnailUrl, status: state.status, unusable: state.unusable,
+        thumbnailUrl: state.thumbnailUrl, status: state.status, unusable: state.unusable, explainable: this.explainable && state.hasFeatures,
       });
     }
     for (const state of this.states.values()) {
@@ -199,7 +207,7 @@ export class PhotoBoard {
           }
           done += 1;
           this.recomputeSuggestions(false);
-          state.card?.update({ status: state.status, unusable: state.unusable, ...this.cardSuggestion(state) });
+          state.card?.update({ status: state.status, unusable: state.unusable, explainable: this.explainable && state.hasFeatures, ...this.cardSuggestion(state) });
           this.publish();
         }
         await this.renderImages();

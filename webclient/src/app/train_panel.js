@@ -87,6 +87,7 @@ export class TrainPanel {
       if (app.timings) app.timings.trainStepMs = run.stepMs;
       study.trainingFinished({ durationMs: run.durationMs, epochs, lossPerEpoch: run.lossPerEpoch });
       const params = await trainer.parameters();
+      await app.keepOwnModel({ baseVersion, params });
       progress.set({ label: t('progressSending'), value: 0, max: 0, detail: t('progressSendingDetail') });
       study.updateSubmitted({ baseVersion, sampleCount: train.length });
       // One key for this update: if its answer is lost, the retry gets the first answer and changes nothing.

@@ -1,8 +1,9 @@
 // <fl-image-card>: one photo, named by its number ("Photo 3"), with the class model's suggestion (when
 // one is offered), a label picker, Accept, and delete — in the photo's corner, away from Accept, and
 // only after "Delete this photo?" is answered.
-// Data in through properties (record, classes, suggestion, unsure, prediction, thumbnailUrl, status, unusable);
-// out through events: `label-change` {id, label} and `delete-image` {id}.
+// Data in through properties (record, classes, suggestion, unsure, prediction, thumbnailUrl, status, unusable,
+// explainable: whether "Why?" is offered); out through events: `label-change` {id, label}, `delete-image`
+// {id} and `explain-image` {id} ("Why?", app/why_dialog.js).
 // What tests read: data-id, data-number, data-name (the file's name, never shown), data-role,
 // data-confirmed, data-label, data-suggestion (the offered class, or absent), data-predicted (the class
 // model's answer on a test photo) and data-unusable (the photo cannot be used; its hint says why).
@@ -11,7 +12,9 @@ import { t } from '../lib/messages.js';
 export class FlImageCard extends HTMLElement {
   constructor() {
     super();
-    this._state = { record: null, classes: [], suggestion: null, unsure: false, prediction: null, thumbnailUrl: '', status: '', unusable: false };
+    this._state = {
+      record: null, classes: [], suggestion: null, unsure: false, prediction: null, thumbnailUrl: '', status: '', unusable: false, explainable: false,
+    };
     this.confirming = false;
   }
 
@@ -33,6 +36,7 @@ export class FlImageCard extends HTMLElement {
         <div class="card-hint"></div>
         <select class="label-select"></select>
         <button type="button" class="accept"></button>
+        <button type="button" class="why"></button>
         <div class="confirm-box" role="group" hidden>
           <p class="confirm-question"></p>
           <button type="button" class="danger confirm-delete"></button>
@@ -46,6 +50,7 @@ export class FlImageCard extends HTMLElement {
       const label = this._state.suggestion?.label;
       if (label) this.emit('label-change', { id: this._state.record.id, label });
     });
+    this.querySelector('.why').addEventListener('click', () => this.emit('explain-image', { id: this._state.record.id }));
     this.querySelector('.delete').addEventListener('click', () => this.askToDelete(true));
     this.querySelector('.keep-photo').addEventListener('click', () => this.askToDelete(false));
     this.querySelector('.confirm-delete').addEventListener('click', () => this.emit('delete-image', { id: this._state.record.id }));
@@ -109,6 +114,10 @@ export class FlImageCard extends HTMLElement {
     accept.hidden = isTest || record.labelConfirmed || !suggestion || this.confirming;
     accept.textContent = t('cardAccept');
     accept.setAttribute('aria-label', suggestion ? t('cardAcceptFor', { label: suggestion.label, name }) : t('cardAccept'));
+    const why = this.querySelector('.why');
+    why.hidden = !this._state.explainable || this._state.unusable || this.confirming;
+    why.textContent = t('cardWhy');
+    why.setAttribute('aria-label', t('cardWhyFor', { name }));
 
     const del = this.querySelector('.delete');
     del.setAttribute('aria-label', t('cardDelete', { name }));

@@ -124,6 +124,13 @@ export class ParticipantStore {
   async getLastContribution() { return (await this.backend.get('meta', 'lastContribution')) || null; }
   async setLastContribution(c) { await this.backend.put('meta', 'lastContribution', c); }
 
+  /**
+   * The head this device trained last ({sessionId, participantId, baseVersion, params}: a Float32Array),
+   * so "Why?" and "Try it" can show what the participant's own model looks at, after a reload too.
+   */
+  async getOwnModel() { return (await this.backend.get('meta', 'ownModel')) || null; }
+  async setOwnModel(own) { await this.backend.put('meta', 'ownModel', own); }
+
   // --- images -------------------------------------------------------------------------------
   /** @returns {Promise<ImageRecord[]>} oldest first */
   async listImages(role = null) {

@@ -4,8 +4,9 @@
 // most MAX_BATCH go to POST /api/v1/events. The server de-duplicates by `seq`, so a batch whose
 // answer was lost is simply sent again. No DOM here: main.js wires visibility and `online`.
 //
-// An event holds counts, sizes, class names, numbers and the page's own image numbers — no helper
-// takes a file, a name or pixels, and anything outside the schema is refused before it is queued.
+// An event holds counts, sizes, class names, numbers, the page's own image numbers and which model
+// explained ('class' or 'own') — no helper takes a file, a name or pixels, and anything outside the
+// schema is refused before it is queued.
 
 export const MAX_BATCH = 200;
 const QUEUE = 'studyQueue';
@@ -19,6 +20,7 @@ const isClass = (v, classes) => typeof v === 'string' && classes.includes(v);
 const isSplit = (v) => v === 'train' || v === 'test';
 const isVisibility = (v) => v === 'visible' || v === 'hidden';
 const isLosses = (v) => Array.isArray(v) && v.length <= 1000 && v.every(isNumber);
+const isModel = (v) => v === 'class' || v === 'own';
 
 /** kind -> {field: check(value, classes)}: every field required, no other allowed (as the server). */
 export const STUDY_EVENTS = Object.freeze({
@@ -31,6 +33,8 @@ export const STUDY_EVENTS = Object.freeze({
   training_finished: { duration_ms: isNumber, epochs: isCount, loss_per_epoch: isLosses },
   update_submitted: { base_version: isCount, sample_count: isCount },
   visibility: { state: isVisibility },
+  explanation_viewed: { image: isCount, class: isClass, model: isModel, version: isCount },
+  photo_tried: { top: isClass, confidence: isUnit, model: isModel, version: isCount },
 });
 
 export class StudyEventError extends Error {
@@ -140,6 +144,10 @@ export class StudyLog {
   }
   updateSubmitted({ baseVersion, sampleCount }) { return this.record('update_submitted', { base_version: baseVersion, sample_count: sampleCount }); }
   visibility(state) { return this.record('visibility', { state }); }
+  /** A "Why?" map shown: `image` is the photo's number, 0 for the photo in Try it (never stored, so it has none). */
+  explanationViewed({ image, shown, model, version }) { return this.record('explanation_viewed', { image, class: shown, model, version }); }
+  /** A photo scored in Try it (the photo itself is neither kept nor sent): the top class and its probability. */
+  photoTried({ top, confidence, model, version }) { return this.record('photo_tried', { top, confidence, model, version }); }
 
   /**
    * Queue one event, stamped now. Never throws into the app: an event the schema refuses is
