@@ -30,26 +30,34 @@ TRAIN_PER_CLASS = 30
 TEST_PER_CLASS = 30
 
 
-@pytest.fixture(scope="session")
-def lite0_artifact(model_cache):
-    """EfficientNet-Lite0 with its offline ImageNet weights, exported once per test session."""
-    return model_cache.feature_extractor("efficientnet_lite0", pretrained=True)
+def _lite0(doc: str, **options):
+    """A session fixture: the pretrained EfficientNet-Lite0 extractor the cache builds with ``options``."""
+
+    def artifact(model_cache):
+        return model_cache.feature_extractor("efficientnet_lite0", pretrained=True, **options)
+
+    artifact.__doc__ = doc
+    return pytest.fixture(scope="session")(artifact)
 
 
-@pytest.fixture(scope="session")
-def lite0_extractor(lite0_artifact) -> FeatureExtractor:
-    return FeatureExtractor(lite0_artifact.path)
+def _extractor(artifact_fixture: str):
+    """A session fixture: the ``FeatureExtractor`` of the artifact fixture ``artifact_fixture``."""
+
+    def extractor(request) -> FeatureExtractor:
+        return FeatureExtractor(request.getfixturevalue(artifact_fixture).path)
+
+    extractor.__doc__ = f"A FeatureExtractor of ``{artifact_fixture}``."
+    return pytest.fixture(scope="session")(extractor)
 
 
-@pytest.fixture(scope="session")
-def lite0_map_artifact(model_cache, lite0_artifact):
-    """The same extractor with its feature map as a second output (what sessions serve since issue 16)."""
-    return model_cache.feature_extractor("efficientnet_lite0", pretrained=True, feature_map=True)
-
-
-@pytest.fixture(scope="session")
-def lite0_map_extractor(lite0_map_artifact) -> FeatureExtractor:
-    return FeatureExtractor(lite0_map_artifact.path)
+lite0_artifact = _lite0("EfficientNet-Lite0 with its offline ImageNet weights, exported once per test session.")
+lite0_extractor = _extractor("lite0_artifact")
+lite0_map_artifact = _lite0(
+    "The same extractor with its feature map as a second output (what sessions serve since issue 16).", feature_map=True
+)
+lite0_map_extractor = _extractor("lite0_map_artifact")
+int8_artifact = _lite0("Its int8 QDQ variant, built from the float32 export (session option quantized_backbone).", quantized=True)
+int8_extractor = _extractor("int8_artifact")
 
 
 @pytest.fixture(scope="session")

@@ -19,21 +19,10 @@ from fashion_mnist import load_fashion_mnist
 from influx_desktop.models import head
 from influx_desktop.models.backbones import get_backbone
 from influx_desktop.models.cache import ModelCache
-from influx_desktop.models.features import FeatureExtractor
 from influx_desktop.models.images import preprocess_batch
 from influx_desktop.models.local_training import train_head
 
 KEY = "efficientnet_lite0:pretrained:int8"
-
-
-@pytest.fixture(scope="session")
-def int8_artifact(model_cache, lite0_artifact):
-    return model_cache.feature_extractor("efficientnet_lite0", pretrained=True, quantized=True)
-
-
-@pytest.fixture(scope="session")
-def int8_extractor(int8_artifact) -> FeatureExtractor:
-    return FeatureExtractor(int8_artifact.path)
 
 
 def test_int8_variant_is_built_under_its_own_key_with_its_metadata(model_cache, lite0_artifact, int8_artifact):

@@ -24,9 +24,8 @@ DEAD = 2  # the channel whose weights are ~1e-9 and whose bias is +0.7
 DEAD_BIAS = 0.7
 
 
-def test_every_bias_of_the_shipped_int8_model_is_its_float_bias_rounded(model_cache, lite0_artifact):
-    int8 = model_cache.feature_extractor("efficientnet_lite0", pretrained=True, quantized=True)
-    model, float_model = onnx.load(str(int8.path)), onnx.load(str(lite0_artifact.path))
+def test_every_bias_of_the_shipped_int8_model_is_its_float_bias_rounded(int8_artifact, lite0_artifact):
+    model, float_model = onnx.load(str(int8_artifact.path)), onnx.load(str(lite0_artifact.path))
     int32_biases = [t.name for t in model.graph.initializer if t.data_type == TensorProto.INT32 and t.name.endswith("_quantized")]
     assert len(int32_biases) == sum(n.op_type == "Conv" for n in model.graph.node) == 49  # each conv has one
     assert bias_defects(model, float_model) == []
