@@ -2,7 +2,7 @@
 
 Each kind lists exactly the fields it may carry. Anything else is refused, so an event can
 never smuggle image bytes, file names or EXIF data into the study log: the only strings
-allowed are class names of the session, "train"/"test" and "visible"/"hidden".
+allowed are class names of the session, "train"/"test", "visible"/"hidden" and "class"/"own".
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ MAX_CLIENT_CLOCK_SKEW_S = 7 * 24 * 3600
 DEFAULT_CONSENT_NOTICE = (
     "This session is part of a study. While you take part, the app records what you do in it — "
     "when you add or delete images (only how many and how large, never the images or their names), "
-    "which labels the model suggested and which you chose, your training and test results, and "
-    "when this page is in view — under a pseudonym. You can stop at any time by closing the page."
+    "which labels the model suggested and which you chose, when you ask the model why or try a photo "
+    "(never the photo), your training and test results, and when this page is in view — under a pseudonym. "
+    "You can stop at any time by closing the page."
 )
 MAX_CONSENT_NOTICE = 2000
 
@@ -55,6 +56,10 @@ def _losses(value: Any, classes: tuple[str, ...]) -> bool:
     return isinstance(value, list) and len(value) <= 1000 and all(_number(v, classes) for v in value)
 
 
+def _model(value: Any, classes: tuple[str, ...]) -> bool:
+    return value in ("class", "own")
+
+
 Check = Callable[[Any, tuple[str, ...]], bool]
 
 #: kind → {field: check}. Every field listed is required; no other field is allowed. What the server
@@ -69,6 +74,9 @@ BROWSER_EVENTS: dict[str, dict[str, Check]] = {
     "training_finished": {"duration_ms": _number, "epochs": _count, "loss_per_epoch": _losses},
     "update_submitted": {"base_version": _count, "sample_count": _count},
     "visibility": {"state": _visibility},
+    # issue 16: a "Why?" map shown (image 0: the photo in "Try it", which is never stored), a photo tried
+    "explanation_viewed": {"image": _count, "class": _class_name, "model": _model, "version": _count},
+    "photo_tried": {"top": _class_name, "confidence": _unit, "model": _model, "version": _count},
 }
 
 

@@ -72,6 +72,15 @@ def _losses(values: list) -> str:
     return tr(C, "loss {first} → {last}", first=f"{values[0]:.3g}", last=f"{values[-1]:.3g}")
 
 
+def _photo(number: int) -> str:
+    """A "Why?" names the photo by its number; 0 is the photo being tried in "Try it" (never stored)."""
+    return tr(C, "the photo being tried") if number == 0 else tr(C, "image {image}", image=number)
+
+
+def _model(kind: str) -> str:
+    return tr(C, "their own model") if kind == "own" else tr(C, "the class model")
+
+
 _DESCRIPTIONS: dict[str, Callable[[dict], str]] = {
     # browser events (study.BROWSER_EVENTS)
     "image_added": lambda d: tr(C, "added {images} ({size})", images=_images(d["count"], d["split"]), size=_size(d["bytes"])),
@@ -106,6 +115,22 @@ _DESCRIPTIONS: dict[str, Callable[[dict], str]] = {
         C, "sent an update from version {version} ({n} images)", version=d["base_version"], n=d["sample_count"]
     ),
     "visibility": lambda d: tr(C, "page in view") if d["state"] == "visible" else tr(C, "page hidden (other tab or app)"),
+    "explanation_viewed": lambda d: tr(
+        C,
+        "{photo}: looked at where {model} saw “{cls}” (version {version})",
+        photo=_photo(d["image"]),
+        model=_model(d["model"]),
+        cls=d["class"],
+        version=d["version"],
+    ),
+    "photo_tried": lambda d: tr(
+        C,
+        "tried a photo (not kept): {model} said “{top}” ({confidence}, version {version})",
+        model=_model(d["model"]),
+        top=d["top"],
+        confidence=f"{d['confidence']:.0%}",
+        version=d["version"],
+    ),
     # server events (what the FL core records itself)
     "participant_joined": lambda d: (
         tr(C, "joined, accepted the study notice") if d.get("study_consent") else tr(C, "joined (no study consent)")

@@ -212,6 +212,8 @@ SAMPLE_DATA = {
     "training_finished": {"duration_ms": 4200, "epochs": 5, "loss_per_epoch": [1.2, 0.8, 0.5, 0.4, 0.3]},
     "update_submitted": {"base_version": 3, "sample_count": 40},
     "visibility": {"state": "hidden"},
+    "explanation_viewed": {"image": 4, "class": "cat", "model": "own", "version": 3},
+    "photo_tried": {"top": "dog", "confidence": 0.81, "model": "class", "version": 3},
 }
 
 
@@ -220,6 +222,18 @@ def test_every_browser_event_kind_reads_as_a_sentence(kind):
     assert set(SAMPLE_DATA[kind]) == set(BROWSER_EVENTS[kind])  # the sample is a valid event of that kind
     text = describe_study_row({"kind": kind, "data": SAMPLE_DATA[kind]})
     assert text and not text.startswith("{"), text
+
+
+def test_an_explanation_names_its_photo_or_the_one_being_tried():
+    """ "Why?" on a stored photo names it by number; "Try it" (image 0) names no photo: it was never stored."""
+
+    def line(image, model):
+        return describe_study_row(
+            {"kind": "explanation_viewed", "data": {"image": image, "class": "cat", "model": model, "version": 2}}
+        )
+
+    assert line(4, "class") == "image 4: looked at where the class model saw “cat” (version 2)"
+    assert line(0, "own") == "the photo being tried: looked at where their own model saw “cat” (version 2)"
 
 
 def test_the_documented_schema_names_every_exported_column_and_event_field():

@@ -241,8 +241,8 @@
             <translation>ImageNet-Gewichte von torchvision (IMAGENET1K_V1): werden einmal aus dem Internet in den Cache von torch geladen ($TORCH_HOME/hub/checkpoints), danach offline.</translation>
         </message>
         <message>
-            <source>This session is part of a study. While you take part, the app records what you do in it — when you add or delete images (only how many and how large, never the images or their names), which labels the model suggested and which you chose, your training and test results, and when this page is in view — under a pseudonym. You can stop at any time by closing the page.</source>
-            <translation>Diese Stunde ist Teil einer Studie. Solange du mitmachst, zeichnet die App unter einem Pseudonym auf, was du in ihr tust: wann du Bilder hinzufügst oder löschst (nur wie viele und wie groß, nie die Bilder oder ihre Namen), welche Bezeichnungen das Modell vorgeschlagen und welche du gewählt hast, deine Trainings- und Testergebnisse und wann diese Seite zu sehen ist. Du kannst jederzeit aufhören, indem du die Seite schließt.</translation>
+            <source>This session is part of a study. While you take part, the app records what you do in it — when you add or delete images (only how many and how large, never the images or their names), which labels the model suggested and which you chose, when you ask the model why or try a photo (never the photo), your training and test results, and when this page is in view — under a pseudonym. You can stop at any time by closing the page.</source>
+            <translation>Diese Stunde ist Teil einer Studie. Solange du mitmachst, zeichnet die App unter einem Pseudonym auf, was du in ihr tust: wann du Bilder hinzufügst oder löschst (nur wie viele und wie groß, nie die Bilder oder ihre Namen), welche Bezeichnungen das Modell vorgeschlagen und welche du gewählt hast, wann du das Modell nach dem Warum fragst oder ein Foto ausprobierst (nie das Foto), deine Trainings- und Testergebnisse und wann diese Seite zu sehen ist. Du kannst jederzeit aufhören, indem du die Seite schließt.</translation>
         </message>
     </context>
     <context>
@@ -1506,6 +1506,22 @@ sobald der Server läuft.</translation>
             <translation>Verlust {first} → {last}</translation>
         </message>
         <message>
+            <source>the photo being tried</source>
+            <translation>das ausprobierte Foto</translation>
+        </message>
+        <message>
+            <source>image {image}</source>
+            <translation>Bild {image}</translation>
+        </message>
+        <message>
+            <source>their own model</source>
+            <translation>das eigene Modell</translation>
+        </message>
+        <message>
+            <source>the class model</source>
+            <translation>das Klassenmodell</translation>
+        </message>
+        <message>
             <source>added {images} ({size})</source>
             <translation>{images} hinzugefügt ({size})</translation>
         </message>
@@ -1544,6 +1560,14 @@ sobald der Server läuft.</translation>
         <message>
             <source>page hidden (other tab or app)</source>
             <translation>Seite verborgen (anderer Tab oder andere App)</translation>
+        </message>
+        <message>
+            <source>{photo}: looked at where {model} saw “{cls}” (version {version})</source>
+            <translation>{photo}: angesehen, wo {model} „{cls}“ gesehen hat (Version {version})</translation>
+        </message>
+        <message>
+            <source>tried a photo (not kept): {model} said “{top}” ({confidence}, version {version})</source>
+            <translation>Foto ausprobiert (nicht gespeichert): {model} sagte „{top}“ ({confidence}, Version {version})</translation>
         </message>
         <message>
             <source>joined, accepted the study notice</source>
