@@ -10,10 +10,10 @@ on photos of their own and opens "You and your data", which shows their study na
 study there, and the study's export then holds nothing of his, while the model keeps what he taught it.
 
 Ada goes through the whole flow once with the keyboard alone — join, notice, guide, adding photos,
-labelling, "Delete this photo?", the first Train and send, testing, "You and your data" — (Tab, Shift+Tab,
-arrows, Enter, Escape; in Chromium Enter opens the file chooser, elsewhere the operating system's dialog
-cannot be driven, so the files go to the focused input), in English, and axe-core checks every screen she
-sees; rounds 2 and 3 she does by touch.
+labelling, "Delete this photo?", the first Train and send, testing, "Why?" on a test photo, "You and your
+data" — (Tab, Shift+Tab, arrows, Enter, Escape; in Chromium Enter opens the file chooser, elsewhere the
+operating system's dialog cannot be driven, so the files go to the focused input), in English, and axe-core
+checks every screen she sees; rounds 2 and 3 she does by touch.
 Ben uses the page in German (``?lang=de``), and on every screen he sees no English sentence of the
 web client's catalogue is left (page_checks.py).
 """
@@ -26,16 +26,7 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
-from harness import (
-    FEATURES_READY,
-    PARTICIPANT_ID,
-    PHOTOS_PREPARED,
-    TRAIN_OUTCOME,
-    class_names,
-    start_server,
-    write_pngs,
-    zip_of_test_images,
-)
+from harness import FEATURES_READY, PARTICIPANT_ID, PHOTOS_PREPARED, TRAIN_OUTCOME, class_names, start_server, write_pngs
 from page_checks import FOCUSED, assert_accessible, assert_no_english, catalogues, focused, tab_to
 
 #: trouser, bag, sneaker, dress: each student photographs two of them and never the others'.
@@ -85,7 +76,7 @@ def server(browser, tmp_path_factory, fashion_mnist):
         tmp_path_factory.mktemp("lesson-server"),
         {"title": TITLE, "classes": CLASSES, "study_logging": True, "consent_notice": NOTICE},
     )
-    srv.admin("PUT", "/testset", zip_of_test_images(per_class=25, seed=99, ids=CLASS_IDS), "application/zip")
+    srv.put_test_set(per_class=25, seed=99, ids=CLASS_IDS)
     yield srv
     srv.stop()
 
@@ -269,6 +260,21 @@ def check_own_photos(s: Student, photos) -> None:
     page.wait_for(VISIBLE, 60, args=["#test-accuracy"])
     page.wait_for(f"() => document.querySelectorAll('#test-grid fl-image-card[data-predicted]').length === {len(photos)}", 30)
     s.check("test result")
+    # "Why?" on a test photo (issue 16): where the class model looked, with the keyboard for Ada
+    why = "#test-grid fl-image-card button.why"
+    page.wait_for(f"() => !document.querySelector('{why}').hidden", 30)
+    if s.keyboard:
+        press_enter_on(s, why)
+    else:
+        page.click(why)
+    page.wait_for("() => document.querySelector('#why-view').dataset.state === 'ready'", 60)
+    s.check("why?")
+    if s.keyboard:
+        page.press("Escape")
+        wait_focus(s, "button.why", "closing Why? gives the focus back to it")
+    else:
+        page.click("#why-close")
+    page.wait_for("() => !document.querySelector('#why-dialog').open", 10)
 
 
 def about_you(s: Student, server, withdraw: bool = False) -> None:
