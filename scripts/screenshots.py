@@ -10,8 +10,8 @@ Each group of screens is one function taking (out folder, language) and giving t
 (a phone), driven through a real lesson against ``influx-desktop serve`` on 127.0.0.1 with
 Fashion-MNIST photos: join, the study notice, the first-run guide, photos being prepared, labelling
 while the class model has not learned yet, "Delete this photo?", ready to train, the result after
-sending, suggestions once the class model has learned, testing, "You and your data", and leaving the
-study. Files are named ``<group>-<nn>-<screen>-<language>.png``.
+sending, suggestions once the class model has learned, testing, "You and your data", leaving the
+study, "Why?" on a photo and "Try it". Files are named ``<group>-<nn>-<screen>-<language>.png``.
 """
 
 from __future__ import annotations
@@ -162,6 +162,22 @@ def _lesson(page, server, tmp: Path, lang: str, shot: Shooter) -> None:
     page.click("#withdraw-yes")
     page.wait_for_function("() => document.querySelector('#withdraw-result').textContent.length > 0")
     shot(page, "left-the-study")
+    page.click("#about-close")
+
+    # issue 16: "Why?" on a photo — where the class model looked — and "Try it" on a photo that is not kept
+    page.click("button[data-tab=photos]")
+    why = f'fl-image-card[data-name="{photos[1][0].name}"] button.why'
+    page.wait_for_selector(f"{why}:visible")
+    page.click(why)
+    page.wait_for_selector("#why-view[data-state=ready]", timeout=60_000)
+    shot(page, "why")
+    page.click("#why-close")
+    page.click("button[data-tab=try]")
+    page.wait_for_selector("#try-buttons:not([hidden])")
+    page.set_input_files("#try-pick", str(write_pngs(tmp / "try", "test", 1, seed=14)[1][0]))
+    page.wait_for_selector("#try-view[data-state=ready]", timeout=60_000)
+    page.evaluate("() => window.scrollTo(0, 0)")  # what the tab says first: the photo is not kept
+    shot(page, "try-it")
 
 
 def teacher_screens(out: Path, lang: str) -> list[Path]:
