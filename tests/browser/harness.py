@@ -122,6 +122,10 @@ class Server:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.read()
 
+    def put_test_set(self, per_class: int, seed: int, ids=CLASS_IDS) -> None:
+        """The session's test set: ``per_class`` Fashion-MNIST test photos of each class of ``ids``."""
+        self.admin("PUT", "/testset", zip_of_test_images(per_class, seed, ids), "application/zip")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()

@@ -10,16 +10,7 @@ from pathlib import Path
 
 import pytest
 from engines.chromium import ChromiumPage
-from harness import (
-    FEATURE_ERRORS,
-    FEATURES_READY,
-    PHOTOS_PREPARED,
-    TRAIN_OUTCOME,
-    class_names,
-    start_server,
-    write_pngs,
-    zip_of_test_images,
-)
+from harness import FEATURE_ERRORS, FEATURES_READY, PHOTOS_PREPARED, TRAIN_OUTCOME, class_names, start_server, write_pngs
 from page_checks import assert_accessible, assert_no_english, catalogues
 
 CLASSES = class_names()
@@ -187,7 +178,7 @@ def test_a_german_browser_gets_german_and_lang_overrides_it(chromium, server):
 
 
 def test_three_participants_label_train_and_contribute(chromium, server, tmp_path: Path):
-    server.admin("PUT", "/testset", zip_of_test_images(per_class=30, seed=123), "application/zip")
+    server.put_test_set(per_class=30, seed=123)
     participants = []
     for i in range(3):
         files = write_pngs(tmp_path / f"p{i}", "train", PER_CLASS, seed=10 + i)
