@@ -197,14 +197,19 @@ async function extraction(modelUrl, inputsUrl, count, size, passes) {
   }
 }
 
-// Issue 16: two extractors in one page, taking turns image by image (in reverse order every other image),
-// so the page's start, the wasm warm-up and other programs' load fall on both alike.
+// Issue 16: extractors in one page, taking turns image by image (in reverse order every other image),
+// so the page's start, the wasm warm-up and other programs' load fall on all alike. A URL ending in
+// '#map' runs as "Why?" and "Try it" do (extractWithMap: the features and the feature map from one run);
+// the others as preparing a photo does (extract: the features alone).
 async function extractionPair(modelUrls, inputsUrl, count, size, passes) {
   const all = new Float32Array((await bytesOf(inputsUrl)).buffer);
   const plane = 3 * size * size;
   const extractors = [];
   try {
-    for (const url of modelUrls) extractors.push(await FeatureExtractor.create(await bytesOf(url)));
+    for (const url of modelUrls) {
+      const e = await FeatureExtractor.create(await bytesOf(url.replace(/#map$/, '')));
+      extractors.push(url.endsWith('#map') ? { extract: async (x, s) => (await e.extractWithMap(x, s)).features, release: () => e.release() } : e);
+    }
     const first = [];
     for (const e of extractors) first.push(Array.from(await e.extract(all.subarray(0, plane), size))); // warm-up
     const perPass = modelUrls.map(() => []);
