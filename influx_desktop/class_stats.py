@@ -87,19 +87,22 @@ def parse(counts_header: object, body: bytes, num_classes: int, feature_dim: int
         )
     if not _COUNTS_RE.fullmatch(counts_header):
         raise InvalidInput(
-            f"X-Class-Counts must be whole numbers separated by commas (one per class); got '{counts_header.strip()[:40]}'.",
+            "X-Class-Counts must be whole numbers separated by commas (one per class); got '{got}'.",
             code="bad_counts",
             field="X-Class-Counts",
+            got=counts_header.strip()[:40],
         )
     counts = np.array([int(n) for n in counts_header.split(",")], dtype=np.int64)
     if counts.size != num_classes:
         raise InvalidInput(
-            f"X-Class-Counts has {counts.size} counts; this session has {num_classes} classes.",
+            "X-Class-Counts has {n} counts; this session has {classes} classes.",
             code="bad_counts",
             field="X-Class-Counts",
+            n=int(counts.size),
+            classes=num_classes,
         )
     if counts.max() > MAX_COUNT:
-        raise InvalidInput(f"A class count may be at most {MAX_COUNT}.", code="bad_counts", field="X-Class-Counts")
+        raise InvalidInput("A class count may be at most {n}.", code="bad_counts", field="X-Class-Counts", n=MAX_COUNT)
     if counts.sum() == 0:
         raise InvalidInput(
             "Every class count is 0: send statistics once you have labelled training photos.",
@@ -109,10 +112,15 @@ def parse(counts_header: object, body: bytes, num_classes: int, feature_dim: int
     expected = 2 * num_classes * feature_dim * 4
     if len(body) != expected:
         raise InvalidInput(
-            f"The class statistics must hold {2 * num_classes * feature_dim} float32 values ({expected} bytes: "
-            f"{num_classes}×{feature_dim} sums, then as many sums of squares); this body has {len(body)} bytes.",
+            "The class statistics must hold {values} float32 values ({expected} bytes: {classes}×{dim} sums, then as "
+            "many sums of squares); this body has {size} bytes.",
             code="wrong_length",
             field="body",
+            values=2 * num_classes * feature_dim,
+            expected=expected,
+            classes=num_classes,
+            dim=feature_dim,
+            size=len(body),
         )
     values = np.frombuffer(body, dtype="<f4").astype(np.float64).reshape(2, num_classes, feature_dim)
     if not np.all(np.isfinite(values)):
@@ -122,20 +130,22 @@ def parse(counts_header: object, body: bytes, num_classes: int, feature_dim: int
     if np.any(sums[empty] != 0) or np.any(squares[empty] != 0):
         k = int(np.flatnonzero(empty & ((sums != 0).any(axis=1) | (squares != 0).any(axis=1)))[0])
         raise InvalidInput(
-            f"Class {k} has count 0 but non-zero statistics; the rows of a class with no photos must be zero.",
+            "Class {k} has count 0 but non-zero statistics; the rows of a class with no photos must be zero.",
             code="counts_mismatch",
             field="body",
+            k=k,
         )
     if np.any(squares < 0):
         raise InvalidInput("A sum of squares is negative.", code="inconsistent_statistics", field="body")
     n = counts[:, None].astype(np.float64)
     if np.any(sums < -1e-6) or np.any(sums > _ROOM * FEATURE_MAX * n) or np.any(squares > _ROOM * FEATURE_MAX**2 * n):
         raise InvalidInput(
-            f"The class statistics are out of range: every feature lies between 0 and {FEATURE_MAX:g}, so a class's "
-            f"sums lie between 0 and {FEATURE_MAX:g} × its count (and its sums of squares up to {FEATURE_MAX**2:g} × "
-            "its count).",
+            "The class statistics are out of range: every feature lies between 0 and {max:g}, so a class's sums lie "
+            "between 0 and {max:g} × its count (and its sums of squares up to {max_squared:g} × its count).",
             code="out_of_range",
             field="body",
+            max=FEATURE_MAX,
+            max_squared=FEATURE_MAX**2,
         )
     # Σx² ≥ (Σx)²/n for every feature (a variance is never negative), up to float32 rounding.
     held = ~empty
@@ -321,21 +331,14 @@ def start_at(db, session_id: int, version: int) -> Start | None:
 
 def start_parameters_at(db, session_id: int, version: int) -> np.ndarray:
     start = start_at(db, session_id, version)
-    if start is not None:
-        return start.parameters
-    return model_parameters(db, session_id, 0)
+    return start.parameters if start is not None else model_parameters(db, session_id, 0)
 
 
 def record_start(db, session_id: int, version: int, start: Start) -> None:
+    blobs = (start.parameters.astype("<f4").tobytes(), start.means.astype("<f4").tobytes())
     db.execute(
         "INSERT INTO model_starts (session_id, version, parameters, means, counts) VALUES (?, ?, ?, ?, ?)",
-        (
-            session_id,
-            version,
-            start.parameters.astype("<f4").tobytes(),
-            start.means.astype("<f4").tobytes(),
-            json.dumps(start.counts.tolist()),
-        ),
+        (session_id, version, *blobs, json.dumps(start.counts.tolist())),
     )
 
 

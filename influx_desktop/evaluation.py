@@ -37,11 +37,11 @@ class Evaluation:
         if isinstance(accuracy, bool) or not isinstance(accuracy, (int, float)) or not 0.0 <= accuracy <= 1.0:
             raise InvalidInput("accuracy must be a number from 0 to 1.", field="accuracy")
         if not 0 < n <= MAX_TEST_IMAGES:
-            raise InvalidInput(f"n must be the number of test images (1 to {MAX_TEST_IMAGES}).", field="n")
+            raise InvalidInput("n must be the number of test images (1 to {hi}).", field="n", hi=MAX_TEST_IMAGES)
         if abs(accuracy * n - round(accuracy * n)) > 1e-6:
-            raise InvalidInput(f"accuracy must be a count of correct answers out of n = {n}.", field="accuracy")
+            raise InvalidInput("accuracy must be a count of correct answers out of n = {n}.", field="accuracy", n=n)
         if not 0 <= version <= self.store.read(latest_version, participant.session_id):
-            raise InvalidInput(f"Model version {version} does not exist in this session.", field="version")
+            raise InvalidInput("Model version {version} does not exist in this session.", field="version", version=version)
         per_class = _per_class(payload.get("per_class", {}), config.classes)
         if per_class and (
             sum(c["total"] for c in per_class.values()) != n
@@ -113,7 +113,9 @@ def _per_class(value: Any, classes: tuple[str, ...]) -> dict:
     result = {}
     for name, counts in value.items():
         if name not in classes:
-            raise InvalidInput(f"per_class names '{str(name)[:40]}', which is not a class of this session.", field="per_class")
+            raise InvalidInput(
+                "per_class names '{name}', which is not a class of this session.", field="per_class", name=str(name)[:40]
+            )
         if not isinstance(counts, Mapping):
             raise InvalidInput("Each per_class entry must be {correct, total}.", field="per_class")
         correct, total = counts.get("correct"), counts.get("total")

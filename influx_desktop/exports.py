@@ -47,4 +47,4 @@ def table_text(rows: list[dict], fmt: str, columns: tuple[str, ...]) -> str:
         for r in rows:
             writer.writerow([json.dumps(r[c], sort_keys=True) if isinstance(r[c], (dict, list)) else r[c] for c in columns])
         return out.getvalue()
-    raise InvalidInput(f"Unknown export format '{fmt}'; use csv or jsonl.", field="format")
+    raise InvalidInput("Unknown export format '{format}'; use csv or jsonl.", field="format", format=fmt)

@@ -16,7 +16,7 @@ def short_text(value: Any, name: str, limit: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InvalidInput(f"{name} must be text.", field=name)
+        raise InvalidInput("{name} must be text.", field=name, name=name)
     return value.strip()[:limit]
 
 
@@ -27,8 +27,11 @@ def client_key(value: Any, name: str, where: str, length: tuple[int, int]) -> st
     low, high = length
     if not isinstance(value, str) or not re.fullmatch(rf"[A-Za-z0-9_-]{{{low},{high}}}", value):
         raise InvalidInput(
-            f"{where} must be {low} to {high} characters of A-Z, a-z, 0-9, '_' and '-' (a random value the client made).",
+            "{where} must be {low} to {high} characters of A-Z, a-z, 0-9, '_' and '-' (a random value the client made).",
             field=name,
+            where=where,
+            low=low,
+            high=high,
         )
     return value
 
@@ -39,8 +42,8 @@ def whole_number(value: Any, name: str, where: str) -> int:
         value = value.strip()
         # ASCII digits only: str.isdigit() also accepts '²' or '٣', which int() then refuses or misreads.
         if not re.fullmatch(r"-?[0-9]{1,12}", value):
-            raise InvalidInput(f"{where} must be a whole number; got '{value[:20]}'.", field=name)
+            raise InvalidInput("{where} must be a whole number; got '{value}'.", field=name, where=where, value=value[:20])
         return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{where} must be a whole number.", field=name)
+        raise InvalidInput("{where} must be a whole number.", field=name, where=where)
     return value

@@ -99,9 +99,10 @@ class Participants:
         row = self.store.query_one("SELECT id, state, config FROM sessions WHERE join_code=?", (code,))
         if row is None:
             raise NotFound(
-                f"No session has the join code '{code[:12]}'. Check the code on the facilitator's screen.",
+                "No session has the join code '{join_code}'. Check the code on the facilitator's screen.",
                 code="join_code_unknown",
                 field="join_code",
+                join_code=code[:12],
             )
         if row["state"] not in ("running", "paused"):
             raise Conflict(
@@ -262,7 +263,12 @@ def _participant_row(db, session_id: int, participant_id: int):
         (participant_id, session_id),
     ).fetchone()
     if row is None:
-        raise NotFound(f"Session {session_id} has no participant {participant_id}.", code="participant_unknown")
+        raise NotFound(
+            "Session {session} has no participant {participant}.",
+            code="participant_unknown",
+            session=session_id,
+            participant=participant_id,
+        )
     return row
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from .errors import InvalidInput
+from .errors import InvalidInput, Label, Text
 from .models.backbones import BACKBONES, DEFAULT_BACKBONE
 from .settings import Param
 from .strategies import DEFAULT_STRATEGY, get_strategy_class
@@ -110,10 +110,10 @@ class SessionConfig:
         known = {f.name for f in fields(cls)}
         for key in data:
             if key not in known:
-                raise InvalidInput(f"Unknown setting '{key}'; known: {', '.join(sorted(known))}.", field=key)
+                raise InvalidInput("Unknown setting '{key}'; known: {known}.", field=key, key=key, known=", ".join(sorted(known)))
         if "title" not in data or "classes" not in data:
             missing = "title" if "title" not in data else "classes"
-            raise InvalidInput(f"'{missing}' is required.", field=missing)
+            raise InvalidInput("'{setting}' is required.", field=missing, setting=missing)
         aggregator = _choice(data.get("aggregator", DEFAULT_STRATEGY), "aggregator")
         strategy = get_strategy_class(aggregator)
         return cls(
@@ -166,7 +166,7 @@ def _title(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput("The title must be a non-empty text.", field="title")
     if len(value.strip()) > MAX_TITLE:
-        raise InvalidInput(f"The title must be at most {MAX_TITLE} characters.", field="title")
+        raise InvalidInput("The title must be at most {n} characters.", field="title", n=MAX_TITLE)
     return value.strip()
 
 
@@ -174,17 +174,21 @@ def _classes(value: Any) -> tuple[str, ...]:
     if not isinstance(value, (list, tuple)):
         raise InvalidInput("classes must be a list of class names.", field="classes")
     if not MIN_CLASSES <= len(value) <= MAX_CLASSES:
-        raise InvalidInput(f"A session needs {MIN_CLASSES} to {MAX_CLASSES} classes; got {len(value)}.", field="classes")
+        raise InvalidInput(
+            "A session needs {lo} to {hi} classes; got {n}.", field="classes", lo=MIN_CLASSES, hi=MAX_CLASSES, n=len(value)
+        )
     names: list[str] = []
     seen: set[str] = set()
     for i, name in enumerate(value):
         if not isinstance(name, str) or not name.strip():
-            raise InvalidInput(f"Class {i + 1} has no name; every class needs one.", field="classes")
+            raise InvalidInput("Class {number} has no name; every class needs one.", field="classes", number=i + 1)
         name = name.strip()
         if len(name) > MAX_CLASS_NAME:
-            raise InvalidInput(f"Class '{name[:20]}…' is longer than {MAX_CLASS_NAME} characters.", field="classes")
+            raise InvalidInput(
+                "Class '{name}…' is longer than {n} characters.", field="classes", name=name[:20], n=MAX_CLASS_NAME
+            )
         if name.casefold() in seen:
-            raise InvalidInput(f"Class '{name}' appears twice; class names must be unique.", field="classes")
+            raise InvalidInput("Class '{name}' appears twice; class names must be unique.", field="classes", name=name)
         seen.add(name.casefold())
         names.append(name)
     return tuple(names)
@@ -192,44 +196,62 @@ def _classes(value: Any) -> tuple[str, ...]:
 
 def _backbone(value: Any) -> str:
     if value not in BACKBONES:
-        raise InvalidInput(f"Unknown backbone '{value}'; choose one of: {', '.join(BACKBONES)}.", field="backbone")
+        raise InvalidInput(
+            "Unknown backbone '{name}'; choose one of: {known}.", field="backbone", name=value, known=", ".join(BACKBONES)
+        )
     return value
 
 
 def _choice(value: Any, name: str) -> str:
     if not isinstance(value, str):
-        raise InvalidInput(f"{name} must be a name.", field=name)
+        raise InvalidInput("{setting} must be a name.", field=name, setting=name)
     return value
 
 
 def _bool(value: Any, name: str) -> bool:
     if not isinstance(value, bool):
-        raise InvalidInput(f"{name} must be true or false.", field=name)
+        raise InvalidInput("{setting} must be true or false.", field=name, setting=name)
     return value
 
 
-def _int(value: Any, name: str, lo: int, hi: int) -> int:
+def _int(value: Any, setting: Label, lo: int, hi: int) -> int:
     # float(v) overflows on a huge JSON int and int(v) on ±Inf or NaN: test wholeness without converting.
     whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
     if isinstance(value, bool) or not whole:
-        raise InvalidInput(f"{name} must be a whole number from {lo} to {hi}.", field=name)
+        raise InvalidInput(
+            "{setting} must be a whole number from {lo} to {hi}.", field=str(setting), setting=setting, lo=lo, hi=hi
+        )
     if not lo <= value <= hi:
-        raise InvalidInput(f"{name} must be from {lo} to {hi}; got {_shown(value)}.", field=name)
+        raise InvalidInput(
+            "{setting} must be from {lo} to {hi}; got {value}.",
+            field=str(setting),
+            setting=setting,
+            lo=lo,
+            hi=hi,
+            value=_shown(value),
+        )
     return int(value)
 
 
-def _float(value: Any, name: str, lo: float, hi: float) -> float:
+def _float(value: Any, setting: Label, lo: float, hi: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
-        raise InvalidInput(f"{name} must be a number from {lo:g} to {hi:g}.", field=name)
+        raise InvalidInput("{setting} must be a number from {lo:g} to {hi:g}.", field=str(setting), setting=setting, lo=lo, hi=hi)
     if not lo <= value <= hi:  # compared as is: float() of a 400-digit int overflows
-        raise InvalidInput(f"{name} must be from {lo:g} to {hi:g}; got {_shown(value)}.", field=name)
+        raise InvalidInput(
+            "{setting} must be from {lo:g} to {hi:g}; got {value}.",
+            field=str(setting),
+            setting=setting,
+            lo=lo,
+            hi=hi,
+            value=_shown(value),
+        )
     return float(value)
 
 
 def _number(value: Any, param: Param) -> int | float:
     """``value`` checked against a declared numeric setting (its type and range)."""
     check = _int if param.type is int else _float
-    return check(value, param.name, param.minimum, param.maximum)
+    return check(value, Label(param.name, param.caption), param.minimum, param.maximum)
 
 
 def _optional_number(value: Any, param: Param) -> int | float | None:
@@ -240,5 +262,5 @@ def _optional_number(value: Any, param: Param) -> int | float | None:
 def _shown(value: int | float) -> str:
     """A number for a message; ``{:g}`` of a 400-digit int raises OverflowError."""
     if abs(value) >= 1e15:
-        return "a huge number" if value > 0 else "a hugely negative number"
+        return Text("a huge number") if value > 0 else Text("a hugely negative number")
     return str(value) if isinstance(value, int) else f"{value:g}"

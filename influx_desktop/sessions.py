@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import Conflict, InvalidInput
+from .errors import Conflict, InvalidInput, Text
 from .events import EventBus, record
 from .models import head
 from .models.blob_store import Artifact
@@ -151,7 +151,7 @@ class Sessions:
                 config.backbone, config.pretrained, progress=progress, quantized=config.quantized_backbone, feature_map=True
             )
             if progress:
-                progress("Building the training files for the classifier head…")
+                progress(Text("Building the training files for the classifier head…"))
             artifacts = self.models.head_artifacts(len(config.classes), config.learning_rate)
         entries = {"feature_extractor": extractor}
         entries.update(
@@ -186,7 +186,12 @@ class Sessions:
         if row["state"] == state:
             return self.get(session_id)
         if row["state"] not in allowed_from:
-            raise Conflict(f"The session is {row['state']}; it cannot become {state} from there.", code="bad_state")
+            raise Conflict(
+                "The session is {state}; it cannot become {wanted} from there.",
+                code="bad_state",
+                state=row["state"],
+                wanted=state,
+            )
         with self.store.transaction() as db:
             db.execute("UPDATE sessions SET state=?, has_run=has_run OR ? WHERE id=?", (state, state == "running", session_id))
             event = record(db, session_id, kind)

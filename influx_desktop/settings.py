@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import InvalidInput
+from .errors import InvalidInput, Label
 
 
 @dataclass(frozen=True)
@@ -27,28 +27,35 @@ class Param:
     choices: tuple[str, ...] | None = None
     label: str = ""  # the form's short caption ("Local epochs"); empty: the name is shown
 
+    @property
+    def caption(self) -> str:
+        """The form's caption: ``label``, else the name in words."""
+        return self.label or self.name.replace("_", " ")
+
     def validate(self, value: Any, field_prefix: str = "aggregator_params") -> Any:
         field = f"{field_prefix}.{self.name}"
+        setting = Label(self.name, self.caption)
         if self.type is str:
             if not isinstance(value, str) or (self.choices and value not in self.choices):
-                raise InvalidInput(f"{self.name} must be one of {', '.join(self.choices or ())}.", field=field)
+                choices = ", ".join(self.choices or ())
+                raise InvalidInput("{setting} must be one of {choices}.", field=field, setting=setting, choices=choices)
             return value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InvalidInput(f"{self.name} must be a number.", field=field)
+            raise InvalidInput("{setting} must be a number.", field=field, setting=setting)
         if isinstance(value, float) and not math.isfinite(value):
-            raise InvalidInput(f"{self.name} must be a finite number.", field=field)
+            raise InvalidInput("{setting} must be a finite number.", field=field, setting=setting)
         if self.type is int:
             if isinstance(value, float) and not value.is_integer():
-                raise InvalidInput(f"{self.name} must be a whole number.", field=field)
+                raise InvalidInput("{setting} must be a whole number.", field=field, setting=setting)
             value = int(value)  # Python ints have no overflow; the range check below bounds them
         elif isinstance(value, int) and abs(value) > 1e300:
-            raise InvalidInput(f"{self.name} is far out of range.", field=field)
+            raise InvalidInput("{setting} is far out of range.", field=field, setting=setting)
         else:
             value = float(value)
         if self.minimum is not None and value < self.minimum:
-            raise InvalidInput(f"{self.name} must be at least {self.minimum}.", field=field)
+            raise InvalidInput("{setting} must be at least {minimum}.", field=field, setting=setting, minimum=self.minimum)
         if self.maximum is not None and value > self.maximum:
-            raise InvalidInput(f"{self.name} must be at most {self.maximum}.", field=field)
+            raise InvalidInput("{setting} must be at most {maximum}.", field=field, setting=setting, maximum=self.maximum)
         return value
 
     def describe(self) -> dict:

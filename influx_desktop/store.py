@@ -193,15 +193,19 @@ class Store:
             self._db.executescript(INDEXES)
         except sqlite3.DatabaseError as exc:
             raise StorageError(
-                f"The database {self.path} cannot be opened ({exc}). It was left untouched; "
-                "move it aside to start fresh, or restore a backup.",
+                "The database {path} cannot be opened ({error}). It was left untouched; move it aside to start fresh, or "
+                "restore a backup.",
                 code="database_unusable",
+                path=str(self.path),
+                error=str(exc),
             ) from exc
         except OSError as exc:
             raise StorageError(
-                f"The data directory {self.path.parent} cannot be used ({exc.strerror or exc}). "
-                "Choose a writable folder with --data-dir or INFLUX_DATA_DIR.",
+                "The data directory {path} cannot be used ({error}). Choose a writable folder with --data-dir or "
+                "INFLUX_DATA_DIR.",
                 code="data_dir_unusable",
+                path=str(self.path.parent),
+                error=str(exc.strerror or exc),
             ) from exc
 
     def _check_writable(self) -> None:
@@ -273,7 +277,9 @@ class Store:
         # The answer may go to a participant: it names the problem, not the path (the log has that).
         log.info("could not write to %s: %s", self.path, exc)
         return StorageError(
-            f"Could not write to the database ({exc}); is the disk full or read-only? Nothing was changed.", code="write_failed"
+            "Could not write to the database ({error}); is the disk full or read-only? Nothing was changed.",
+            code="write_failed",
+            error=str(exc),
         )
 
     def read(self, function: Callable[..., T], *args: Any) -> T:
@@ -311,10 +317,10 @@ class Store:
 def session_row(db: sqlite3.Connection, session_id: Any) -> sqlite3.Row:
     """The session's row; ``NotFound`` (``session_unknown``) for an id that names no session."""
     if isinstance(session_id, bool) or not isinstance(session_id, int):
-        raise NotFound(f"There is no session {session_id!r}.", code="session_unknown")
+        raise NotFound("There is no session {session!r}.", code="session_unknown", session=session_id)
     row = db.execute("SELECT * FROM sessions WHERE id=?", (session_id,)).fetchone()
     if row is None:
-        raise NotFound(f"There is no session {session_id}.", code="session_unknown")
+        raise NotFound("There is no session {session}.", code="session_unknown", session=session_id)
     return row
 
 
@@ -336,7 +342,9 @@ def model_parameters(db: sqlite3.Connection, session_id: int, version: int) -> n
     """The head parameters of one model version; ``NotFound`` (``version_unknown``) if it does not exist."""
     row = db.execute("SELECT parameters FROM model_versions WHERE session_id=? AND version=?", (session_id, version)).fetchone()
     if row is None:
-        raise NotFound(f"Session {session_id} has no model version {version}.", code="version_unknown")
+        raise NotFound(
+            "Session {session} has no model version {version}.", code="version_unknown", session=session_id, version=version
+        )
     return blob_to_vector(row["parameters"])
 
 

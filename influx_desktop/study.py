@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import InvalidInput
+from .errors import InvalidInput, Text
 
 MAX_EVENTS_PER_BATCH = 200
 MAX_SEQ = 2**53  # JavaScript's safe integers
@@ -94,30 +94,43 @@ def validate_batch(payload: Any, classes: tuple[str, ...], now: float) -> list[B
         raise InvalidInput('Send {"events": [...]}.', field="events")
     items = payload["events"]
     if not 1 <= len(items) <= MAX_EVENTS_PER_BATCH:
-        raise InvalidInput(f"Send 1 to {MAX_EVENTS_PER_BATCH} events per request.", field="events")
+        raise InvalidInput("Send 1 to {n} events per request.", field="events", n=MAX_EVENTS_PER_BATCH)
     events = []
     for i, item in enumerate(items):
         where = f"events[{i}]"
         if not isinstance(item, Mapping) or set(item) != {"seq", "at", "kind", "data"}:
-            raise InvalidInput(f"{where} must have exactly seq, at, kind and data.", field=where)
+            raise InvalidInput("{where} must have exactly seq, at, kind and data.", field=where, where=where)
         seq, at, kind, data = item["seq"], item["at"], item["kind"], item["data"]
         if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= MAX_SEQ:
-            raise InvalidInput(f"{where}.seq must be a whole number ≥ 0.", field=f"{where}.seq")
+            raise InvalidInput("{where}.seq must be a whole number ≥ 0.", field=f"{where}.seq", where=where)
         if not _number(at, classes) or abs(at - now) > MAX_CLIENT_CLOCK_SKEW_S:
-            raise InvalidInput(f"{where}.at must be a unix time in seconds near now.", field=f"{where}.at")
+            raise InvalidInput("{where}.at must be a unix time in seconds near now.", field=f"{where}.at", where=where)
         if not isinstance(kind, str) or kind not in BROWSER_EVENTS:  # a list or object is unhashable
             raise InvalidInput(
-                f"{where}.kind '{str(kind)[:40]}' is not a study event; known: {', '.join(BROWSER_EVENTS)}.",
+                "{where}.kind '{kind}' is not a study event; known: {known}.",
                 field=f"{where}.kind",
+                where=where,
+                kind=str(kind)[:40],
+                known=", ".join(BROWSER_EVENTS),
             )
         schema = BROWSER_EVENTS[kind]
         if not isinstance(data, Mapping) or set(data) != set(schema):
             raise InvalidInput(
-                f"{where}.data of '{kind}' must have exactly: {', '.join(schema) or 'no fields'}.", field=f"{where}.data"
+                "{where}.data of '{kind}' must have exactly: {fields}.",
+                field=f"{where}.data",
+                where=where,
+                kind=kind,
+                fields=", ".join(schema) or Text("no fields"),
             )
         for name, check in schema.items():
             if not check(data[name], classes):
-                raise InvalidInput(f"{where}.data.{name} has a value '{kind}' does not allow.", field=f"{where}.data.{name}")
+                raise InvalidInput(
+                    "{where}.data.{name} has a value '{kind}' does not allow.",
+                    field=f"{where}.data.{name}",
+                    where=where,
+                    name=name,
+                    kind=kind,
+                )
         events.append(BrowserEvent(seq, float(at), kind, dict(data)))
     return events
 
@@ -126,5 +139,5 @@ def validate_notice(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput("The consent notice must be a non-empty text.", field="consent_notice")
     if len(value) > MAX_CONSENT_NOTICE:
-        raise InvalidInput(f"The consent notice may be at most {MAX_CONSENT_NOTICE} characters.", field="consent_notice")
+        raise InvalidInput("The consent notice may be at most {n} characters.", field="consent_notice", n=MAX_CONSENT_NOTICE)
     return value.strip()

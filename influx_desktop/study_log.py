@@ -199,7 +199,7 @@ class StudyLog:
 
     def export(self, session_id: int, what: str, fmt: str) -> str:
         if what not in ("events", "summary"):
-            raise InvalidInput(f"Unknown study export '{what}'; use events or summary.", field="what")
+            raise InvalidInput("Unknown study export '{what}'; use events or summary.", field="what", what=what)
         rows = self.timeline(session_id) if what == "events" else self.summary(session_id)
         return table_text(rows, fmt, STUDY_EVENT_COLUMNS if what == "events" else STUDY_SUMMARY_COLUMNS)
 

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from .errors import InvalidInput, NotFound
+from .errors import InfluxError, InvalidInput, NotFound, Text
 from .evaluation import Evaluation
 from .events import Event, EventBus
 from .models import head
@@ -44,7 +44,7 @@ def read_test_folder(folder: Path, classes: tuple[str, ...]) -> list[LabelledIma
     """Images from ``folder/<class name>/<image>``; a subfolder that names no class is an error."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise InvalidInput(f"{folder} is not a folder.", field="folder")
+        raise InvalidInput("{folder} is not a folder.", field="folder", folder=str(folder))
     subfolders = sorted(p for p in folder.iterdir() if p.is_dir())
     return _labelled(
         ((p.name, f.name, f.read_bytes) for p in subfolders for f in sorted(p.iterdir()) if f.is_file()),
@@ -68,7 +68,9 @@ def read_test_zip(data: bytes, classes: tuple[str, ...]) -> list[LabelledImage]:
         if len(p) != 2 or p[0].startswith((".", "__MACOSX")):
             continue
         if member.file_size > MAX_ZIP_MEMBER_BYTES:
-            raise InvalidInput(f"{member.filename} is larger than {MAX_ZIP_MEMBER_BYTES // 2**20} MB.", field="body")
+            raise InvalidInput(
+                "{name} is larger than {mb} MB.", field="body", name=member.filename, mb=MAX_ZIP_MEMBER_BYTES // 2**20
+            )
         entries.append((p[0], p[1], lambda m=member: archive.read(m)))
     return _labelled(entries, classes, sorted({e[0] for e in entries}))
 
@@ -77,7 +79,10 @@ def _labelled(entries: Iterable, classes: tuple[str, ...], folder_names: list[st
     unknown = [name for name in folder_names if name not in classes]
     if unknown:
         raise InvalidInput(
-            f"Folders {', '.join(unknown)} name no class of this session (classes: {', '.join(classes)}).", field="folder"
+            "Folders {folders} name no class of this session (classes: {classes}).",
+            field="folder",
+            folders=", ".join(unknown),
+            classes=", ".join(classes),
         )
     images = []
     for class_name, file_name, read in entries:
@@ -85,7 +90,7 @@ def _labelled(entries: Iterable, classes: tuple[str, ...], folder_names: list[st
             continue
         images.append(LabelledImage(f"{class_name}/{file_name}", classes.index(class_name), read()))
         if len(images) > MAX_TEST_IMAGES:
-            raise InvalidInput(f"A test set may hold at most {MAX_TEST_IMAGES} images.", field="folder")
+            raise InvalidInput("A test set may hold at most {n} images.", field="folder", n=MAX_TEST_IMAGES)
     if not images:
         raise InvalidInput("The test set holds no images (png, jpg, bmp, gif, webp) in class folders.", field="folder")
     return images
@@ -210,7 +215,8 @@ class ServerEvaluator:
             except Exception as exc:  # a failed evaluation must never take the server down
                 if job is not None:
                     with self._lock:
-                        self._status[job[1]] = {**self._status.get(job[1], {}), "state": "failed", "error": str(exc)}
+                        error = Text(exc.template, **exc.params) if isinstance(exc, InfluxError) else str(exc)
+                        self._status[job[1]] = {**self._status.get(job[1], {}), "state": "failed", "error": error}
             finally:
                 self._jobs.task_done()
 
@@ -247,7 +253,7 @@ class ServerEvaluator:
         if not labels:
             pictures.unlink(missing_ok=True)
             status["state"] = "failed"
-            status["error"] = "None of the test images could be decoded."
+            status["error"] = Text("None of the test images could be decoded.")
             return
         test_set_id = self._evaluation.record_test_set(session_id, len(labels), status["skipped"])
         test_set = TestSet(test_set_id, np.concatenate(features).astype(np.float32), np.asarray(labels, dtype=np.int64), names)

@@ -95,7 +95,7 @@ class Reviewer:
         if version is None:
             version = newest
         if isinstance(version, bool) or not isinstance(version, (int, np.integer)) or not 0 <= version <= newest:
-            raise InvalidInput(f"Model version {version} does not exist in this session.", field="version")
+            raise InvalidInput("Model version {version} does not exist in this session.", field="version", version=version)
         _, parameters = self._sessions.parameters(session_id, int(version))
         return int(version), head.logits(features, parameters, len(classes))
 
@@ -127,7 +127,7 @@ class Reviewer:
         if test_set is not None and test_set != current.id:
             raise Conflict("A new test set was loaded since; choose the image again.", code="test_set_changed")
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < len(current.labels):
-            raise InvalidInput(f"The test set has no image {index}.", field="index")
+            raise InvalidInput("The test set has no image {index}.", field="index", index=index)
         square = decode(self._evaluator.square_image(session_id, int(index))).convert("RGB")
         backbone = get_backbone(self._sessions.config(session_id).backbone)
         features, feature_maps = self._extractor(session_id).extract_with_maps(normalise(square, backbone)[None])

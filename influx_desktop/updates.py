@@ -16,7 +16,7 @@ import numpy as np
 
 from . import class_stats
 from .aggregation import aggregate_if_ready, session_strategy
-from .errors import Conflict, InvalidInput
+from .errors import Conflict, InvalidInput, Text
 from .events import Event, EventBus, record
 from .fields import client_key, whole_number
 from .models import head
@@ -55,14 +55,17 @@ class Updates:
         sample_count = whole_number(sample_count, "sample_count", "X-Sample-Count")
         if not 1 <= sample_count <= MAX_SAMPLE_COUNT:
             raise InvalidInput(
-                f"sample_count must be between 1 and {MAX_SAMPLE_COUNT}; got {sample_count}.", field="sample_count"
+                "sample_count must be between 1 and {hi}; got {n}.", field="sample_count", hi=MAX_SAMPLE_COUNT, n=sample_count
             )
         if len(body) != expected * 4:
             raise InvalidInput(
-                f"The update must hold {expected} float32 values ({expected * 4} bytes) for "
-                f"{len(config.classes)} classes; it has {len(body)} bytes.",
+                "The update must hold {values} float32 values ({expected} bytes) for {classes} classes; it has {size} bytes.",
                 code="wrong_length",
                 field="body",
+                values=expected,
+                expected=expected * 4,
+                classes=len(config.classes),
+                size=len(body),
             )
         client = np.frombuffer(body, dtype="<f4").astype(np.float32)
         if not np.all(np.isfinite(client)):
@@ -111,7 +114,7 @@ class Updates:
         stats = class_stats.parse(counts_header, body, len(config.classes), feature_dim)
         published: list[Event] = []
         with self.store.transaction() as db:
-            _refuse_unless_running(db, session_id, "class statistics")
+            _refuse_unless_running(db, session_id, Text("class statistics"))
             now = time.time()
             db.execute("UPDATE participants SET last_seen=? WHERE id=?", (now, participant.id))
             if class_stats.stored_unchanged(db, participant.id, stats):
@@ -172,15 +175,12 @@ def _replay(answer: dict) -> dict:
     return answer["result"]
 
 
-def _refuse_unless_running(db, session_id: int, what: str) -> None:
+def _refuse_unless_running(db, session_id: int, what: Text) -> None:
     state = db.execute("SELECT state FROM sessions WHERE id=?", (session_id,)).fetchone()["state"]
+    if state == "paused":
+        raise Conflict("The facilitator paused the session; try again when it resumes.", code="session_paused")
     if state != "running":
-        raise Conflict(
-            "The facilitator paused the session; try again when it resumes."
-            if state == "paused"
-            else f"The session is not running; {what} are not accepted.",
-            code="session_paused" if state == "paused" else "session_not_running",
-        )
+        raise Conflict("The session is not running; {what} are not accepted.", code="session_not_running", what=what)
 
 
 def _store_update(
@@ -200,14 +200,15 @@ def _store_update(
     # while this request was being parsed applies to it.
     config = config_of(session_row(db, session_id))
     strategy = session_strategy(config, client.size)
-    _refuse_unless_running(db, session_id, "updates")
+    _refuse_unless_running(db, session_id, Text("updates"))
     current_version = latest_version(db, session_id)
     if base_version < 0 or base_version > current_version:
         raise InvalidInput(
-            f"Base version {base_version} does not exist; the newest version is {current_version}. "
-            "Download the current model and train again.",
+            "Base version {base} does not exist; the newest version is {newest}. Download the current model and train again.",
             code="unknown_base_version",
             field="base_version",
+            base=base_version,
+            newest=current_version,
         )
     base = model_parameters(db, session_id, base_version)
     staleness = class_stats.staleness(db, session_id, base_version, current_version)
@@ -215,14 +216,18 @@ def _store_update(
     rejection = None
     if staleness > config.max_staleness:
         rejection = Conflict(
-            f"The update is {staleness} versions behind (the limit is {config.max_staleness}). Retrain on the current model.",
+            "The update is {staleness} versions behind (the limit is {limit}). Retrain on the current model.",
             code="too_stale",
+            staleness=staleness,
+            limit=config.max_staleness,
         )
     elif norm > config.max_update_norm:
         rejection = InvalidInput(
-            f"The update changes the model by {norm:.3g} (L2 norm); the limit is {config.max_update_norm:g}.",
+            "The update changes the model by {norm:.3g} (L2 norm); the limit is {limit:g}.",
             code="norm_too_large",
             field="body",
+            norm=norm,
+            limit=config.max_update_norm,
         )
     now = time.time()
     db.execute("UPDATE participants SET last_seen=? WHERE id=?", (now, participant.id))
@@ -264,6 +269,9 @@ def _store_update(
                 norm=norm,
                 reason=rejection.message,
                 code=rejection.code,
+                # the same sentence as template and fields, so the desktop can say it in its language
+                reason_template=rejection.template,
+                reason_params=rejection.params,
             )
         )
         return None, rejection

@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from influx_desktop.errors import ModelUnavailable
+from influx_desktop.errors import ModelUnavailable, Text
 from influx_desktop.models.backbones import Backbone
 from influx_desktop.models.runtime import IR_VERSION, OPSET, import_torch_quietly
 
@@ -29,13 +29,13 @@ def export_backbone(backbone: Backbone, pretrained: bool, out: Path, say: Callab
     import_torch_quietly()
     import torch
 
-    say("Loading weights…")
+    say(Text("Loading weights…"))
     module = backbone.build(pretrained)  # raises ModelUnavailable with an actionable message
     module.eval()
     s = backbone.input_size
     dummy = torch.zeros(1, 3, s, s, dtype=torch.float32)
     try:
-        say("Exporting to ONNX…")
+        say(Text("Exporting to ONNX…"))
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(
@@ -65,4 +65,6 @@ def export_backbone(backbone: Backbone, pretrained: bool, out: Path, say: Callab
             model.metadata_props.add(key=k, value=v)
         onnx.save(model, str(out))
     except Exception as exc:
-        raise ModelUnavailable(f"Exporting the backbone {backbone.name!r} failed: {exc}", field="backbone") from exc
+        raise ModelUnavailable(
+            "Exporting the backbone {name!r} failed: {error}", field="backbone", name=backbone.name, error=str(exc)
+        ) from exc

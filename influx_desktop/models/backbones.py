@@ -89,8 +89,10 @@ def _build_efficientnet_lite0(pretrained: bool) -> torch.nn.Module:
         missing, unexpected = net.load_state_dict(state, strict=False)
         if missing or unexpected:  # pragma: no cover - guards against a changed weights package
             raise ModelUnavailable(
-                f"The EfficientNet-Lite0 weights file does not fit the model (missing {missing}, unexpected {unexpected}).",
+                "The EfficientNet-Lite0 weights file does not fit the model (missing {missing}, unexpected {unexpected}).",
                 field="backbone",
+                missing=missing,
+                unexpected=unexpected,
             )
     else:
         torch.manual_seed(0)
@@ -114,11 +116,12 @@ def _build_mobilenet_v2(pretrained: bool) -> torch.nn.Module:
             state = weights.get_state_dict(progress=False)
         except Exception as exc:  # URLError, socket errors, HTTP errors, a corrupt partial file ...
             raise ModelUnavailable(
-                "The ImageNet weights for MobileNetV2 are not on this computer and could not be downloaded "
-                f"({type(exc).__name__}: {exc}). Connect this computer to the internet once so torchvision can "
-                "download them (about 14 MB, kept in torch's cache), or choose random initialisation, "
-                "or use the default backbone 'efficientnet_lite0', whose weights are installed offline.",
+                "The ImageNet weights for MobileNetV2 are not on this computer and could not be downloaded ({error}). "
+                "Connect this computer to the internet once so torchvision can download them (about 14 MB, kept in "
+                "torch's cache), or choose random initialisation, or use the default backbone 'efficientnet_lite0', "
+                "whose weights are installed offline.",
                 field="backbone",
+                error=f"{type(exc).__name__}: {exc}",
             ) from exc
         net = mobilenet_v2(weights=None)
         net.load_state_dict(state)
@@ -162,4 +165,6 @@ def get_backbone(name: str) -> Backbone:
         return BACKBONES[name]
     except (KeyError, TypeError):
         known = ", ".join(sorted(BACKBONES))
-        raise InvalidInput(f"Unknown backbone {name!r}; choose one of: {known}.", field="backbone") from None
+        raise InvalidInput(
+            "Unknown backbone {name!r}; choose one of: {known}.", field="backbone", name=name, known=known
+        ) from None

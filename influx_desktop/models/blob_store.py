@@ -83,7 +83,7 @@ class BlobStore:
             self.blobs.mkdir(parents=True, exist_ok=True)
             self.tmp.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StorageError(f"Cannot create the model cache in {self.root}: {exc}.") from exc
+            raise StorageError("Cannot create the model cache in {path}: {error}.", path=str(self.root), error=str(exc)) from exc
 
     # ------------------------------------------------------------------ index
 

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from influx_desktop.errors import InvalidInput, ModelUnavailable
+from influx_desktop.errors import InvalidInput, Label, ModelUnavailable, Text
 from influx_desktop.models.backbone_export import export_backbone
 from influx_desktop.models.backbones import Backbone, get_backbone
 from influx_desktop.models.blob_store import Artifact, BlobStore
@@ -97,8 +97,8 @@ class ModelCache:
             key,
             lambda: self._export_backbone(backbone, pretrained, say),
             say,
-            starting=f"Preparing {backbone.title} ({'pretrained' if pretrained else 'random initialisation'})…",
-            done=f"{backbone.title} is ready.",
+            starting=Text("Preparing {backbone} ({mode})…", backbone=Label(backbone.title), mode=_mode(pretrained)),
+            done=Text("{backbone} is ready.", backbone=Label(backbone.title)),
         )
 
     def _feature_map_variant(self, backbone: Backbone, pretrained: bool, quantized: bool, say: Callable[[str], None]) -> Artifact:
@@ -112,7 +112,7 @@ class ModelCache:
             key + FEATURE_MAP_SUFFIX,
             lambda: self._add_feature_map(source),
             say,
-            starting=f"Adding the feature map output to {backbone.title}…",
+            starting=Text("Adding the feature map output to {backbone}…", backbone=Label(backbone.title)),
             done="",  # the source's "ready" (when it was built now) is said; this takes under a second
         )
 
@@ -136,8 +136,8 @@ class ModelCache:
             key,
             lambda: self._quantize(backbone, fp32),
             say,
-            starting=f"Making the smaller (int8) version of {backbone.title}…",
-            done=f"The int8 version of {backbone.title} is ready.",
+            starting=Text("Making the smaller (int8) version of {backbone}…", backbone=Label(backbone.title)),
+            done=Text("The int8 version of {backbone} is ready.", backbone=Label(backbone.title)),
         )
 
     def _feature_extractor_once(
@@ -167,11 +167,13 @@ class ModelCache:
                 export_backbone(backbone, pretrained, out, say)
             except ImportError:
                 raise ModelUnavailable(
-                    f"{backbone.title} ({'pretrained' if pretrained else 'random initialisation'}) is not prepared "
-                    f"on this computer, and preparing it needs PyTorch, which this installation does not include. "
-                    f"Choose a backbone that comes ready with the app ({self._shipped()}), or prepare this one once "
-                    "with the Python (pip) installation of InFL-UX Desktop on the same data folder.",
+                    "{backbone} ({mode}) is not prepared on this computer, and preparing it needs PyTorch, which this "
+                    "installation does not include. Choose a backbone that comes ready with the app ({shipped}), or "
+                    "prepare this one once with the Python (pip) installation of InFL-UX Desktop on the same data folder.",
                     field="backbone",
+                    backbone=Label(backbone.title),
+                    mode=_mode(pretrained),
+                    shipped=self._shipped(),
                 ) from None
             return self._blobs.store(out, ".onnx")
 
@@ -187,20 +189,26 @@ class ModelCache:
                 # The installers leave out onnxruntime.quantization (it imports sympy, ~80 MB) and ship the
                 # int8 variants they offer prebuilt instead (packaging/prebuild.py).
                 raise ModelUnavailable(
-                    f"The smaller (int8) version of {backbone.title} is not prepared on this computer, and this "
-                    f"installation cannot make it. Ready with the app: {self._shipped()}. Untick the smaller "
-                    "download, or prepare it once with the Python (pip) installation of InFL-UX Desktop on the "
-                    "same data folder.",
+                    "The smaller (int8) version of {backbone} is not prepared on this computer, and this installation "
+                    "cannot make it. Ready with the app: {shipped}. Untick the smaller download, or prepare it once "
+                    "with the Python (pip) installation of InFL-UX Desktop on the same data folder.",
                     field="quantized_backbone",
+                    backbone=Label(backbone.title),
+                    shipped=self._shipped(),
                 ) from None
             except Exception as exc:
                 raise ModelUnavailable(
-                    f"Making the int8 version of {backbone.title} failed: {exc}", field="quantized_backbone"
+                    "Making the int8 version of {backbone} failed: {error}",
+                    field="quantized_backbone",
+                    backbone=Label(backbone.title),
+                    error=str(exc),
                 ) from exc
 
-    def _shipped(self) -> str:
+    def _shipped(self) -> Text:
         """The bundled feature extractors, for a person: what can be chosen without building anything."""
-        return "; ".join(_describe_key(k) for k in self.bundled_feature_extractors()) or "none"
+        described = {f"item{i}": _describe_key(k) for i, k in enumerate(self.bundled_feature_extractors())}
+        # a template of fields and separators only: nothing in it to translate, each item is translated
+        return Text("; ".join(f"{{{name}}}" for name in described), **described) if described else Text("none")
 
     # ------------------------------------------------------------------ head training artifacts
 
@@ -226,14 +234,20 @@ class ModelCache:
         return HeadArtifacts(**arts) if arts is not None else None
 
 
-def _describe_key(key: str) -> str:
+def _mode(pretrained: bool) -> Text:
+    return Text("pretrained") if pretrained else Text("random initialisation")
+
+
+def _describe_key(key: str) -> Text:
     """``efficientnet_lite0:pretrained`` -> ``EfficientNet-Lite0 (ImageNet, offline), pretrained``
     (``…:int8`` adds ``, int8``; ``:map`` adds nothing: the feature map is made from the file without it)."""
     name, _, mode = key.partition(":")
     mode, _, variant = mode.partition(":")
     variant = variant.removesuffix(FEATURE_MAP_SUFFIX).removesuffix(FEATURE_MAP_SUFFIX[1:])
     try:
-        title = get_backbone(name).title
+        title = Label(get_backbone(name).title)
     except InvalidInput:
         title = name
-    return f"{title}, {'pretrained' if mode == 'pretrained' else 'random initialisation'}" + (f", {variant}" if variant else "")
+    if variant:
+        return Text("{backbone}, {mode}, {variant}", backbone=title, mode=_mode(mode == "pretrained"), variant=variant)
+    return Text("{backbone}, {mode}", backbone=title, mode=_mode(mode == "pretrained"))

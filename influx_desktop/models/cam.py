@@ -41,7 +41,9 @@ def class_activation_maps(feature_maps: np.ndarray, parameters: np.ndarray, num_
     if single:
         f = f[None]
     if f.ndim != 4:
-        raise InvalidInput(f"A feature map must be [D,h,w] or [N,D,h,w], got shape {f.shape}.", field="feature_map")
+        raise InvalidInput(
+            "A feature map must be [D,h,w] or [N,D,h,w], got shape {shape}.", field="feature_map", shape=tuple(f.shape)
+        )
     n, d, h, w = f.shape
     weight, bias = head.split(parameters, num_classes, d)
     maps = np.matmul(weight, f.reshape(n, d, h * w)) + spread_bias(bias, h * w)[None, :, None]

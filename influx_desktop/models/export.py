@@ -30,7 +30,7 @@ def export_global_model(
     from influx_desktop.models.feature_map import FEATURE_MAP_NAME, add_feature_map_output
 
     if len(class_names) != num_classes:
-        raise InvalidInput(f"{len(class_names)} class names for {num_classes} classes.", field="classes")
+        raise InvalidInput("{names} class names for {n} classes.", field="classes", names=len(class_names), n=num_classes)
     model = onnx.load(str(feature_extractor_path))
     graph = model.graph
     feat_out = [o for o in graph.output if o.name == "features"]

@@ -53,7 +53,9 @@ class FeatureExtractor:
     def extract_with_maps(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(features [N,D], feature maps [N,D,h,w])`` from one run of the model."""
         if not self.has_feature_map:
-            raise ModelUnavailable(f"The feature extractor {self.path.name} has no '{FEATURE_MAP_NAME}' output.")
+            raise ModelUnavailable(
+                "The feature extractor {file} has no '{output}' output.", file=self.path.name, output=FEATURE_MAP_NAME
+            )
         x = self._checked(batch)
         parts = self._run(x, [self.output_name, FEATURE_MAP_NAME])
         if not parts:
@@ -65,7 +67,9 @@ class FeatureExtractor:
         if x.ndim == 3:
             x = x[None]
         if x.ndim != 4 or x.shape[1] != 3 or (self.input_size and x.shape[2:] != (self.input_size, self.input_size)):
-            raise InvalidInput(f"Expected a batch [N,3,{self.input_size},{self.input_size}], got {x.shape}.", field="images")
+            raise InvalidInput(
+                "Expected a batch [N,3,{size},{size}], got {shape}.", field="images", size=self.input_size, shape=tuple(x.shape)
+            )
         return x
 
     def _run(self, x: np.ndarray, outputs: list[str]) -> list[list[np.ndarray]]:

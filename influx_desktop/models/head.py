@@ -27,7 +27,7 @@ ABSENT_CLASS_OFFSET = -10000.0
 
 def _check_k(num_classes: int) -> int:
     if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
-        raise InvalidInput(f"The number of classes must be an integer of at least 2, got {num_classes!r}.", field="classes")
+        raise InvalidInput("The number of classes must be an integer of at least 2, got {n!r}.", field="classes", n=num_classes)
     return int(num_classes)
 
 
@@ -51,7 +51,11 @@ def as_vector(parameters: np.ndarray, num_classes: int, feature_dim: int = FEATU
     expected = parameter_count(num_classes, feature_dim)
     if v.size != expected:
         raise InvalidInput(
-            f"The parameter vector has {v.size} values; a head with {num_classes} classes needs {expected}.", field="parameters"
+            "The parameter vector has {size} values; a head with {classes} classes needs {expected}.",
+            field="parameters",
+            size=int(v.size),
+            classes=num_classes,
+            expected=expected,
         )
     return v
 
@@ -72,7 +76,7 @@ def logits(features: np.ndarray, vector: np.ndarray, num_classes: int) -> np.nda
     """``features [N,feature_dim] -> logits [N,K]`` in float32 numpy."""
     f = np.asarray(features, dtype=np.float32)
     if f.ndim != 2:
-        raise InvalidInput(f"Features must be a [N, D] matrix, got shape {f.shape}.", field="features")
+        raise InvalidInput("Features must be a [N, D] matrix, got shape {shape}.", field="features", shape=tuple(f.shape))
     w, b = split(vector, num_classes, f.shape[1])
     return f @ w.T + b
 

@@ -56,15 +56,17 @@ class HeadArtifacts:
 def head_key(num_classes: int, learning_rate: float, feature_dim: int) -> tuple[str, float]:
     """The cache key of these settings and the learning rate as a float; InvalidInput for bad settings."""
     if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-        raise InvalidInput(f"The number of classes must be an integer of at least 2, got {num_classes!r}.", field="classes")
+        raise InvalidInput("The number of classes must be an integer of at least 2, got {n!r}.", field="classes", n=num_classes)
     try:
         lr = float(learning_rate)
     except (TypeError, ValueError):
         lr = float("nan")
     if not math.isfinite(lr) or not 0.0 < lr <= 1.0:
-        raise InvalidInput(f"The learning rate must be a number in (0, 1], got {learning_rate!r}.", field="learning_rate")
+        raise InvalidInput(
+            "The learning rate must be a number in (0, 1], got {rate!r}.", field="learning_rate", rate=learning_rate
+        )
     if isinstance(feature_dim, bool) or not isinstance(feature_dim, int) or feature_dim < 1:
-        raise InvalidInput(f"Bad feature dimension {feature_dim!r}.", field="feature_dim")
+        raise InvalidInput("Bad feature dimension {dim!r}.", field="feature_dim", dim=feature_dim)
     return f"d{feature_dim}-k{num_classes}-lr{lr!r}-f{HEAD_FORMAT}", lr
 
 

@@ -35,7 +35,9 @@ def decode(data: bytes) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(bytes(data)))
             if img.width * img.height > MAX_PIXELS:
-                raise InvalidInput(f"The image is too large ({img.width}x{img.height} pixels).", field="image")
+                raise InvalidInput(
+                    "The image is too large ({width}x{height} pixels).", field="image", width=img.width, height=img.height
+                )
             img.load()
     except InvalidInput:
         raise
@@ -47,7 +49,7 @@ def decode(data: bytes) -> Image.Image:
         Image.DecompressionBombError,
         Image.DecompressionBombWarning,
     ) as exc:
-        raise InvalidInput(f"The file is not an image this app can read ({exc}).", field="image") from exc
+        raise InvalidInput("The file is not an image this app can read ({error}).", field="image", error=str(exc)) from exc
     return img
 
 

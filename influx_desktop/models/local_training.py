@@ -42,17 +42,27 @@ def train_head(
     f = np.ascontiguousarray(features, dtype=np.float32)
     y = np.ascontiguousarray(labels).astype(np.int64, copy=False)
     if f.ndim != 2 or y.ndim != 1 or f.shape[0] != y.shape[0] or f.shape[0] == 0:
-        raise InvalidInput(f"Need features [N,D] and labels [N] with N > 0, got {f.shape} and {y.shape}.", field="features")
+        raise InvalidInput(
+            "Need features [N,D] and labels [N] with N > 0, got {features} and {labels}.",
+            field="features",
+            features=tuple(f.shape),
+            labels=tuple(y.shape),
+        )
     if epochs < 0 or batch_size < 1:
         raise InvalidInput("epochs must be >= 0 and batch_size >= 1.", field="training")
     n, dim = f.shape
     p = np.asarray(parameters, dtype=np.float32).reshape(-1)
     k = (p.size) // (dim + 1)
     if k < 2 or k * (dim + 1) != p.size:
-        raise InvalidInput(f"A parameter vector of {p.size} values does not fit features of dimension {dim}.", field="parameters")
+        raise InvalidInput(
+            "A parameter vector of {size} values does not fit features of dimension {dim}.",
+            field="parameters",
+            size=int(p.size),
+            dim=dim,
+        )
     p = as_vector(p, k, dim)
     if y.min() < 0 or y.max() >= k:
-        raise InvalidInput(f"Labels must lie in 0..{k - 1}.", field="labels")
+        raise InvalidInput("Labels must lie in 0..{last}.", field="labels", last=k - 1)
 
     quiet_onnxruntime()
     api = import_training_api()

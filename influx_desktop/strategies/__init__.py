@@ -19,7 +19,9 @@ def get_strategy_class(name: str) -> type[Strategy]:
     try:
         return STRATEGIES[name]
     except KeyError:
-        raise InvalidInput(f"Unknown aggregator '{name}'; choose one of: {', '.join(STRATEGIES)}.", field="aggregator") from None
+        raise InvalidInput(
+            "Unknown aggregator '{name}'; choose one of: {known}.", field="aggregator", name=name, known=", ".join(STRATEGIES)
+        ) from None
 
 
 def make_strategy(name: str, settings: Mapping[str, Any] | None = None) -> Strategy:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, Label, Text
 from ..settings import Param
 
 
@@ -52,8 +52,11 @@ class Strategy(ABC):
         for key in settings:
             if key not in known:
                 raise InvalidInput(
-                    f"{cls.name} has no parameter '{key}'; it takes: {', '.join(known) or 'none'}.",
+                    "{strategy} has no parameter '{key}'; it takes: {known}.",
                     field=f"aggregator_params.{key}",
+                    strategy=Label(cls.name, cls.title),
+                    key=key,
+                    known=", ".join(known) or Text("none"),
                 )
         return {p.name: p.validate(settings.get(p.name, p.default)) for p in cls.parameters}
 

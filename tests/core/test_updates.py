@@ -195,3 +195,23 @@ def test_the_store_refuses_a_second_row_for_one_participant_and_key(coordinator)
     with pytest.raises(sqlite3.IntegrityError):
         with coordinator.store.transaction() as db:
             db.execute(insert, (sid, ada.id, "dup-key-1"))
+
+
+def test_a_rejection_event_keeps_its_reason_as_template_and_fields_too(coordinator):
+    """The desktop says the reason in its language from these (gui/i18n.rejection_reason); HTTP says ``reason``."""
+    sid, ada, bob = _running(coordinator, max_staleness=0)
+    coordinator.submit_update(bob, 0, 10, _moved(coordinator, sid, 1))
+    with pytest.raises(Conflict) as refused:
+        coordinator.submit_update(ada, 0, 10, _moved(coordinator, sid, 0))
+    data = coordinator.event_log(sid)[-1]["data"]
+    assert (
+        data["reason"]
+        == refused.value.message
+        == "The update is 1 versions behind (the limit is 0). Retrain on the current model."
+    )
+    assert (
+        data["reason_template"]
+        == "The update is {staleness} versions behind (the limit is {limit}). Retrain on the current model."
+    )
+    assert data["reason_params"] == {"staleness": 1, "limit": 0}
+    assert data["reason_template"].format(**data["reason_params"]) == data["reason"]
