@@ -6,8 +6,13 @@
 
 Texts are found in every ``tr(context, "text")`` and ``tr_noop(context, "text")`` of influx_desktop/gui/ by
 reading the code (Python's ``ast``: the context may be a literal or a name bound to one, like ``C = "Dashboard"``,
-which Qt's ``lupdate`` cannot follow), plus the texts the core declares (``i18n.core_texts()``: settings,
-strategies, backbones, the default study notice) under the context ``Core``. The catalogues are Qt Linguist's
+which Qt's ``lupdate`` cannot follow), plus, under the context ``Core``, the texts the core declares
+(``i18n.core_texts()``: settings, strategies, backbones, the default study notice) and the sentences it says:
+the literal template of every error it raises (``InvalidInput("Class '{name}' appears twice…", name=…)``) and
+of every ``Text(…)`` (a start's progress), read from the code of every module the desktop app reaches (all of
+influx_desktop/ but gui/, server/ and the command line), so a new error needs no list, only a translation. An
+f-string there, or a plain string handed to a ``progress``/``say`` callback, is refused: it could never be
+translated (``i18n.core_message`` translates the template, then fills in the fields). The catalogues are Qt Linguist's
 ``.ts`` format; ``lrelease`` (PySide6-Essentials ships it) compiles each to the ``.qm`` the app loads
 (``gui/language.py``). Translations are edited in the ``.ts`` file: in Qt Linguist (``pyside6-linguist``) or a
 text editor (fill in ``<translation>`` and drop ``type="unfinished"``). Locations are left out, so moving code
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import ast
 import filecmp
+import re
 import shutil
 import subprocess
 import sys
@@ -31,9 +37,15 @@ sys.path.insert(0, str(REPO))
 
 from influx_desktop.gui.i18n import CORE, core_texts  # noqa: E402
 
-GUI = REPO / "influx_desktop" / "gui"
+PACKAGE = REPO / "influx_desktop"
+GUI = PACKAGE / "gui"
 TRANSLATIONS = GUI / "translations"
 FUNCTIONS = {"tr", "tr_noop"}
+#: What the desktop app does not reach with the core's sentences: its own code (``tr``), the HTTP layer's own
+#: errors (only browsers read them) and the command line (English).
+NOT_CORE = ("gui", "server", "cli.py", "__main__.py", "webclient_dist")
+#: Callbacks that hear the core's progress: what they are handed must be an ``errors.Text``.
+SAYERS = {"progress", "say"}
 
 
 def tool(name: str) -> str:
@@ -111,16 +123,61 @@ class _Finder(ast.NodeVisitor):
         raise SystemExit(f"{where}: the context must be a literal or a name bound to one")
 
 
+def core_files() -> list[Path]:
+    """The modules whose sentences the desktop app shows: influx_desktop/ but ``NOT_CORE``."""
+    return sorted(p for p in PACKAGE.rglob("*.py") if not set(NOT_CORE) & set(p.relative_to(PACKAGE).parts))
+
+
+def _called(node: ast.Call) -> str | None:
+    return node.func.id if isinstance(node.func, ast.Name) else node.func.attr if isinstance(node.func, ast.Attribute) else None
+
+
+def sentence_makers(trees: list[ast.Module]) -> set[str]:
+    """``Text``, ``InfluxError`` and every class derived from it (in errors.py or any core module)."""
+    names = {"Text", "InfluxError"}
+    classes = [node for tree in trees for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
+    while True:
+        more = {c.name for c in classes if any(isinstance(b, ast.Name) and b.id in names for b in c.bases)} - names
+        if not more:
+            return names
+        names |= more
+
+
+def core_sentences(files: list[Path] | None = None) -> list[str]:
+    """The literal template of every error the core raises and every ``Text`` it makes, file by file, in order;
+    refuses an f-string template and a plain string said to a progress callback."""
+    files = core_files() if files is None else files
+    trees = [(path, ast.parse(path.read_text(encoding="utf-8"))) for path in files]
+    makers = sentence_makers([tree for _, tree in trees])
+    found: list[str] = []
+    for path, tree in trees:
+        calls = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.args), key=lambda n: (n.lineno, n.col_offset))
+        for node in calls:
+            name, first = _called(node), node.args[0]
+            where = f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path}:{node.lineno}"
+            literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
+            if name in SAYERS and (literal or isinstance(first, ast.JoinedStr)):
+                raise SystemExit(f"{where}: {name}() hears people's words: hand it Text('…{{field}}…', field=…)")
+            if name not in makers:
+                continue
+            if isinstance(first, ast.JoinedStr):
+                raise SystemExit(f"{where}: an f-string cannot be translated; write {name}('… {{name}} …', name=…) (errors.py)")
+            if literal and first.value:
+                found.append(first.value)
+    return list(dict.fromkeys(found))
+
+
 def texts_in_code() -> list[tuple[str, str]]:
     """``(context, text)`` of every ``tr``/``tr_noop`` call with a literal text in influx_desktop/gui/ (file by
-    file, in order), then the core's declared texts; refuses a context it cannot resolve and an f-string text
-    (it would never match a catalogue entry)."""
+    file, in order), then the core's declared texts and its sentences (``core_sentences``); refuses a context it
+    cannot resolve and an f-string text (it would never match a catalogue entry)."""
     found: list[tuple[str, str]] = []
     for path in sorted(GUI.glob("*.py")):
         finder = _Finder(path)
         finder.visit(ast.parse(path.read_text(encoding="utf-8")))
         found += finder.found
     found += [(CORE, text) for text in core_texts()]
+    found += [(CORE, text) for text in core_sentences()]
     return list(dict.fromkeys(found))
 
 
@@ -173,8 +230,14 @@ def messages(ts: Path) -> dict[tuple[str, str], str | None]:
     return found
 
 
+def fields_of(text: str) -> list[str]:
+    """The ``{fields}`` of a text (format spec included), sorted: a translation must keep the same."""
+    return sorted(re.findall(r"\{[^{}]*\}", text))
+
+
 def problems(ts: Path) -> list[str]:
-    """What is wrong with one catalogue: texts of the code it lacks or has extra, missing translations, a stale .qm."""
+    """What is wrong with one catalogue: texts of the code it lacks or has extra, missing translations, a
+    translation whose ``{fields}`` differ from its text's (filling it in would fail), a stale .qm."""
     found = []
     with tempfile.TemporaryDirectory(prefix="influx-tr-") as tmp:
         fresh = Path(tmp) / ts.name
@@ -184,6 +247,11 @@ def problems(ts: Path) -> list[str]:
         found += [f"{ts.name}: not in the catalogue: {c}: {s!r}" for c, s in sorted(wanted - current)]
         found += [f"{ts.name}: no longer in the code: {c}: {s!r}" for c, s in sorted(current - wanted)]
         found += [f"{ts.name}: not translated: {c}: {s!r}" for (c, s), t in sorted(messages(ts).items()) if t is None]
+        found += [
+            f"{ts.name}: the fields of the translation differ ({', '.join(fields_of(t))}): {c}: {s!r}"
+            for (c, s), t in sorted(messages(ts).items())
+            if t is not None and fields_of(t) != fields_of(s)
+        ]
         qm = ts.with_suffix(".qm")
         if not qm.exists() or not filecmp.cmp(release(ts, Path(tmp) / qm.name), qm, shallow=False):
             found.append(f"{qm.name}: missing or older than {ts.name}")

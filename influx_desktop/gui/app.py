@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .. import __version__
 from ..errors import InfluxError
+from .i18n import core_message
 
 
 def run_app(data_dir: Path, argv: list[str] | None = None, host: str | None = None, lang: str | None = None) -> int:
@@ -30,7 +31,7 @@ def run_app(data_dir: Path, argv: list[str] | None = None, host: str | None = No
     try:
         coordinator = Coordinator(Path(data_dir))
     except InfluxError as exc:
-        QMessageBox.critical(None, "InFL-UX Desktop", exc.message)
+        QMessageBox.critical(None, "InFL-UX Desktop", core_message(exc))
         return 2
     window = MainWindow(coordinator, host=host)
     window.show()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import InfluxError
-from .i18n import tr
+from .i18n import core_message, tr
 
 
 class Emitter:
@@ -49,7 +49,7 @@ C = "SessionController"  # the translation context of failure_text's strings
 def failure_text(what: str, exc: BaseException) -> str:
     """The banner's line for ``what`` having failed with ``exc``, in the app's language."""
     if isinstance(exc, InfluxError):
-        why = exc.message  # the core's words (English); a taken port is said in the app's language
+        why = core_message(exc)
         if exc.code == "port_in_use":
             why = tr(C, "Port {port} on {host} is in use by another program.", port=exc.port, host=exc.host)
         return tr(C, "{what}: {why}", what=what, why=why)

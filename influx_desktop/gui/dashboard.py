@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from .charts import LineChart
-from .i18n import tr, tr_noop
+from .i18n import core_message, tr, tr_noop
 from .plain_text import tooltip as plain_tooltip
 from .snapshot import SessionSnapshot, participant_label
 
@@ -268,7 +268,7 @@ class Dashboard(QWidget):
                 "…", tr(C, "reading the test set: {done} of {n} images", done=status.get("done", 0), n=status.get("images", 0))
             )
         elif state == "failed":
-            self.accuracy_tile.set("!", tr(C, "the test set failed: {error}", error=status.get("error", "?")))
+            self.accuracy_tile.set("!", tr(C, "the test set failed: {error}", error=core_message(status.get("error", "?"))))
         else:
             self.accuracy_tile.set("—", tr(C, "test accuracy (no test set)"))
         self.accuracy_chart.set_points(series)

@@ -17,12 +17,18 @@ filled in after translating; a translation keeps the same ``{names}``. Counts: t
 Until ``language.install_language`` (Qt side) sets Qt's translator here, ``tr`` returns the English text.
 Module-level constants are therefore never translated at import: mark them with ``tr_noop`` and call ``tr``
 when the widget is built.
+
+What the core says (an ``InfluxError`` it raised, an ``errors.Text`` such as a start's progress) is shown with
+``core_message(exc_or_text)``, never with ``exc.message`` (English): its template is translated under the
+context ``Core``, then filled in (errors.py says how the core writes them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from ..errors import Label, Text
 
 Translate = Callable[[str, str], str]
 
@@ -62,6 +68,41 @@ def tr_core(text: str) -> str:
     return tr(CORE, text)
 
 
+def core_message(said: Any) -> str:
+    """What the core said, in the app's language: an ``InfluxError`` (its message) or a sentence it made with
+    ``errors.Text`` (a start's progress, a failed test set), from their English template and fields. Fields that
+    are ``Text`` are translated too, a ``Label`` shows its caption translated, data (class names, numbers) as
+    is. Anything else (a plain string) is shown as it is. ``scripts/translations.py`` collects the templates."""
+    template = getattr(said, "template", None)
+    if not isinstance(template, str):
+        return getattr(said, "message", None) or str(said)
+    fields = {name: _core_field(value) for name, value in getattr(said, "params", {}).items()}
+    try:
+        return tr(CORE, template, **fields)
+    except (KeyError, IndexError, ValueError):  # a translation whose {fields} differ (translations.py --check says so)
+        return getattr(said, "message", None) or str(said)
+
+
+def _core_field(value: Any) -> Any:
+    if isinstance(value, Label):
+        return tr_core(value.caption)
+    if isinstance(value, Text):
+        return core_message(value)
+    return value
+
+
+def rejection_reason(data: dict) -> str:
+    """An ``update_rejected`` event's reason in the app's language; an event stored before its reason's template
+    was (or by a version of the app that did not know it) keeps its English sentence."""
+    template, params = data.get("reason_template"), data.get("reason_params")
+    if isinstance(template, str) and isinstance(params, dict):
+        try:
+            return core_message(Text(template, **params))
+        except (KeyError, IndexError, ValueError):
+            pass
+    return str(data.get("reason") or "")
+
+
 def core_texts() -> list[str]:
     """Every text the core declares that the window shows, in the order of their declarations."""
     from ..models.backbones import BACKBONES
@@ -84,4 +125,4 @@ def core_texts() -> list[str]:
 
 def param_label(param: Any) -> str:
     """A declared setting's caption (``Param.label``, else its name in words), untranslated."""
-    return param.label or param.name.replace("_", " ")
+    return param.caption

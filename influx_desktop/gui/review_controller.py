@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import InfluxError
 from .controller_events import Emitter
-from .i18n import tr
+from .i18n import core_message, tr
 from .snapshot import SessionSnapshot
 
 C = "ReviewController"
@@ -111,6 +111,6 @@ class ReviewController:
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, InfluxError):
-            self.events.message.emit(exc.message)
+            self.events.message.emit(core_message(exc))
         else:
             self.events.message.emit(tr(C, "Could not read the test set: {error}", error=f"{type(exc).__name__}: {exc}"))

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import Conflict
 from ..server.mdns import MdnsAdvertiser
 from ..server.network import address_is_present
-from .i18n import tr
+from .i18n import core_message, tr
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,11 @@ def start_serving(
             ),
             code="interface_gone",
         )
-    say = progress or (lambda _text: None)
+
+    def say(text: str) -> None:  # the core's steps (errors.Text) in the app's language, like this module's own
+        if progress is not None:
+            progress(core_message(text))
+
     say(
         tr("Serving", "Opening {host}:{port}…", host=host, port=port)
         if port

@@ -26,7 +26,7 @@ from ..models.backbones import BACKBONES, DEFAULT_BACKBONE
 from ..session import SessionConfig
 from ..study import DEFAULT_CONSENT_NOTICE
 from .classes_editor import ClassesEditor
-from .i18n import tr, tr_core, tr_noop
+from .i18n import core_message, tr, tr_core, tr_noop
 from .learning_form import LearningForm
 from .param_fields import ignore_wheel_unless_focused
 
@@ -229,7 +229,7 @@ class SessionForm(QWidget):
 
     def show_error(self, exc: InfluxError) -> None:
         self.clear_error()
-        self.error.setText(exc.message)
+        self.error.setText(core_message(exc))
         self.error.show()
         widget = self.field_widget(exc.field)
         if widget is not None:

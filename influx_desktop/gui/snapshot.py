@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .i18n import tr, tr_noop
+from .i18n import rejection_reason, tr, tr_noop
 
 EVENTS_SHOWN = 500
 UPDATE_RATE_WINDOW = 60.0  # seconds
@@ -117,13 +117,34 @@ def describe_event(event: dict, nicknames: dict[int, str] | None = None) -> str:
     who = tr(C, "participant #{id}", id=participant_id) if known is None else participant_label(known, participant_id)
     kind = event["kind"]
     if kind in EVENT_TEMPLATES:
-        return tr(C, EVENT_TEMPLATES[kind]).format_map(_Fields({**_TEMPLATE_DEFAULTS, **data, "who": who}))
-    if kind == "participant_joined":
+        fields = {**_TEMPLATE_DEFAULTS, **data, "who": who}
+        if kind == "update_rejected":
+            fields["reason"] = rejection_reason(data)
+        return tr(C, EVENT_TEMPLATES[kind]).format_map(_Fields(fields))
+    if kind in ("participant_joined", "participant_rejoined"):
         if data.get("nickname"):
             who = participant_label(data["nickname"], participant_id)
+        if kind == "participant_rejoined":
+            if data.get("device"):
+                return tr(C, "{who} joined again from the same browser ({device})", who=who, device=data["device"][:60])
+            return tr(C, "{who} joined again from the same browser", who=who)
         if data.get("device"):
             return tr(C, "{who} joined ({device})", who=who, device=data["device"][:60])
         return tr(C, "{who} joined", who=who)
+    if kind == "study_withdrawn":
+        deleted = data.get("deleted_events") or 0
+        if deleted == 1:
+            return tr(
+                C,
+                "{who} left the study: 1 recorded interaction deleted; the study exports leave out everything of theirs up to now",
+                who=who,
+            )
+        return tr(
+            C,
+            "{who} left the study: {n} recorded interactions deleted; the study exports leave out everything of theirs up to now",
+            who=who,
+            n=deleted,
+        )
     if kind == "class_stats_received":
         counts = data.get("counts") or []
         return tr(

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .i18n import tr
+from .i18n import rejection_reason, tr
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ _DESCRIPTIONS: dict[str, Callable[[dict], str]] = {
         staleness=d["staleness"],
         weight=f"{d['weight']:.3g}",
     ),
-    "update_rejected": lambda d: tr(C, "update rejected: {reason}", reason=d["reason"]),
+    "update_rejected": lambda d: tr(C, "update rejected: {reason}", reason=rejection_reason(d)),
     "test_result": lambda d: tr(
         C, "tested version {version}: {accuracy} on {n} images", version=d["version"], accuracy=f"{d['accuracy']:.1%}", n=d["n"]
     ),

@@ -5,7 +5,9 @@ system (``translations/influx_de.ts`` compiled to ``.qm``). The language comes f
 from __future__ import annotations
 
 import re
+import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -24,8 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from influx_desktop.coordinator import Coordinator
+from influx_desktop.errors import InvalidInput
 from influx_desktop.gui import i18n
 from influx_desktop.gui.language import LANG_ENV, available_languages, choose_language, install_language
+from influx_desktop.gui.session_form import ERROR_STYLE
+from influx_desktop.gui.snapshot import describe_event
+from influx_desktop.session import SessionConfig
 
 pytestmark = pytest.mark.gui
 
@@ -178,3 +185,145 @@ def test_going_back_to_english_restores_the_english_texts(qtbot, open_window, da
     window = open_window(data_dir)
     assert window.form.save_button.text() == "Save settings"
     assert QApplication.translate("SessionForm", "Save settings") == "Save settings"
+
+
+# ---------------------------------------------------------------------- the core's sentences, in the app's language
+
+
+def _event_lines(window) -> list[str]:
+    table = window.event_log.table
+    return [table.item(row, 2).text() for row in range(table.rowCount())]
+
+
+def test_the_cores_refusals_progress_and_reasons_are_german_in_the_german_app(qtbot, german, open_window, data_dir, tmp_path):
+    window = open_window(data_dir)
+    form = window.form
+    # A class typed twice: the core's refusal, on the class list, in German (the class names as typed).
+    fill_new_session(qtbot, window, "Obst", ["Apfel", "Birne", "apfel"])
+    form.save_button.click()
+    assert form.error.text() == "Die Klasse „apfel“ kommt zweimal vor; Klassennamen müssen eindeutig sein."
+    assert form.classes.list.styleSheet() == ERROR_STYLE
+    # A number out of range (a config file or the HTTP API may send one; the spin boxes cannot): the setting
+    # by its German caption, on its field. The English message, which HTTP and logs say, names it as sent.
+    with pytest.raises(InvalidInput) as refused:
+        SessionConfig.from_dict({**form.settings(), "classes": ["Apfel", "Birne"], "batch_size": 600})
+    assert refused.value.message == "batch_size must be from 1 to 512; got 600."
+    form.show_error(refused.value)
+    assert form.error.text() == "Batchgröße muss zwischen 1 und 512 liegen; eingegeben: 600."
+    assert form.field_widget("batch_size").styleSheet() == ERROR_STYLE
+
+    # The start's steps the core says, in German.
+    form.classes.set_classes(["Apfel", "Birne"])
+    steps = []
+    window.controller.events.start_progress.connect(steps.append)
+    start_and_wait(qtbot, window)
+    assert "Die Trainingsdateien für den Klassifikationskopf werden erstellt…" in steps
+
+    # A rejected update: the student's browser gets English JSON, the event log says why in German.
+    ada = Participant(window.serving.join_url, "Ada")
+    status, answer = ada.send_update(noise=100.0)
+    assert (status, answer["error"]["code"]) == (400, "norm_too_large")
+    assert answer["error"]["message"].startswith("The update changes the model by ")
+    qtbot.waitUntil(lambda: any("abgelehnt" in line for line in _event_lines(window)), timeout=5000)
+    rejected = next(line for line in _event_lines(window) if "abgelehnt" in line)
+    assert re.fullmatch(
+        rf"Beitrag von Ada · #{ada.id} abgelehnt: Der Beitrag ändert das Modell um [0-9.e+]+ \(L2-Norm\); die Grenze ist 100\.",
+        rejected,
+    ), rejected
+    assert _english_left(window.event_log) == []
+
+    # A test set whose folders name no class: the banner says so in German (folder and class names as they are).
+    folder = tmp_path / "testset"
+    (folder / "Banane").mkdir(parents=True)
+    (folder / "Banane" / "1.png").write_bytes(b"not read")
+    window.controller.load_test_set(folder)
+    qtbot.waitUntil(lambda: "Banane" in window.banner.text(), timeout=5000)
+    assert window.banner.text() == (
+        "Der Testdatensatz konnte nicht geladen werden: Die Ordner Banane benennen keine Klasse dieser Sitzung "
+        "(Klassen: Apfel, Birne)."
+    )
+
+
+def test_a_participant_leaving_the_study_reads_well_in_both_languages(qtbot, tmp_path, model_cache):
+    coordinator = Coordinator(tmp_path / "data", model_cache=model_cache)
+    try:
+        session = coordinator.create_session({"title": "Obst", "classes": ["Apfel", "Birne"], "study_logging": True})
+        coordinator.start_session(session["id"])
+        ada = coordinator.authenticate(coordinator.join(session["join_code"], "Ada", consent=True)["token"])
+        event = {"seq": 0, "at": time.time(), "kind": "visibility", "data": {"state": "visible"}}
+        coordinator.record_study_events(ada, {"events": [event]})
+        coordinator.withdraw_from_study(ada)
+        withdrawn = coordinator.event_log(session["id"])[-1]
+    finally:
+        coordinator.close()
+    assert withdrawn["kind"] == "study_withdrawn"
+    nicknames = {ada.id: "Ada"}
+    assert describe_event(withdrawn, nicknames) == (
+        f"Ada · #{ada.id} left the study: 1 recorded interaction deleted; the study exports leave out everything of "
+        "theirs up to now"
+    )
+    install_language("de")
+    try:
+        assert describe_event(withdrawn, nicknames) == (
+            f"Ada · #{ada.id} hat die Studie verlassen: 1 aufgezeichnete Interaktion gelöscht; in den Studienexporten "
+            "fehlt alles, was bis jetzt von dieser Person stammt"
+        )
+    finally:
+        install_language("en")
+
+
+def test_the_german_app_says_an_old_rejection_as_it_was_stored(qtbot, german):
+    """An update_rejected event stored before its reason's template was keeps its English sentence."""
+    old = {"kind": "update_rejected", "participant_id": 3, "data": {"reason": "The update is 30 versions behind."}}
+    assert describe_event(old) == "Beitrag von Teilnehmende Person #3 abgelehnt: The update is 30 versions behind."
+
+
+# ---------------------------------------------------------------------- scripts/translations.py keeps the core's sentences
+
+
+def _with_core_module(monkeypatch, tmp_path, code: str) -> None:
+    """One more core module, as if it were in influx_desktop/."""
+    module = tmp_path / "pears.py"
+    module.write_text(code, encoding="utf-8")
+    files = translations.core_files()
+    monkeypatch.setattr(translations, "core_files", lambda: [*files, module])
+
+
+def test_a_new_core_error_needs_a_german_translation(tmp_path, monkeypatch):
+    _with_core_module(
+        monkeypatch,
+        tmp_path,
+        "from influx_desktop.errors import Conflict\n\n\ndef fill(n):\n"
+        '    raise Conflict("Only {n} pears fit in the basket.", code="basket_full", n=n)\n',
+    )
+    assert "influx_de.ts: not in the catalogue: Core: 'Only {n} pears fit in the basket.'" in translations.problems(GERMAN)
+    copy = tmp_path / "influx_de.ts"
+    shutil.copy(GERMAN, copy)
+    translations.update(copy)  # what running the script does: the text is added, to be translated
+    assert "influx_de.ts: not translated: Core: 'Only {n} pears fit in the basket.'" in translations.problems(copy)
+
+
+@pytest.mark.parametrize(
+    "code, refusal",
+    [
+        ('raise InvalidInput(f"Only {n} pears fit.")', "an f-string cannot be translated"),
+        ('progress("Counting the pears…")', r"hand it Text\("),
+        ('say(f"Counting {n} pears…")', r"hand it Text\("),
+    ],
+)
+def test_a_core_sentence_that_could_never_be_translated_is_refused(tmp_path, monkeypatch, code, refusal):
+    _with_core_module(monkeypatch, tmp_path, f"def f(n, progress, say):\n    {code}\n")
+    with pytest.raises(SystemExit, match=refusal):
+        translations.texts_in_code()
+
+
+def test_a_translation_must_keep_the_fields_of_its_text(tmp_path):
+    copy = tmp_path / "influx_de.ts"
+    text = GERMAN.read_text(encoding="utf-8")
+    good = "<translation>Die Klasse „{name}“ kommt zweimal vor; Klassennamen müssen eindeutig sein.</translation>"
+    assert good in text
+    copy.write_text(text.replace(good, good.replace("{name}", "{nom}")), encoding="utf-8")
+    assert (
+        "influx_de.ts: the fields of the translation differ ({nom}): Core: "
+        "\"Class '{name}' appears twice; class names must be unique.\""
+    ) in translations.problems(copy)

