@@ -17,6 +17,8 @@ from harness import class_names, start_server, write_pngs
 from page_checks import assert_accessible
 from test_participants_e2e import RequestLog, train_and_send, wait_features
 
+from influx_desktop.study_log import STUDY_SUMMARY_COLUMNS
+
 CLASSES = class_names()
 NOTICE = "Study on labelling habits (test run).\nWe record counts and timings of what you do here, never your photos."
 SETTINGS = {
@@ -358,29 +360,18 @@ def test_study_run_exports_each_participants_exact_timeline(chromium, study_serv
     rows = {r["participant"]: r for r in summary}
     for pseudonym, p in participants.items():
         row = rows[pseudonym]
-        shown = p.accepted + p.corrected  # every suggestion offered was accepted or changed
-        assert {
-            k: row[k]
-            for k in (
-                "images",
-                "test_images",
-                "suggestions_shown",
-                "suggestions_accepted",
-                "corrections",
-                "trainings",
-                "updates_accepted",
-                "updates_rejected",
-            )
-        } == {
+        assert set(row) == set(STUDY_SUMMARY_COLUMNS), row  # the columns the core declares
+        counts = {
             "images": p.train_images,
             "test_images": p.test_images,
-            "suggestions_shown": shown,
+            "suggestions_shown": p.accepted + p.corrected,  # every suggestion offered was accepted or changed
             "suggestions_accepted": p.accepted,
             "corrections": p.corrected,
             "trainings": 1,
             "updates_accepted": 1,
             "updates_rejected": 0,
-        }, (p.profile, row)
+        }
+        assert {k: row[k] for k in counts} == counts, (p.profile, row)
         assert row["best_test_accuracy"] == pytest.approx(p.accuracy)
         assert row["active_seconds"] > 0
     assert rows[next(k for k, v in participants.items() if v is accepter)]["corrections"] == 0
