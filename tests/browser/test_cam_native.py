@@ -3,7 +3,8 @@ against a real server, a participant labels Fashion-MNIST photos and trains; "Wh
 map of a class, which must be the map onnxruntime and influx_desktop/models/cam.py compute natively for the
 same photo, class and head, within 1e-4 of the map's range. The pooled features of that same run of the
 extractor (both outputs fetched) must be today's: those of a run fetching the features alone, those the
-page cached in IndexedDB when it prepared the photo, and, within 1e-5, onnxruntime's."""
+page cached in IndexedDB when it prepared the photo, and, within 1e-5, onnxruntime's. A photo tried in
+"Try it" sends nothing of itself."""
 
 from __future__ import annotations
 
@@ -64,8 +65,9 @@ def test_the_map_why_draws_is_the_native_one_and_the_features_stay_todays(chromi
 
     context = chromium.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()
-    errors = []
+    errors, bodies = [], []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: bodies.append((r.url, r.post_data_buffer or b"")))
     profile = "cam"
     page.goto(server.join_url(profile))
     page.wait_for_selector("#task-view:not([hidden])", timeout=60_000)
@@ -141,5 +143,16 @@ def test_the_map_why_draws_is_the_native_one_and_the_features_stay_todays(chromi
         report[CLASSES[k]] = {"max_abs_diff": diff, "range": span, "relative": diff / span}
         assert diff <= 1e-4 * span, report
     print(f"\nnative vs Chromium, pooled features max |diff| {pooled_diff:.2e}; maps: {json.dumps(report)}")
+
+    # "Try it" on a photo of its own: scored and explained on the device, never sent
+    page.keyboard.press("Escape")
+    page.click("button[data-tab=try]")
+    tried = write_pngs(tmp_path / "try", "test", per_class=1, seed=22)[0][0]
+    sent_before = len(bodies)
+    page.set_input_files("#try-pick", str(tried))
+    page.wait_for_selector("#try-view[data-state=ready]", timeout=60_000)
+    png = tried.read_bytes()
+    for url, body in bodies[sent_before:]:
+        assert b"\x89PNG" not in body and png[-64:] not in body and tried.name.encode() not in body, url
     assert not errors, errors
     context.close()
