@@ -5,6 +5,7 @@ call to the part that owns it, so the code lives where its name says:
 
 - ``sessions.py``: create, configure, start/pause/resume/stop a session; its model versions and address
 - ``participants.py``: join, authenticate, remove and block participants
+- ``groups.py``: session groups, one join code for a study's conditions, and who they assigned where
 - ``manifest.py``: the task a participant's browser downloads
 - ``updates.py``: participants' updates and class statistics, stored atomically; ``aggregation.py`` makes
   versions of them with the session's strategy (``strategies/``)
@@ -26,6 +27,7 @@ import numpy as np
 from . import exports
 from .evaluation import Evaluation
 from .events import EventBus
+from .groups import Groups
 from .manifest import manifest
 from .models.cache import ModelCache
 from .participants import Participant, Participants
@@ -52,6 +54,7 @@ class Coordinator:
         self._updates = Updates(self.store, self.events)
         self._evaluation = Evaluation(self.store, self.events)
         self._study = StudyLog(self.store, self.events)
+        self._groups = Groups(self.store, self.events, self._study)
         self.evaluator = ServerEvaluator(self.data_dir, self._sessions, self._evaluation, self.events)
         self._reviews = Reviewer(self._sessions, self.evaluator)
 
@@ -125,9 +128,16 @@ class Coordinator:
     # ------------------------------------------------------------------ participants (participants.py, manifest.py)
 
     def join_info(self, join_code: Any) -> dict:
-        return self._participants.join_info(join_code)
+        """What to show before joining, for a session's code or a session group's (then with ``group_id``)."""
+        group = self._groups.by_join_code(join_code)
+        return self._participants.join_info(join_code) if group is None else self._groups.join_info(group)
 
     def join(self, join_code: Any, nickname: Any = None, device: Any = None, consent: Any = None, device_key: Any = None) -> dict:
+        """Join by a session's code, or by a session group's: then the group's policy (or the device's earlier
+        assignment) picks the session, and the answer adds ``group_id``, ``condition`` and ``position``."""
+        group = self._groups.by_join_code(join_code)
+        if group is not None:
+            return self._groups.join(group, nickname, device, consent, device_key)
         return self._participants.join(join_code, nickname, device, consent, device_key)
 
     def authenticate(self, token: Any) -> Participant:
@@ -147,6 +157,32 @@ class Coordinator:
 
     def manifest(self, participant: Participant) -> dict:
         return manifest(self._sessions, participant, self._study.state(participant.id))
+
+    # ------------------------------------------------------------------ session groups: a study's conditions (groups.py)
+
+    def create_group(self, settings: Mapping[str, Any]) -> dict:
+        return self._groups.create(settings)
+
+    def get_group(self, group_id: int) -> dict:
+        return self._groups.get(group_id)
+
+    def list_groups(self, include_deleted: bool = False) -> list[dict]:
+        return self._groups.list_all(include_deleted)
+
+    def delete_group(self, group_id: int) -> dict:
+        """Stop the group's join code; its sessions, labels, assignments and export stay."""
+        return self._groups.delete(group_id)
+
+    def group_assignments(self, group_id: int) -> list[dict]:
+        return self._groups.assignments(group_id)
+
+    def export_group_study(self, group_id: int, what: str, fmt: str) -> str:
+        """``what``: "events" | "summary" (the member sessions' study exports, one after the other) | "assignments"."""
+        return self._groups.export(group_id, what, fmt)
+
+    def condition(self, session_id: int) -> str:
+        """The condition the session stands for in exports: its label in its (newest) group, else its title."""
+        return self.store.read(exports.session_condition, session_id)
 
     # ------------------------------------------------------------------ updates (updates.py, aggregation.py)
 

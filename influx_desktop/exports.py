@@ -1,16 +1,19 @@
-"""Exports: the global model as one ONNX file, and the event log as CSV or JSON lines."""
+"""Exports: the global model as one ONNX file, and the event log as CSV or JSON lines; the condition a session
+stands for in every export (``session_condition``)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import sqlite3
 
 from .errors import InvalidInput
 from .sessions import Sessions
-from .store import Store, session_row
+from .store import Store, session_config, session_row
 
-EVENT_COLUMNS = ("id", "session_id", "at", "kind", "participant_id", "data")
+#: ``condition`` (issue 18) comes last: columns are only ever added at the end.
+EVENT_COLUMNS = ("id", "session_id", "at", "kind", "participant_id", "data", "condition")
 
 
 def export_model(sessions: Sessions, session_id: int, heatmap: bool = False) -> bytes:
@@ -26,10 +29,20 @@ def export_model(sessions: Sessions, session_id: int, heatmap: bool = False) -> 
 
 
 def event_log(store: Store, session_id: int) -> list[dict]:
-    """The session's events in the order they happened, ``data`` decoded."""
-    store.read(session_row, session_id)
+    """The session's events in the order they happened, ``data`` decoded, each naming the session's condition."""
+    condition = store.read(session_condition, session_id)
     rows = store.query("SELECT * FROM events WHERE session_id=? ORDER BY id", (session_id,))
-    return [dict(r, data=json.loads(r["data"])) for r in rows]
+    return [dict(r, data=json.loads(r["data"]), condition=condition) for r in rows]
+
+
+def session_condition(db: sqlite3.Connection, session_id: int) -> str:
+    """The condition the session stands for in exports: its label in the newest session group that has or had
+    it as a member (``groups.py``; a deleted group's label stays, as its assignments do), else its title."""
+    session_row(db, session_id)
+    row = db.execute(
+        "SELECT condition FROM group_members WHERE session_id=? ORDER BY group_id DESC LIMIT 1", (session_id,)
+    ).fetchone()
+    return row["condition"] if row is not None else session_config(db, session_id).title
 
 
 def export_events(store: Store, session_id: int, fmt: str) -> str:

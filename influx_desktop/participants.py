@@ -56,46 +56,23 @@ class Participants:
         (the browser profile's own random key), that participant again: same id, a new token (the old
         token stops working), the nickname and device updated when given."""
         row = self._session_by_join_code(join_code)
-        nickname = short_text(nickname, "nickname", 40)
-        device = short_text(device, "device", 200)
-        device_key = client_key(device_key, "device_key", "device_key", DEVICE_KEY_LENGTH)
-        study_logging = config_of(row).study_logging
-        if study_logging and consent is not True:
-            raise Forbidden(
-                "This session is part of a study: read the notice and accept it to take part.",
-                code="consent_required",
-                field="consent",
-            )
-        session_id = row["id"]
-        device_key_sha256 = None if device_key is None else _hash_device_key(session_id, device_key)
-        token = secrets.token_urlsafe(32)
-        now = time.time()
+        request = JoinRequest.checked(nickname, device, consent, device_key)
         try:
             with self.store.transaction() as db:
-                event = _join_in(db, session_id, nickname, device, device_key_sha256, token, now, study_logging)
+                event = join_in(db, row, request)
         except sqlite3.IntegrityError:
             # Another writer stored this device first (the unique index on it); it is a rejoin now.
-            if device_key_sha256 is None:
+            if request.device_key is None:
                 raise
             with self.store.transaction() as db:
-                event = _join_in(db, session_id, nickname, device, device_key_sha256, token, now, study_logging)
+                event = join_in(db, row, request)
         self.bus.publish(event)
-        if event.kind == "join_refused":
-            raise Forbidden(
-                "The teacher removed this device from the session. Ask them if you think this is a mistake.",
-                code="device_blocked",
-            )
-        return {
-            "participant_id": event.participant_id,
-            "token": token,
-            "session_id": session_id,
-            "rejoined": event.kind == "participant_rejoined",
-        }
+        return joined(event, request.token, row["id"])
 
     def _session_by_join_code(self, join_code: Any):
         if not isinstance(join_code, str) or not join_code.strip():
             raise InvalidInput("A join code is needed: scan the QR code or type the code shown.", field="join_code")
-        code = _normalize_join_code(join_code)
+        code = normalize_join_code(join_code)
         row = self.store.query_one("SELECT id, state, config FROM sessions WHERE join_code=?", (code,))
         if row is None:
             raise NotFound(
@@ -218,6 +195,59 @@ class Participants:
         return {"device_blocked": False}
 
 
+@dataclass(frozen=True)
+class JoinRequest:
+    """A browser's join, its fields checked (``checked``), with the new token it gets and when it came."""
+
+    nickname: str
+    device: str
+    consent: Any
+    device_key: str | None
+    token: str
+    at: float
+
+    @classmethod
+    def checked(cls, nickname: Any, device: Any, consent: Any, device_key: Any) -> JoinRequest:
+        return cls(
+            short_text(nickname, "nickname", 40),
+            short_text(device, "device", 200),
+            consent,
+            client_key(device_key, "device_key", "device_key", DEVICE_KEY_LENGTH),
+            secrets.token_urlsafe(32),
+            time.time(),
+        )
+
+
+def join_in(db, row, request: JoinRequest) -> Event:
+    """One join of the session ``row`` inside the caller's transaction — by the session's own code, or through a
+    group link (``groups.py``): ``Forbidden`` (``consent_required``, the caller's transaction rolls back) while
+    the session logs a study and the browser did not accept its notice; else a new participant, the device's
+    participant again, or a ``join_refused`` event for a blocked device (``joined`` refuses it after the commit)."""
+    study_logging = config_of(row).study_logging
+    if study_logging and request.consent is not True:
+        raise Forbidden(
+            "This session is part of a study: read the notice and accept it to take part.",
+            code="consent_required",
+            field="consent",
+        )
+    key = None if request.device_key is None else _hash_device_key(row["id"], request.device_key)
+    return _join_in(db, row["id"], request.nickname, request.device, key, request.token, request.at, study_logging)
+
+
+def joined(event: Event, token: str, session_id: int) -> dict:
+    """The answer to a join once ``join_in``'s transaction committed; ``Forbidden`` for a blocked device."""
+    if event.kind == "join_refused":
+        raise Forbidden(
+            "The teacher removed this device from the session. Ask them if you think this is a mistake.", code="device_blocked"
+        )
+    return {
+        "participant_id": event.participant_id,
+        "token": token,
+        "session_id": session_id,
+        "rejoined": event.kind == "participant_rejoined",
+    }
+
+
 def _join_in(
     db, session_id: int, nickname: str, device: str, device_key_sha256: str | None, token: str, now: float, study_logging: bool
 ) -> Event:
@@ -281,6 +311,6 @@ def _hash_device_key(session_id: int, device_key: str) -> str:
     return hashlib.sha256(f"{session_id}:{device_key}".encode()).hexdigest()
 
 
-def _normalize_join_code(join_code: str) -> str:
+def normalize_join_code(join_code: str) -> str:
     """As typed or scanned: any case, spaces anywhere, full-width letters from a phone keyboard."""
     return "".join(unicodedata.normalize("NFKC", join_code).split()).upper()

@@ -40,7 +40,7 @@ class Sessions:
     def create(self, settings: Mapping[str, Any]) -> dict:
         config = SessionConfig.from_dict(settings)
         with self.store.transaction() as db:
-            join_code = _new_join_code(db)
+            join_code = new_join_code(db)
             cur = db.execute(
                 "INSERT INTO sessions (config, join_code, state, created_at) VALUES (?, ?, 'draft', ?)",
                 (json.dumps(config.to_dict()), join_code, time.time()),
@@ -275,10 +275,12 @@ class Sessions:
         return choice
 
 
-def _new_join_code(db) -> str:
+def new_join_code(db) -> str:
+    """A join code no session and no session group (``groups.py``, deleted ones too) has: one namespace."""
     while True:
         code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
-        if db.execute("SELECT 1 FROM sessions WHERE join_code=?", (code,)).fetchone() is None:
+        taken = "SELECT 1 FROM sessions WHERE join_code=? UNION ALL SELECT 1 FROM session_groups WHERE join_code=?"
+        if db.execute(taken, (code, code)).fetchone() is None:
             return code
 
 

@@ -30,7 +30,7 @@ from .session import SessionConfig
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -126,6 +126,35 @@ CREATE TABLE IF NOT EXISTS model_starts (  -- the head's start from everyone's c
     counts TEXT NOT NULL,                -- JSON list: the pooled photos per class
     PRIMARY KEY (session_id, version)
 );
+CREATE TABLE IF NOT EXISTS session_groups (  -- one join code for several sessions: a study's conditions (groups.py)
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    join_code TEXT NOT NULL UNIQUE,      -- from the sessions' namespace: no session has it, nor ever will
+    policy TEXT NOT NULL,                -- round_robin | sequence
+    sequence TEXT,                       -- JSON list of member session ids, repeated (policy sequence)
+    created_at REAL NOT NULL,
+    deleted_at REAL                      -- deleted by the facilitator: the code stops working, the rest is kept
+);
+CREATE TABLE IF NOT EXISTS group_members (
+    group_id INTEGER NOT NULL REFERENCES session_groups(id),
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    member_order INTEGER NOT NULL,       -- 0, 1, …: the order given, which round robin follows
+    condition TEXT NOT NULL,             -- the condition's label in exports (default: the session's title)
+    PRIMARY KEY (group_id, session_id)
+);
+CREATE TABLE IF NOT EXISTS group_assignments (  -- who the group put where; a device's rejoin finds its row
+    id INTEGER PRIMARY KEY,
+    group_id INTEGER NOT NULL REFERENCES session_groups(id),
+    position INTEGER NOT NULL,           -- 1, 2, …: the n-th participant the group assigned
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    participant_id INTEGER NOT NULL REFERENCES participants(id),  -- the participant the assignment made
+    condition TEXT NOT NULL,             -- the session's label in the group
+    device_key_sha256 TEXT,              -- the browser's device_key hashed with the group id; NULL without one
+    assigned_at REAL NOT NULL,
+    UNIQUE (group_id, position)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS group_assignments_by_device ON group_assignments(group_id, device_key_sha256)
+    WHERE device_key_sha256 IS NOT NULL;
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY,
     session_id INTEGER,
@@ -161,6 +190,8 @@ MIGRATIONS: dict[int, str] = {
     2: """
     ALTER TABLE participants ADD COLUMN device_blocked INTEGER NOT NULL DEFAULT 0;
     """,
+    # Session groups (issue 18) are new tables, which SCHEMA creates in an older database too (IF NOT EXISTS).
+    3: "-- no statement: the new version keeps an app of schema 3 from writing to a database with groups",
 }
 
 

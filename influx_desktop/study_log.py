@@ -13,12 +13,14 @@ from typing import Any
 
 from .errors import Conflict, Forbidden, InvalidInput
 from .events import Event, EventBus, record
-from .exports import event_log, table_text
+from .exports import event_log, session_condition, table_text
 from .participants import Participant
-from .store import Store, session_config, session_row
+from .store import Store, session_config
 from .study import validate_batch
 
-STUDY_EVENT_COLUMNS = ("session_id", "participant", "source", "seq", "at", "kind", "data")
+#: Columns are only ever added at the end: ``condition`` (issue 18) last here, ``session_id`` and ``condition`` in
+#: the summary.
+STUDY_EVENT_COLUMNS = ("session_id", "participant", "source", "seq", "at", "kind", "data", "condition")
 STUDY_SUMMARY_COLUMNS = (
     "participant",
     "images",
@@ -31,6 +33,8 @@ STUDY_SUMMARY_COLUMNS = (
     "updates_rejected",
     "active_seconds",
     "best_test_accuracy",
+    "session_id",
+    "condition",
 )
 ACTIVE_GAP_SECONDS = 120.0  # a longer silence between two events of a visible page is not counted as active
 
@@ -119,10 +123,10 @@ class StudyLog:
         """Browser and server events of every participant, pseudonymous, in time order.
 
         Rows: session_id, participant ("P<id>"), source ("browser" | "server"), seq (the browser's
-        counter, or the server's event id), at (unix seconds), kind, data. No nicknames, devices,
-        tokens, images or file names.
+        counter, or the server's event id), at (unix seconds), kind, data, condition (the session's label in
+        its study, ``exports.session_condition``). No nicknames, devices, tokens, images or file names.
         """
-        self.store.read(session_row, session_id)
+        condition = self.store.read(session_condition, session_id)
         rows = [
             {
                 "session_id": session_id,
@@ -132,6 +136,7 @@ class StudyLog:
                 "at": r["client_at"],
                 "kind": r["kind"],
                 "data": json.loads(r["data"]),
+                "condition": condition,
             }
             for r in self.store.query(
                 "SELECT participant_id, seq, client_at, kind, data FROM study_events WHERE session_id=?", (session_id,)
@@ -159,6 +164,7 @@ class StudyLog:
                     "at": e["at"],
                     "kind": e["kind"],
                     "data": data,
+                    "condition": condition,
                 }
             )
         rows.sort(key=lambda r: (r["at"], r["source"] == "browser", r["seq"]))
@@ -183,6 +189,8 @@ class StudyLog:
                     "updates_rejected": 0,
                     "active_seconds": 0.0,
                     "best_test_accuracy": None,
+                    "session_id": row["session_id"],
+                    "condition": row["condition"],
                 },
             )
             _count(p, row["kind"], row["data"])

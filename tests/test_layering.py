@@ -66,6 +66,8 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple
             "study.py",
             "study_log.py",
             "exports.py",
+            "groups.py",
+            "group_settings.py",
         ),
         ("foundation", "models", "strategies", "core"),
         ("numpy",),

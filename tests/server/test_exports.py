@@ -15,7 +15,8 @@ from influx_desktop.models.backbones import get_backbone
 from influx_desktop.models.features import FeatureExtractor
 from influx_desktop.models.images import preprocess_batch
 
-EVENT_COLUMNS = ["id", "session_id", "at", "kind", "participant_id", "data"]
+#: ``condition`` (issue 18: the session's label in its study) came last; earlier columns never move.
+EVENT_COLUMNS = ["id", "session_id", "at", "kind", "participant_id", "data", "condition"]
 
 
 @pytest.fixture
@@ -136,3 +137,4 @@ def test_event_log_exports_parse_and_list_every_event_in_order(trained_session):
         assert row[3] == event["kind"]
         assert row[4] == ("" if event["participant_id"] is None else str(event["participant_id"]))
         assert json.loads(row[5]) == event["data"]
+        assert row[6] == event["condition"] == "Exports"  # a session in no group: its title

@@ -123,5 +123,5 @@ def test_study_routes_over_http(coordinator):
     assert posted.status_code == 200 and posted.json["stored"] == 1
     export = client.get(f"/api/v1/admin/sessions/{session['id']}/study/events.csv", headers={"Authorization": "Bearer admin"})
     assert export.status_code == 200
-    assert export.data.decode().splitlines()[0] == "session_id,participant,source,seq,at,kind,data"
+    assert export.data.decode().splitlines()[0] == "session_id,participant,source,seq,at,kind,data,condition"
     assert "visibility" in export.data.decode()

@@ -349,8 +349,88 @@
             <translation>{where} muss eine ganze Zahl sein.</translation>
         </message>
         <message>
+            <source>The group must be a JSON object with its title, sessions and policy.</source>
+            <translation>Die Gruppe muss ein JSON-Objekt mit Titel (title), Sitzungen (sessions) und Regel (policy) sein.</translation>
+        </message>
+        <message>
+            <source>Unknown group field '{key}'; known: {known}.</source>
+            <translation>Unbekanntes Gruppenfeld „{key}“; bekannt: {known}.</translation>
+        </message>
+        <message>
+            <source>The group needs a title of 1 to {n} characters: participants see it before they join (never the conditions).</source>
+            <translation>Die Gruppe braucht einen Titel von 1 bis {n} Zeichen: Die Teilnehmenden sehen ihn vor dem Beitreten (nie die Bedingungen).</translation>
+        </message>
+        <message>
+            <source>sessions must be a list of {lo} to {hi} sessions: their ids, or objects with session_id and condition.</source>
+            <translation>sessions muss eine Liste von {lo} bis {hi} Sitzungen sein: ihre Nummern oder Objekte mit session_id und condition.</translation>
+        </message>
+        <message>
+            <source>A session may be in the group once.</source>
+            <translation>Eine Sitzung kann nur einmal in der Gruppe sein.</translation>
+        </message>
+        <message>
+            <source>Unknown policy '{policy}'; use round_robin or sequence.</source>
+            <translation>Unbekannte Regel „{policy}“; verwenden Sie round_robin oder sequence.</translation>
+        </message>
+        <message>
+            <source>A sequence goes with policy sequence only.</source>
+            <translation>Eine Reihenfolge (sequence) gibt es nur mit der Regel sequence.</translation>
+        </message>
+        <message>
+            <source>sequence must list 1 to {n} session ids of the group, each of them at least once (e.g. [4, 4, 5]: two participants for session 4, one for 5, repeated).</source>
+            <translation>sequence muss 1 bis {n} Sitzungsnummern der Gruppe nennen, jede mindestens einmal (z. B. [4, 4, 5]: zwei Teilnehmende für Sitzung 4, eine Person für 5, immer wieder).</translation>
+        </message>
+        <message>
+            <source>Each of sessions is a session id or an object with session_id and, if wanted, condition.</source>
+            <translation>Jeder Eintrag von sessions ist eine Sitzungsnummer oder ein Objekt mit session_id und, falls gewünscht, condition.</translation>
+        </message>
+        <message>
+            <source>A condition is a label of 1 to {n} characters.</source>
+            <translation>Eine Bedingung ist eine Bezeichnung von 1 bis {n} Zeichen.</translation>
+        </message>
+        <message>
             <source>There is no session {session}.</source>
             <translation>Es gibt keine Sitzung {session}.</translation>
+        </message>
+        <message>
+            <source>Session {session} is in group {group} already: a session stands for one condition at a time. Delete that group first.</source>
+            <translation>Sitzung {session} ist schon in Gruppe {group}: Eine Sitzung steht immer nur für eine Bedingung. Löschen Sie zuerst diese Gruppe.</translation>
+        </message>
+        <message>
+            <source>Two sessions have the condition '{condition}'; each condition needs its own label.</source>
+            <translation>Zwei Sitzungen haben die Bedingung „{condition}“; jede Bedingung braucht ihre eigene Bezeichnung.</translation>
+        </message>
+        <message>
+            <source>The sessions differ in study logging or its notice, but a group's participants accept one notice before they are given a session. Make them the same first.</source>
+            <translation>Die Sitzungen unterscheiden sich in der Studienaufzeichnung oder ihrem Hinweis, aber die Teilnehmenden einer Gruppe stimmen einem Hinweis zu, bevor sie eine Sitzung bekommen. Gleichen Sie sie zuerst an.</translation>
+        </message>
+        <message>
+            <source>Unknown group export '{what}'; use events, summary or assignments.</source>
+            <translation>Unbekannter Gruppenexport „{what}“; verwenden Sie events, summary oder assignments.</translation>
+        </message>
+        <message>
+            <source>The session this link gave you is not running any more, and you stay in it. Ask the facilitator to start it again, then try again.</source>
+            <translation>Die Sitzung, die dieser Link beim ersten Mal vergeben hat, läuft nicht mehr, und es bleibt bei ihr. Die Lehrkraft bitten, sie wieder zu starten, dann erneut versuchen.</translation>
+        </message>
+        <message>
+            <source>The session this link gives the next participant is not running right now. Ask the facilitator, then try again.</source>
+            <translation>Die Sitzung, die dieser Link als Nächstes vergibt, läuft gerade nicht. Die Lehrkraft fragen, dann erneut versuchen.</translation>
+        </message>
+        <message>
+            <source>None of the sessions behind this link is running. Ask the facilitator to start them, then try again.</source>
+            <translation>Keine der Sitzungen hinter diesem Link läuft. Die Lehrkraft bitten, sie zu starten, dann erneut versuchen.</translation>
+        </message>
+        <message>
+            <source>The facilitator closed this link. Ask them for the code to use now.</source>
+            <translation>Die Lehrkraft hat diesen Link geschlossen. Nach dem Code fragen, der jetzt gilt.</translation>
+        </message>
+        <message>
+            <source>There is no session group {group!r}.</source>
+            <translation>Es gibt keine Sitzungsgruppe {group!r}.</translation>
+        </message>
+        <message>
+            <source>There is no session group {group}.</source>
+            <translation>Es gibt keine Sitzungsgruppe {group}.</translation>
         </message>
         <message>
             <source>Loading weights…</source>
