@@ -120,6 +120,36 @@ def make_facilitator_blueprint(coordinator, admin_token: str) -> Blueprint:
         text = coordinator.export_study(session_id, what, fmt)
         return _download(text, f"influx-session-{session_id}-study-{what}.{fmt}")
 
+    # ------------------------------------------------------------------ session groups: one code for a study's conditions
+
+    @bp.get("/groups")
+    def list_groups():
+        deleted = request.args.get("deleted", "0")
+        if deleted not in ("0", "1"):
+            raise InvalidInput("deleted must be 1 (list deleted groups too) or 0.", field="deleted")
+        return jsonify(coordinator.list_groups(include_deleted=deleted == "1"))
+
+    @bp.post("/groups")
+    def create_group():
+        return jsonify(coordinator.create_group(json_body())), 201
+
+    @bp.get("/groups/<int:group_id>")
+    def get_group(group_id: int):
+        return jsonify(coordinator.get_group(group_id))
+
+    @bp.delete("/groups/<int:group_id>")
+    def delete_group(group_id: int):
+        return jsonify(coordinator.delete_group(group_id))
+
+    @bp.get("/groups/<int:group_id>/assignments")
+    def group_assignments(group_id: int):
+        return jsonify(coordinator.group_assignments(group_id))
+
+    @bp.get("/groups/<int:group_id>/study/<what>.<fmt>")
+    def group_study_export(group_id: int, what: str, fmt: str):
+        text = coordinator.export_group_study(group_id, what, fmt)
+        return _download(text, f"influx-group-{group_id}-study-{what}.{fmt}")
+
     @bp.put("/sessions/<int:session_id>/testset")
     def testset(session_id: int):
         classes = coordinator.config(session_id).classes
