@@ -298,13 +298,31 @@ def pseudonyms(server, *participants: Participant) -> dict[str, Participant]:
     return {f"P{by_nickname[p.profile]}": p for p in participants}
 
 
+#: The browser stamps its events with Date.now(): whole milliseconds. Across the two sources the export's time
+#: order cannot be finer than that (docs/study-data.md).
+BROWSER_CLOCK_RESOLUTION = 0.001
+
+
 def assert_timeline(rows: list[dict], expected: list[tuple[str, str, dict]]):
-    got = [(r["source"], r["kind"]) for r in rows]
-    assert got == [(s, k) for s, k, _ in expected], "\n".join(f"{g} | {e[:2]}" for g, e in zip(got + [None] * 99, expected))
-    for row, (_, kind, data) in zip(rows, expected):
-        for key, value in data.items():
-            actual = row["data"][key]
-            assert actual == pytest.approx(value) if isinstance(value, float) else actual == value, (kind, key, actual, value)
+    """Each source's events exactly as expected and in order; the rows in time order; and across the two sources
+    the expected order wherever the clocks can tell it: a browser event and a server event less than the
+    browser clock's resolution apart may be exported either way round."""
+    placed = []  # (row, its place in ``expected``)
+    for source in ("browser", "server"):
+        mine = [r for r in rows if r["source"] == source]
+        wanted = [(i, e) for i, e in enumerate(expected) if e[0] == source]
+        got, want = [r["kind"] for r in mine], [e[1] for _, e in wanted]
+        assert got == want, f"{source}:\n" + "\n".join(f"{g} | {w}" for g, w in zip(got + [None] * 99, want))
+        for row, (i, (_, kind, data)) in zip(mine, wanted):
+            placed.append((row, i))
+            for key, value in data.items():
+                actual = row["data"][key]
+                assert actual == pytest.approx(value) if isinstance(value, float) else actual == value, (kind, key, actual, value)
+    assert [r["at"] for r in rows] == sorted(r["at"] for r in rows)
+    for row, i in placed:
+        for other, j in placed:
+            if row["source"] != other["source"] and i < j:
+                assert row["at"] <= other["at"] + BROWSER_CLOCK_RESOLUTION, (row["kind"], other["kind"], row["at"], other["at"])
 
 
 def assert_no_image_content(blobs: list[bytes], participants: list[Participant]):
