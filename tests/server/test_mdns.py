@@ -9,7 +9,7 @@ import pytest
 from zeroconf import IPVersion, ServiceBrowser, ServiceStateChange, Zeroconf
 
 from influx_desktop import __version__
-from influx_desktop.server.mdns import SERVICE_TYPE, MdnsAdvertiser, instance_name
+from influx_desktop.server.mdns import SERVICE_TYPE, MdnsAdvertiser, instance_name, txt_list
 
 LOOPBACK = "127.0.0.1"
 
@@ -63,3 +63,34 @@ def test_service_is_discovered_while_running_and_gone_after_stop(browser_zerocon
         assert fresh.get_service_info(SERVICE_TYPE, name, timeout=1000) is None
     finally:
         fresh.close()
+
+
+def test_txt_list_keeps_what_fits_in_one_txt_string():
+    codes = [f"C{i:05d}" for i in range(100)]  # 6 characters each
+    kept = txt_list("codes", codes)
+    assert len(f"codes={kept}".encode()) <= 255
+    assert kept.split(",") == codes[: len(kept.split(","))] and len(kept.split(",")) == 35
+    assert txt_list("codes", ["ABC234"]) == "ABC234" and txt_list("codes", []) == ""
+
+
+def test_update_changes_the_txt_record_in_place_or_renames_the_service(browser_zeroconf):
+    advertiser = MdnsAdvertiser(LOOPBACK, 8766, "Fruit", path="/?join=ABC234", properties={"codes": "ABC234"}).start()
+    try:
+        advertiser.update("Fruit", "/", {"codes": "ABC234,XYZ567", "sessions": "2"})  # same name: the TXT record
+        assert advertiser.service_name == f"Fruit.{SERVICE_TYPE}"
+        info = browser_zeroconf.get_service_info(SERVICE_TYPE, advertiser.service_name, timeout=3000)
+        assert info is not None and info.properties[b"codes"] == b"ABC234,XYZ567" and info.properties[b"path"] == b"/"
+
+        advertiser.update("Fruit · Clothes", "/", {"codes": "ABC234,XYZ567", "sessions": "2"})  # another name
+        assert advertiser.service_name == f"Fruit · Clothes.{SERVICE_TYPE}"
+        assert advertiser.info.properties[b"sessions"] == b"2"
+        fresh = Zeroconf(interfaces=[LOOPBACK], ip_version=IPVersion.V4Only)
+        try:
+            renamed = fresh.get_service_info(SERVICE_TYPE, advertiser.service_name, timeout=3000)
+            assert renamed is not None and renamed.port == 8766 and renamed.properties[b"sessions"] == b"2"
+            assert fresh.get_service_info(SERVICE_TYPE, f"Fruit.{SERVICE_TYPE}", timeout=1000) is None
+        finally:
+            fresh.close()
+    finally:
+        advertiser.stop()
+    assert not advertiser.running
