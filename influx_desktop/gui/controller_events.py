@@ -33,7 +33,8 @@ class ControllerEvents:
         self.session = Emitter()  # (session: dict, load_form: bool): the shown session as stored
         self.snapshot = Emitter()  # (SessionSnapshot): what the dashboard shows
         self.timeline_stale = Emitter()  # (): the study timeline has changed
-        self.serving = Emitter()  # (Serving | None): the server started or stopped
+        self.serving = Emitter()  # (Serving | None): the shown session is served (how to join) or not
+        self.served = Emitter()  # ({session_id: Serving}): the sessions served changed (which, where, mDNS)
         self.network = Emitter()  # (interfaces: list[Interface], selected: str | None): the addresses to offer
         self.port = Emitter()  # (port: int): the port to preselect
         self.notice = Emitter()  # (kind: "problem" | "info" | None, text): the banner; None clears it

@@ -123,23 +123,41 @@ def remove_participant_box(parent: QWidget, participant: dict) -> tuple[QMessage
     return box, {**named, "block": block}
 
 
-def stop_server_box(parent: QWidget, joined: int, active_now: int, closing: bool) -> tuple[QMessageBox, dict[str, Any]]:
-    """Stop the class server (``closing``: and close the app) although ``joined`` participants are in, or not."""
+def stop_server_box(
+    parent: QWidget, joined: int, active_now: int, closing: bool, sessions: int = 1
+) -> tuple[QMessageBox, dict[str, Any]]:
+    """Stop the shown session (``closing``: every served one, and close the app) although ``joined`` participants
+    are in (``closing``: in all of them), or not. ``sessions``: how many are served; the server stops with the last."""
     c = "StopServerBox"
-    if joined == 1:
+    if closing and sessions > 1:
+        if joined == 1:
+            text = tr(c, "1 participant has joined the {k} running sessions.", k=sessions)
+        else:
+            text = tr(c, "{n} participants have joined the {k} running sessions.", n=joined, k=sessions)
+    elif joined == 1:
         text = tr(c, "1 participant has joined this session.")
     else:
         text = tr(c, "{n} participants have joined this session.", n=joined)
     if active_now:
         text += " " + tr(c, "Active in the last minute: {n}.", n=active_now)
-    text += "\n" + (tr(c, "Close the app and stop the class server?") if closing else tr(c, "Stop the class server?"))
+    only_this = not closing and sessions > 1  # the server goes on for the others
+    if closing:
+        text += "\n" + tr(c, "Close the app and stop the class server?")
+    else:
+        text += "\n" + (
+            tr(c, "Stop this session? The other running sessions go on.") if only_this else tr(c, "Stop the class server?")
+        )
     detail = tr(
         c,
         "Until you press Start again, participants can neither send what they train nor get the class "
         "model. Their photos stay on their devices, the class model keeps what it has learned, and the "
         "same join link works again after Start.",
     )
-    stop = tr(c, "Close and stop the server") if closing else tr(c, "Stop the server")
+    if closing:
+        stop, title = tr(c, "Close and stop the server"), tr(c, "Close InFL-UX Desktop")
+    elif only_this:
+        stop, title = tr(c, "Stop the session"), tr(c, "Stop the session")
+    else:
+        stop, title = tr(c, "Stop the server"), tr(c, "Stop the class server")
     buttons = [("stop", stop, QMessageBox.DestructiveRole), ("cancel", CANCEL, None)]
-    title = tr(c, "Close InFL-UX Desktop") if closing else tr(c, "Stop the class server")
     return _question(parent, QMessageBox.Warning, title, text, detail, buttons, "cancel")

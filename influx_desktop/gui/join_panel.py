@@ -38,6 +38,13 @@ class JoinPanel(QWidget):
         super().__init__(parent)
         self.qr = QrCodeView()
         self.warning = _warning_label()
+        self.heading = QLabel()  # which session this code joins: the window serves several
+        self.heading.setObjectName("join_title")
+        self.heading.setWordWrap(True)
+        heading_font = self.heading.font()
+        heading_font.setPointSizeF(heading_font.pointSizeF() * 1.2)
+        heading_font.setBold(True)
+        self.heading.setFont(heading_font)
         self.url = QLabel()
         self.url.setObjectName("join_url")
         self.url.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -56,7 +63,8 @@ class JoinPanel(QWidget):
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.present_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.warning)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.warning)  # right above the code it is about
         layout.addWidget(self.qr, 1)
         layout.addWidget(self.url)
         layout.addWidget(self.code)
@@ -64,9 +72,12 @@ class JoinPanel(QWidget):
         layout.addLayout(buttons)
         self.set_url(None)
 
-    def set_url(self, url: str | None, join_code: str | None = None) -> None:
+    def set_url(self, url: str | None, join_code: str | None = None, title: str | None = None) -> None:
+        """Show how to join the session ``title`` (``url`` None: it is not served)."""
+        self.heading.setText(tr("JoinPanel", "Join: {title}", title=title) if url and title else "")
+        self.heading.setVisible(bool(url and title))
         self.qr.set_text(url or "")
-        self.url.setText(url or tr("JoinPanel", "Start the server to get a join link."))
+        self.url.setText(url or tr("JoinPanel", "Press Start to get this session's join link."))
         self.code.setText(tr("JoinPanel", "Join code: {code}", code=join_code) if url and join_code else "")
         self.copy_button.setEnabled(bool(url))
         self.present_button.setEnabled(bool(url))
@@ -95,9 +106,8 @@ class PresentWindow(QWidget):
 
     def __init__(self, title: str, url: str, count: int, warning: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.Window)
-        self.setWindowTitle(tr("PresentWindow", "Join: {title}", title=title))
         self.setStyleSheet("background: white; color: black;")
-        self.title = QLabel(title)
+        self.title = QLabel()
         self.title.setAlignment(Qt.AlignCenter)
         big = QFont(self.font())
         big.setPointSizeF(big.pointSizeF() * 2.5)
@@ -111,8 +121,7 @@ class PresentWindow(QWidget):
         self.warning.setText(warning or "")
         self.warning.setVisible(bool(warning))
         self.qr = QrCodeView()
-        self.qr.set_text(url)
-        self.url = QLabel(url)
+        self.url = QLabel()
         self.url.setAlignment(Qt.AlignCenter)
         medium = QFont(self.font())
         medium.setPointSizeF(medium.pointSizeF() * 2)
@@ -135,7 +144,15 @@ class PresentWindow(QWidget):
         layout.addWidget(self.count)
         layout.addWidget(self.hint)
         layout.addWidget(self.close_hint)
+        self.show_session(title, url)
         QShortcut(QKeySequence(Qt.Key_Escape), self, activated=self.close)
+
+    def show_session(self, title: str, url: str) -> None:
+        """Show another session's title and join link (the window shows another served session)."""
+        self.setWindowTitle(tr("PresentWindow", "Join: {title}", title=title))
+        self.title.setText(title)
+        self.qr.set_text(url)
+        self.url.setText(url)
 
     def set_participant_count(self, count: int) -> None:
         self.count.setText(_count_text(count))

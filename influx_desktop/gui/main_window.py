@@ -20,7 +20,7 @@ from .banner import Banner
 from .bridge import CoreEventBridge
 from .controller_events import failure_text
 from .dashboard import Dashboard
-from .dialogs import StartProgress, open_question, port_in_use_box, remove_participant_box, stop_server_box
+from .dialogs import StartProgress
 from .event_log_view import EventLogView
 from .exports import EVENT_LOG, MODEL, STUDY_EXPORTS, C as EXPORTS, Export
 from .i18n import tr
@@ -36,6 +36,7 @@ from .session_toolbar import SessionToolbar
 from .snapshot import SessionSnapshot
 from .study_timeline import StudyTimeline, load_study_timeline
 from .tasks import CoalescedReads, TaskRunner
+from .window_questions import WindowQuestions
 
 C = "MainWindow"
 PERIODIC_REFRESH_MS = 10_000  # "last seen" and "updates per minute" age even when nothing happens
@@ -43,7 +44,7 @@ INTERFACE_CHECK_MS = 5_000
 SETUP_TAB, DASHBOARD_TAB = 0, 1
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowQuestions, QMainWindow):
     def __init__(
         self,
         coordinator: Any,
@@ -69,16 +70,7 @@ class MainWindow(QMainWindow):
         )
         self.present_window: PresentWindow | None = None
         self.start_progress = StartProgress(self)
-        #: Open while a taken port waits for the facilitator's answer (use the offered port, retry, cancel).
-        self.port_dialog = None
-        self.port_dialog_buttons: dict[str, Any] = {}
-        #: Open while "Remove participant" waits for the facilitator's answer (remove, optionally blocking; cancel).
-        self.remove_dialog = None
-        self.remove_dialog_buttons: dict[str, Any] = {}
-        #: Open while Stop or closing the window asks whether to stop the server with participants in.
-        self.stop_dialog = None
-        self.stop_dialog_buttons: dict[str, Any] = {}
-        self._close_confirmed = False
+        self._init_questions()
         self._replay_stale = True  # the study timeline changed since the replay tab last read it
         self.setWindowTitle("InFL-UX Desktop")
         self.resize(1280, 800)
@@ -166,6 +158,7 @@ class MainWindow(QMainWindow):
         events = self.controller.events
         events.changed.connect(self._update_controls)
         events.sessions.connect(lambda sessions: self.toolbar.show_sessions(sessions, self.session_id))
+        events.served.connect(self._show_served)
         events.shown.connect(self._show_session_id)
         events.shown.connect(self.review.controller.show_session)
         events.snapshot.connect(self.review.controller.on_snapshot)
@@ -193,7 +186,7 @@ class MainWindow(QMainWindow):
         self.toolbar.update_controls(
             serving=serving, busy=busy, state=controller.state, has_session=controller.session_id is not None
         )
-        self.server_panel.set_editable(not serving and not busy)
+        self.server_panel.set_editable(not controller.serving_now and not busy)
         self.server_panel.show_state(controller.session, controller.session_id is not None, controller.serving)
 
     def _show_session_id(self, session_id: int | None) -> None:
@@ -223,14 +216,18 @@ class MainWindow(QMainWindow):
         self.form.set_shape_locked(snapshot.session["has_run"])
 
     def _show_serving(self, serving: Serving | None) -> None:
+        """How to join the shown session (and the projector shows it too), or that it is not served."""
         self.server_panel.show_serving(serving)
         if serving is not None:
             self.tabs.setCurrentIndex(DASHBOARD_TAB)
-            self.interface_timer.start()
-            return
-        self.interface_timer.stop()
         if self.present_window is not None:
-            self.present_window.close()
+            self.present_window.show_session(serving.title, serving.join_url) if serving else self.present_window.close()
+
+    def _show_served(self, served: dict[int, Serving]) -> None:
+        """Which sessions are served (the chooser marks them) and where (the server panel, mDNS)."""
+        self.toolbar.mark_served(list(served))
+        self.server_panel.show_served(self.controller.server, len(served))
+        self.interface_timer.start() if served else self.interface_timer.stop()
 
     def _settings_refused(self, what: str, exc: BaseException) -> None:
         """Shown on the field at fault when the form has it, else in the banner."""
@@ -289,65 +286,14 @@ class MainWindow(QMainWindow):
             return
         self.controller.start(settings, host, self.server_panel.port_spin.value())
 
-    def _ask(self, name: str, box: Any, buttons: dict[str, Any], answered) -> None:
-        """Open ``box`` as ``self.<name>_dialog`` (buttons: ``<name>_dialog_buttons``) until it is answered."""
-        open_question(self, name, box, buttons, lambda button: self.controller.closed or answered(button))
-
-    def _ask_about_taken_port(self, exc: Any, keeps_link: bool) -> None:
-        """Use the port offered, retry, or leave it: the answer starts again."""
-        box, buttons = port_in_use_box(self, exc, keeps_link)
-
-        def answered(button) -> None:
-            if self.serving is not None:
-                return
-            if buttons["use"] is not None and button is buttons["use"]:
-                self.server_panel.port_spin.setValue(exc.free_port)
-                self.start()
-            elif button is buttons["retry"]:
-                self.start()
-
-        self._ask("port", box, buttons, answered)
-
-    def remove_participant(self, participant: dict) -> None:
-        """Ask (a window-modal box), then revoke the participant's token and, if chosen, block their device."""
-        if self.session_id is None:
-            return
-        box, buttons = remove_participant_box(self, participant)
-
-        def answered(button) -> None:
-            if button is buttons["remove"]:
-                self.controller.remove_participant(participant, block_device=buttons["block"].isChecked())
-
-        self._ask("remove", box, buttons, answered)
-
-    def joined_participants(self) -> tuple[int, int]:
-        """(participants not removed, of them active in the last minute), as the dashboard last read them."""
-        return self.snapshot.joined() if self.snapshot is not None else (0, 0)
-
-    def stop(self, closing: bool = False) -> None:
-        """Stop the class server (``closing``: then close the window); with participants in, ask first."""
-        if self.serving is None or self.stop_dialog is not None:
-            return
-        joined, active_now = self.joined_participants()
-        if joined == 0:
-            return self._stop_confirmed(closing)
-        box, buttons = stop_server_box(self, joined, active_now, closing)
-        self._ask("stop", box, buttons, lambda button: button is buttons["stop"] and self._stop_confirmed(closing))
-
-    def _stop_confirmed(self, closing: bool) -> None:
-        if closing:
-            self._close_confirmed = True
-            self.close()
-        else:
-            self.controller.stop()
-
     def present(self) -> None:
         if self.serving is None:
             return
         if self.present_window is not None:
             self.present_window.close()
-        title, count = (self.session["config"]["title"], self.session["active_participants"]) if self.session else ("", 0)
-        self.present_window = PresentWindow(title, self.serving.join_url, count, self.server_panel.network_warning())
+        count = self.session["active_participants"] if self.session else 0
+        serving = self.serving
+        self.present_window = PresentWindow(serving.title, serving.join_url, count, self.server_panel.network_warning())
         self.present_window.setAttribute(Qt.WA_DeleteOnClose)
         self.present_window.destroyed.connect(lambda: setattr(self, "present_window", None))
         self.present_window.showFullScreen()
@@ -391,8 +337,8 @@ class MainWindow(QMainWindow):
         self.bridge.close()
 
     def closeEvent(self, event) -> None:
-        """Closing stops the class server: with participants in, only once the facilitator said so."""
-        if self.serving is not None and not self._close_confirmed and self.joined_participants()[0] > 0:
+        """Closing stops every served session and the server: with participants in, once the facilitator said so."""
+        if self.controller.serving_now and not self._close_confirmed and self.controller.joined_in_served()[0] > 0:
             event.ignore()
             self.stop(closing=True)
             return

@@ -157,6 +157,23 @@ class NetworkChoice:
             return [Interface(name or "chosen", wanted)], wanted, note
         return None, wanted, note
 
+    def running_server_note(self, host: str, port: int) -> Note | None:
+        """A note when the shown session, served elsewhere last time, would get other join links on the server
+        already running (at ``host:port``) for other sessions."""
+        remembered = self.remembered
+        if remembered is None or (remembered["host"], remembered["port"]) == (host, port):
+            return None
+        text = tr(
+            "Network",
+            "This session was served at {before}, port {port} last time. Start serves it with the running "
+            "sessions at {host}:{now}, so its participants' join links change.",
+            before=address_label(remembered["host"], remembered.get("interface")),
+            port=remembered["port"],
+            host=host,
+            now=port,
+        )
+        return "info", text
+
     def interface_name(self, address: str) -> str | None:
         """The adapter name of ``address``, remembered with the session for display."""
         for interface in self.interfaces or ():

@@ -53,7 +53,7 @@ class QrCodeView(QWidget):
             painter.drawText(
                 self.rect(),
                 Qt.AlignCenter | Qt.TextWordWrap,
-                tr("QrCodeView", "The join QR code appears here\nwhen the server runs."),
+                tr("QrCodeView", "The join QR code appears here\nwhen the session runs."),
             )
             return
         module = max(1, min(self.width(), self.height()) // n)  # whole pixels per module: sharp edges

@@ -1,6 +1,7 @@
-"""The window's left column: where the server listens (network, port), its state and mDNS name, and how
-participants join (``JoinPanel``). Networks are named in plain words; one that other devices cannot reach
-(this computer only, no router, a virtual network) is said so next to the QR code."""
+"""The window's left column: where the server listens (network, port: fixed while any session is served, and
+said so), the shown session's state, the server's mDNS name, and how participants join the shown session
+(``JoinPanel``). Networks are named in plain words; one that other devices cannot reach (this computer only, no
+router, a virtual network) is said so next to the QR code."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from .i18n import tr, tr_noop
 from .join_panel import JoinPanel
 from .network_choice import offer_labels, reachability_warning, technical_name
 from .param_fields import ignore_wheel_unless_focused
-from .serving import Serving
+from .serving import Server, Serving
 
 STATE_TEXT = {
     "draft": tr_noop("ServerPanel", "not started yet"),
@@ -39,13 +40,18 @@ class ServerPanel(QWidget):
         self.port_spin.setRange(0, 65535)
         self.port_spin.setSpecialValueText(tr("ServerPanel", "automatic (a free port)"))
         self.port_spin.setValue(port)
+        self.served_note = QLabel("")  # how many sessions the server serves: why network and port are fixed
+        self.served_note.setObjectName("served_note")
+        self.served_note.setWordWrap(True)
+        self.served_note.hide()
         self.state_label = QLabel(tr("ServerPanel", "No session"))
         self.state_label.setObjectName("state_label")
         self.state_label.setWordWrap(True)
-        self.mdns_label = QLabel("")
+        self.mdns_label = QLabel(tr("ServerPanel", "not announced"))
         self.mdns_label.setWordWrap(True)
         server_form.addRow(tr("ServerPanel", "Network"), self.interface_combo)
         server_form.addRow(tr("ServerPanel", "Port"), self.port_spin)
+        server_form.addRow(self.served_note)
         server_form.addRow(tr("ServerPanel", "State"), self.state_label)
         server_form.addRow(tr("ServerPanel", "mDNS"), self.mdns_label)
         self.join_panel = JoinPanel()
@@ -107,15 +113,35 @@ class ServerPanel(QWidget):
         self.state_label.setText(text)
 
     def show_serving(self, serving: Serving | None) -> None:
+        """How to join the shown session (None: it is not served)."""
         if serving is None:
             self.join_panel.set_url(None)
-            self.mdns_label.setText(tr("ServerPanel", "not announced"))
-            return
-        self.join_panel.set_url(serving.join_url, serving.join_code)
-        if serving.advertiser is not None:
-            instance = serving.advertiser.service_name.removesuffix("." + SERVICE_TYPE)
-            self.mdns_label.setText(
-                tr("ServerPanel", "announced as “{name}” ({service})", name=instance, service=SERVICE_TYPE.rstrip("."))
-            )
         else:
-            self.mdns_label.setText(serving.mdns_error or tr("ServerPanel", "off"))
+            self.join_panel.set_url(serving.join_url, serving.join_code, serving.title)
+
+    def show_served(self, server: Server | None, count: int) -> None:
+        """What the server serves (``count`` sessions; None: nothing) and how mDNS announces it."""
+        c = "ServerPanel"
+        if server is None:
+            self.served_note.hide()
+            self.mdns_label.setText(tr(c, "not announced"))
+            return
+        at = f"{server.host}:{server.port}"
+        if count == 1:
+            note = tr(c, "One session is served at {address}. Stop it to choose another network or port.", address=at)
+        else:
+            note = tr(
+                c,
+                "{n} sessions are served at {address}, each with its own join code. Stop them all to choose "
+                "another network or port.",
+                n=count,
+                address=at,
+            )
+        self.served_note.setText(note)
+        self.served_note.show()
+        name = server.advertiser.service_name if server.advertiser is not None else None
+        if server.mdns_error or name is None:
+            self.mdns_label.setText(server.mdns_error or tr(c, "off"))
+        else:
+            instance = name.removesuffix("." + SERVICE_TYPE)
+            self.mdns_label.setText(tr(c, "announced as “{name}” ({service})", name=instance, service=SERVICE_TYPE.rstrip(".")))

@@ -1,14 +1,13 @@
-"""Start and stop everything a running session needs: the session state, the HTTP server, mDNS.
+"""What serving a session means, without Qt: ``Server`` (the app's one HTTP server and mDNS advertiser, which
+every served session shares), ``Serving`` (one session on it: its join code and link), opening the server, and
+saving a session's settings before a start.
 
-Plain Python (no Qt): the window calls these from worker threads. The server is bound before
-the session is started so that a taken port changes nothing; a failed start undoes what it did.
-A successful start remembers the address and the port actually bound with the session
-(``Coordinator.remember_network_choice``), so the next start keeps the same join link.
+The window calls these from worker threads (``served_sessions.ServedSessions`` starts and stops sessions on the
+server). The server is bound before a session is started, so a taken port changes nothing.
 """
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,20 +16,35 @@ from typing import Any
 from ..errors import Conflict
 from ..server.mdns import MdnsAdvertiser
 from ..server.network import address_is_present
-from .i18n import core_message, tr
-
-log = logging.getLogger(__name__)
+from .i18n import tr
 
 
 @dataclass
-class Serving:
-    session_id: int
+class Server:
+    """The HTTP server every served session shares (one address, one port) and its mDNS announcement."""
+
     host: str
-    server: Any  # influx_desktop.server.runner.ServerThread
-    advertiser: MdnsAdvertiser | None
-    join_code: str
     port: int
-    mdns_error: str | None = None
+    interface: str | None  # the adapter's name, remembered with each session for display
+    thread: Any  # influx_desktop.server.runner.ServerThread
+    advertiser: MdnsAdvertiser | None = None
+    mdns_error: str | None = None  # why it is not announced, when announcing failed
+
+
+@dataclass(frozen=True)
+class Serving:
+    """One session served on the app's ``Server``."""
+
+    session_id: int
+    join_code: str
+    title: str
+    shared: Server
+
+    host = property(lambda self: self.shared.host)
+    port = property(lambda self: self.shared.port)
+    server = property(lambda self: self.shared.thread)
+    advertiser = property(lambda self: self.shared.advertiser)
+    mdns_error = property(lambda self: self.shared.mdns_error)
 
     @property
     def join_url(self) -> str:
@@ -53,18 +67,11 @@ def save_settings(coordinator: Any, session_id: int | None, settings: Mapping[st
     return coordinator.update_session(session_id, changes)
 
 
-def start_serving(
-    coordinator: Any,
-    session_id: int,
-    host: str,
-    port: int,
-    progress: Callable[[str], None] | None = None,
-    advertise: bool = True,
-    interface: str | None = None,
-) -> Serving:
-    """Bind ``host:port`` (0: a free port), start or resume the session, remember where it is served, announce it.
+def open_server(coordinator: Any, host: str, port: int, interface: str | None, say: Callable[[str], None]) -> Server:
+    """Bind ``host:port`` (0: a free port) and serve the HTTP API and the participant app there.
 
-    A taken port raises ``PortInUse`` (with a free port to offer) before anything changed."""
+    An address this computer no longer has raises ``Conflict`` (``interface_gone``); a taken port ``PortInUse``
+    (with a free port to offer)."""
     from ..server.app import create_app
     from ..server.runner import ServerThread
 
@@ -78,42 +85,10 @@ def start_serving(
             ),
             code="interface_gone",
         )
-
-    def say(text: str) -> None:  # the core's steps (errors.Text) in the app's language, like this module's own
-        if progress is not None:
-            progress(core_message(text))
-
     say(
         tr("Serving", "Opening {host}:{port}…", host=host, port=port)
         if port
         else tr("Serving", "Opening {host} on a free port…", host=host)
     )
-    server = ServerThread(create_app(coordinator, secrets.token_urlsafe(24)), host, port).start()
-    try:
-        session = coordinator.start_or_resume(session_id, progress=say)
-        coordinator.remember_network_choice(session_id, host, server.port, interface)
-    except BaseException:
-        server.stop()
-        raise
-    serving = Serving(session_id, host, server, None, session["join_code"], server.port)
-    if advertise:
-        say(tr("Serving", "Announcing the session on the network (mDNS)…"))
-        try:
-            title = session["config"]["title"]
-            serving.advertiser = MdnsAdvertiser(host, server.port, title, path=f"/?join={session['join_code']}").start()
-        except Exception as exc:  # mDNS is a convenience: the QR code still works without it
-            log.warning("mDNS registration failed: %s", exc)
-            serving.mdns_error = tr("Serving", "Not announced by mDNS ({error}); the QR code still works.", error=exc)
-    return serving
-
-
-def stop_serving(coordinator: Any, serving: Serving, stop_session: bool = True) -> dict | None:
-    """Unregister mDNS, close the server, then mark the session stopped."""
-    try:
-        if serving.advertiser is not None:
-            serving.advertiser.stop()
-    finally:
-        serving.server.stop()
-    if stop_session and coordinator.get_session(serving.session_id)["state"] in ("running", "paused"):
-        return coordinator.stop_session(serving.session_id)
-    return None
+    thread = ServerThread(create_app(coordinator, secrets.token_urlsafe(24)), host, port).start()
+    return Server(host, thread.port, interface, thread)

@@ -1,10 +1,12 @@
-"""The facilitator's session without Qt: the state the window shows and everything it asks of the core.
+"""The facilitator's sessions without Qt: the state the window shows and everything it asks of the core.
 
-``SessionController`` holds the session shown, its server, the latest dashboard snapshot and the network
-choice, and makes every call into the core, the network or the disk through ``run(work, on_done, on_error,
-on_progress)``: the window passes its thread pool's ``TaskRunner.run``, tests a function that runs the work
-at once. ``work(progress)`` runs off the UI thread and touches only the core; the callbacks, which alone
-change the state, run on the UI thread. Widgets observe the controller through ``controller.events``
+``SessionController`` holds the session shown (one at a time), the sessions served (``served``: one server and
+one mDNS announcement for all of them), the latest dashboard snapshot and the network choice, and makes every
+call into the core, the network or the disk through ``run(work, on_done, on_error, on_progress)``: the window
+passes its thread pool's ``TaskRunner.run``, tests a function that runs the work at once. ``work(progress)``
+runs off the UI thread and touches only the core and ``served`` (which keeps its own lock); the callbacks, which
+alone change the state the widgets see (``serving_now``: what ``served`` serves, as of the last callback), run
+on the UI thread. Widgets observe the controller through ``controller.events``
 (``events.<name>.connect(callback)``, napari style) and call its methods.
 """
 
@@ -16,20 +18,20 @@ from typing import Any
 
 from ..errors import InfluxError
 from ..server.network import Interface, address_is_present, list_ipv4_interfaces, pick_default_interface
-from ..testset import read_test_folder
 from .controller_events import ControllerEvents, failure_text
-from .exports import Export, write_atomically
+from .facilitator_actions import FacilitatorActions
 from .i18n import tr
 from .network_choice import NetworkChoice
-from .serving import Serving, save_settings, start_serving, stop_serving
-from .snapshot import SessionSnapshot, load_snapshot, participant_label
+from .served_sessions import ServedSessions
+from .serving import Server, Serving, save_settings
+from .snapshot import SessionSnapshot, load_snapshot
 
 C = "SessionController"
 Progress = Callable[[str], None]
 Run = Callable[..., None]  # run(work, on_done=None, on_error=None, on_progress=None)
 
 
-class SessionController:
+class SessionController(FacilitatorActions):
     def __init__(
         self, coordinator: Any, run: Run, snapshot_reads: Any, *, host: str | None = None, port: int = 0, advertise: bool = True
     ) -> None:
@@ -38,12 +40,12 @@ class SessionController:
         default for sessions never served."""
         self.coordinator = coordinator
         self.data_dir = Path(coordinator.data_dir)
-        self.advertise = advertise
         self.events = ControllerEvents()
         self.network = NetworkChoice(explicit_host=host, default_host=host, default_port=port)
+        self.served = ServedSessions(coordinator, advertise)
+        self.serving_now: dict[int, Serving] = {}  # ``served.current()`` as of the last start or stop
         self.session_id: int | None = None
         self.session: dict | None = None
-        self.serving: Serving | None = None
         self.snapshot: SessionSnapshot | None = None
         self.starting = self.stopping = self.closed = False
         self._run = run
@@ -54,6 +56,27 @@ class SessionController:
     @property
     def busy(self) -> bool:
         return self.starting or self.stopping
+
+    @property
+    def serving(self) -> Serving | None:
+        """The shown session's place on the server, or None when it is not served."""
+        return self.serving_now.get(self.session_id) if self.session_id is not None else None
+
+    @property
+    def server(self) -> Server | None:
+        """The server every served session shares; None while none is served."""
+        return next(iter(self.serving_now.values())).shared if self.serving_now else None
+
+    def _show_serving(self) -> None:
+        """The shown session is served or not; while any is, the status bar says the shown one's link (or none)."""
+        serving = self.serving
+        self.events.serving.emit(serving)
+        if self.serving_now:
+            self.events.status.emit(tr(C, "Serving {url}", url=serving.join_url) if serving else "", 0)
+
+    def _served_changed(self) -> None:
+        self.serving_now = self.served.current()
+        self.events.served.emit(self.serving_now)
 
     @property
     def state(self) -> str | None:
@@ -100,7 +123,7 @@ class SessionController:
         self._run(work, done, self.report(tr(C, "Could not list the network interfaces")))
 
     def _preselect_network(self) -> tuple[str, str] | None:
-        if self.serving is not None or self.starting:
+        if self.serving_now or self.starting:
             return None
         offer, selected, note = self.network.preselect()
         if offer is not None:
@@ -109,12 +132,12 @@ class SessionController:
 
     def check_interface(self) -> None:
         """While serving, warn when the address served on has gone from this computer."""
-        serving = self.serving
+        serving = self.server
         if serving is None:
             return
 
         def done(present: bool) -> None:
-            if not present and self.serving is serving:
+            if not present and self.server is serving:
                 self.events.notice.emit(
                     "problem",
                     tr(
@@ -148,6 +171,7 @@ class SessionController:
         self.session_id = session_id
         self.snapshot = None
         self.events.shown.emit(session_id)
+        self._show_serving()
 
         def done(result) -> None:
             session, remembered = result
@@ -156,22 +180,20 @@ class SessionController:
             self._set_session(session, load_form=True)
             self.events.notice.emit(None, "")
             notes = []
-            if self.serving is None:
-                self.network.remembered = remembered
-                self.events.port.emit(remembered["port"] if remembered else self.network.default_port)
-                note = self._preselect_network()
-                if session["state"] in ("running", "paused"):
-                    notes.append(
-                        (
-                            "info",
-                            tr(
-                                C,
-                                "This session was still marked running when the app last closed. Press Start to serve it again.",
-                            ),
-                        )
+            self.network.remembered = remembered
+            if self.serving is None and session["state"] in ("running", "paused"):
+                notes.append(
+                    (
+                        "info",
+                        tr(C, "This session was still marked running when the app last closed. Press Start to serve it again."),
                     )
-                if note is not None:
-                    notes.append(note)
+                )
+            if not self.serving_now:
+                self.events.port.emit(remembered["port"] if remembered else self.network.default_port)
+                notes.append(self._preselect_network())
+            elif self.serving is None:
+                notes.append(self.network.running_server_note(self.server.host, self.server.port))
+            notes = [note for note in notes if note is not None]
             if notes:
                 kind = "problem" if any(k == "problem" for k, _ in notes) else "info"
                 self.events.notice.emit(kind, " ".join(text for _, text in notes))
@@ -184,13 +206,14 @@ class SessionController:
         self._run(work, done, self.report(tr(C, "Could not open the session")))
 
     def new_session(self) -> bool:
-        """Show a new, unsaved session (its own port; the network choice stays). False while serving."""
-        if self.serving is not None:
-            self.events.notice.emit("problem", tr(C, "Stop the running session before creating a new one."))
+        """Show a new, unsaved session: on the running server's port while one runs, else the default port."""
+        if self.busy:
             return False
         self.session_id = self.session = self.snapshot = self.network.remembered = None
-        self.events.port.emit(self.network.default_port)
+        server = self.server
+        self.events.port.emit(server.port if server is not None else self.network.default_port)
         self.events.shown.emit(None)
+        self._show_serving()
         self.list_sessions()
         self.events.changed.emit()
         return True
@@ -214,8 +237,9 @@ class SessionController:
     # ================================================================== server
 
     def start(self, settings: dict, host: str, port: int) -> None:
-        """Save the settings, bind ``host:port`` (0: a free one), start or resume the session, announce it."""
-        if self.serving is not None or self.starting:
+        """Save the settings, start or resume the session and announce it, on the running server or on one
+        bound at ``host:port`` (0: a free one) when none runs."""
+        if self.serving is not None or self.busy:
             return
         interface = self.network.interface_name(host)
         session_id = self.session_id
@@ -223,8 +247,8 @@ class SessionController:
 
         def work(progress: Progress):
             session = created["session"] = save_settings(self.coordinator, session_id, settings)
-            serving = start_serving(self.coordinator, session["id"], host, port, progress, self.advertise, interface)
-            return session, serving
+            serving = self.served.serve(session["id"], host, port, progress, interface)
+            return self.coordinator.get_session(session["id"]), serving
 
         def finish() -> None:
             self.starting = False
@@ -233,10 +257,10 @@ class SessionController:
         def done(result) -> None:
             finish()
             session, serving = result
-            self.serving = serving
-            self.network.remembered = {"host": serving.host, "port": serving.port, "interface": interface}
+            self.network.remembered = {"host": serving.host, "port": serving.port, "interface": serving.shared.interface}
             self._set_session(session)
             self.events.port.emit(serving.port)  # Stop/Start, and the next start of the app, keep the same link
+            self._served_changed()
             self.events.serving.emit(serving)
             self.events.notice.emit(None, "")
             self.list_sessions()
@@ -245,6 +269,7 @@ class SessionController:
 
         def failed(exc: BaseException) -> None:
             finish()
+            self._served_changed()
             if "session" in created:
                 self._set_session(created["session"])
                 self.list_sessions()
@@ -260,32 +285,50 @@ class SessionController:
         self._run(work, done, failed, self.events.start_progress.emit)
 
     def stop(self) -> None:
+        """Stop serving the shown session (the others go on); the last one served stops the server and mDNS."""
         serving = self.serving
-        if serving is None:
+        if serving is None or self.busy:
             return
         self.stopping = True
         self.events.changed.emit()
 
-        def done(_result) -> None:
+        def finish() -> None:
             self.stopping = False
-            self.serving = None
-            self.events.serving.emit(None)
-            self.events.status.emit(tr(C, "Stopped. Participants keep their progress and can rejoin after Start."), 8000)
+            self._served_changed()
+            if self.session_id == serving.session_id:
+                self.events.serving.emit(self.serving)
+            self.list_sessions()
+
+        def done(_result) -> None:
+            finish()
+            others = len(self.serving_now)
+            self.events.status.emit(
+                tr(C, "Stopped. Participants keep their progress and can rejoin after Start.")
+                if others == 0
+                else tr(C, "Stopped this session; the other running sessions go on ({n}).", n=others),
+                8000,
+            )
             self.events.changed.emit()
             self.request_refresh()
 
         def failed(exc: BaseException) -> None:
-            self.stopping = False
+            finish()
             self.report(tr(C, "Could not stop cleanly"))(exc)
 
-        self._run(lambda _p: stop_serving(self.coordinator, serving), done, failed)
+        self._run(lambda _p: self.served.stop(serving.session_id), done, failed)
 
     def toggle_pause(self) -> None:
         if self.session_id is None or self.session is None:
             return
         session_id, coordinator = self.session_id, self.coordinator
         change = coordinator.pause_session if self.session["state"] == "running" else coordinator.resume_session
-        self._run(lambda _p: change(session_id), self._set_session, self.report(tr(C, "Could not change the state")))
+
+        def done(session: dict) -> None:
+            if self.session_id == session_id:
+                self._set_session(session)
+            self.list_sessions()  # the chooser says which sessions run and which are paused
+
+        self._run(lambda _p: change(session_id), done, self.report(tr(C, "Could not change the state")))
 
     # ================================================================== live updates
 
@@ -311,82 +354,32 @@ class SessionController:
 
         self._snapshot_reads.request(lambda _p: load_snapshot(self.coordinator, session_id), show)
 
-    # ================================================================== facilitator actions
-
-    def _act(self, what: str, work: Callable[[], Any], done_text: str, msecs: int) -> None:
-        """Run ``work`` off the UI thread; say ``done_text`` when it is done, or what failed."""
-        self._run(lambda _p: work(), lambda _r: self.events.status.emit(done_text, msecs), self.report(what))
-
-    def remove_participant(self, participant: dict, block_device: bool) -> None:
-        """Revoke the participant's token and, if asked, block their device from joining again."""
-        if self.session_id is None:
-            return
-        session_id, participant_id = self.session_id, participant["id"]
-        who = participant_label(participant["nickname"], participant_id)
-        self._act(
-            tr(C, "Could not remove {who}", who=who),
-            lambda: self.coordinator.revoke_participant(session_id, participant_id, block_device=block_device),
-            tr(C, "{who} was removed and their device blocked.", who=who)
-            if block_device
-            else tr(C, "{who} was removed.", who=who),
-            5000,
-        )
-
-    def unblock_device(self, participant: dict) -> None:
-        if self.session_id is None:
-            return
-        session_id, participant_id = self.session_id, participant["id"]
-        who = participant_label(participant["nickname"], participant_id)
-        self._act(
-            tr(C, "Could not unblock {who}'s device", who=who),
-            lambda: self.coordinator.unblock_device(session_id, participant_id),
-            tr(C, "{who}'s device may join again, as a new participant.", who=who),
-            5000,
-        )
-
-    def load_test_set(self, folder: Path) -> None:
-        """Read ``folder`` (one subfolder per class) as the session's test set; accuracy follows each version."""
-        session_id = self.session_id
-
-        def work(_progress):
-            classes = self.coordinator.config(session_id).classes
-            return self.coordinator.load_test_set(session_id, read_test_folder(folder, classes))
-
-        def done(status: dict) -> None:
-            self.events.status.emit(
-                tr(C, "Reading {n} test images; accuracy appears after each new version.", n=status.get("images")), 8000
-            )
-            self.request_refresh()
-
-        self._run(work, done, self.report(tr(C, "Could not load the test set")))
-
-    def save_export(self, export: Export, path: Path, fmt: str) -> None:
-        """Write the shown session's ``export`` in ``fmt`` to ``path``, whole or not at all, off the UI thread."""
-        session_id, what = self.session_id, tr(C, export.what)
-        self.events.status.emit(tr(C, "Exporting {what}…", what=what), 0)
-
-        def work(_progress):
-            write_atomically(path, export.produce(self.coordinator, session_id, fmt))
-            return path
-
-        def saved(p):
-            self.events.status.emit(tr(C, "{label} saved to {path}", label=tr(C, export.label), path=p), 10000)
-
-        self._run(work, saved, self.report(tr(C, "Could not export {what}", what=what)))
-
     # ================================================================== quitting
 
+    def joined_in_served(self) -> tuple[int, int]:
+        """(participants not removed, of them active in the last minute) of every served session: the shown one
+        as the dashboard last read it, the others read now (when the app is about to close)."""
+        joined = active = 0
+        for session_id in self.serving_now:
+            if session_id == self.session_id and self.snapshot is not None:
+                j, a = self.snapshot.joined()
+            else:
+                participants = self.coordinator.participants(session_id)
+                j = self.coordinator.get_session(session_id)["active_participants"]
+                a = sum(p["state"] == "active" for p in participants)
+            joined, active = joined + j, active + a
+        return joined, active
+
     def close(self, wait_for_tasks: Callable[[], Any] = lambda: None) -> None:
-        """Start nothing more, let running work finish, then stop the server and mDNS and mark the session
-        stopped. Idempotent."""
+        """Start nothing more, let running work finish, then stop every served session, the server and mDNS.
+        Idempotent."""
         if self.closed:
             return
         self.closed = True
         self._snapshot_reads.stop()
         wait_for_tasks()
-        serving, self.serving = self.serving, None
-        if serving is not None:
-            try:
-                stop_serving(self.coordinator, serving)
-            except Exception as exc:  # quitting must not fail; the core's state is already on disk
-                print(f"influx-desktop: while stopping: {exc}")
+        try:
+            self.served.stop_all()
+        except Exception as exc:  # quitting must not fail; the core's state is already on disk
+            print(f"influx-desktop: while stopping: {exc}")
+        self.serving_now = {}

@@ -1,5 +1,6 @@
-"""The window's toolbar: the session chooser and every session action (start, stop, pause, present, test set,
-exports, data folder), enabled by what the controller says is possible. The window connects the actions."""
+"""The window's toolbar: the session chooser (which marks the sessions being served) and every action on the shown
+session (start, stop, pause, present, test set, exports, data folder), enabled by what the controller says is
+possible. The window connects the actions."""
 
 from __future__ import annotations
 
@@ -16,8 +17,12 @@ class SessionToolbar(QToolBar):
         self.setMovable(False)
         self.session_combo = ignore_wheel_unless_focused(QComboBox())
         self.session_combo.setMinimumWidth(220)
+        self.session_combo.setMaximumWidth(440)  # a long title is cut; the toolbar fits 1440 px in German too
+        self.session_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         c = "SessionToolbar"
-        self.session_combo.setToolTip(tr(c, "Sessions in this data folder"))
+        self.session_combo.setToolTip(tr(c, "Sessions in this data folder; ● marks those being served now"))
+        self._sessions: dict[int, dict] = {}  # as listed, by id
+        self._served: set[int] = set()
         self.addWidget(QLabel(" " + tr(c, "Session:") + " "))
         self.addWidget(self.session_combo)
         self.new_action = self.addAction(tr(c, "New session"))
@@ -49,7 +54,9 @@ class SessionToolbar(QToolBar):
             export_button.setPopupMode(QToolButton.InstantPopup)
         self.open_folder_action = self.addAction(tr(c, "Open data folder"))
         self.start_action.setToolTip(tr(c, "Save the settings, prepare the model and start accepting participants"))
-        self.stop_action.setToolTip(tr(c, "Stop the server and the session; participants can rejoin after Start"))
+        self.stop_action.setToolTip(
+            tr(c, "Stop this session (the server stops with the last one served); participants can rejoin after Start")
+        )
 
     def update_controls(self, *, serving: bool, busy: bool, state: str | None, has_session: bool) -> None:
         self.start_action.setEnabled(not serving and not busy)
@@ -66,16 +73,17 @@ class SessionToolbar(QToolBar):
             self.export_study_action,
         ):
             action.setEnabled(has_session and not busy)
-        self.new_action.setEnabled(not serving and not busy)
-        self.session_combo.setEnabled(not serving and not busy)
+        self.new_action.setEnabled(not busy)
+        self.session_combo.setEnabled(not busy)
 
     def show_sessions(self, sessions: list[dict], current: int | None) -> None:
         """List ``sessions``; a new, unsaved one (``current`` None) as "(new session)"."""
         combo = self.session_combo
         combo.blockSignals(True)
         combo.clear()
+        self._sessions = {s["id"]: s for s in sessions}
         for s in sessions:
-            combo.addItem(f"#{s['id']} {s['config']['title']}", s["id"])
+            combo.addItem(self._label(s), s["id"])
         if current is None:
             combo.addItem(tr("SessionToolbar", "(new session)"), None)
         combo.setCurrentIndex(combo.findData(current))
@@ -84,5 +92,22 @@ class SessionToolbar(QToolBar):
     def show_session(self, session: dict) -> None:
         index = self.session_combo.findData(session["id"])
         if index >= 0:
-            self.session_combo.setItemText(index, f"#{session['id']} {session['config']['title']}")
+            self._sessions[session["id"]] = session
+            self.session_combo.setItemText(index, self._label(session))
             self.session_combo.setCurrentIndex(index)
+
+    def mark_served(self, session_ids: list[int]) -> None:
+        """Mark the sessions being served ("● #2 Fruit (running)"); the others read "#3 Clothes"."""
+        self._served = set(session_ids)
+        for session_id, session in self._sessions.items():  # not itemData(): "(new session)" holds None
+            index = self.session_combo.findData(session_id)
+            if index >= 0:
+                self.session_combo.setItemText(index, self._label(session))
+
+    def _label(self, session: dict) -> str:
+        label = f"#{session['id']} {session['config']['title']}"
+        if session["id"] not in self._served:
+            return label
+        if session["state"] == "paused":
+            return tr("SessionToolbar", "● {session} (paused)", session=label)
+        return tr("SessionToolbar", "● {session} (running)", session=label)

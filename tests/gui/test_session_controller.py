@@ -174,8 +174,6 @@ def test_start_pause_resume_stop_on_loopback(coordinator, open_controller, tmp_p
     assert controller.state == "paused"
     controller.toggle_pause()
     assert controller.state == "running"
-    assert not controller.new_session()  # not while serving
-    assert seen("notice")[-1] == ("problem", "Stop the running session before creating a new one.")
 
     controller.save_export(MODEL, tmp_path / "model.onnx", "onnx")
     assert (tmp_path / "model.onnx").read_bytes() == coordinator.export_model(controller.session_id)
@@ -186,6 +184,33 @@ def test_start_pause_resume_stop_on_loopback(coordinator, open_controller, tmp_p
     assert seen("serving")[-1] == (None,)
     with pytest.raises(OSError):
         socket.create_connection((LOOPBACK, serving.port), timeout=1).close()
+
+
+def test_a_second_session_is_served_by_the_running_server_and_the_last_stop_closes_it(coordinator, open_controller):
+    controller, seen = open_controller()
+    controller.start(dict(SETTINGS), LOOPBACK, 0)
+    first = controller.serving
+    assert controller.new_session() and seen("port")[-1] == (first.port,)  # allowed while serving, on its port
+    controller.start({"title": "Second", "classes": ["x", "y"]}, "192.0.2.77", 1)  # TEST-NET: ignored, never bound
+    second = controller.serving
+    assert second is not None and second.session_id != first.session_id, seen("notice")
+    assert second.server is first.server and (second.host, second.port) == (LOOPBACK, first.port)
+    assert list(controller.serving_now) == [first.session_id, second.session_id]
+    assert seen("served")[-1] == (controller.serving_now,)
+
+    controller.stop()  # the shown session, Second: First goes on
+    assert controller.serving is None and list(controller.serving_now) == [first.session_id]
+    assert coordinator.get_session(second.session_id)["state"] == "stopped"
+    assert coordinator.get_session(first.session_id)["state"] == "running"
+    assert status_of(f"http://{LOOPBACK}:{first.port}/api/v1/status")["app"] == "influx-desktop"
+    assert seen("status")[-1] == ("Stopped this session; the other running sessions go on (1).", 8000)
+
+    controller.show_session(first.session_id)
+    assert controller.serving is first
+    controller.stop()
+    assert controller.server is None and controller.serving_now == {}
+    with pytest.raises(OSError):
+        socket.create_connection((LOOPBACK, first.port), timeout=1).close()
 
 
 def test_a_taken_port_is_offered_another_and_nothing_starts(coordinator, open_controller):

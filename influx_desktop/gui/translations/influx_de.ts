@@ -1326,8 +1326,12 @@
             <translation>Im Vollbild zeigen</translation>
         </message>
         <message>
-            <source>Start the server to get a join link.</source>
-            <translation>Starten Sie den Server, um einen Beitrittslink zu erhalten.</translation>
+            <source>Join: {title}</source>
+            <translation>Mitmachen: {title}</translation>
+        </message>
+        <message>
+            <source>Press Start to get this session's join link.</source>
+            <translation>Drücken Sie Starten, um den Beitrittslink dieser Sitzung zu erhalten.</translation>
         </message>
         <message>
             <source>Join code: {code}</source>
@@ -1462,6 +1466,10 @@
             <source>This session was served on {before} last time, and this computer does not have that address now (network disconnected? another Wi-Fi?). Reconnect it to keep participants' join links, or choose another Network under Server: their links then change.</source>
             <translation>Diese Sitzung lief zuletzt über {before}, und dieser Computer hat diese Adresse gerade nicht (Netzwerk getrennt? anderes WLAN?). Verbinden Sie ihn wieder, damit die Beitrittslinks der Teilnehmenden gleich bleiben, oder wählen Sie unter „Server“ ein anderes Netzwerk: Dann ändern sich die Links.</translation>
         </message>
+        <message>
+            <source>This session was served at {before}, port {port} last time. Start serves it with the running sessions at {host}:{now}, so its participants' join links change.</source>
+            <translation>Diese Sitzung lief zuletzt über {before}, Port {port}. Starten stellt sie zusammen mit den laufenden Sitzungen unter {host}:{now} bereit, daher ändern sich die Beitrittslinks ihrer Teilnehmenden.</translation>
+        </message>
     </context>
     <context>
         <name>PortInUseBox</name>
@@ -1493,16 +1501,16 @@
     <context>
         <name>PresentWindow</name>
         <message>
-            <source>Join: {title}</source>
-            <translation>Mitmachen: {title}</translation>
-        </message>
-        <message>
             <source>Scan the code with your phone's camera, or type the address into your browser.</source>
             <translation>Scanne den Code mit der Kamera deines Handys oder gib die Adresse in deinen Browser ein.</translation>
         </message>
         <message>
             <source>Esc or a click closes this view.</source>
             <translation>Esc oder ein Klick schließt diese Ansicht.</translation>
+        </message>
+        <message>
+            <source>Join: {title}</source>
+            <translation>Mitmachen: {title}</translation>
         </message>
     </context>
     <context>
@@ -1548,9 +1556,9 @@
         </message>
         <message>
             <source>The join QR code appears here
-when the server runs.</source>
+when the session runs.</source>
             <translation>Der QR-Code zum Mitmachen erscheint hier,
-sobald der Server läuft.</translation>
+sobald die Sitzung läuft.</translation>
         </message>
     </context>
     <context>
@@ -1697,6 +1705,10 @@ sobald der Server läuft.</translation>
             <translation>Keine Sitzung</translation>
         </message>
         <message>
+            <source>not announced</source>
+            <translation>nicht angekündigt</translation>
+        </message>
+        <message>
             <source>Network</source>
             <translation>Netzwerk</translation>
         </message>
@@ -1729,20 +1741,32 @@ sobald der Server läuft.</translation>
             <translation>der Server läuft nicht: klicken Sie auf „Starten“</translation>
         </message>
         <message>
-            <source>not announced</source>
-            <translation>nicht angekündigt</translation>
+            <source>One session is served at {address}. Stop it to choose another network or port.</source>
+            <translation>Eine Sitzung läuft unter {address}. Beenden Sie sie, um ein anderes Netzwerk oder einen anderen Port zu wählen.</translation>
         </message>
         <message>
-            <source>announced as “{name}” ({service})</source>
-            <translation>angekündigt als „{name}“ ({service})</translation>
+            <source>{n} sessions are served at {address}, each with its own join code. Stop them all to choose another network or port.</source>
+            <translation>{n} Sitzungen laufen unter {address}, jede mit eigenem Beitrittscode. Beenden Sie alle, um ein anderes Netzwerk oder einen anderen Port zu wählen.</translation>
         </message>
         <message>
             <source>off</source>
             <translation>aus</translation>
         </message>
+        <message>
+            <source>announced as “{name}” ({service})</source>
+            <translation>angekündigt als „{name}“ ({service})</translation>
+        </message>
     </context>
     <context>
         <name>Serving</name>
+        <message>
+            <source>Announcing the session on the network (mDNS)…</source>
+            <translation>Kündige die Sitzung im Netzwerk an (mDNS)…</translation>
+        </message>
+        <message>
+            <source>Not announced by mDNS ({error}); the QR code still works.</source>
+            <translation>Nicht per mDNS angekündigt ({error}); der QR-Code funktioniert trotzdem.</translation>
+        </message>
         <message>
             <source>The address {host} no longer belongs to this computer (network disconnected?). Choose another network interface.</source>
             <translation>Die Adresse {host} gehört nicht mehr zu diesem Computer (Netzwerk getrennt?). Wählen Sie ein anderes Netzwerk.</translation>
@@ -1754,14 +1778,6 @@ sobald der Server läuft.</translation>
         <message>
             <source>Opening {host} on a free port…</source>
             <translation>Öffne {host} auf einem freien Port…</translation>
-        </message>
-        <message>
-            <source>Announcing the session on the network (mDNS)…</source>
-            <translation>Kündige die Sitzung im Netzwerk an (mDNS)…</translation>
-        </message>
-        <message>
-            <source>Not announced by mDNS ({error}); the QR code still works.</source>
-            <translation>Nicht per mDNS angekündigt ({error}); der QR-Code funktioniert trotzdem.</translation>
         </message>
     </context>
     <context>
@@ -1843,66 +1859,6 @@ sobald der Server läuft.</translation>
             <translation>Zusammenfassung je Person (JSON Lines)…</translation>
         </message>
         <message>
-            <source>Could not list the network interfaces</source>
-            <translation>Die Netzwerke konnten nicht aufgelistet werden</translation>
-        </message>
-        <message>
-            <source>The network address {host} is gone from this computer (Wi-Fi off? cable out?): participants cannot reach the server. Stop, choose another network, and Start again.</source>
-            <translation>Die Netzwerkadresse {host} gibt es auf diesem Computer nicht mehr (WLAN aus? Kabel gezogen?): Die Teilnehmenden erreichen den Server nicht. Beenden Sie ihn, wählen Sie ein anderes Netzwerk und starten Sie erneut.</translation>
-        </message>
-        <message>
-            <source>No session yet: give it a title and at least two classes, then press Start.</source>
-            <translation>Noch keine Sitzung: Geben Sie einen Titel und mindestens zwei Klassen ein und klicken Sie dann auf „Starten“.</translation>
-        </message>
-        <message>
-            <source>Could not read the sessions</source>
-            <translation>Die Sitzungen konnten nicht gelesen werden</translation>
-        </message>
-        <message>
-            <source>This session was still marked running when the app last closed. Press Start to serve it again.</source>
-            <translation>Diese Sitzung war beim letzten Schließen der App noch als laufend markiert. Klicken Sie auf „Starten“, um sie wieder bereitzustellen.</translation>
-        </message>
-        <message>
-            <source>Could not open the session</source>
-            <translation>Die Sitzung konnte nicht geöffnet werden</translation>
-        </message>
-        <message>
-            <source>Stop the running session before creating a new one.</source>
-            <translation>Beenden Sie die laufende Sitzung, bevor Sie eine neue anlegen.</translation>
-        </message>
-        <message>
-            <source>Settings saved.</source>
-            <translation>Einstellungen gespeichert.</translation>
-        </message>
-        <message>
-            <source>Could not save the settings</source>
-            <translation>Die Einstellungen konnten nicht gespeichert werden</translation>
-        </message>
-        <message>
-            <source>Serving {url}</source>
-            <translation>Bereitgestellt unter {url}</translation>
-        </message>
-        <message>
-            <source>Could not start</source>
-            <translation>Start nicht möglich</translation>
-        </message>
-        <message>
-            <source>Starting the session…</source>
-            <translation>Die Sitzung wird gestartet…</translation>
-        </message>
-        <message>
-            <source>Stopped. Participants keep their progress and can rejoin after Start.</source>
-            <translation>Beendet. Die Teilnehmenden behalten ihren Fortschritt und können nach dem Start wieder beitreten.</translation>
-        </message>
-        <message>
-            <source>Could not stop cleanly</source>
-            <translation>Konnte nicht sauber beendet werden</translation>
-        </message>
-        <message>
-            <source>Could not change the state</source>
-            <translation>Der Status konnte nicht geändert werden</translation>
-        </message>
-        <message>
             <source>Could not remove {who}</source>
             <translation>{who} konnte nicht entfernt werden</translation>
         </message>
@@ -1941,6 +1897,66 @@ sobald der Server läuft.</translation>
         <message>
             <source>Could not export {what}</source>
             <translation>Konnte {what} nicht exportieren</translation>
+        </message>
+        <message>
+            <source>Could not list the network interfaces</source>
+            <translation>Die Netzwerke konnten nicht aufgelistet werden</translation>
+        </message>
+        <message>
+            <source>The network address {host} is gone from this computer (Wi-Fi off? cable out?): participants cannot reach the server. Stop, choose another network, and Start again.</source>
+            <translation>Die Netzwerkadresse {host} gibt es auf diesem Computer nicht mehr (WLAN aus? Kabel gezogen?): Die Teilnehmenden erreichen den Server nicht. Beenden Sie ihn, wählen Sie ein anderes Netzwerk und starten Sie erneut.</translation>
+        </message>
+        <message>
+            <source>No session yet: give it a title and at least two classes, then press Start.</source>
+            <translation>Noch keine Sitzung: Geben Sie einen Titel und mindestens zwei Klassen ein und klicken Sie dann auf „Starten“.</translation>
+        </message>
+        <message>
+            <source>Could not read the sessions</source>
+            <translation>Die Sitzungen konnten nicht gelesen werden</translation>
+        </message>
+        <message>
+            <source>This session was still marked running when the app last closed. Press Start to serve it again.</source>
+            <translation>Diese Sitzung war beim letzten Schließen der App noch als laufend markiert. Klicken Sie auf „Starten“, um sie wieder bereitzustellen.</translation>
+        </message>
+        <message>
+            <source>Could not open the session</source>
+            <translation>Die Sitzung konnte nicht geöffnet werden</translation>
+        </message>
+        <message>
+            <source>Settings saved.</source>
+            <translation>Einstellungen gespeichert.</translation>
+        </message>
+        <message>
+            <source>Could not save the settings</source>
+            <translation>Die Einstellungen konnten nicht gespeichert werden</translation>
+        </message>
+        <message>
+            <source>Serving {url}</source>
+            <translation>Bereitgestellt unter {url}</translation>
+        </message>
+        <message>
+            <source>Could not start</source>
+            <translation>Start nicht möglich</translation>
+        </message>
+        <message>
+            <source>Starting the session…</source>
+            <translation>Die Sitzung wird gestartet…</translation>
+        </message>
+        <message>
+            <source>Stopped. Participants keep their progress and can rejoin after Start.</source>
+            <translation>Beendet. Die Teilnehmenden behalten ihren Fortschritt und können nach dem Start wieder beitreten.</translation>
+        </message>
+        <message>
+            <source>Stopped this session; the other running sessions go on ({n}).</source>
+            <translation>Diese Sitzung ist beendet; die anderen laufenden Sitzungen gehen weiter ({n}).</translation>
+        </message>
+        <message>
+            <source>Could not stop cleanly</source>
+            <translation>Konnte nicht sauber beendet werden</translation>
+        </message>
+        <message>
+            <source>Could not change the state</source>
+            <translation>Der Status konnte nicht geändert werden</translation>
         </message>
     </context>
     <context>
@@ -2017,8 +2033,8 @@ sobald der Server läuft.</translation>
             <translation>Sitzung</translation>
         </message>
         <message>
-            <source>Sessions in this data folder</source>
-            <translation>Sitzungen in diesem Datenordner</translation>
+            <source>Sessions in this data folder; ● marks those being served now</source>
+            <translation>Sitzungen in diesem Datenordner; ● markiert die, die gerade laufen</translation>
         </message>
         <message>
             <source>Session:</source>
@@ -2081,8 +2097,8 @@ sobald der Server läuft.</translation>
             <translation>Einstellungen speichern, das Modell vorbereiten und Teilnehmende zulassen</translation>
         </message>
         <message>
-            <source>Stop the server and the session; participants can rejoin after Start</source>
-            <translation>Server und Sitzung beenden; die Teilnehmenden können nach dem Start wieder beitreten</translation>
+            <source>Stop this session (the server stops with the last one served); participants can rejoin after Start</source>
+            <translation>Diese Sitzung beenden (der Server endet mit der letzten laufenden); Teilnehmende können nach dem Start wieder beitreten</translation>
         </message>
         <message>
             <source>Resume updates</source>
@@ -2091,6 +2107,14 @@ sobald der Server läuft.</translation>
         <message>
             <source>(new session)</source>
             <translation>(neue Sitzung)</translation>
+        </message>
+        <message>
+            <source>● {session} (paused)</source>
+            <translation>● {session} (pausiert)</translation>
+        </message>
+        <message>
+            <source>● {session} (running)</source>
+            <translation>● {session} (läuft)</translation>
         </message>
     </context>
     <context>
@@ -2102,6 +2126,14 @@ sobald der Server läuft.</translation>
     </context>
     <context>
         <name>StopServerBox</name>
+        <message>
+            <source>1 participant has joined the {k} running sessions.</source>
+            <translation>1 Person ist den {k} laufenden Sitzungen beigetreten.</translation>
+        </message>
+        <message>
+            <source>{n} participants have joined the {k} running sessions.</source>
+            <translation>{n} Personen sind den {k} laufenden Sitzungen beigetreten.</translation>
+        </message>
         <message>
             <source>1 participant has joined this session.</source>
             <translation>1 Person ist dieser Sitzung beigetreten.</translation>
@@ -2119,6 +2151,10 @@ sobald der Server läuft.</translation>
             <translation>App schließen und den Klassen-Server beenden?</translation>
         </message>
         <message>
+            <source>Stop this session? The other running sessions go on.</source>
+            <translation>Diese Sitzung beenden? Die anderen laufenden Sitzungen gehen weiter.</translation>
+        </message>
+        <message>
             <source>Stop the class server?</source>
             <translation>Den Klassen-Server beenden?</translation>
         </message>
@@ -2131,12 +2167,16 @@ sobald der Server läuft.</translation>
             <translation>Schließen und Server beenden</translation>
         </message>
         <message>
-            <source>Stop the server</source>
-            <translation>Server beenden</translation>
-        </message>
-        <message>
             <source>Close InFL-UX Desktop</source>
             <translation>InFL-UX Desktop schließen</translation>
+        </message>
+        <message>
+            <source>Stop the session</source>
+            <translation>Sitzung beenden</translation>
+        </message>
+        <message>
+            <source>Stop the server</source>
+            <translation>Server beenden</translation>
         </message>
         <message>
             <source>Stop the class server</source>
