@@ -1,5 +1,6 @@
 """The facilitator's desktop app at 1440×900 for docs/screenshots/: setup (a preset, and Advanced open),
-the dashboard of a running lesson, and the projector view — ``teacher_screens(out, lang)``, one of the groups
+the dashboard of a running lesson, the projector view, and the window serving a second session beside the
+lesson (issue 18) — ``teacher_screens(out, lang)``, one of the groups
 of scripts/screenshots.py (``--only teacher``); also runnable alone:
 
     .venv/bin/python scripts/teacher_screens.py [--lang de] [--out docs/screenshots]
@@ -10,7 +11,8 @@ choice is loopback). The lesson is real too: six participants join the running s
 class statistics of their Fashion-MNIST photos, train the head with onnxruntime on the session's own training
 artifacts (bench/convergence.py's recipe: each holds two of three classes) and send their updates; five test
 the class model on their own test photos; the facilitator's test set is loaded from PNG files and scored by
-the server after each version. Files: ``teacher-<nn>-<screen>-<language>.png``.
+the server after each version. Then a second session starts on the same server and two participants join it;
+the window shows the lesson again. Files: ``teacher-<nn>-<screen>-<language>.png``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ LOOPBACK = "127.0.0.1"
 CLASS_IDS = [1, 2, 6]
 CLASSES = {"en": ["Trousers", "Pullover", "Shirt"], "de": ["Hose", "Pullover", "Hemd"]}
 TITLE = {"en": "What are we wearing?", "de": "Was tragen wir?"}
+SECOND = {  # a second session served beside the lesson: its title and classes
+    "en": ("Fruit or vegetable?", ["Fruit", "Vegetable"]),
+    "de": ("Obst oder Gemüse?", ["Obst", "Gemüse"]),
+}
 STUDENTS = [  # nickname, browser, the two classes of their photos
     ("Mia", "Mozilla/5.0 (Linux; Android 14; Pixel 7) Chrome/126.0 Mobile", (0, 1)),
     ("Ben", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Version/17.5 Mobile Safari/604.1", (1, 2)),
@@ -44,6 +50,23 @@ STUDENTS = [  # nickname, browser, the two classes of their photos
     ("Finn", "Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) Chrome/126.0", (0, 2)),
 ]
 ROUNDS = 2  # updates each student sends
+
+
+def _outlive_pyside_refcount_bug() -> None:
+    """PySide6 6.12 on CPython 3.11 drops one reference to None with every call of a Qt function that returns
+    nothing, and one to True or False with every signal emitted (they are immortal only from 3.12 on): both
+    languages' screens in one process ran None's count to zero, and Python aborted ("none_dealloc"). Here the
+    counts get a lasting head start (once, ~1 s)."""
+    if sys.version_info >= (3, 12) or getattr(_outlive_pyside_refcount_bug, "done", False):
+        return
+    import ctypes
+
+    incref = ctypes.pythonapi.Py_IncRef
+    incref.argtypes = [ctypes.py_object]
+    for value, times in ((None, 1_000_000), (True, 100_000), (False, 100_000)):
+        for _ in range(times):
+            incref(value)
+    _outlive_pyside_refcount_bug.done = True
 
 
 class Shots:
@@ -87,6 +110,7 @@ def teacher_screens(out: Path, lang: str) -> list[Path]:
     from influx_desktop.gui.main_window import MainWindow
     from influx_desktop.server.network import Interface
 
+    _outlive_pyside_refcount_bug()
     app = QApplication.instance() or QApplication(["influx-screenshots"])
     app.setApplicationName("InFL-UX Desktop")
     install_language(lang)
@@ -121,6 +145,9 @@ def teacher_screens(out: Path, lang: str) -> list[Path]:
             present.resize(*SIZE)
             shot(present, "presenter")
             present.close()
+
+            _second_session(window, coordinator, lang)
+            shot(window, "two-sessions")
         finally:
             window.shutdown()
             window.deleteLater()
@@ -133,6 +160,25 @@ def _fill_setup(window, lang: str) -> None:
     form = window.form
     form.title.setText(TITLE[lang])
     form.classes.set_classes(CLASSES[lang])
+
+
+def _second_session(window, co, lang: str) -> None:
+    """A second session started beside the lesson (two participants join it), then the lesson shown again."""
+    lesson = window.session_id
+    window.toolbar.new_action.trigger()
+    title, classes = SECOND[lang]
+    window.form.title.setText(title)
+    window.form.classes.set_classes(classes)
+    window.start()
+    _wait(lambda: not window.controller.starting, 600, "the second session to start")
+    if window.serving is None:
+        raise RuntimeError(f"the second session did not start: {window.banner.text()}")
+    for i, name in enumerate(("Ida", "Tom")):
+        co.join(window.serving.join_code, name, STUDENTS[i][1], None, f"screenshot-second-{i:02d}")
+    combo = window.toolbar.session_combo
+    combo.activated.emit(combo.findData(lesson))
+    _wait(lambda: window.snapshot is not None and window.snapshot.session_id == lesson, 60, "the lesson to be shown")
+    window.tabs.setCurrentWidget(window.dashboard)
 
 
 def _photos():
