@@ -52,23 +52,6 @@ STUDENTS = [  # nickname, browser, the two classes of their photos
 ROUNDS = 2  # updates each student sends
 
 
-def _outlive_pyside_refcount_bug() -> None:
-    """PySide6 6.12 on CPython 3.11 drops one reference to None with every call of a Qt function that returns
-    nothing, and one to True or False with every signal emitted (they are immortal only from 3.12 on): both
-    languages' screens in one process ran None's count to zero, and Python aborted ("none_dealloc"). Here the
-    counts get a lasting head start (once, ~1 s)."""
-    if sys.version_info >= (3, 12) or getattr(_outlive_pyside_refcount_bug, "done", False):
-        return
-    import ctypes
-
-    incref = ctypes.pythonapi.Py_IncRef
-    incref.argtypes = [ctypes.py_object]
-    for value, times in ((None, 1_000_000), (True, 100_000), (False, 100_000)):
-        for _ in range(times):
-            incref(value)
-    _outlive_pyside_refcount_bug.done = True
-
-
 class Shots:
     """Writes numbered screenshots of the teacher's screens in one language."""
 
@@ -110,7 +93,6 @@ def teacher_screens(out: Path, lang: str) -> list[Path]:
     from influx_desktop.gui.main_window import MainWindow
     from influx_desktop.server.network import Interface
 
-    _outlive_pyside_refcount_bug()
     app = QApplication.instance() or QApplication(["influx-screenshots"])
     app.setApplicationName("InFL-UX Desktop")
     install_language(lang)
