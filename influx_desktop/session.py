@@ -79,6 +79,17 @@ CLIP_UPDATE_NORM = Param(
 _DEFAULT = {p.name: p.default for p in NUMERIC_SETTINGS}
 
 
+def int8_by_default(backbone: Any, pretrained: Any) -> bool:
+    """Whether a new session's participants download the int8 extractor unless the facilitator says otherwise.
+
+    Yes for the pretrained default backbone: its int8 variant held accuracy within a point of float32 on every
+    benchmark split and made the last of 30 joining phones ready 2.3× sooner (docs/benchmarks.md, items 8
+    and 9), and the installers ship it prebuilt. Other combinations stay float32: unmeasured, and an
+    installed app cannot build their int8 variant (packaging/README.md).
+    """
+    return backbone == DEFAULT_BACKBONE and pretrained is True
+
+
 @dataclass(frozen=True)
 class SessionConfig:
     """What the facilitator sets up. Build it with ``from_dict`` so every field is checked."""
@@ -87,9 +98,11 @@ class SessionConfig:
     classes: tuple[str, ...]
     backbone: str = DEFAULT_BACKBONE
     pretrained: bool = True  # False: random initialisation, asked for explicitly
-    #: True: participants download the backbone's int8 variant (2.4× smaller first visit, same accuracy in
-    #: the benchmark, ~20 % slower extraction in the browser). Its features differ from the float32 model's,
-    #: so like backbone and pretrained it is fixed once the session has run.
+    #: True: participants download the backbone's int8 variant (2.4× smaller first visit, accuracy within a
+    #: point in the benchmarks, ~20 % slower extraction in the browser). Its features differ from the float32
+    #: model's, so like backbone and pretrained it is fixed once the session has run. A *new* session gets
+    #: ``int8_by_default`` (``SessionConfig.new``); False here is what a stored session without the key
+    #: means: it was made before the option existed, with float32.
     quantized_backbone: bool = False
     aggregator: str = DEFAULT_STRATEGY
     aggregator_params: dict = field(default_factory=dict)
@@ -102,6 +115,14 @@ class SessionConfig:
     clip_update_norm: float | None = CLIP_UPDATE_NORM.default
     study_logging: bool = False  # record participants' interactions for a user study (with their consent)
     consent_notice: str = DEFAULT_CONSENT_NOTICE  # shown to participants on joining while study_logging is on
+
+    @classmethod
+    def new(cls, data: Mapping[str, Any]) -> SessionConfig:
+        """A new session's settings: ``from_dict``, but an unset ``quantized_backbone`` is ``int8_by_default``."""
+        if isinstance(data, Mapping) and "quantized_backbone" not in data:
+            backbone, pretrained = data.get("backbone", DEFAULT_BACKBONE), data.get("pretrained", True)
+            data = {**data, "quantized_backbone": int8_by_default(backbone, pretrained)}
+        return cls.from_dict(data)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SessionConfig:

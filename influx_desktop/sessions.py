@@ -38,7 +38,7 @@ class Sessions:
     # ------------------------------------------------------------------ create and look up
 
     def create(self, settings: Mapping[str, Any]) -> dict:
-        config = SessionConfig.from_dict(settings)
+        config = SessionConfig.new(settings)
         with self.store.transaction() as db:
             join_code = new_join_code(db)
             cur = db.execute(

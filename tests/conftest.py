@@ -66,6 +66,11 @@ class FashionMnist:
     test_labels: np.ndarray
     feature_sha256: str
 
+    def session_settings(self, title: str, **more) -> dict:
+        """A session over these classes whose server extracts what ``test_features`` holds: the float32
+        extractor they came from (a new session's default is int8, ``session.int8_by_default``)."""
+        return {"title": title, "classes": self.classes, "quantized_backbone": False, **more}
+
     def test_set_zip(self, every: int = 1) -> bytes:
         """Every ``every``-th test image as ``<class>/<n>.png`` entries: what a facilitator uploads."""
         picked = range(0, len(self.test_labels), every)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import InfluxError
 from ..models.backbones import BACKBONES, DEFAULT_BACKBONE
-from ..session import SessionConfig
+from ..session import SessionConfig, int8_by_default
 from ..study import DEFAULT_CONSENT_NOTICE
 from .classes_editor import ClassesEditor
 from .i18n import core_message, tr, tr_core, tr_noop
@@ -96,6 +96,9 @@ class SessionForm(QWidget):
         self.backbone.currentIndexChanged.connect(self._show_backbone_note)
         self.pretrained = QCheckBox(tr("SessionForm", "Start from pretrained ImageNet weights (recommended)"))
         self.pretrained.setObjectName("pretrained")
+        # The person's own changes only (activated, clicked): loading a stored session must not re-decide its box.
+        self.backbone.activated.connect(self._recommend_quantized)
+        self.pretrained.clicked.connect(self._recommend_quantized)
         self.quantized_backbone = QCheckBox(tr("SessionForm", QUANTIZED_LABEL))
         self.quantized_backbone.setObjectName("quantized_backbone")
         self.quantized_backbone.setToolTip(tr("SessionForm", QUANTIZED_EXPLANATION))
@@ -163,7 +166,7 @@ class SessionForm(QWidget):
 
     def load_defaults(self) -> None:
         """A new session: the declared defaults (the Recommended preset), the study notice in the app's language."""
-        defaults = SessionConfig(title="", classes=()).to_dict()
+        defaults = SessionConfig(title="", classes=(), quantized_backbone=int8_by_default(DEFAULT_BACKBONE, True)).to_dict()
         if defaults["consent_notice"] == DEFAULT_CONSENT_NOTICE:
             defaults["consent_notice"] = tr_core(DEFAULT_CONSENT_NOTICE)
         self.load(defaults, has_run=False)
@@ -212,6 +215,10 @@ class SessionForm(QWidget):
         self.study_note.setText(tr("SessionForm", STUDY_HAS_RUN_EXPLANATION if locked else STUDY_EXPLANATION))
 
     # ------------------------------------------------------------------ feedback
+
+    def _recommend_quantized(self) -> None:
+        """The int8 box follows the backbone and weights the person picks: ticked where int8 is the default."""
+        self.quantized_backbone.setChecked(int8_by_default(self.backbone.currentData(), self.pretrained.isChecked()))
 
     def _show_backbone_note(self) -> None:
         backbone = BACKBONES.get(self.backbone.currentData())

@@ -33,7 +33,7 @@ def test_the_manifest_carries_the_task_the_model_files_and_the_training_settings
     assert set(artifacts) == {"feature_extractor", "training_model", "eval_model", "optimizer_model", "checkpoint"}
     assert all(a["url"] == f"/api/v1/artifacts/{a['sha256']}" for a in artifacts.values())
     assert task["backbone"]["sha256"] == artifacts["feature_extractor"]["sha256"]
-    assert (task["backbone"]["name"], task["backbone"]["quantized"]) == ("efficientnet_lite0", None)
+    assert (task["backbone"]["name"], task["backbone"]["quantized"]) == ("efficientnet_lite0", "int8")  # the default
     assert task["parameter_count"] == head.parameter_count(3) == 3 * 1280 + 3
     assert task["training"] == {
         "local_epochs": 4,

@@ -30,9 +30,29 @@ def int8_artifact(model_cache):
     return model_cache.feature_extractor("efficientnet_lite0", True, quantized=True, feature_map=True)
 
 
-def test_option_defaults_off_and_round_trips():
+def test_a_new_session_gets_int8_for_the_pretrained_default_backbone_only():
+    assert SessionConfig.new(BASE).quantized_backbone is True
+    assert SessionConfig.new({**BASE, "pretrained": False}).quantized_backbone is False
+    assert SessionConfig.new({**BASE, "backbone": "mobilenet_v2"}).quantized_backbone is False
+    assert SessionConfig.new({**BASE, "quantized_backbone": False}).quantized_backbone is False  # asked for float32
+    assert SessionConfig.new({**BASE, "backbone": "mobilenet_v2", "quantized_backbone": True}).quantized_backbone is True
+
+
+def test_a_stored_session_without_the_option_stays_float32(coordinator, extractor_artifact):
+    """A session stored before the option existed has no key: its participants' features came from float32."""
+    sid = coordinator.create_session(BASE)["id"]
+    assert coordinator.config(sid).quantized_backbone is True
+    with coordinator.store.transaction() as db:
+        stored = json.loads(db.execute("SELECT config FROM sessions WHERE id = ?", (sid,)).fetchone()[0])
+        del stored["quantized_backbone"]
+        db.execute("UPDATE sessions SET config = ? WHERE id = ?", (json.dumps(stored), sid))
+    assert coordinator.config(sid).quantized_backbone is False
+    assert coordinator.prepare_models(sid)["feature_extractor"]["sha256"] == extractor_artifact.sha256
+
+
+def test_option_round_trips():
     config = SessionConfig.from_dict(BASE)
-    assert config.quantized_backbone is False
+    assert config.quantized_backbone is False  # what a stored session without the key means
     on = SessionConfig.from_dict({**BASE, "quantized_backbone": True})
     assert on.quantized_backbone is True
     assert SessionConfig.from_dict(json.loads(json.dumps(on.to_dict()))) == on
@@ -48,7 +68,7 @@ def test_option_must_be_a_boolean(value):
 
 
 def test_switching_before_the_session_runs_changes_the_prepared_extractor(coordinator, extractor_artifact, int8_artifact):
-    sid = coordinator.create_session(BASE)["id"]
+    sid = coordinator.create_session({**BASE, "quantized_backbone": False})["id"]
     assert coordinator.prepare_models(sid)["feature_extractor"]["sha256"] == extractor_artifact.sha256
     coordinator.update_session(sid, {"quantized_backbone": True})
     assert coordinator.get_session(sid)["config"]["quantized_backbone"] is True
@@ -72,7 +92,7 @@ def test_option_is_locked_once_the_session_has_run(coordinator, int8_artifact):
 
 
 def test_a_test_set_extracted_with_the_old_extractor_is_discarded_when_it_changes(coordinator, fm, int8_artifact):
-    sid = coordinator.create_session({"title": "t", "classes": fm.classes})["id"]
+    sid = coordinator.create_session(fm.session_settings("t"))["id"]
     every = 16
     test_zip = fm.test_set_zip(every)
     coordinator.load_test_set(sid, read_test_zip(test_zip, tuple(fm.classes)))
@@ -108,7 +128,7 @@ def test_real_server_manifest_names_and_serves_the_int8_file(fl_server, tmp_path
     path = sim.download_artifact(entry)  # checks size and sha256
     assert hashlib.sha256(path.read_bytes()).hexdigest() == int8_artifact.sha256
     # A float32 session on the same server still gets the float32 file.
-    other = admin.create_session(BASE)
+    other = admin.create_session({**BASE, "quantized_backbone": False})
     admin.start(other["id"])
     sim2 = SimulatedParticipant(server.url, np.zeros((2, 1280), np.float32), np.array([0, 1]), artifact_dir=tmp_path / "b")
     sim2.join(other["join_code"])

@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from influx_desktop.models.features import FeatureExtractor
 
-BASE = {"title": "Clothes", "classes": ["shirt", "trouser"]}
+# float32, what every session was before int8 became the default (after issue 16)
+BASE = {"title": "Clothes", "classes": ["shirt", "trouser"], "quantized_backbone": False}
 
 
-def test_a_new_session_serves_the_extractor_with_the_feature_map(coordinator, extractor_artifact):
-    sid = coordinator.create_session(BASE)["id"]
+@pytest.mark.parametrize("quantized", [True, False], ids=["int8 (the default)", "float32"])
+def test_a_new_session_serves_the_extractor_with_the_feature_map(coordinator, model_cache, quantized):
+    sid = coordinator.create_session({**BASE, "quantized_backbone": quantized})["id"]
     entry = coordinator.prepare_models(sid)["feature_extractor"]
-    assert (entry["sha256"], entry["bytes"]) == (extractor_artifact.sha256, extractor_artifact.bytes)
+    expected = model_cache.feature_extractor("efficientnet_lite0", True, quantized=quantized, feature_map=True)
+    assert (entry["sha256"], entry["bytes"]) == (expected.sha256, expected.bytes)
     assert FeatureExtractor(coordinator.models.artifact_by_sha256(entry["sha256"])).has_feature_map
 
 

@@ -20,7 +20,7 @@ def _small_test_set(fm, every: int = 20) -> tuple[bytes, np.ndarray]:
 
 
 def test_versions_published_while_the_test_set_is_extracted_are_scored_once_each(coordinator, fm, monkeypatch):
-    session = coordinator.create_session({"title": "t", "classes": fm.classes})
+    session = coordinator.create_session(fm.session_settings("t"))
     sid = session["id"]
     coordinator.start_session(sid)
     joined = coordinator.join(session["join_code"])
@@ -76,7 +76,7 @@ def test_test_set_zip_rules(fm):
 
 
 def test_a_second_test_set_gets_its_own_curve_over_every_version(coordinator, fm):
-    session = coordinator.create_session({"title": "t", "classes": fm.classes})
+    session = coordinator.create_session(fm.session_settings("t"))
     sid = session["id"]
     coordinator.start_session(sid)
     who = coordinator.authenticate(coordinator.join(session["join_code"])["token"])
@@ -104,7 +104,7 @@ def test_a_second_test_set_gets_its_own_curve_over_every_version(coordinator, fm
 
 def test_the_evaluator_hears_of_new_versions_on_the_event_bus(coordinator, fm):
     """It is told nothing by the parts that publish versions: a model_version event is enough."""
-    sid = coordinator.create_session({"title": "t", "classes": fm.classes})["id"]
+    sid = coordinator.create_session(fm.session_settings("t"))["id"]
     zip_bytes, _ = _small_test_set(fm, every=40)
     coordinator.load_test_set(sid, read_test_zip(zip_bytes, tuple(fm.classes)))
     coordinator.evaluator.wait_idle()

@@ -36,7 +36,7 @@ def _publish(coordinator, sid: int, version: int, parameters: np.ndarray) -> Non
 def reviewed(coordinator, fm):
     """A session with the test set loaded and scored at three versions: the start, a class-mean head, and
     that head with two classes' rows swapped (wrong on most of those two classes)."""
-    sid = coordinator.create_session({"title": "t", "classes": fm.classes})["id"]
+    sid = coordinator.create_session(fm.session_settings("t"))["id"]
     coordinator.load_test_set(sid, read_test_zip(fm.test_set_zip(EVERY), tuple(fm.classes)))
     good = _class_means_head(fm)
     w, b = head.split(good.copy(), len(fm.classes))
@@ -90,7 +90,7 @@ def test_a_misclassified_images_maps_are_the_native_cam_of_its_picture(coordinat
 
 
 def test_what_cannot_be_reviewed_says_why(coordinator, fm, reviewed):
-    empty = coordinator.create_session({"title": "none", "classes": fm.classes})["id"]
+    empty = coordinator.create_session(fm.session_settings("none"))["id"]
     with pytest.raises(NotFound) as info:
         coordinator.test_set_review(empty)
     assert info.value.code == "no_test_set" and "load one" in info.value.message

@@ -142,22 +142,36 @@ def test_a_session_that_has_run_refuses_class_changes_with_an_explanation(qtbot,
     qtbot.waitUntil(lambda: window.coordinator.config(window.session_id).local_epochs == 7, timeout=5000)
 
 
-def test_int8_option_is_off_by_default_and_explains_its_trade_off(window):
+def test_int8_option_is_on_by_default_explains_its_trade_off_and_follows_the_backbone(window):
     form = window.form
     assert form.quantized_backbone.text() == QUANTIZED_LABEL == "Smaller download for participants (int8)"
-    assert not form.quantized_backbone.isChecked() and form.quantized_backbone.isEnabled()
+    assert form.quantized_backbone.isChecked() and form.quantized_backbone.isEnabled()
     note = form.quantized_note.text()
     assert form.quantized_note.isVisibleTo(form)
     for fact in ("2.4×", "16.7 → 7.0 MB", "same accuracy", "20 % slower"):
         assert fact in note, fact
     assert form.quantized_backbone.toolTip() == note
+    assert form.settings()["quantized_backbone"] is True
+    # Another backbone, or random weights, unticks it (the installers ship int8 for the default only) ...
+    form.backbone.setCurrentIndex(form.backbone.findData("mobilenet_v2"))
+    form.backbone.activated.emit(form.backbone.currentIndex())  # what a person's pick emits
+    assert form.settings()["quantized_backbone"] is False
+    form.backbone.setCurrentIndex(form.backbone.findData(DEFAULT_BACKBONE))
+    form.backbone.activated.emit(form.backbone.currentIndex())
+    assert form.settings()["quantized_backbone"] is True
+    form.pretrained.click()
+    assert form.settings()["quantized_backbone"] is False
+    form.pretrained.click()
+    assert form.settings()["quantized_backbone"] is True
+    # ... while loading a stored float32 session keeps its choice.
+    form.load({**form.settings(), "title": "Old", "classes": ["a", "b"], "quantized_backbone": False}, has_run=False)
     assert form.settings()["quantized_backbone"] is False
 
 
 def test_int8_session_serves_the_int8_model_and_the_option_locks_once_it_has_run(qtbot, window, model_cache):
     fill_new_session(qtbot, window, "Small download", ["yes", "no"])
     form = window.form
-    form.quantized_backbone.click()
+    assert form.quantized_backbone.isChecked()  # the default
     form.save_button.click()
     qtbot.waitUntil(lambda: window.session_id is not None, timeout=5000)
     assert window.coordinator.config(window.session_id).quantized_backbone is True

@@ -50,7 +50,7 @@ def _accuracy(fm, parameters: np.ndarray) -> float:
 def _run(tmp_path, model_cache, fm, settings: dict, attack: str | None, seed: int = 0) -> float:
     coordinator = Coordinator(tmp_path / f"{attack}", model_cache=model_cache)
     try:
-        session = coordinator.create_session({"title": "Attack", "classes": fm.classes, **settings})
+        session = coordinator.create_session(fm.session_settings("Attack", **settings))
         sid = session["id"]
         coordinator.start_session(sid)
         artifacts = model_cache.head_artifacts(len(fm.classes), coordinator.config(sid).learning_rate)

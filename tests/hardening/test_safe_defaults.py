@@ -67,7 +67,7 @@ def _drops(tmp_path, model_cache, fm, settings: dict) -> tuple[float, dict[str, 
     home = tmp_path / "session"
     coordinator = Coordinator(home, model_cache=model_cache)
     try:
-        session = coordinator.create_session({"title": "Prankster", "classes": fm.classes, **settings})
+        session = coordinator.create_session(fm.session_settings("Prankster", **settings))
         sid = session["id"]
         coordinator.start_session(sid)
         config = coordinator.config(sid)

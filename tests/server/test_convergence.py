@@ -24,14 +24,7 @@ def test_server_accuracy_rises_from_chance(fl_server, fm, tmp_path, aggregator, 
     server = fl_server()
     admin = server.admin()
     session = admin.create_session(
-        {
-            "title": "Clothes and bags",
-            "classes": fm.classes,
-            "aggregator": aggregator,
-            "aggregator_params": params,
-            "local_epochs": 5,
-            "batch_size": 16,
-        }
+        fm.session_settings("Clothes and bags", aggregator=aggregator, aggregator_params=params, local_epochs=5, batch_size=16)
     )
     sid = session["id"]
     admin.start(sid)

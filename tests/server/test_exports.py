@@ -24,7 +24,7 @@ def trained_session(fl_server, fm, tmp_path):
     """A session whose model two participants have trained on real features for two rounds."""
     server = fl_server()
     admin = server.admin()
-    session = admin.create_session({"title": "Exports", "classes": fm.classes, "local_epochs": 3})
+    session = admin.create_session(fm.session_settings("Exports", local_epochs=3))
     sid = session["id"]
     admin.start(sid)
     sims = []

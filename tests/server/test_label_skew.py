@@ -22,7 +22,7 @@ MIN_RECALL = 0.75
 def test_every_class_is_recognised_after_the_last_update(fl_server, fm, tmp_path, method):
     server = fl_server()
     admin = server.admin()
-    session = admin.create_session({"title": "Different photos each", "classes": fm.classes})
+    session = admin.create_session(fm.session_settings("Different photos each"))
     sid = session["id"]
     admin.start(sid)
     admin.upload_test_set(sid, fm.test_set_zip())
