@@ -23,6 +23,7 @@ from .dashboard import Dashboard
 from .dialogs import StartProgress
 from .event_log_view import EventLogView
 from .exports import EVENT_LOG, MODEL, STUDY_EXPORTS, C as EXPORTS, Export
+from .group_dialog import GroupDialog
 from .i18n import tr
 from .join_panel import PresentWindow
 from .replay import StudyReplayView
@@ -69,6 +70,7 @@ class MainWindow(WindowQuestions, QMainWindow):
             coordinator, self.tasks.run, self.snapshot_reads, host=host, port=port, advertise=advertise
         )
         self.present_window: PresentWindow | None = None
+        self.group_dialog: GroupDialog | None = None
         self.start_progress = StartProgress(self)
         self._init_questions()
         self._replay_stale = True  # the study timeline changed since the replay tab last read it
@@ -101,6 +103,7 @@ class MainWindow(WindowQuestions, QMainWindow):
         self.addToolBar(toolbar)
         toolbar.session_combo.activated.connect(self._session_chosen)
         toolbar.new_action.triggered.connect(self.controller.new_session)
+        toolbar.group_action.triggered.connect(self.open_group_dialog)
         toolbar.start_action.triggered.connect(self.start)
         toolbar.stop_action.triggered.connect(self.stop)
         toolbar.pause_action.triggered.connect(self.controller.toggle_pause)
@@ -298,6 +301,14 @@ class MainWindow(WindowQuestions, QMainWindow):
         self.present_window.destroyed.connect(lambda: setattr(self, "present_window", None))
         self.present_window.showFullScreen()
 
+    def open_group_dialog(self) -> None:
+        """The "Group link…" dialog over the sessions in the data folder (served ones marked, linked on this server)."""
+        if self.group_dialog is not None:
+            self.group_dialog.close()
+        controller = self.controller
+        self.group_dialog = GroupDialog(self.coordinator, self.tasks.run, list(controller.serving_now), controller.server, self)
+        self.group_dialog.show()
+
     def choose_test_set(self) -> None:
         if self.session_id is None:
             return
@@ -330,7 +341,7 @@ class MainWindow(WindowQuestions, QMainWindow):
         self.interface_timer.stop()
         if self.present_window is not None:
             self.present_window.close()
-        for dialog in (self.port_dialog, self.stop_dialog):
+        for dialog in (self.port_dialog, self.stop_dialog, self.group_dialog):
             if dialog is not None:
                 dialog.close()
         self.controller.close(wait_for_tasks=self.tasks.wait)

@@ -26,6 +26,8 @@ class SessionToolbar(QToolBar):
         self.addWidget(QLabel(" " + tr(c, "Session:") + " "))
         self.addWidget(self.session_combo)
         self.new_action = self.addAction(tr(c, "New session"))
+        self.group_action = self.addAction(tr(c, "Group link…"))
+        self.group_action.setToolTip(tr(c, "One join link for several sessions: each participant is given one of them"))
         self.addSeparator()
         self.start_action = self.addAction("▶ " + tr(c, "Start"))
         self.stop_action = self.addAction("■ " + tr(c, "Stop"))
@@ -74,6 +76,7 @@ class SessionToolbar(QToolBar):
         ):
             action.setEnabled(has_session and not busy)
         self.new_action.setEnabled(not busy)
+        self.group_action.setEnabled(not busy)
         self.session_combo.setEnabled(not busy)
 
     def show_sessions(self, sessions: list[dict], current: int | None) -> None:

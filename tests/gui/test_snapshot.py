@@ -70,6 +70,13 @@ NICKNAMES = {7: "Ada"}
         ("server_address_changed", {"host": "127.0.0.1", "port": 8080}, "served at 127.0.0.1:8080"),
         ("session_configured", {"changes": {"local_epochs": 3, "batch_size": 8}}, "settings changed: batch_size, local_epochs"),
         ("session_started", {}, "session started"),
+        ("session_grouped", {"group_id": 3, "condition": "Fast"}, "this session became condition “Fast” of group 3"),
+        ("session_ungrouped", {"group_id": 3}, "group 3 was deleted: its link no longer leads to this session"),
+        (
+            "participant_assigned",
+            {"group_id": 3, "condition": "Fast", "position": 2},
+            "Ada · #7 was assigned to condition “Fast” (#2 in group 3)",
+        ),
     ],
 )
 def test_each_event_kind_reads_as_a_sentence(kind, data, line):

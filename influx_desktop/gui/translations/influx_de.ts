@@ -1223,6 +1223,18 @@
             <translation>{who} hat Version {version} getestet: {accuracy:.1%} auf {n} Bildern</translation>
         </message>
         <message>
+            <source>this session became condition “{condition}” of group {group_id}</source>
+            <translation>diese Sitzung wurde Bedingung „{condition}“ der Gruppe {group_id}</translation>
+        </message>
+        <message>
+            <source>group {group_id} was deleted: its link no longer leads to this session</source>
+            <translation>Gruppe {group_id} wurde gelöscht: Ihr Link führt nicht mehr zu dieser Sitzung</translation>
+        </message>
+        <message>
+            <source>{who} was assigned to condition “{condition}” (#{position} in group {group_id})</source>
+            <translation>{who} wurde der Bedingung „{condition}“ zugeteilt (Nr. {position} in Gruppe {group_id})</translation>
+        </message>
+        <message>
             <source>participant #{id}</source>
             <translation>Teilnehmende Person #{id}</translation>
         </message>
@@ -1301,6 +1313,101 @@
         <message>
             <source>session stopped</source>
             <translation>Sitzung beendet</translation>
+        </message>
+    </context>
+    <context>
+        <name>GroupDialog</name>
+        <message>
+            <source>Group link</source>
+            <translation>Gruppenlink</translation>
+        </message>
+        <message>
+            <source>One link for several sessions: each participant who joins through it is given one of them (a condition of your study). Tick two or more sessions.</source>
+            <translation>Ein Link für mehrere Sitzungen: Wer über ihn beitritt, bekommt eine davon zugeteilt (eine Bedingung Ihrer Studie). Kreuzen Sie zwei oder mehr Sitzungen an.</translation>
+        </message>
+        <message>
+            <source>Sessions and their conditions</source>
+            <translation>Sitzungen und ihre Bedingungen</translation>
+        </message>
+        <message>
+            <source>How participants are assigned</source>
+            <translation>Wie die Teilnehmenden zugeteilt werden</translation>
+        </message>
+        <message>
+            <source>Take turns (A, B, A, B…)</source>
+            <translation>Abwechselnd (A, B, A, B…)</translation>
+        </message>
+        <message>
+            <source>Each new participant goes to the next running session of the group</source>
+            <translation>Jede neue Person kommt in die nächste laufende Sitzung der Gruppe</translation>
+        </message>
+        <message>
+            <source>In this order:</source>
+            <translation>In dieser Reihenfolge:</translation>
+        </message>
+        <message>
+            <source>Session numbers, repeated: e.g. 1, 1, 2</source>
+            <translation>Sitzungsnummern, wiederholt: z. B. 1, 1, 2</translation>
+        </message>
+        <message>
+            <source>The order repeats (1, 1, 2 → 1, 1, 2, 1, 1, 2…); a session that is not running makes its turn wait</source>
+            <translation>Die Reihenfolge wiederholt sich (1, 1, 2 → 1, 1, 2, 1, 1, 2…); läuft eine Sitzung nicht, wartet ihr Platz auf sie</translation>
+        </message>
+        <message>
+            <source>Group title:</source>
+            <translation>Titel der Gruppe:</translation>
+        </message>
+        <message>
+            <source>Create group link</source>
+            <translation>Gruppenlink erstellen</translation>
+        </message>
+        <message>
+            <source>The group's join link</source>
+            <translation>Der Beitrittslink der Gruppe</translation>
+        </message>
+        <message>
+            <source>Copy link</source>
+            <translation>Link kopieren</translation>
+        </message>
+        <message>
+            <source>The link works only while the server runs (while at least one session is started).</source>
+            <translation>Der Link funktioniert nur, solange der Server läuft (solange mindestens eine Sitzung gestartet ist).</translation>
+        </message>
+        <message>
+            <source>Group links made so far</source>
+            <translation>Bisher erstellte Gruppenlinks</translation>
+        </message>
+        <message>
+            <source>● {session} (served)</source>
+            <translation>● {session} (bereitgestellt)</translation>
+        </message>
+        <message>
+            <source>The condition's name in the study data</source>
+            <translation>Der Name der Bedingung in den Studiendaten</translation>
+        </message>
+        <message>
+            <source>{title} ({conditions}): {link}</source>
+            <translation>{title} ({conditions}): {link}</translation>
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation>Löschen</translation>
+        </message>
+        <message>
+            <source>The link stops working; the sessions, their data and the assignments stay</source>
+            <translation>Der Link funktioniert dann nicht mehr; die Sitzungen, ihre Daten und die Zuteilungen bleiben erhalten</translation>
+        </message>
+        <message>
+            <source>code {code} (a link once a session is started)</source>
+            <translation>Code {code} (ein Link, sobald eine Sitzung gestartet ist)</translation>
+        </message>
+        <message>
+            <source>Join link of “{title}”</source>
+            <translation>Beitrittslink von „{title}“</translation>
+        </message>
+        <message>
+            <source>Could not make the group link: {why}</source>
+            <translation>Der Gruppenlink konnte nicht erstellt werden: {why}</translation>
         </message>
     </context>
     <context>
@@ -1899,6 +2006,10 @@ sobald die Sitzung läuft.</translation>
             <translation>Konnte {what} nicht exportieren</translation>
         </message>
         <message>
+            <source>Serving {url}</source>
+            <translation>Bereitgestellt unter {url}</translation>
+        </message>
+        <message>
             <source>Could not list the network interfaces</source>
             <translation>Die Netzwerke konnten nicht aufgelistet werden</translation>
         </message>
@@ -1929,10 +2040,6 @@ sobald die Sitzung läuft.</translation>
         <message>
             <source>Could not save the settings</source>
             <translation>Die Einstellungen konnten nicht gespeichert werden</translation>
-        </message>
-        <message>
-            <source>Serving {url}</source>
-            <translation>Bereitgestellt unter {url}</translation>
         </message>
         <message>
             <source>Could not start</source>
@@ -2043,6 +2150,14 @@ sobald die Sitzung läuft.</translation>
         <message>
             <source>New session</source>
             <translation>Neue Sitzung</translation>
+        </message>
+        <message>
+            <source>Group link…</source>
+            <translation>Gruppenlink…</translation>
+        </message>
+        <message>
+            <source>One join link for several sessions: each participant is given one of them</source>
+            <translation>Ein Beitrittslink für mehrere Sitzungen: Jede teilnehmende Person bekommt eine davon zugeteilt</translation>
         </message>
         <message>
             <source>Start</source>
