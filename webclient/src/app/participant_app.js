@@ -11,7 +11,7 @@ import { checkParameterLength } from '../lib/head.js';
 import { summarizeTest } from '../lib/training.js';
 import { ownModelFor } from '../lib/explain.js';
 import { JoinFlow } from './join_flow.js';
-import { ModelFiles } from './model_files.js';
+import { ModelFiles, headArtifactsKey } from './model_files.js';
 import { PhotoBoard } from './photo_board.js';
 import { TrainPanel } from './train_panel.js';
 import { Explainer } from './explainer.js';
@@ -35,7 +35,7 @@ export class ParticipantApp {
     this.connection = new Connection({ probe: () => this.api.status(), onChange: (online) => this.connectionChanged(online) });
     this.files = new ModelFiles({ api: this.api, connection: this.connection });
     this.task = null;
-    this.model = null; // {version, params}
+    this.model = null; // {version, params, sessionId}
     this.ownModel = null; // {sessionId, participantId, baseVersion, params}: the head this device trained last
     this.train = new TrainPanel(this);
     this.explainer = new Explainer(this);
@@ -184,6 +184,7 @@ export class ParticipantApp {
       await this.explainer.extractor();
       this.explanationsChanged();
       await this.files.headArtifacts(this.task);
+      await this.files.prepareTrainer(this.task); // the first round's TrainingSession, before the click
     } catch (err) {
       if (!this.photos.extracting) progress.hidden = true;
       if (!(err instanceof ApiError && err.status === 401)) showBanner(t('errorModelFiles', { message: err.message || err }));
@@ -204,7 +205,9 @@ export class ParticipantApp {
       try {
         const task = await this.api.task();
         const changed = task.version !== this.task.version || task.state !== this.task.state;
+        const newFiles = headArtifactsKey(task) !== headArtifactsKey(this.task); // e.g. a new learning rate
         this.setTask(task);
+        if (newFiles) this.files.prepareTrainer(task);
         if (changed) {
           if (task.version !== this.model?.version) await this.refreshModel();
           this.showTaskState();
@@ -223,11 +226,16 @@ export class ParticipantApp {
   async refreshModel() {
     const model = await this.api.model();
     checkParameterLength(model.params, this.task.classes.length, this.task.backbone.feature_dim);
-    this.model = model;
+    this.model = { ...model, sessionId: this.task.session_id };
     showModelStatus(this);
     this.photos.setModel(model);
     this.train.showNewerVersion(model.version);
     this.explanationsChanged();
+  }
+
+  /** Whether this page holds the class model the task names (its session's, of its version). */
+  hasModel(task) {
+    return this.model?.sessionId === task.session_id && this.model.version === task.version;
   }
 
   /** After local training: the participant's own model, kept on this device for "Why?" and "Try it". */
