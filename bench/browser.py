@@ -9,8 +9,8 @@ modules (``src/ort_runtime.js``, ``src/lib/api.js``, ``src/lib/training.js``, ``
 
 Item 1, contribution time, 20 photos (224 px PNG), 10 epochs, batch 16, from "train" pressed to "update
 accepted": ours first round (preprocess + extract features with the backbone, head TrainingSession, 20 steps,
-raw float32 POST) and later rounds (features cached; as the web client does since issue 17's item 3: the task,
-304 when unchanged, the model only when the task names a new version, and the head's TrainingSession
+raw float32 POST) and later rounds (features cached; as the web client does since issue 17's item 3: the task
+and the model at once, each 304 when unchanged, and the head's TrainingSession
 prepared ahead — created after the previous round was sent, off the click path, and printed as "prepared";
 the click loads the global parameters into it and trains); in the same page afterwards, later rounds the way
 before (a TrainingSession created per click); the seed's rounds (fetch the regenerated artifacts,

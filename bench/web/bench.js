@@ -31,7 +31,7 @@ async function imageBlobs(count) {
 // ------------------------------------------------------------------ ours
 
 const ours = {
-  api: null, files: null, task: null, model: null, blobs: null, labels: null, features: null, extractorBytes: null, extractor: null,
+  api: null, files: null, task: null, blobs: null, labels: null, features: null, extractorBytes: null, extractor: null,
 
   async setup(joinCode, count, labels) {
     this.api = new ApiClient({ baseUrl: '' });
@@ -39,7 +39,6 @@ const ours = {
     this.api.token = joined.token;
     this.files = new ModelFiles({ api: this.api, connection: new Connection({ probe: () => this.api.status() }) });
     this.task = await this.api.task();
-    this.model = null;
     this.blobs = await imageBlobs(count);
     this.labels = labels;
     // Downloads are item 3's business: fetch every artifact once before the clock starts.
@@ -68,8 +67,8 @@ const ours = {
     });
   },
 
-  // From "Train" pressed to update accepted, as app/train_panel.js does it: the task (304 when nothing
-  // changed), the model only when the task names a version this page does not hold, the trainer the
+  // From "Train" pressed to update accepted, as app/train_panel.js does it: the task and the model at
+  // once, each a 304 when it did not change (the previous round's model is held), the trainer the
   // page prepared ahead (on the first round none is there yet: created now), the global parameters
   // loaded into it, 20 steps, the raw float32 POST. After the answer, off the clock as in the page:
   // the new class model, then the used session released and the next round's created ("prepared").
@@ -79,10 +78,9 @@ const ours = {
       await this.extractFeatures();
       t.extracted = now();
     }
-    const task = await this.api.task();
+    const [task, model] = await Promise.all([this.api.task(), this.api.model()]);
     this.task = task;
-    if (this.model?.version !== task.version) this.model = await this.api.model();
-    const { version, params } = this.model;
+    const { version, params } = model;
     t.fetched = now();
     const trainer = await this.files.takeTrainer(task);
     await trainer.loadParameters(encodeParameters(params));
@@ -93,7 +91,7 @@ const ours = {
     const answer = await this.api.postUpdate(out, version, this.features.length, randomKey());
     t.end = now();
     if (!answer.accepted) throw new Error('update not accepted');
-    this.model = await this.api.model();
+    await this.api.model(); // the page's refreshModel() after the answer: the model it holds from now on
     t.after = now();
     await this.files.giveBackTrainer(trainer, task);
     t.prepared = now();

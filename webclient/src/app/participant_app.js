@@ -35,7 +35,7 @@ export class ParticipantApp {
     this.connection = new Connection({ probe: () => this.api.status(), onChange: (online) => this.connectionChanged(online) });
     this.files = new ModelFiles({ api: this.api, connection: this.connection });
     this.task = null;
-    this.model = null; // {version, params, sessionId}
+    this.model = null; // {version, params}
     this.ownModel = null; // {sessionId, participantId, baseVersion, params}: the head this device trained last
     this.train = new TrainPanel(this);
     this.explainer = new Explainer(this);
@@ -226,16 +226,11 @@ export class ParticipantApp {
   async refreshModel() {
     const model = await this.api.model();
     checkParameterLength(model.params, this.task.classes.length, this.task.backbone.feature_dim);
-    this.model = { ...model, sessionId: this.task.session_id };
+    this.model = model;
     showModelStatus(this);
     this.photos.setModel(model);
     this.train.showNewerVersion(model.version);
     this.explanationsChanged();
-  }
-
-  /** Whether this page holds the class model the task names (its session's, of its version). */
-  hasModel(task) {
-    return this.model?.sessionId === task.session_id && this.model.version === task.version;
   }
 
   /** After local training: the participant's own model, kept on this device for "Why?" and "Try it". */

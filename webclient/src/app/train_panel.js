@@ -30,16 +30,17 @@ export class TrainPanel {
 
   /**
    * The per-class feature statistics of the photos this round trains on, sent when they differ from
-   * what the server already has (the server starts each class from everyone's statistics).
+   * what the server already has (the server starts each class from everyone's statistics). True when sent.
    */
   async sendClassStatistics(task, train, features, labels) {
     const { store, connection, api } = this.app;
     const ids = train.map((r) => r.id).sort().join();
     const sent = await store.getClassStatsSent();
-    if (sent && sent.sessionId === task.session_id && sent.participantId === task.participant.id && sent.ids === ids) return;
+    if (sent && sent.sessionId === task.session_id && sent.participantId === task.participant.id && sent.ids === ids) return false;
     const stats = classStatistics(features, labels, task.classes.length, task.backbone.feature_dim);
     await connection.retry(() => api.postClassStats(stats));
     await store.setClassStatsSent({ sessionId: task.session_id, participantId: task.participant.id, ids });
+    return true;
   }
 
   async trainAndSend() {
@@ -57,13 +58,15 @@ export class TrainPanel {
     progress.hidden = false;
     let trainer = null;
     try {
-      const task = await app.refreshTask();
+      // task and class model at once, each downloaded only if it changed (a 304 otherwise)
+      const [task] = await Promise.all([app.refreshTask(), connection.retry(() => app.refreshModel())]);
       const { classes } = task;
       const { records: train, features } = await photos.labelledPhotos('train');
       const labels = train.map((r) => classes.indexOf(r.label));
-      if (task.training.send_class_stats) await this.sendClassStatistics(task, train, features, labels);
-      // the task names the class model's version: fetch the model only when this page has another one
-      if (!app.hasModel(task)) await connection.retry(() => app.refreshModel());
+      // new statistics may start classes afresh on the server: then the model as it is after them
+      if (task.training.send_class_stats && await this.sendClassStatistics(task, train, features, labels)) {
+        await connection.retry(() => app.refreshModel());
+      }
       progress.set({ label: t('progressStartingTraining'), value: 0, max: 0, detail: '' });
       // A TrainingSession that has never trained, one per round (created after the previous round, or
       // now): it starts from the checkpoint, so the optimizer's state (AdamW's moments and step count)
