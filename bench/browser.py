@@ -286,7 +286,18 @@ def main(argv=None) -> int:
             if rows:
                 phases = {
                     k: med(rows, k)
-                    for k in ("extract", "fetch", "preprocess", "session", "train", "send", "prepared", "stepMedian")
+                    for k in (
+                        "extract",
+                        "fetch",
+                        "taskMs",
+                        "modelMs",
+                        "preprocess",
+                        "session",
+                        "train",
+                        "send",
+                        "prepared",
+                        "stepMedian",
+                    )
                     if k in rows[0]
                 }
                 say(

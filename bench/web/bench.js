@@ -78,7 +78,9 @@ const ours = {
       await this.extractFeatures();
       t.extracted = now();
     }
-    const [task, model] = await Promise.all([this.api.task(), this.api.model()]);
+    const took = (promise) => promise.then((value) => ({ value, ms: now() - t.fetching }));
+    t.fetching = now();
+    const [{ value: task, ms: taskMs }, { value: model, ms: modelMs }] = await Promise.all([took(this.api.task()), took(this.api.model())]);
     this.task = task;
     const { version, params } = model;
     t.fetched = now();
@@ -98,7 +100,7 @@ const ours = {
     return {
       total: t.end - t.start, steps,
       extract: t.extracted ? t.extracted - t.start : 0,
-      fetch: t.fetched - (t.extracted || t.start), session: t.ready - t.fetched,
+      fetch: t.fetched - (t.extracted || t.start), taskMs, modelMs, session: t.ready - t.fetched,
       train: t.trained - t.ready, send: t.end - t.trained, prepared: t.prepared - t.after,
     };
   },
