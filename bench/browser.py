@@ -12,8 +12,9 @@ accepted": ours first round (preprocess + extract features with the backbone, he
 raw float32 POST) and later rounds (features cached; as the web client does since issue 17's item 3: the task
 and the model at once, each 304 when unchanged, and the head's TrainingSession
 prepared ahead — created after the previous round was sent, off the click path, and printed as "prepared";
-the click loads the global parameters into it and trains); in the same page afterwards, later rounds the way
-before (a TrainingSession created per click); the seed's rounds (fetch the regenerated artifacts,
+the click loads the global parameters into it and trains; a pause of --pause seconds before each, as a
+student reads the result); in the same page afterwards, later rounds the way before (a TrainingSession created
+per click, the same pause); the seed's rounds (fetch the regenerated artifacts,
 preprocess, TrainingSession over the whole MobileNetV2 with only the classifier trainable, 20 steps with the
 images through the full network, JSON POST that regenerates the artifacts). Artifact downloads are item 3's
 and happen before ours' clock starts (later rounds re-read the immutable files from the browser's cache);
@@ -134,12 +135,16 @@ def main(argv=None) -> int:
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--later-rounds", type=int, default=4, help="rounds after the first, ours")
     ap.add_argument("--before-rounds", type=int, default=2, help="ours later rounds the way before: a session per click")
+    ap.add_argument(
+        "--pause", type=float, default=1.0, help="seconds before each later round of ours (a student reads the result)"
+    )
     ap.add_argument("--seed-rounds", type=int, default=2, help="seed rounds per run (the first one pays the wasm start)")
     ap.add_argument("--no-int8", action="store_true", help="skip the int8 models (item 6)")
     ap.add_argument("--extraction-only", action="store_true", help="items 4 and 6 only: no contribution rounds")
     args = ap.parse_args(argv)
     if args.quick:
         args.runs, args.photos, args.epochs, args.later_rounds, args.before_rounds, args.seed_rounds = 1, 4, 1, 1, 1, 1
+        args.pause = 0.0
         args.no_int8 = True  # item 6's models are bench/quantize.py's; the quick run only keeps the code path alive
     if not CHROMIUM.exists():
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
@@ -209,8 +214,10 @@ def main(argv=None) -> int:
                             r = page.evaluate("(s) => bench.ours.round(s)", run * 10)
                             ours_first.append(r)
                             for k in range(args.later_rounds):
+                                page.wait_for_timeout(args.pause * 1000)
                                 ours_later.append(page.evaluate("(s) => bench.ours.round(s)", run * 10 + k + 1))
                             for k in range(args.before_rounds):
+                                page.wait_for_timeout(args.pause * 1000)
                                 ours_before.append(page.evaluate("(s) => bench.ours.roundBefore(s)", run * 10 + k + 1))
                             page.close()
                             # The seed: a fresh page too.
