@@ -1,12 +1,13 @@
 // Benchmark page for bench/browser.py. It runs in the real server's origin and CSP and uses the
-// web client's own modules (ONNX Runtime setup, API client, the local training loop, parameter
-// encoding, image preprocessing); only the seed baseline's full-network training loop is written
+// web client's own modules (ONNX Runtime setup, API client, the model files with the trainer prepared
+// ahead, the local training loop, parameter encoding, image preprocessing); only the seed baseline's full-network training loop is written
 // here, because the web client has no such thing.
 import { ort, FeatureExtractor, HeadTrainer } from '/src/ort_runtime.js';
 import { ApiClient } from '/src/lib/api.js';
 import { epochBatches, seededRandom, logitOffsets } from '/src/lib/training.js';
 import { trainLocally } from '/src/lib/train_loop.js';
-import { randomKey } from '/src/lib/connection.js';
+import { Connection, randomKey } from '/src/lib/connection.js';
+import { ModelFiles } from '/src/app/model_files.js';
 import { encodeParameters } from '/src/lib/head.js';
 import { preprocessBlob } from '/src/image_decode.js';
 
@@ -30,42 +31,87 @@ async function imageBlobs(count) {
 // ------------------------------------------------------------------ ours
 
 const ours = {
-  api: null, task: null, blobs: null, labels: null, features: null, extractorBytes: null, extractor: null,
+  api: null, files: null, task: null, blobs: null, labels: null, features: null, extractorBytes: null, extractor: null,
 
   async setup(joinCode, count, labels) {
     this.api = new ApiClient({ baseUrl: '' });
     const joined = await this.api.join(joinCode, { nickname: 'bench', device: 'bench' });
     this.api.token = joined.token;
+    this.files = new ModelFiles({ api: this.api, connection: new Connection({ probe: () => this.api.status() }) });
     this.task = await this.api.task();
     this.blobs = await imageBlobs(count);
     this.labels = labels;
     // Downloads are item 3's business: fetch every artifact once before the clock starts.
     this.extractorBytes = await this.api.artifact(this.task.artifacts.feature_extractor.url);
-    for (const role of ['training_model', 'eval_model', 'optimizer_model', 'checkpoint']) {
-      await this.api.artifact(this.task.artifacts[role].url);
-    }
+    await this.files.headArtifacts(this.task);
     this.features = null;
     return { classes: this.task.classes.length, training: this.task.training };
   },
 
-  // From "train" pressed to update accepted. First round: no cached features yet.
+  /** First round only: the photos' features (this first round also pays the wasm runtime's start). */
+  async extractFeatures() {
+    const { backbone } = this.task;
+    if (!this.extractor) this.extractor = await FeatureExtractor.create(this.extractorBytes);
+    const feats = [];
+    for (const blob of this.blobs) feats.push(await this.extractor.extract(await preprocessBlob(blob, backbone), backbone.input_size));
+    this.features = feats;
+  },
+
+  async train(trainer, seed) {
+    const task = this.task;
+    const { local_epochs: epochs, batch_size: batchSize } = task.training;
+    return trainLocally({
+      trainer, features: this.features, labels: this.labels, featureDim: task.backbone.feature_dim, epochs, batchSize,
+      offsets: task.training.mask_absent_classes ? logitOffsets(this.labels, task.classes.length) : null,
+      random: seededRandom(seed),
+    });
+  },
+
+  // From "Train" pressed to update accepted, as app/train_panel.js does it: the task and the model at
+  // once, each a 304 when it did not change (the previous round's model is held), the trainer the
+  // page prepared ahead (on the first round none is there yet: created now), the global parameters
+  // loaded into it, 20 steps, the raw float32 POST. After the answer, off the clock as in the page:
+  // the new class model, then the used session released and the next round's created ("prepared").
   async round(seed) {
     const t = { start: now() };
-    const task = this.task;
-    const D = task.backbone.feature_dim;
     if (!this.features) {
-      if (!this.extractor) this.extractor = await FeatureExtractor.create(this.extractorBytes);
-      t.session = now();
-      const feats = [];
-      for (const blob of this.blobs) {
-        const chw = await preprocessBlob(blob, task.backbone);
-        feats.push(await this.extractor.extract(chw, task.backbone.input_size));
-      }
-      this.features = feats;
+      await this.extractFeatures();
       t.extracted = now();
     }
+    const took = (promise) => promise.then((value) => ({ value, ms: now() - t.fetching }));
+    t.fetching = now();
+    const [{ value: task, ms: taskMs }, { value: model, ms: modelMs }] = await Promise.all([took(this.api.task()), took(this.api.model())]);
+    this.task = task;
+    const { version, params } = model;
+    t.fetched = now();
+    const trainer = await this.files.takeTrainer(task);
+    await trainer.loadParameters(encodeParameters(params));
+    t.ready = now();
+    const { steps } = await this.train(trainer, seed);
+    t.trained = now();
+    const out = await trainer.parameters();
+    const answer = await this.api.postUpdate(out, version, this.features.length, randomKey());
+    t.end = now();
+    if (!answer.accepted) throw new Error('update not accepted');
+    await this.api.model(); // the page's refreshModel() after the answer: the model it holds from now on
+    t.after = now();
+    await this.files.giveBackTrainer(trainer, task);
+    t.prepared = now();
+    return {
+      total: t.end - t.start, steps,
+      extract: t.extracted ? t.extracted - t.start : 0,
+      fetch: t.fetched - (t.extracted || t.start), taskMs, modelMs, session: t.ready - t.fetched,
+      train: t.trained - t.ready, send: t.end - t.trained, prepared: t.prepared - t.after,
+    };
+  },
+
+  /** The web client's way before issue 17's item 3, for the same run: a TrainingSession created per click. */
+  async roundBefore(seed) {
+    await this.files.trainers.clear(); // never two live sessions: the one prepared ahead goes first
+    this.api.held = {}; // and no 304s: the model came whole each round
+    const t = { start: now() };
     const { version, params } = await this.api.model();
-    const a = task.artifacts;
+    const a = this.task.artifacts;
     const trainer = await HeadTrainer.create({
       trainingModel: await this.api.artifact(a.training_model.url),
       evalModel: await this.api.artifact(a.eval_model.url),
@@ -74,24 +120,14 @@ const ours = {
     });
     await trainer.loadParameters(encodeParameters(params));
     t.ready = now();
-    const { local_epochs: epochs, batch_size: batchSize } = task.training;
-    const { steps } = await trainLocally({
-      trainer, features: this.features, labels: this.labels, featureDim: D, epochs, batchSize,
-      offsets: task.training.mask_absent_classes ? logitOffsets(this.labels, task.classes.length) : null,
-      random: seededRandom(seed),
-    });
+    const { steps } = await this.train(trainer, seed);
     t.trained = now();
     const out = await trainer.parameters();
     await trainer.release();
     const answer = await this.api.postUpdate(out, version, this.features.length, randomKey());
     t.end = now();
     if (!answer.accepted) throw new Error('update not accepted');
-    return {
-      total: t.end - t.start, steps,
-      extract: t.extracted ? t.extracted - t.start : 0,
-      session: t.ready - (t.extracted || t.start),
-      train: t.trained - t.ready, send: t.end - t.trained,
-    };
+    return { total: t.end - t.start, steps, session: t.ready - t.start, train: t.trained - t.ready, send: t.end - t.trained };
   },
 };
 

@@ -29,6 +29,14 @@ def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
     def participant():
         return coordinator.authenticate(bearer_token())
 
+    def unless_unchanged(response: Response) -> Response:
+        """An ETag from the body's hash, and 304 with no body when the browser already holds it
+        (If-None-Match): a round's task and model are fetched again only when they changed. no-store:
+        the page keeps the last answer itself (webclient/src/lib/api.js), no HTTP cache is involved."""
+        response.add_etag()
+        response.headers["Cache-Control"] = "no-store"
+        return response.make_conditional(request)
+
     @bp.get("/status")
     def status():
         return jsonify({"app": APP_NAME, "version": __version__})
@@ -74,7 +82,7 @@ def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
     def task():
         who = participant()
         coordinator.touch(who)
-        return jsonify(coordinator.manifest(who))
+        return unless_unchanged(jsonify(coordinator.manifest(who)))
 
     @bp.get("/artifacts/<sha256>")
     def artifact(sha256: str):
@@ -91,8 +99,7 @@ def make_participant_blueprint(coordinator, limits: RateLimits) -> Blueprint:
         version, parameters = coordinator.parameters(who.session_id)
         response = Response(parameters.astype("<f4").tobytes(), mimetype="application/octet-stream")
         response.headers["X-Model-Version"] = str(version)
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return unless_unchanged(response)
 
     @bp.post("/updates")
     def updates():

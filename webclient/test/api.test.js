@@ -87,3 +87,31 @@ test('an update sent without a key carries no Idempotency-Key header (never the 
   await new ApiClient({ token: 'tok', fetchImpl }).postUpdate(Float32Array.from([1]), 0, 1);
   assert.equal('Idempotency-Key' in fetchImpl.calls[0].headers, false);
 });
+
+test('task and model are downloaded again only when they changed: If-None-Match, and a 304 gives the held answer', async () => {
+  const params = Float32Array.from([1, 2, 3.5]);
+  let version = 7;
+  const fetchImpl = fakeFetch((url, init) => {
+    const etag = url.endsWith('/model') ? `"m${version}"` : '"t1"';
+    if (init.headers['If-None-Match'] === etag) return new Response(null, { status: 304, headers: { ETag: etag } });
+    if (url.endsWith('/model')) return new Response(encodeParameters(params.map((p) => p * version)), { headers: { 'X-Model-Version': String(version), ETag: etag } });
+    return new Response(JSON.stringify({ version, classes: ['a', 'b'] }), { headers: { ETag: etag } });
+  });
+  const api = new ApiClient({ token: 'tok', fetchImpl });
+  const first = await api.model();
+  const again = await api.model();
+  assert.deepEqual(again, first);
+  again.params[0] = 99; // each answer is the caller's own: changing it changes nothing held
+  assert.equal((await api.model()).params[0], 7);
+  assert.deepEqual(fetchImpl.calls.map((c) => c.headers['If-None-Match'] ?? null), [null, '"m7"', '"m7"']);
+  version = 8;
+  const newer = await api.model();
+  assert.equal(newer.version, 8);
+  assert.deepEqual(newer.params, params.map((p) => p * 8));
+  const task = await api.task();
+  task.classes.push('c');
+  assert.deepEqual(await api.task(), { version: 8, classes: ['a', 'b'] }, 'a 304 gives the held task, a new object');
+  assert.equal(fetchImpl.calls.at(-1).headers['If-None-Match'], '"t1"');
+  const stray = new ApiClient({ token: 'tok', fetchImpl: fakeFetch(() => new Response(null, { status: 304 })) });
+  await assert.rejects(stray.task(), (err) => err instanceof ApiError && err.status === 304);
+});

@@ -1,9 +1,20 @@
 // What the page loads from the class server besides the API's answers: the ONNX Runtime module, the
 // feature extractor (the task's backbone) and the head's four training files. Each is loaded once
 // and again only when the task names other files; an outage, before or during a download, waits
-// for the server and starts over.
+// for the server and starts over. And the head's TrainingSession for the next round, created ahead
+// of the click from those files (lib/trainer_slot.js).
 import { ApiError, NetworkError } from '../lib/api.js';
 import { t } from '../lib/messages.js';
+import { TrainerSlot } from '../lib/trainer_slot.js';
+
+/** The head's four training files of a task, by their hashes: a new learning rate gives a new key. */
+export function headArtifactsKey(task) {
+  const a = task.artifacts;
+  return [a.training_model, a.eval_model, a.optimizer_model, a.checkpoint].map((f) => f.sha256).join();
+}
+
+/** One macrotask, so that the page paints before the wasm work of a trainer prepared in the background. */
+const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 export class ModelFiles {
   /** @param {{api: import('../lib/api.js').ApiClient, connection: import('../lib/connection.js').Connection}} deps */
@@ -15,6 +26,7 @@ export class ModelFiles {
     this.extractorSha = null;
     this.headBytes = null;
     this.headBytesFor = null;
+    this.trainers = new TrainerSlot(async (bytes) => (await this.runtime()).HeadTrainer.create(bytes));
   }
 
   /** The ONNX Runtime module (../ort_runtime.js), imported once; a failed import (server gone) is retried when it is back. */
@@ -73,7 +85,7 @@ export class ModelFiles {
   /** The head's four training files, downloaded again whenever any of them changes (e.g. a new learning rate). */
   headArtifacts(task, progress) {
     const a = task.artifacts;
-    const key = [a.training_model, a.eval_model, a.optimizer_model, a.checkpoint].map((f) => f.sha256).join();
+    const key = headArtifactsKey(task);
     if (!this.headBytes || this.headBytesFor !== key) {
       this.headBytesFor = key;
       this.headBytes = (async () => ({
@@ -85,5 +97,23 @@ export class ModelFiles {
       this.headBytes.catch(() => { this.headBytes = null; });
     }
     return this.headBytes;
+  }
+
+  /** Create the next round's trainer now, in the background, if there is none for these files yet. */
+  prepareTrainer(task) {
+    return this.trainers.prepare(headArtifactsKey(task), () => this.headArtifacts(task));
+  }
+
+  /** A trainer that has never trained (fresh optimizer state), prepared ahead when it could be. */
+  takeTrainer(task, progress) {
+    return this.trainers.take(headArtifactsKey(task), () => this.headArtifacts(task, progress));
+  }
+
+  /** After a round: release its trainer and, once the page has painted, prepare the next one for `task`. */
+  giveBackTrainer(trainer, task) {
+    return this.trainers.giveBack(trainer, headArtifactsKey(task), async () => {
+      await yieldToPage();
+      return this.headArtifacts(task);
+    });
   }
 }

@@ -11,7 +11,7 @@ import { checkParameterLength } from '../lib/head.js';
 import { summarizeTest } from '../lib/training.js';
 import { ownModelFor } from '../lib/explain.js';
 import { JoinFlow } from './join_flow.js';
-import { ModelFiles } from './model_files.js';
+import { ModelFiles, headArtifactsKey } from './model_files.js';
 import { PhotoBoard } from './photo_board.js';
 import { TrainPanel } from './train_panel.js';
 import { Explainer } from './explainer.js';
@@ -184,6 +184,7 @@ export class ParticipantApp {
       await this.explainer.extractor();
       this.explanationsChanged();
       await this.files.headArtifacts(this.task);
+      await this.files.prepareTrainer(this.task); // the first round's TrainingSession, before the click
     } catch (err) {
       if (!this.photos.extracting) progress.hidden = true;
       if (!(err instanceof ApiError && err.status === 401)) showBanner(t('errorModelFiles', { message: err.message || err }));
@@ -204,7 +205,9 @@ export class ParticipantApp {
       try {
         const task = await this.api.task();
         const changed = task.version !== this.task.version || task.state !== this.task.state;
+        const newFiles = headArtifactsKey(task) !== headArtifactsKey(this.task); // e.g. a new learning rate
         this.setTask(task);
+        if (newFiles) this.files.prepareTrainer(task);
         if (changed) {
           if (task.version !== this.model?.version) await this.refreshModel();
           this.showTaskState();

@@ -1,5 +1,6 @@
 // The Train tab's work: "Train and send" — one round of local training from the current class model
-// (the global model) in a fresh TrainingSession, then the update — and the offer to train again once
+// (the global model) in a fresh TrainingSession (prepared ahead of the click: model_files.js), then the
+// update — and the offer to train again once
 // the class model has moved on past this participant's last update. The student reads plain words;
 // versions, staleness and weights stay in the study log and the teacher's event log.
 import { ApiError, describeApiError } from '../lib/api.js';
@@ -29,20 +30,22 @@ export class TrainPanel {
 
   /**
    * The per-class feature statistics of the photos this round trains on, sent when they differ from
-   * what the server already has (the server starts each class from everyone's statistics).
+   * what the server already has (the server starts each class from everyone's statistics). True when sent.
    */
   async sendClassStatistics(task, train, features, labels) {
     const { store, connection, api } = this.app;
     const ids = train.map((r) => r.id).sort().join();
     const sent = await store.getClassStatsSent();
-    if (sent && sent.sessionId === task.session_id && sent.participantId === task.participant.id && sent.ids === ids) return;
+    if (sent && sent.sessionId === task.session_id && sent.participantId === task.participant.id && sent.ids === ids) return false;
     const stats = classStatistics(features, labels, task.classes.length, task.backbone.feature_dim);
     await connection.retry(() => api.postClassStats(stats));
     await store.setClassStatsSent({ sessionId: task.session_id, participantId: task.participant.id, ids });
+    return true;
   }
 
   async trainAndSend() {
     if (this.busy) return;
+    const clicked = performance.now();
     const { app } = this;
     const { api, connection, study, files, photos } = app;
     this.busy = true;
@@ -55,18 +58,20 @@ export class TrainPanel {
     progress.hidden = false;
     let trainer = null;
     try {
-      const task = await app.refreshTask();
+      // task and class model at once, each downloaded only if it changed (a 304 otherwise)
+      const [task] = await Promise.all([app.refreshTask(), connection.retry(() => app.refreshModel())]);
       const { classes } = task;
       const { records: train, features } = await photos.labelledPhotos('train');
       const labels = train.map((r) => classes.indexOf(r.label));
-      if (task.training.send_class_stats) await this.sendClassStatistics(task, train, features, labels);
-      await connection.retry(() => app.refreshModel());
-      const ort = await files.runtime();
-      const bytes = await files.headArtifacts(task, progress);
+      // new statistics may start classes afresh on the server: then the model as it is after them
+      if (task.training.send_class_stats && await this.sendClassStatistics(task, train, features, labels)) {
+        await connection.retry(() => app.refreshModel());
+      }
       progress.set({ label: t('progressStartingTraining'), value: 0, max: 0, detail: '' });
-      // A new TrainingSession each round: it starts from the checkpoint, so the optimizer's state
-      // (AdamW's moments and step count) starts fresh, and the parameters are the global model's.
-      trainer = await ort.HeadTrainer.create(bytes);
+      // A TrainingSession that has never trained, one per round (created after the previous round, or
+      // now): it starts from the checkpoint, so the optimizer's state (AdamW's moments and step count)
+      // starts fresh, and the parameters are the global model's.
+      trainer = await files.takeTrainer(task, progress);
       const base = app.model;
       const baseVersion = base.version;
       await trainer.loadParameters(encodeParameters(base.params));
@@ -87,12 +92,14 @@ export class TrainPanel {
       if (app.timings) app.timings.trainStepMs = run.stepMs;
       study.trainingFinished({ durationMs: run.durationMs, epochs, lossPerEpoch: run.lossPerEpoch });
       const params = await trainer.parameters();
-      await app.keepOwnModel({ baseVersion, params });
+      const kept = app.keepOwnModel({ baseVersion, params }); // on this device, while the update travels
       progress.set({ label: t('progressSending'), value: 0, max: 0, detail: t('progressSendingDetail') });
       study.updateSubmitted({ baseVersion, sampleCount: train.length });
       // One key for this update: if its answer is lost, the retry gets the first answer and changes nothing.
       const updateKey = randomKey();
       const answer = await connection.retry(() => api.postUpdate(params, baseVersion, train.length, updateKey));
+      if (app.timings) app.timings.rounds.push({ clickToAcceptedMs: performance.now() - clicked, trainMs: run.durationMs });
+      await kept;
       this.lastContribution = { sessionId: task.session_id, baseVersion, resultVersion: answer.version, signature: photoSignature(train) };
       await app.store.setLastContribution(this.lastContribution);
       this.showNewerVersion(app.model?.version);
@@ -107,7 +114,8 @@ export class TrainPanel {
       result.textContent = err instanceof ApiError ? t('updateRefused', { message: describeApiError(err) }) : t('trainingFailed', { message: err.message || err });
       if (err instanceof ApiError && err.status === 401) await app.rejoin();
     } finally {
-      await trainer?.release().catch(() => {});
+      // release it, and create the next round's trainer in the background
+      if (trainer) files.giveBackTrainer(trainer, app.task);
       progress.hidden = true;
       this.busy = false;
       app.showReadiness();

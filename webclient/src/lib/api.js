@@ -45,11 +45,12 @@ export class ApiClient {
     this.baseUrl = baseUrl.replace(/\/$/, '');
     this.token = token;
     this.fetchImpl = fetchImpl;
+    this.held = {}; // path -> {etag, value}: the last answer of a GET the server answers 304 when unchanged
   }
 
   url(path) { return /^https?:/.test(path) ? path : `${this.baseUrl}${path}`; }
 
-  async request(path, { method = 'GET', headers = {}, body, auth = true, keepalive = false } = {}) {
+  async request(path, { method = 'GET', headers = {}, body, auth = true, keepalive = false, notModified = false } = {}) {
     const allHeaders = { ...headers };
     if (auth && this.token) allHeaders.Authorization = `Bearer ${this.token}`;
     let response;
@@ -58,8 +59,23 @@ export class ApiClient {
     } catch (err) {
       throw new NetworkError(t('errorCannotReach', { message: err.message || err }));
     }
-    if (!response.ok) throw await errorFrom(response);
+    if (!response.ok && !(notModified && response.status === 304)) throw await errorFrom(response);
     return response;
+  }
+
+  /**
+   * A GET of something the page keeps (task, model): sent with the ETag of the answer held, and not
+   * downloaded again when the server says 304 (unchanged). `read(response)` makes the value to hold.
+   */
+  async unlessUnchanged(path, read) {
+    const held = this.held[path];
+    const response = await this.request(path, { headers: held ? { 'If-None-Match': held.etag } : {}, notModified: true });
+    if (response.status === 304 && held) return held.value;
+    if (response.status === 304) throw new ApiError(304, 'http_304', 'The server answered 304 to a request without an ETag');
+    const value = await read(response);
+    const etag = response.headers.get('ETag');
+    if (etag) this.held[path] = { etag, value }; else delete this.held[path];
+    return value;
   }
 
   async status() { return (await this.request('/api/v1/status', { auth: false })).json(); }
@@ -84,14 +100,16 @@ export class ApiClient {
     return response.json();
   }
 
-  async task() { return (await this.request('/api/v1/task')).json(); }
+  /** The task manifest (a new object each time; downloaded again only when it changed). */
+  async task() { return JSON.parse(await this.unlessUnchanged('/api/v1/task', (r) => r.text())); }
 
-  /** @returns {Promise<{version:number, params:Float32Array}>} */
+  /** @returns {Promise<{version:number, params:Float32Array}>} downloaded again only when it changed */
   async model() {
-    const response = await this.request('/api/v1/model');
-    const version = Number.parseInt(response.headers.get('X-Model-Version'), 10);
-    const params = decodeParameters(await response.arrayBuffer());
-    return { version, params };
+    const { version, params } = await this.unlessUnchanged('/api/v1/model', async (response) => ({
+      version: Number.parseInt(response.headers.get('X-Model-Version'), 10),
+      params: decodeParameters(await response.arrayBuffer()),
+    }));
+    return { version, params: params.slice() };
   }
 
   /** Artifact bytes; the server marks them immutable so the browser cache keeps them. */
