@@ -92,7 +92,7 @@ test('two sessions of one profile see only their own photos, labels, features, t
   await sa.deleteImage(pa.id);
   assert.equal((await sb.listImages()).length, 2);
   // study logs: each session its own queue and seq
-  const log = (key, owner) => new StudyLog({ backend: new ScopedBackend(backend, key), send: async () => {}, timers: { setTimeout: () => 0, clearTimeout: () => {} } });
+  const log = (key) => new StudyLog({ backend: new ScopedBackend(backend, key), send: async () => {}, timers: { setTimeout: () => 0, clearTimeout: () => {} } });
   const la = log(a);
   const lb = log(b);
   await la.begin({ owner: '1:1', classes: ['cat'], consented: true });

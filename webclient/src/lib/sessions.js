@@ -76,8 +76,7 @@ export async function migrateToSessions(db) {
 
 /**
  * The profile's sessions, in the order they were joined: `{key, sessionId, joinCode, title, classes,
- * backbone, photos}` (title, classes, backbone sha and photo count as last seen, for the switcher and
- * for copying a photo over), and which one the app opens without a join link (the last one used).
+ * backbone}` (title, classes and backbone sha as last seen, for the switcher and for copying a photo over), and which one the app opens without a join link (the last one used).
  */
 export class SessionList {
   constructor(backend) { this.backend = backend; }
@@ -118,7 +117,7 @@ export class SessionList {
     return (entry || list[list.length - 1]).key;
   }
 
-  /** Remember what the switcher shows of a session (its title, classes, backbone, photo count). */
+  /** Remember what the switcher shows of a session (its title, classes, backbone). */
   async update(key, fields) {
     const list = await this.all();
     const entry = list.find((s) => s.key === key);
@@ -144,7 +143,6 @@ export class SessionList {
     const id = await store.addCopy(record);
     const features = fromBackbone && target.backbone === fromBackbone ? await source.getFeatures(record.id, fromBackbone) : null;
     if (features) await store.backend.put('features', featureKey(id, fromBackbone), features);
-    await this.update(to, { photos: (target.photos || 0) + 1 });
     return id;
   }
 }
