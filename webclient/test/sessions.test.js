@@ -150,3 +150,10 @@ test('copying a photo to another session: one new photo with the bytes, no label
   assert.equal((await sa.getImage(p.id)).label, 'cat');
   await assert.rejects(sessions.copyPhoto(record, { from: a, to: a, fromBackbone: 'sha-A' }));
 });
+
+test('going to another session drops the join link and keeps the profile and language', async () => {
+  const { pageUrl } = await import('../src/app/session_switcher.js');
+  assert.equal(pageUrl('http://127.0.0.1:8/?join=ABC&profile=mia&lang=de'), 'http://127.0.0.1:8/?profile=mia&lang=de');
+  assert.equal(pageUrl('http://127.0.0.1:8/?profile=mia&another=1', { another: false }), 'http://127.0.0.1:8/?profile=mia');
+  assert.equal(pageUrl('http://127.0.0.1:8/?join=ABC', { another: true }), 'http://127.0.0.1:8/?another=1');
+});

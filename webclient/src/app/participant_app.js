@@ -162,6 +162,7 @@ export class ParticipantApp {
     const last = await this.store.getLastContribution();
     this.train.lastContribution = last && last.sessionId === this.task.session_id ? last : null;
     this.ownModel = ownModelFor(await this.store.getOwnModel(), this.task);
+    $('#task-title').textContent = this.task.title;
     $('#join-view').hidden = true;
     $('#task-view').hidden = false;
     if (this.another) history.replaceState(null, '', pageUrl(location.href)); // a reload resumes this session

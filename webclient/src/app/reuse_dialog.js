@@ -32,7 +32,7 @@ export class ReuseDialog {
     img.alt = name;
     $('#reuse-result').textContent = '';
     const buttons = (await this.others()).map((s) => {
-      const b = Object.assign(document.createElement('button'), { type: 'button', textContent: t('reuseInto', { title: s.title || s.joinCode }) });
+      const b = Object.assign(document.createElement('button'), { type: 'button', className: 'primary', textContent: t('reuseInto', { title: s.title || s.joinCode }) });
       b.dataset.key = s.key;
       b.addEventListener('click', () => this.copy(record, s, b, name));
       return b;
