@@ -165,9 +165,6 @@ export class ParticipantApp {
     $('#task-title').textContent = this.task.title;
     $('#join-view').hidden = true;
     $('#task-view').hidden = false;
-    if (this.another) history.replaceState(null, '', pageUrl(location.href)); // a reload resumes this session
-    await this.switcher.joined(this.task);
-    this.photos.setReusable((await this.reuse.others()).length > 0);
     // the number the teacher's dashboard shows next to this name, to tell two "Mia"s apart
     const me = this.task.participant;
     this.about.setParticipant(me);
@@ -177,6 +174,9 @@ export class ParticipantApp {
       Object.assign(document.createElement('option'), { value: '', textContent: t('testLabelPerPhoto') }),
       ...this.task.classes.map((c) => Object.assign(document.createElement('option'), { value: c, textContent: c })));
     this.showTaskState();
+    if (this.another) history.replaceState(null, '', pageUrl(location.href)); // a reload resumes this session
+    await this.switcher.joined(this.task);
+    this.photos.setReusable((await this.reuse.others()).length > 0);
     await this.guide.show(this.task.classes);
     const join = await this.store.getJoin();
     this.photos.states.forgetShownSuggestions();
