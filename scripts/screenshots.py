@@ -11,7 +11,8 @@ Each group of screens is one function taking (out folder, language) and giving t
 Fashion-MNIST photos: join, the study notice, the first-run guide, photos being prepared, labelling
 while the class model has not learned yet, "Delete this photo?", ready to train, the result after
 sending, suggestions once the class model has learned, testing, "You and your data", leaving the
-study, "Why?" on a photo and "Try it". Files are named ``<group>-<nn>-<screen>-<language>.png``.
+study, "Why?" on a photo and "Try it"; then (group ``sessions``) one student in two sessions: "Your
+classes" and copying a photo to the other session. Files are named ``<group>-<nn>-<screen>-<language>.png``.
 """
 
 from __future__ import annotations
@@ -180,6 +181,99 @@ def _lesson(page, server, tmp: Path, lang: str, shot: Shooter) -> None:
     shot(page, "try-it")
 
 
+#: issue 18: a second session the same student joins, with other things to photograph
+SECOND_TITLE = {"en": "Shoes and dresses", "de": "Schuhe und Kleider"}
+SECOND_CLASSES = class_names([7, 3])
+
+
+def sessions_screens(out: Path, lang: str) -> list[Path]:
+    """One student in two sessions (issue 18), on a phone, in ``lang``: the title in the top bar that opens
+    "Your classes", the list with the session shown and the other, a photo card's "Use in another class",
+    and copying the photo there."""
+    from playwright.sync_api import sync_playwright
+
+    ensure_bundle()
+    shot = Shooter(out, "sessions", lang)
+    with tempfile.TemporaryDirectory(prefix="influx-screens-") as tmp:
+        tmp = Path(tmp)
+        server = start_server(tmp / "server", {"title": TITLE[lang], "classes": CLASSES})
+        try:
+            second = _second_session(server, lang)
+            with sync_playwright() as playwright:
+                browser = launch_chromium(playwright)
+                context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale=lang)
+                page = context.new_page()
+                _two_sessions(page, server, second, tmp, lang, shot)
+                context.close()
+                browser.close()
+        finally:
+            server.stop()
+    return shot.files
+
+
+def _second_session(server, lang: str) -> str:
+    """Make and start the second session through the facilitator API; gives its join code."""
+    import json
+    import urllib.request
+
+    def admin(method: str, path: str, body: dict | None = None) -> dict:
+        data = json.dumps(body).encode() if body is not None else None
+        headers = {"Authorization": f"Bearer {server.admin_token}", **({"Content-Type": "application/json"} if data else {})}
+        request = urllib.request.Request(f"{server.url}/api/v1/admin{path}", data=data, method=method, headers=headers)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    made = admin("POST", "/sessions", {"title": SECOND_TITLE[lang], "classes": SECOND_CLASSES})
+    admin("POST", f"/sessions/{made['id']}/start")
+    return admin("GET", f"/sessions/{made['id']}")["join_code"]
+
+
+def _join(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("fl-join-panel input[name=nickname]:visible")
+    page.fill("fl-join-panel input[name=nickname]", "Mia")
+    page.click("fl-join-panel button.join")
+    page.wait_for_selector("#guide:not([hidden]), #task-view:not([hidden])")
+    if page.is_visible("#guide-done"):
+        page.click("#guide-done")
+
+
+def _add(page, photos) -> None:
+    page.set_input_files("#add-photos", [str(p) for p, _ in photos])
+    page.wait_for_function(
+        "n => document.querySelectorAll('#train-grid fl-image-card').length === n && "
+        "document.querySelector('#task-view').dataset.extracting === 'false'",
+        arg=len(photos),
+        timeout=180_000,
+    )
+
+
+def _two_sessions(page, server, second_code: str, tmp: Path, lang: str, shot: Shooter) -> None:
+    _join(page, server.join_url() + f"&lang={lang}")
+    first = write_pngs(tmp / "first", "train", 1, seed=21)
+    _add(page, first)
+    for path, label in first[:2]:
+        page.select_option(f'fl-image-card[data-name="{path.name}"] select', label)
+    _join(page, server.join_url(code=second_code))
+    _add(page, write_pngs(tmp / "second", "train", 1, seed=22, ids=[7, 3]))
+    page.evaluate("() => window.scrollTo(0, 0)")
+    shot(page, "top-bar")
+    page.click("#sessions-button")
+    page.wait_for_selector("#sessions-dialog[open] .go-session")
+    shot(page, "your-classes")
+    page.click("#sessions-list .go-session")
+    page.wait_for_function("n => document.querySelectorAll('#train-grid fl-image-card').length === n", arg=len(first))
+    card = f'fl-image-card[data-name="{first[0][0].name}"]'
+    scroll_to(page, card, 180)
+    shot(page, "use-in-another-class")
+    page.click(f"{card} button.reuse")
+    page.wait_for_selector("#reuse-dialog[open]")
+    shot(page, "copy-question")
+    page.click("#reuse-choices button")
+    page.wait_for_selector("#reuse-result[data-copied]")
+    shot(page, "copied")
+
+
 def teacher_screens(out: Path, lang: str) -> list[Path]:
     """The facilitator's desktop app at 1440×900 (setup, Advanced, dashboard, projector): scripts/teacher_screens.py."""
     from teacher_screens import teacher_screens as shoot  # this script's folder, scripts/, is on sys.path
@@ -188,7 +282,11 @@ def teacher_screens(out: Path, lang: str) -> list[Path]:
 
 
 #: group name -> function(out folder, language) -> the files it wrote
-GROUPS: dict[str, Callable[[Path, str], list[Path]]] = {"student": student_screens, "teacher": teacher_screens}
+GROUPS: dict[str, Callable[[Path, str], list[Path]]] = {
+    "student": student_screens,
+    "sessions": sessions_screens,
+    "teacher": teacher_screens,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

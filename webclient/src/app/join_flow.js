@@ -10,10 +10,13 @@ export class JoinFlow {
   /**
    * @param {{profile: string, joinCode: string|null, api: import('../lib/api.js').ApiClient,
    *          connection: import('../lib/connection.js').Connection, store: import('../lib/storage.js').ParticipantStore,
+   *          sessions: import('../lib/sessions.js').SessionList, sessionKey: string, onSwitch: (key: string) => void,
    *          panel: HTMLElement, onJoined: () => Promise<void>}} deps
+   * `store` is the page's session's (`sessionKey`); a join that turns out to be for another session this
+   * profile has joined (a group link, say) is stored there and the page goes there (`onSwitch`).
    */
-  constructor({ profile, joinCode, api, connection, store, panel, onJoined }) {
-    Object.assign(this, { profile, joinCode, api, connection, store, panel, onJoined });
+  constructor({ profile, joinCode, api, connection, store, sessions, sessionKey, onSwitch, panel, onJoined }) {
+    Object.assign(this, { profile, joinCode, api, connection, store, sessions, sessionKey, onSwitch, panel, onJoined });
     this.pendingConsent = null;
     panel.addEventListener('join-request', (e) => { this.joinCode = e.detail.code || this.joinCode; this.join(e.detail.nickname); });
     panel.addEventListener('consent', (e) => this.answerConsent(e.detail));
@@ -117,9 +120,12 @@ export class JoinFlow {
     const deviceKey = await this.store.deviceKey(() => randomKey(24));
     if (nickname) await this.store.setNickname(nickname);
     const joined = await this.api.join(code, { nickname: nickname || null, device, consent, deviceKey });
-    await this.store.setJoin({
+    const key = await this.sessions.settle(this.sessionKey, { sessionId: joined.session_id, joinCode: code });
+    await this.sessions.storeFor(key).setJoin({
       token: joined.token, joinCode: code, participantId: joined.participant_id, sessionId: joined.session_id, study: consent,
     });
+    await this.sessions.use(key);
+    if (key !== this.sessionKey) return this.onSwitch(key);
     this.api.token = joined.token;
     await this.onJoined();
   }

@@ -1,11 +1,14 @@
 // The participant app: joins (join_flow.js), then shows the task — photos (photo_board.js), training
 // (train_panel.js), testing (<fl-test-results>), "Why?" (why_dialog.js) and "Try it" (try_it.js) — and
 // keeps task and global model current with the server. State lives in IndexedDB (one database per ?profile=), so a reload resumes where it was.
+// A profile can join several sessions (lib/sessions.js): one page shows one of them — the join link's,
+// else the one used last — and "Your classes" (session_switcher.js) opens the page on another.
 import { ApiClient, ApiError, NetworkError, describeApiError } from '../lib/api.js';
 import { Connection } from '../lib/connection.js';
 import { t } from '../lib/messages.js';
 import { ParticipantStore, databaseName } from '../lib/storage.js';
 import { IndexedDBBackend } from '../lib/idb_backend.js';
+import { ScopedBackend, SessionList } from '../lib/sessions.js';
 import { StudyLog } from '../lib/study_log.js';
 import { checkParameterLength } from '../lib/head.js';
 import { summarizeTest } from '../lib/training.js';
@@ -19,6 +22,8 @@ import { WhyDialog } from './why_dialog.js';
 import { TryIt } from './try_it.js';
 import { Guide } from './guide.js';
 import { AboutDialog } from './about_dialog.js';
+import { SessionSwitcher, pageUrl } from './session_switcher.js';
+import { ReuseDialog } from './reuse_dialog.js';
 import { showReadiness, showModelStatus } from './readiness_view.js';
 import { benchmarkTimings } from './timings.js';
 import { $, showBanner } from './page.js';
@@ -30,6 +35,7 @@ export class ParticipantApp {
     const params = new URLSearchParams(search);
     this.profile = params.get('profile') || 'default';
     this.joinCode = (params.get('join') || '').trim() || null;
+    this.another = params.has('another'); // "Join with another code": the join screen for a new session
     this.timings = benchmarkTimings(params);
     this.api = new ApiClient({ baseUrl: '' });
     this.connection = new Connection({ probe: () => this.api.status(), onChange: (online) => this.connectionChanged(online) });
@@ -43,23 +49,34 @@ export class ParticipantApp {
 
   async start() {
     const backend = await IndexedDBBackend.open(databaseName(this.profile));
-    this.store = new ParticipantStore(backend);
+    this.sessions = new SessionList(backend);
+    // which session this page shows: the join link's (if joined before), else the last used; a new one
+    // gets its key now and is added to the list when the join succeeds (join_flow.js)
+    const known = this.another ? null : this.joinCode ? await this.sessions.byCode(this.joinCode) : await this.sessions.current();
+    this.sessionKey = known ? known.key : await this.sessions.pendingKey();
+    if (known) await this.sessions.use(known.key);
+    const scoped = new ScopedBackend(backend, this.sessionKey);
+    this.store = new ParticipantStore(scoped, backend);
     await this.store.numberImages();
     // Records nothing until a join with study logging on and the participant's consent (loadTask).
-    this.study = new StudyLog({ backend, send: (events, options) => this.api.postStudyEvents(events, options) });
+    this.study = new StudyLog({ backend: scoped, send: (events, options) => this.api.postStudyEvents(events, options) });
     this.photos = new PhotoBoard({ store: this.store, study: this.study, files: this.files, timings: this.timings, onChange: () => this.showReadiness() });
     this.guide = new Guide({ store: this.store });
     this.why = new WhyDialog(this);
     this.tryIt = new TryIt(this);
+    this.switcher = new SessionSwitcher(this);
+    this.reuse = new ReuseDialog(this);
     this.about = new AboutDialog({
       onShowGuide: () => { this.showTab('photos'); this.guide.show(this.task.classes, { force: true }); },
       onWithdraw: () => this.withdrawFromStudy(),
     });
     this.joining = new JoinFlow({
       profile: this.profile, joinCode: this.joinCode, api: this.api, connection: this.connection, store: this.store,
+      sessions: this.sessions, sessionKey: this.sessionKey, onSwitch: (key) => this.switcher.go(key),
       panel: $('fl-join-panel'), onJoined: () => this.loadTask(),
     });
     this.wireUi();
+    await this.switcher.render();
     await this.joining.connect();
   }
 
@@ -97,6 +114,7 @@ export class ParticipantApp {
       grid.addEventListener('label-change', (e) => this.photos.setLabel(e.detail.id, e.detail.label));
       grid.addEventListener('delete-image', (e) => this.photos.deleteImage(e.detail.id));
       grid.addEventListener('explain-image', (e) => this.why.open(e.detail.id, e.target.querySelector('button.why')));
+      grid.addEventListener('reuse-image', (e) => this.reuse.open(e.detail.id, e.target.querySelector('button.reuse')));
     }
     $('#accept-all').addEventListener('click', () => this.photos.acceptAllSuggestions());
     $('#train-button').addEventListener('click', () => this.train.trainAndSend());
@@ -144,9 +162,9 @@ export class ParticipantApp {
     const last = await this.store.getLastContribution();
     this.train.lastContribution = last && last.sessionId === this.task.session_id ? last : null;
     this.ownModel = ownModelFor(await this.store.getOwnModel(), this.task);
+    $('#task-title').textContent = this.task.title;
     $('#join-view').hidden = true;
     $('#task-view').hidden = false;
-    $('#task-title').textContent = this.task.title;
     // the number the teacher's dashboard shows next to this name, to tell two "Mia"s apart
     const me = this.task.participant;
     this.about.setParticipant(me);
@@ -156,6 +174,9 @@ export class ParticipantApp {
       Object.assign(document.createElement('option'), { value: '', textContent: t('testLabelPerPhoto') }),
       ...this.task.classes.map((c) => Object.assign(document.createElement('option'), { value: c, textContent: c })));
     this.showTaskState();
+    if (this.another) history.replaceState(null, '', pageUrl(location.href)); // a reload resumes this session
+    await this.switcher.joined(this.task);
+    this.photos.setReusable((await this.reuse.others()).length > 0);
     await this.guide.show(this.task.classes);
     const join = await this.store.getJoin();
     this.photos.states.forgetShownSuggestions();

@@ -26,6 +26,13 @@ export class PhotoBoard {
     this.extracting = false;
     this.prepared = 0; // photos prepared in this page (features computed, not loaded from storage)
     this.explainable = false; // whether cards offer "Why?" (app/explainer.js available())
+    this.reusable = false; // whether cards offer copying the photo to another session (app/reuse_dialog.js)
+  }
+
+  /** Offer "Use this photo in another class too" on every card (the profile has joined another session), or not. */
+  setReusable(yes) {
+    this.reusable = yes;
+    for (const state of this.states.values()) state.card?.update({ reusable: yes });
   }
 
   /** Offer "Why?" on the cards of photos that are ready, or stop offering it. */
@@ -141,6 +148,7 @@ export class PhotoBoard {
       state.card.update({
         record: r, classes: this.task.classes, prediction: state.prediction, ...this.cardSuggestion(state),
         thumbnailUrl: state.thumbnailUrl, status: state.status, unusable: state.unusable, explainable: this.explainable && state.hasFeatures,
+        reusable: this.reusable,
       });
     }
     for (const state of this.states.values()) {

@@ -2,8 +2,9 @@
 // one is offered), a label picker, Accept, and delete — in the photo's corner, away from Accept, and
 // only after "Delete this photo?" is answered.
 // Data in through properties (record, classes, suggestion, unsure, prediction, thumbnailUrl, status, unusable,
-// explainable: whether "Why?" is offered); out through events: `label-change` {id, label}, `delete-image`
-// {id} and `explain-image` {id} ("Why?", app/why_dialog.js).
+// explainable: whether "Why?" is offered, reusable: whether copying it to another session is); out through
+// events: `label-change` {id, label}, `delete-image` {id}, `explain-image` {id} ("Why?", app/why_dialog.js)
+// and `reuse-image` {id} ("Use this photo in another class too", app/reuse_dialog.js).
 // What tests read: data-id, data-number, data-name (the file's name, never shown), data-role,
 // data-confirmed, data-label, data-suggestion (the offered class, or absent), data-predicted (the class
 // model's answer on a test photo) and data-unusable (the photo cannot be used; its hint says why).
@@ -13,7 +14,7 @@ export class FlImageCard extends HTMLElement {
   constructor() {
     super();
     this._state = {
-      record: null, classes: [], suggestion: null, unsure: false, prediction: null, thumbnailUrl: '', status: '', unusable: false, explainable: false,
+      record: null, classes: [], suggestion: null, unsure: false, prediction: null, thumbnailUrl: '', status: '', unusable: false, explainable: false, reusable: false,
     };
     this.confirming = false;
   }
@@ -37,6 +38,7 @@ export class FlImageCard extends HTMLElement {
         <select class="label-select"></select>
         <button type="button" class="accept"></button>
         <button type="button" class="why"></button>
+        <button type="button" class="reuse"></button>
         <div class="confirm-box" role="group" hidden>
           <p class="confirm-question"></p>
           <button type="button" class="danger confirm-delete"></button>
@@ -51,6 +53,7 @@ export class FlImageCard extends HTMLElement {
       if (label) this.emit('label-change', { id: this._state.record.id, label });
     });
     this.querySelector('.why').addEventListener('click', () => this.emit('explain-image', { id: this._state.record.id }));
+    this.querySelector('.reuse').addEventListener('click', () => this.emit('reuse-image', { id: this._state.record.id }));
     this.querySelector('.delete').addEventListener('click', () => this.askToDelete(true));
     this.querySelector('.keep-photo').addEventListener('click', () => this.askToDelete(false));
     this.querySelector('.confirm-delete').addEventListener('click', () => this.emit('delete-image', { id: this._state.record.id }));
@@ -118,6 +121,10 @@ export class FlImageCard extends HTMLElement {
     why.hidden = !this._state.explainable || this._state.unusable || this.confirming;
     why.textContent = t('cardWhy');
     why.setAttribute('aria-label', t('cardWhyFor', { name }));
+    const reuse = this.querySelector('.reuse');
+    reuse.hidden = !this._state.reusable || this.confirming;
+    reuse.textContent = t('cardReuse');
+    reuse.setAttribute('aria-label', t('cardReuseFor', { name }));
 
     const del = this.querySelector('.delete');
     del.setAttribute('aria-label', t('cardDelete', { name }));

@@ -1,5 +1,5 @@
-// The participant's on-device data: images, labels, cached features and the join token.
-// `ParticipantStore` holds the rules; a backend holds the bytes. `MemoryBackend` serves
+// The participant's on-device data: images, labels, cached features and the join token — of one
+// session (lib/sessions.js scopes a backend to it). `ParticipantStore` holds the rules; a backend holds the bytes. `MemoryBackend` serves
 // node's tests; `IndexedDBBackend` (idb_backend.js) serves the browser. Images never
 // leave this store except as object URLs for thumbnails.
 import { t } from './messages.js';
@@ -32,7 +32,11 @@ export function isQuotaError(err) {
 export class MemoryBackend {
   constructor() { this.maps = Object.fromEntries(STORES.map((s) => [s, new Map()])); this.failNextPut = null; }
   async get(store, key) { return this.maps[store].get(key); }
-  async getAll(store) { return [...this.maps[store].values()]; }
+  /** Every value of `store`, or only those whose (string) key starts with `prefix`. */
+  async getAll(store, prefix = null) {
+    return [...this.maps[store]].filter(([k]) => prefix === null || (typeof k === 'string' && k.startsWith(prefix))).map(([, v]) => v);
+  }
+  async keys(store) { return [...this.maps[store].keys()]; }
   async put(store, key, value) {
     if (this.failNextPut) { const err = this.failNextPut; this.failNextPut = null; throw err; }
     if (value && typeof value === 'object' && Object.values(value).some((v) => v instanceof Blob)) {
@@ -72,14 +76,17 @@ export function imageBlob(record) {
 }
 
 export class ParticipantStore {
-  /** @param backend MemoryBackend | IndexedDBBackend */
-  constructor(backend) { this.backend = backend; this.numbering = Promise.resolve(); }
+  /**
+   * @param backend MemoryBackend | IndexedDBBackend | ScopedBackend: the session's data
+   * @param profile the backend of what the whole profile shares (device key, nickname, photo numbers, guide)
+   */
+  constructor(backend, profile = backend) { this.backend = backend; this.profile = profile; this.numbering = Promise.resolve(); }
 
-  /** The next image number of this profile; numbers are never reused, even after a delete. */
+  /** The next image number of this profile (across its sessions); numbers are never reused, even after a delete. */
   nextImageNumber() {
     const next = this.numbering.then(async () => {
-      const n = ((await this.backend.get('meta', 'imageCounter')) || 0) + 1;
-      await this.backend.put('meta', 'imageCounter', n);
+      const n = ((await this.profile.get('meta', 'imageCounter')) || 0) + 1;
+      await this.profile.put('meta', 'imageCounter', n);
       return n;
     });
     this.numbering = next.catch(() => {});
@@ -96,14 +103,14 @@ export class ParticipantStore {
   // --- join state -------------------------------------------------------------------------
   /** This profile's random device key (made once by `makeKey`), so rejoining finds the same participant. */
   async deviceKey(makeKey) {
-    let key = await this.backend.get('meta', 'deviceKey');
-    if (!key) { key = makeKey(); await this.backend.put('meta', 'deviceKey', key); }
+    let key = await this.profile.get('meta', 'deviceKey');
+    if (!key) { key = makeKey(); await this.profile.put('meta', 'deviceKey', key); }
     return key;
   }
 
   /** The name last typed on this device, to prefill the next join. */
-  async getNickname() { return (await this.backend.get('meta', 'nickname')) || ''; }
-  async setNickname(nickname) { await this.backend.put('meta', 'nickname', nickname); }
+  async getNickname() { return (await this.profile.get('meta', 'nickname')) || ''; }
+  async setNickname(nickname) { await this.profile.put('meta', 'nickname', nickname); }
 
   /** The image ids (per session) whose class statistics the server has, to send them again only when they change. */
   async getClassStatsSent() { return (await this.backend.get('meta', 'classStatsSent')) || null; }
@@ -114,8 +121,8 @@ export class ParticipantStore {
   async clearJoin() { await this.backend.delete('meta', 'join'); }
 
   /** Whether this profile has dismissed the first-run guide. */
-  async getGuideSeen() { return (await this.backend.get('meta', 'guideSeen')) === true; }
-  async setGuideSeen(seen) { await this.backend.put('meta', 'guideSeen', !!seen); }
+  async getGuideSeen() { return (await this.profile.get('meta', 'guideSeen')) === true; }
+  async setGuideSeen(seen) { await this.profile.put('meta', 'guideSeen', !!seen); }
 
   /**
    * The participant's last accepted update ({sessionId, baseVersion, resultVersion, signature}), to offer
@@ -180,6 +187,17 @@ export class ParticipantStore {
       }
     }
     return results;
+  }
+
+  /** A photo of another session stored here too (lib/sessions.js copyPhoto): its bytes and role, no label. @returns its new id */
+  async addCopy(record) {
+    const bytes = record.bytes ? record.bytes.slice(0) : await imageBlob(record).arrayBuffer();
+    const copy = {
+      id: newImageId(), number: await this.nextImageNumber(), name: record.name, type: record.type || '', size: bytes.byteLength,
+      bytes, role: record.role, label: null, labelConfirmed: false, addedAt: Date.now(),
+    };
+    await this.backend.put('images', copy.id, copy);
+    return copy.id;
   }
 
   async setLabel(id, label, confirmed = true) {
