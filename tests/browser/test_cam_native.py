@@ -21,10 +21,12 @@ CLASSES = class_names()
 #: session's extractor on the same input, one fetching the features alone, one with the map
 PAGE_RUNS = """async ({ id, profile, url, token }) => {
   const { IndexedDBBackend } = await import('/src/lib/idb_backend.js');
-  const { ParticipantStore, databaseName, imageBlob } = await import('/src/lib/storage.js');
+  const { databaseName, imageBlob } = await import('/src/lib/storage.js');
+  const { SessionList } = await import('/src/lib/sessions.js');
   const { FeatureExtractor } = await import('/src/ort_runtime.js');
   const { preprocessBlob } = await import('/src/image_decode.js');
-  const store = new ParticipantStore(await IndexedDBBackend.open(databaseName(profile)));
+  const sessions = new SessionList(await IndexedDBBackend.open(databaseName(profile)));
+  const store = sessions.storeFor((await sessions.current()).key);  // the session the page shows
   const task = await (await fetch('/api/v1/task', { headers: { Authorization: 'Bearer ' + token } })).json();
   const bytes = new Uint8Array(await (await fetch(url, { headers: { Authorization: 'Bearer ' + token } })).arrayBuffer());
   const extractor = await FeatureExtractor.create(bytes);
@@ -98,8 +100,10 @@ def test_the_map_why_draws_is_the_native_one_and_the_features_stay_todays(chromi
 
     join = page.evaluate(
         """async (profile) => { const { IndexedDBBackend } = await import('/src/lib/idb_backend.js');
-        const { ParticipantStore, databaseName } = await import('/src/lib/storage.js');
-        return new ParticipantStore(await IndexedDBBackend.open(databaseName(profile))).getJoin(); }""",
+        const { databaseName } = await import('/src/lib/storage.js');
+        const { SessionList } = await import('/src/lib/sessions.js');
+        const sessions = new SessionList(await IndexedDBBackend.open(databaseName(profile)));
+        return sessions.storeFor((await sessions.current()).key).getJoin(); }""",
         profile,
     )
     token = join["token"]
