@@ -45,3 +45,44 @@ def test_task_and_model_are_304_until_they_change(fl_server, tmp_path):
     assert relearnt.status == 200
     assert relearnt.json()["artifacts"]["optimizer_model"] != newer_task.json()["artifacts"]["optimizer_model"]
     assert get("/api/v1/task", relearnt.headers["ETag"]).status == 304
+
+
+def test_a_304_keeps_the_connection_open(fl_server, tmp_path):
+    """waitress closes an HTTP/1.1 answer without Content-Length, and a 304 has none: every unchanged poll
+    then cost a new connection. On one http.client connection, a 304 carries no ``Connection: close`` and
+    the next request travels over the same socket (its local port is unchanged)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    server = fl_server()
+    admin = server.admin()
+    session = admin.create_session({"title": "Keep-alive", "classes": ["cat", "dog"]})
+    admin.start(session["id"])
+    sim = SimulatedParticipant(server.url, np.zeros((0, 1280), np.float32), np.zeros(0, np.int64), artifact_dir=tmp_path / "a")
+    sim.join(session["join_code"])
+    url = urlsplit(server.url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    auth = {"Authorization": f"Bearer {sim.token}"}
+    try:
+        ports, etags = [], {}
+        for path in ("/api/v1/task", "/api/v1/model"):
+            conn.request("GET", path, headers=auth)
+            first = conn.getresponse()
+            first.read()
+            ports.append(conn.sock.getsockname()[1])
+            etags[path] = first.getheader("ETag")
+            for _ in range(3):
+                conn.request("GET", path, headers={**auth, "If-None-Match": etags[path]})
+                again = conn.getresponse()
+                assert again.read() == b"" and again.status == 304, path
+                assert again.getheader("Connection") is None, path
+                assert not again.will_close, path
+                ports.append(conn.sock.getsockname()[1])
+        assert len(set(ports)) == 1, ports
+        # a client that asks to close still gets its connection closed
+        conn.request("GET", "/api/v1/task", headers={**auth, "If-None-Match": etags["/api/v1/task"], "Connection": "close"})
+        closing = conn.getresponse()
+        assert closing.read() == b"" and closing.status == 304
+        assert closing.will_close and closing.getheader("Connection") == "close"
+    finally:
+        conn.close()
