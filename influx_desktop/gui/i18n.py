@@ -92,8 +92,9 @@ def _core_field(value: Any) -> Any:
 
 
 def rejection_reason(data: dict) -> str:
-    """An ``update_rejected`` event's reason in the app's language; an event stored before its reason's template
-    was (or by a version of the app that did not know it) keeps its English sentence."""
+    """An ``update_rejected`` event's reason, or a rejected update's (``Coordinator.updates``: the same keys), in
+    the app's language; one stored before its reason's template was (or by a version of the app that did not know
+    it) keeps its English sentence."""
     template, params = data.get("reason_template"), data.get("reason_params")
     if isinstance(template, str) and isinstance(params, dict):
         try:
