@@ -341,6 +341,21 @@ def test_the_german_dashboard_says_every_rejection_in_german_with_the_limit_it_b
     ]
 
 
+def test_a_refused_state_change_names_the_states_in_german(qtbot, german, open_window, data_dir):
+    """The toolbar offers only what the session's state allows, but a window that has not yet heard of a change
+    asks for one the core refuses: the banner names both states in German (HTTP answers say them as stored)."""
+    window = open_window(data_dir)
+    fill_new_session(qtbot, window, "Obst", ["Apfel", "Birne"])
+    window.form.save_button.click()
+    qtbot.waitUntil(lambda: window.controller.state == "draft" and not window.tasks.busy, timeout=5000)
+    window.controller.toggle_pause()  # not running, so it asks to resume: a session not started cannot
+    qtbot.waitUntil(lambda: "Zustand" in window.banner.text(), timeout=5000)
+    assert window.banner.text() == (
+        "Der Status konnte nicht geändert werden: Die Sitzung ist im Zustand „noch nicht gestartet“; von dort kann "
+        "sie nicht in den Zustand „läuft“ wechseln."
+    )
+
+
 # ---------------------------------------------------------------------- scripts/translations.py keeps the core's sentences
 
 
