@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import Label, Text
+from ..errors import Label, Listing, Text
 
 Translate = Callable[[str, str], str]
 
@@ -72,7 +72,8 @@ def core_message(said: Any) -> str:
     """What the core said, in the app's language: an ``InfluxError`` (its message) or a sentence it made with
     ``errors.Text`` (a start's progress, a failed test set), from their English template and fields. Fields that
     are ``Text`` are translated too, a ``Label`` shows its caption translated, data (class names, numbers) as
-    is. Anything else (a plain string) is shown as it is. ``scripts/translations.py`` collects the templates."""
+    is, each item of a ``Listing`` as such a field. Anything else (a plain string) is shown as it is.
+    ``scripts/translations.py`` collects the templates."""
     template = getattr(said, "template", None)
     if not isinstance(template, str):
         return getattr(said, "message", None) or str(said)
@@ -84,6 +85,8 @@ def core_message(said: Any) -> str:
 
 
 def _core_field(value: Any) -> Any:
+    if isinstance(value, Listing):
+        return ", ".join(str(_core_field(item)) for item in value.items)
     if isinstance(value, Label):
         return tr_core(value.caption)
     if isinstance(value, Text):

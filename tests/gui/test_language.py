@@ -213,6 +213,13 @@ def test_the_cores_refusals_progress_and_reasons_are_german_in_the_german_app(qt
     form.show_error(refused.value)
     assert form.error.text() == "Batchgröße muss zwischen 1 und 512 liegen; eingegeben: 600."
     assert form.field_widget("batch_size").styleSheet() == ERROR_STYLE
+    # A choice not offered: the choices as the drop-down offers them (the English message says them as sent).
+    fedasync = {"aggregator": "fedasync", "aggregator_params": {"staleness_function": "linear"}}
+    with pytest.raises(InvalidInput) as refused:
+        SessionConfig.from_dict({**form.settings(), "classes": ["Apfel", "Birne"], **fedasync})
+    assert refused.value.message == "staleness_function must be one of constant, polynomial, hinge."
+    form.show_error(refused.value)
+    assert form.error.text() == "Alterungsfunktion muss eines von konstant, polynomiell, Knick (hinge) sein."
 
     # The start's steps the core says, in German.
     form.classes.set_classes(["Apfel", "Birne"])
