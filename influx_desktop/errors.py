@@ -15,6 +15,7 @@ these calls from the code, so a new error needs no list, only a translation.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -49,6 +50,21 @@ class Label(str):
         label = super().__new__(cls, value)
         label.caption = value if caption is None else caption
         return label
+
+
+class Listing(str):
+    """Several fields of a sentence as one, joined with ", ": the choices a setting takes. Each item is what a
+    field may be (a ``Label``, a ``Text`` or data) and the desktop says each as it would say that field:
+    ``Listing(Label(c) for c in ("constant", "polynomial", "hinge"))`` reads "constant, polynomial, hinge" in the
+    message and "konstant, polynomiell, Knick (hinge)" in the German desktop app, as its drop-down says them."""
+
+    items: tuple[Any, ...]
+
+    def __new__(cls, items: Iterable[Any]) -> Listing:
+        items = tuple(items)
+        listing = super().__new__(cls, ", ".join(str(item) for item in items))
+        listing.items = items
+        return listing
 
 
 class InfluxError(Exception):

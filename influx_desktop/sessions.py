@@ -25,6 +25,9 @@ JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read of
 JOIN_CODE_LENGTH = 6
 
 Progress = Callable[[str], None]
+#: A session's states as its sentences name them: each the word stored (what HTTP answers and the command line
+#: say), a ``Text`` so the desktop says it in its language.
+STATE_WORDS = {"draft": Text("draft"), "running": Text("running"), "paused": Text("paused"), "stopped": Text("stopped")}
 
 
 class Sessions:
@@ -189,8 +192,8 @@ class Sessions:
             raise Conflict(
                 "The session is {state}; it cannot become {wanted} from there.",
                 code="bad_state",
-                state=row["state"],
-                wanted=state,
+                state=STATE_WORDS[row["state"]],
+                wanted=STATE_WORDS[state],
             )
         with self.store.transaction() as db:
             db.execute("UPDATE sessions SET state=?, has_run=has_run OR ? WHERE id=?", (state, state == "running", session_id))

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import InvalidInput, Label
+from .errors import InvalidInput, Label, Listing
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Param:
         setting = Label(self.name, self.caption)
         if self.type is str:
             if not isinstance(value, str) or (self.choices and value not in self.choices):
-                choices = ", ".join(self.choices or ())
+                choices = Listing(Label(choice) for choice in self.choices or ())  # the desktop: as its drop-down says them
                 raise InvalidInput("{setting} must be one of {choices}.", field=field, setting=setting, choices=choices)
             return value
         if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -86,7 +86,8 @@ CREATE TABLE IF NOT EXISTS updates (
     received_at REAL NOT NULL,
     idempotency_key TEXT,                -- the client's Idempotency-Key: a retry gets `answer` back
     request_sha256 TEXT,                 -- base version, sample count and body of the request that made the row
-    answer TEXT                          -- JSON: the answer given ({"result": ...} or {"error": ...})
+    answer TEXT                          -- JSON: the answer given ({"result": ...} or {"error": ...} with class, code,
+                                         -- message, field, template and params, the last two since issue 15)
 );
 CREATE INDEX IF NOT EXISTS updates_by_session ON updates(session_id, status);
 CREATE TABLE IF NOT EXISTS test_results (

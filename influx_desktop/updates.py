@@ -130,15 +130,24 @@ class Updates:
         return {"version": new_version, "applied": True, "counts": counts}
 
     def in_session(self, session_id: int) -> list[dict]:
-        """Every update of the session, accepted or not, with its decision and reason."""
+        """Every update of the session, accepted or not, with its decision and reason. A rejected one also has the
+        ``code``, ``reason_template`` and ``reason_params`` of its rejection, as its ``update_rejected`` event does
+        (None where it was stored before they were, or for an accepted one)."""
         self.store.read(session_row, session_id)
         rows = self.store.query(
             "SELECT u.id, u.participant_id, p.nickname, u.base_version, u.staleness, u.weight, u.norm, "
-            "u.sample_count, u.status, u.reason, u.applied_version, u.received_at "
+            "u.sample_count, u.status, u.reason, u.applied_version, u.received_at, "
+            "json_extract(u.answer, '$.error.code') AS code, "
+            "json_extract(u.answer, '$.error.template') AS reason_template, "
+            "json_extract(u.answer, '$.error.params') AS reason_params "
             "FROM updates u JOIN participants p ON p.id=u.participant_id WHERE u.session_id=? ORDER BY u.id",
             (session_id,),
         )
-        return [dict(r) for r in rows]
+        updates = [dict(r) for r in rows]
+        for update in updates:
+            if update["reason_params"] is not None:
+                update["reason_params"] = json.loads(update["reason_params"])
+        return updates
 
     def accepted_parameters(self, session_id: int) -> list[tuple[int, np.ndarray]]:
         """(update id, client parameters) of every accepted update, in the order they were accepted."""
@@ -171,7 +180,9 @@ def _replay(answer: dict) -> dict:
     """A stored answer given again: the result, or the stored rejection raised again."""
     if "error" in answer:
         error = answer["error"]
-        raise REPLAYABLE_ERRORS[error["class"]](error["message"], code=error["code"], field=error["field"])
+        # an answer stored before the rejection's template was: its sentence is the template, with no fields
+        template, params = error.get("template", error["message"]), error.get("params") or {}
+        raise REPLAYABLE_ERRORS[error["class"]](template, code=error["code"], field=error["field"], **params)
     return answer["result"]
 
 
@@ -238,6 +249,10 @@ def _store_update(
                 "code": rejection.code,
                 "message": rejection.message,
                 "field": rejection.field,
+                # the same sentence as template and fields (as in the update_rejected event below): the desktop says
+                # it in its language (Updates.in_session), a replay raises it as it was raised
+                "template": rejection.template,
+                "params": rejection.params,
             }
         }
         db.execute(

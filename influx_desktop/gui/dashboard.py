@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from .charts import LineChart
-from .i18n import core_message, tr, tr_noop
+from .i18n import core_message, rejection_reason, tr, tr_noop
 from .plain_text import tooltip as plain_tooltip
 from .snapshot import SessionSnapshot, participant_label
 
@@ -64,19 +64,32 @@ def _ago(seconds: float) -> str:
 
 
 def rejection_text(update: dict, config: dict) -> str:
-    """Why an update was refused, in the app's language, from its numbers and the session's limits (the
-    core's own sentence, English, is the tooltip; other reasons show it as is)."""
-    norm, staleness = update.get("norm"), update.get("staleness")
-    if norm is not None and norm > config.get("max_update_norm", float("inf")):
+    """Why an update was refused, in the app's language: a cause the dashboard knows in a few words with its
+    numbers and the limit it broke, any other as the core's sentence (``i18n.rejection_reason``, which is the
+    tooltip: English only for an update stored before its sentence's template was)."""
+    code, params = update.get("code"), update.get("reason_params")
+    if not isinstance(params, dict):  # stored before its reason's fields were: today's limits tell the cause
+        code, params = _cause_by_todays_limits(update, config)
+    if code == "norm_too_large":
+        norm = params["norm"]
         return tr(
             C,
             "far too large (change {norm}, L2 norm; limit {limit})",
             norm=f"{norm:.0f}" if norm >= 10 else f"{norm:.2g}",
-            limit=f"{config['max_update_norm']:g}",
+            limit=f"{params['limit']:g}",
         )
+    if code == "too_stale":
+        return tr(C, "too old ({n} versions behind; limit {limit})", n=params["staleness"], limit=params["limit"])
+    return rejection_reason(update)
+
+
+def _cause_by_todays_limits(update: dict, config: dict) -> tuple[str | None, dict]:
+    norm, staleness = update.get("norm"), update.get("staleness")
+    if norm is not None and norm > config.get("max_update_norm", float("inf")):
+        return "norm_too_large", {"norm": norm, "limit": config["max_update_norm"]}
     if staleness is not None and staleness > config.get("max_staleness", float("inf")):
-        return tr(C, "too old ({n} versions behind; limit {limit})", n=staleness, limit=config["max_staleness"])
-    return update.get("reason") or ""
+        return "too_stale", {"staleness": staleness, "limit": config["max_staleness"]}
+    return None, {}
 
 
 def percent(fraction: float) -> str:
@@ -335,7 +348,7 @@ class Dashboard(QWidget):
         for row, u in enumerate(rejected):
             self.rejected.setItem(row, 0, _item(time.strftime("%H:%M:%S", time.localtime(u["received_at"]))))
             self.rejected.setItem(row, 1, _item(participant_label(u["nickname"], u["participant_id"])))
-            self.rejected.setItem(row, 2, _item(rejection_text(u, config), u["reason"]))
+            self.rejected.setItem(row, 2, _item(rejection_text(u, config), rejection_reason(u)))
         self.rejected.resizeRowsToContents()  # a reason wrapped to two lines shows both
 
     # ------------------------------------------------------------------ removing a participant

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import Label, Text
+from ..errors import Label, Listing, Text
 
 Translate = Callable[[str, str], str]
 
@@ -72,7 +72,8 @@ def core_message(said: Any) -> str:
     """What the core said, in the app's language: an ``InfluxError`` (its message) or a sentence it made with
     ``errors.Text`` (a start's progress, a failed test set), from their English template and fields. Fields that
     are ``Text`` are translated too, a ``Label`` shows its caption translated, data (class names, numbers) as
-    is. Anything else (a plain string) is shown as it is. ``scripts/translations.py`` collects the templates."""
+    is, each item of a ``Listing`` as such a field. Anything else (a plain string) is shown as it is.
+    ``scripts/translations.py`` collects the templates."""
     template = getattr(said, "template", None)
     if not isinstance(template, str):
         return getattr(said, "message", None) or str(said)
@@ -84,6 +85,8 @@ def core_message(said: Any) -> str:
 
 
 def _core_field(value: Any) -> Any:
+    if isinstance(value, Listing):
+        return ", ".join(str(_core_field(item)) for item in value.items)
     if isinstance(value, Label):
         return tr_core(value.caption)
     if isinstance(value, Text):
@@ -92,8 +95,9 @@ def _core_field(value: Any) -> Any:
 
 
 def rejection_reason(data: dict) -> str:
-    """An ``update_rejected`` event's reason in the app's language; an event stored before its reason's template
-    was (or by a version of the app that did not know it) keeps its English sentence."""
+    """An ``update_rejected`` event's reason, or a rejected update's (``Coordinator.updates``: the same keys), in
+    the app's language; one stored before its reason's template was (or by a version of the app that did not know
+    it) keeps its English sentence."""
     template, params = data.get("reason_template"), data.get("reason_params")
     if isinstance(template, str) and isinstance(params, dict):
         try:

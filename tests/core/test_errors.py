@@ -91,6 +91,15 @@ def test_a_label_reads_as_its_value_and_carries_the_caption_the_desktop_translat
     assert errors.Label("EfficientNet-Lite0 (ImageNet, offline)").caption == "EfficientNet-Lite0 (ImageNet, offline)"
 
 
+def test_a_listing_reads_as_its_items_joined_and_keeps_each_for_the_desktop():
+    choices = errors.Listing(errors.Label(c) for c in ("constant", "polynomial", "hinge"))
+    assert (f"one of {choices}.", [item.caption for item in choices.items]) == (
+        "one of constant, polynomial, hinge.",
+        ["constant", "polynomial", "hinge"],
+    )
+    assert errors.Listing([]) == ""
+
+
 def _refusal(settings: dict) -> errors.InfluxError:
     from influx_desktop.session import SessionConfig
 
@@ -115,6 +124,11 @@ def _refusal(settings: dict) -> errors.InfluxError:
         ),
         ({"classes": ["Apfel"]}, "A session needs 2 to 50 classes; got 1.", "A session needs {lo} to {hi} classes; got {n}."),
         ({"aggregator_params": {"alpha": 2}}, "alpha must be at most 1.0.", "{setting} must be at most {maximum}."),
+        (
+            {"aggregator_params": {"staleness_function": "linear"}},
+            "staleness_function must be one of constant, polynomial, hinge.",
+            "{setting} must be one of {choices}.",
+        ),
     ],
 )
 def test_the_template_and_its_fields_make_exactly_the_message_of_before(settings, message, template):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from influx_desktop.coordinator import Coordinator
-from influx_desktop.errors import Conflict, InvalidInput, NotFound
+from influx_desktop.errors import Conflict, InvalidInput, NotFound, Text
 
 
 def test_the_address_is_remembered_per_session_across_restarts_and_changes_are_logged(tmp_path):
@@ -95,6 +95,16 @@ def test_states_change_only_along_the_allowed_paths(coordinator):
     assert coordinator.get_session(sid)["state"] == "draft" and not coordinator.get_session(sid)["has_run"]
     with pytest.raises(NotFound):
         coordinator.start_or_resume(sid + 1)
+
+
+def test_a_refused_state_change_names_the_states_as_stored_and_as_words_the_desktop_translates(coordinator):
+    """HTTP and the command line say the states as stored; the desktop says them in its language (Text fields)."""
+    sid = coordinator.create_session({"title": "t", "classes": ["a", "b"]})["id"]
+    with pytest.raises(Conflict) as refused:
+        coordinator.pause_session(sid)
+    error = refused.value
+    assert error.message == "The session is draft; it cannot become paused from there."
+    assert [(type(v), v.template) for v in error.params.values()] == [(Text, "draft"), (Text, "paused")]
 
 
 def test_sessions_are_listed_in_order_and_the_newest_is_known(coordinator):

@@ -215,3 +215,49 @@ def test_a_rejection_event_keeps_its_reason_as_template_and_fields_too(coordinat
     )
     assert data["reason_params"] == {"staleness": 1, "limit": 0}
     assert data["reason_template"].format(**data["reason_params"]) == data["reason"]
+
+
+def test_a_rejected_update_keeps_its_reason_as_template_and_fields_as_its_event_does(coordinator):
+    """The dashboard's Rejected updates table says the reason in the app's language from these; a replay of the
+    rejection raises it with the same template and fields."""
+    sid, ada, bob = _running(coordinator, max_staleness=0)
+    coordinator.submit_update(bob, 0, 10, _moved(coordinator, sid, 1))
+    body = _moved(coordinator, sid, 0)
+    with pytest.raises(Conflict) as refused:
+        coordinator.submit_update(ada, 0, 10, body, idempotency_key="too-old-1")
+    accepted, rejected = coordinator.updates(sid)
+    event = coordinator.event_log(sid)[-1]["data"]
+    reason = ("reason", "code", "reason_template", "reason_params")
+    assert {k: rejected[k] for k in reason} == {k: event[k] for k in reason}
+    assert (rejected["code"], rejected["reason_params"]) == ("too_stale", {"staleness": 1, "limit": 0})
+    assert {k: accepted[k] for k in reason} == dict.fromkeys(reason)
+    with pytest.raises(Conflict) as again:
+        coordinator.submit_update(ada, 0, 10, body, idempotency_key="too-old-1")
+    first, replayed = refused.value, again.value
+    assert (replayed.template, replayed.params, replayed.message) == (first.template, first.params, first.message)
+
+
+def test_a_rejection_stored_before_its_template_was_is_listed_and_replayed_with_its_sentence(coordinator):
+    sid, ada, bob = _running(coordinator, max_staleness=0)
+    coordinator.submit_update(bob, 0, 10, _moved(coordinator, sid, 1))
+    body = _moved(coordinator, sid, 0)
+    with pytest.raises(Conflict) as refused:
+        coordinator.submit_update(ada, 0, 10, body, idempotency_key="too-old-2")
+    with coordinator.store.transaction() as db:  # what an older version stored: no template, no fields
+        db.execute("UPDATE updates SET answer=json_remove(answer, '$.error.template', '$.error.params') WHERE status='rejected'")
+    rejected = coordinator.updates(sid)[-1]
+    assert (rejected["reason"], rejected["code"], rejected["reason_template"], rejected["reason_params"]) == (
+        refused.value.message,
+        "too_stale",
+        None,
+        None,
+    )
+    with pytest.raises(Conflict) as again:
+        coordinator.submit_update(ada, 0, 10, body, idempotency_key="too-old-2")
+    replayed = again.value
+    assert (replayed.code, replayed.message, replayed.template, replayed.params) == (
+        "too_stale",
+        refused.value.message,
+        refused.value.message,
+        {},
+    )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Participant, fill_new_session, http, start_and_wait
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -29,9 +30,10 @@ from PySide6.QtWidgets import (
 from influx_desktop.coordinator import Coordinator
 from influx_desktop.errors import InvalidInput
 from influx_desktop.gui import i18n
+from influx_desktop.gui.dashboard import Dashboard
 from influx_desktop.gui.language import LANG_ENV, available_languages, choose_language, install_language
 from influx_desktop.gui.session_form import ERROR_STYLE
-from influx_desktop.gui.snapshot import describe_event
+from influx_desktop.gui.snapshot import SessionSnapshot, describe_event
 from influx_desktop.session import SessionConfig
 
 pytestmark = pytest.mark.gui
@@ -211,6 +213,13 @@ def test_the_cores_refusals_progress_and_reasons_are_german_in_the_german_app(qt
     form.show_error(refused.value)
     assert form.error.text() == "Batchgröße muss zwischen 1 und 512 liegen; eingegeben: 600."
     assert form.field_widget("batch_size").styleSheet() == ERROR_STYLE
+    # A choice not offered: the choices as the drop-down offers them (the English message says them as sent).
+    fedasync = {"aggregator": "fedasync", "aggregator_params": {"staleness_function": "linear"}}
+    with pytest.raises(InvalidInput) as refused:
+        SessionConfig.from_dict({**form.settings(), "classes": ["Apfel", "Birne"], **fedasync})
+    assert refused.value.message == "staleness_function must be one of constant, polynomial, hinge."
+    form.show_error(refused.value)
+    assert form.error.text() == "Alterungsfunktion muss eines von konstant, polynomiell, Knick (hinge) sein."
 
     # The start's steps the core says, in German.
     form.classes.set_classes(["Apfel", "Birne"])
@@ -231,6 +240,10 @@ def test_the_cores_refusals_progress_and_reasons_are_german_in_the_german_app(qt
         rejected,
     ), rejected
     assert _english_left(window.event_log) == []
+    table = window.dashboard.rejected  # and in the dashboard's Rejected updates: in a few words, the tooltip whole
+    qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=5000)
+    assert re.fullmatch(r"viel zu groß \(Änderung [0-9.e+]+, L2-Norm; Grenze 100\)", table.item(0, 2).text())
+    assert re.search(r"Der Beitrag ändert das Modell um [0-9.e+]+ \(L2-Norm\); die Grenze ist 100\.", table.item(0, 2).toolTip())
 
     # A test set whose folders name no class: the banner says so in German (folder and class names as they are).
     folder = tmp_path / "testset"
@@ -276,6 +289,78 @@ def test_the_german_app_says_an_old_rejection_as_it_was_stored(qtbot, german):
     """An update_rejected event stored before its reason's template was keeps its English sentence."""
     old = {"kind": "update_rejected", "participant_id": 3, "data": {"reason": "The update is 30 versions behind."}}
     assert describe_event(old) == "Beitrag von Teilnehmende Person #3 abgelehnt: The update is 30 versions behind."
+
+
+def _rejected(**update) -> dict:
+    return {"id": 1, "participant_id": 3, "nickname": "Ada", "status": "rejected", "received_at": time.time(), **update}
+
+
+def test_the_german_dashboard_says_every_rejection_in_german_with_the_limit_it_broke(qtbot, german):
+    stale = "The update is {staleness} versions behind (the limit is {limit}). Retrain on the current model."
+    unknown_base = (
+        "Base version {base} does not exist; the newest version is {newest}. Download the current model and train again."
+    )
+    updates = [
+        # too old for the limit of then, which the facilitator has raised since (to 30, below)
+        _rejected(
+            staleness=25,
+            norm=1.0,
+            reason="The update is 25 versions behind (the limit is 20). Retrain on the current model.",
+            code="too_stale",
+            reason_template=stale,
+            reason_params={"staleness": 25, "limit": 20},
+        ),
+        # a cause the dashboard has no short words for: the core's sentence, in German
+        _rejected(
+            staleness=0,
+            norm=1.0,
+            reason="Base version 9 does not exist; the newest version is 4. Download the current model and train again.",
+            code="unknown_base_version",
+            reason_template=unknown_base,
+            reason_params={"base": 9, "newest": 4},
+        ),
+        # stored before its reason's template was: its English sentence, as the event log says it
+        _rejected(staleness=0, norm=1.0, reason="The update came from another planet.", code=None),
+    ]
+    counts = {"participants": 1, "active_participants": 1, "updates_applied": 4, "updates_buffered": 0, "updates_rejected": 3}
+    session = {"id": 1, "version": 4, **counts, "config": {"max_staleness": 30, "max_update_norm": 100.0}}
+    dashboard = Dashboard()
+    qtbot.addWidget(dashboard)
+    dashboard.show_snapshot(
+        SessionSnapshot(session=session, participants=[], updates=updates, accuracy=[], test_set={}, events=[])
+    )
+    table = dashboard.rejected  # newest first
+    reasons = [
+        (table.item(row, 2).text(), QTextDocumentFragment.fromHtml(table.item(row, 2).toolTip()).toPlainText())
+        for row in range(table.rowCount())
+    ]
+    old_english = "The update came from another planet."
+    unknown_base_de = (
+        "Die Basisversion 9 gibt es nicht; die neueste Version ist 4. Das aktuelle Modell laden und erneut trainieren."
+    )
+    assert reasons == [
+        (old_english, old_english),
+        (unknown_base_de, unknown_base_de),
+        (
+            "zu alt (25 Versionen zurück; Grenze 20)",
+            "Der Beitrag liegt 25 Versionen zurück (die Grenze ist 20). Mit dem aktuellen Modell neu trainieren.",
+        ),
+    ]
+
+
+def test_a_refused_state_change_names_the_states_in_german(qtbot, german, open_window, data_dir):
+    """The toolbar offers only what the session's state allows, but a window that has not yet heard of a change
+    asks for one the core refuses: the banner names both states in German (HTTP answers say them as stored)."""
+    window = open_window(data_dir)
+    fill_new_session(qtbot, window, "Obst", ["Apfel", "Birne"])
+    window.form.save_button.click()
+    qtbot.waitUntil(lambda: window.controller.state == "draft" and not window.tasks.busy, timeout=5000)
+    window.controller.toggle_pause()  # not running, so it asks to resume: a session not started cannot
+    qtbot.waitUntil(lambda: "Zustand" in window.banner.text(), timeout=5000)
+    assert window.banner.text() == (
+        "Der Status konnte nicht geändert werden: Die Sitzung ist im Zustand „noch nicht gestartet“; von dort kann "
+        "sie nicht in den Zustand „läuft“ wechseln."
+    )
 
 
 # ---------------------------------------------------------------------- scripts/translations.py keeps the core's sentences

@@ -721,6 +721,22 @@
             <translation>eine riesige negative Zahl</translation>
         </message>
         <message>
+            <source>draft</source>
+            <translation>noch nicht gestartet</translation>
+        </message>
+        <message>
+            <source>running</source>
+            <translation>läuft</translation>
+        </message>
+        <message>
+            <source>paused</source>
+            <translation>pausiert</translation>
+        </message>
+        <message>
+            <source>stopped</source>
+            <translation>beendet</translation>
+        </message>
+        <message>
             <source>The changes must be a JSON object.</source>
             <translation>Die Änderungen müssen ein JSON-Objekt sein.</translation>
         </message>
@@ -734,7 +750,7 @@
         </message>
         <message>
             <source>The session is {state}; it cannot become {wanted} from there.</source>
-            <translation>Die Sitzung ist im Zustand {state}; von dort kann sie nicht in den Zustand {wanted} wechseln.</translation>
+            <translation>Die Sitzung ist im Zustand „{state}“; von dort kann sie nicht in den Zustand „{wanted}“ wechseln.</translation>
         </message>
         <message>
             <source>The server address must be an IP address or host name.</source>
