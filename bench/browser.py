@@ -127,6 +127,67 @@ def open_page(ctx, url: str):
     return page
 
 
+def session_settings(epochs: int, title: str = "Bench", **more) -> dict:
+    """The benchmark's session: 4 Fashion-MNIST classes, ``epochs`` local epochs, batch 16, no staleness or norm limit."""
+    return {
+        "title": title,
+        "classes": ["t-shirt", "trouser", "sneaker", "bag"],
+        "local_epochs": epochs,
+        "batch_size": 16,
+        "max_staleness": 100000,
+        "max_update_norm": 1e9,
+        **more,
+    }
+
+
+def ours_rounds(page, join_code: str, labels: list[int], args, seed: int) -> tuple[dict, dict, list[dict]]:
+    """Ours in a fresh bench page: join and download, the first round, then ``args.later_rounds``
+    later rounds, each after ``args.pause`` seconds. Returns (setup, first, later)."""
+    setup = page.evaluate("([c, n, l]) => bench.ours.setup(c, n, l)", [join_code, args.photos, labels])
+    first = page.evaluate("(s) => bench.ours.round(s)", seed)
+    later = []
+    for k in range(args.later_rounds):
+        page.wait_for_timeout(args.pause * 1000)
+        later.append(page.evaluate("(s) => bench.ours.round(s)", seed + k + 1))
+    return setup, first, later
+
+
+def extraction_in_page(ctx, url: str, model: str, count: int, passes: int) -> dict:
+    """bench.extraction of the bench blueprint's ``model`` on ``count`` inputs, in a fresh page."""
+    page = open_page(ctx, url)
+    try:
+        return page.evaluate(
+            "([m, n, s, p]) => bench.extraction(m, '/bench/inputs.f32', n, s, p)", [f"/bench/models/{model}", count, 224, passes]
+        )
+    finally:
+        page.close()
+
+
+def med(rows: list[dict], key: str) -> float:
+    return median(r[key] for r in rows) if rows else float("nan")
+
+
+PHASES = ("extract", "fetch", "taskMs", "modelMs", "preprocess", "session", "train", "send", "prepared", "stepMedian")
+
+
+def say_phases(title: str, rows: list[dict]) -> None:
+    """One line: a kind of round's median total and phases (ms)."""
+    if not rows:
+        return
+    phases = {k: med(rows, k) for k in PHASES if k in rows[0]}
+    say(
+        f"  {title}: total {med(rows, 'total'):,.1f} ms, steps {rows[0]['steps']}, "
+        + ", ".join(
+            f"median step {v:,.1f}"
+            if k == "stepMedian"
+            else f"prepared ahead {v:,.1f} (off the click path)"
+            if k == "prepared"
+            else f"{k} {v:,.1f}"
+            for k, v in phases.items()
+        )
+    )
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true")
@@ -191,16 +252,7 @@ def main(argv=None) -> int:
     pairs: list[dict] = []
     try:
         admin = server.admin()
-        session = admin.create_session(
-            {
-                "title": "Bench",
-                "classes": ["t-shirt", "trouser", "sneaker", "bag"],
-                "local_epochs": args.epochs,
-                "batch_size": 16,
-                "max_staleness": 100000,
-                "max_update_norm": 1e9,
-            }
-        )
+        session = admin.create_session(session_settings(args.epochs))
         admin.start(session["id"])
         with sync_playwright() as pw:
             for run in range(args.runs):
@@ -210,12 +262,9 @@ def main(argv=None) -> int:
                         if not args.extraction_only:
                             # Ours: a fresh page, first round then later rounds.
                             page = open_page(ctx, server.url)
-                            page.evaluate("([c, n, l]) => bench.ours.setup(c, n, l)", [session["join_code"], args.photos, labels])
-                            r = page.evaluate("(s) => bench.ours.round(s)", run * 10)
-                            ours_first.append(r)
-                            for k in range(args.later_rounds):
-                                page.wait_for_timeout(args.pause * 1000)
-                                ours_later.append(page.evaluate("(s) => bench.ours.round(s)", run * 10 + k + 1))
+                            _, first, later = ours_rounds(page, session["join_code"], labels, args, run * 10)
+                            ours_first.append(first)
+                            ours_later.extend(later)
                             for k in range(args.before_rounds):
                                 page.wait_for_timeout(args.pause * 1000)
                                 ours_before.append(page.evaluate("(s) => bench.ours.roundBefore(s)", run * 10 + k + 1))
@@ -231,13 +280,7 @@ def main(argv=None) -> int:
                             page.close()
                         # Items 4 and 6: extraction speed, each model in a fresh page.
                         for name in models:
-                            page = open_page(ctx, server.url)
-                            res = page.evaluate(
-                                "([m, n, s, p]) => bench.extraction(m, '/bench/inputs.f32', n, s, p)",
-                                [f"/bench/models/{name}", n_extract, 224, passes],
-                            )
-                            extraction[name].append(res)
-                            page.close()
+                            extraction[name].append(extraction_in_page(ctx, server.url, name, n_extract, passes))
                         page = open_page(ctx, server.url)
                         pairs.append(
                             page.evaluate(
@@ -273,9 +316,6 @@ def main(argv=None) -> int:
     finally:
         server.stop()
 
-    def med(rows, key):
-        return median(r[key] for r in rows) if rows else float("nan")
-
     # ---------------------------------------------------------------- item 1
     if not args.extraction_only:
         say("")
@@ -290,34 +330,7 @@ def main(argv=None) -> int:
             ("seed first", seed_first),
             ("seed later", seed_later),
         ):
-            if rows:
-                phases = {
-                    k: med(rows, k)
-                    for k in (
-                        "extract",
-                        "fetch",
-                        "taskMs",
-                        "modelMs",
-                        "preprocess",
-                        "session",
-                        "train",
-                        "send",
-                        "prepared",
-                        "stepMedian",
-                    )
-                    if k in rows[0]
-                }
-                say(
-                    f"  {title}: total {med(rows, 'total'):,.1f} ms, steps {rows[0]['steps']}, "
-                    + ", ".join(
-                        f"median step {v:,.1f}"
-                        if k == "stepMedian"
-                        else f"prepared ahead {v:,.1f} (off the click path)"
-                        if k == "prepared"
-                        else f"{k} {v:,.1f}"
-                        for k, v in phases.items()
-                    )
-                )
+            say_phases(title, rows)
         seed_all = seed_first + seed_later
         o1, ol, s1 = med(ours_first, "total"), med(ours_later, "total"), med(seed_first, "total")
         ob = med(ours_before, "total")
