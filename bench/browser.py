@@ -16,8 +16,9 @@ the click loads the global parameters into it and trains; a pause of --pause sec
 student reads the result); in the same page afterwards, later rounds the way before (a TrainingSession created
 per click, the same pause); the seed's rounds (fetch the regenerated artifacts,
 preprocess, TrainingSession over the whole MobileNetV2 with only the classifier trainable, 20 steps with the
-images through the full network, JSON POST that regenerates the artifacts). Artifact downloads are item 3's
-and happen before ours' clock starts (later rounds re-read the immutable files from the browser's cache);
+images through the full network, JSON POST that regenerates the artifacts). Downloads are item 3's: ours' runtime
+(the wasm and its loader) and artifacts are fetched, timed, before ours' clock starts (the first round reads the
+runtime back from the browser's cache, later rounds the immutable artifacts too);
 the seed's re-download of its regenerated files (loopback, so nearly free here) is inside its rounds. Each run
 uses a fresh page, so every first round also pays the wasm runtime's start.
 
@@ -141,7 +142,7 @@ def session_settings(epochs: int, title: str = "Bench", **more) -> dict:
 
 
 def ours_rounds(page, join_code: str, labels: list[int], args, seed: int) -> tuple[dict, dict, list[dict]]:
-    """Ours in a fresh bench page: join and download, the first round, then ``args.later_rounds``
+    """Ours in a fresh bench page: join and download (timed), the first round, then ``args.later_rounds``
     later rounds, each after ``args.pause`` seconds. Returns (setup, first, later)."""
     setup = page.evaluate("([c, n, l]) => bench.ours.setup(c, n, l)", [join_code, args.photos, labels])
     first = page.evaluate("(s) => bench.ours.round(s)", seed)
