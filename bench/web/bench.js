@@ -38,13 +38,9 @@ async function timed(download) {
 /** The runtime's loader and wasm, fetched as ort_runtime.js's runtime fetches them (the browser caches them: immutable). */
 const RUNTIME_FILES = ['ort-training-wasm-simd-threaded.mjs', 'ort-training-wasm-simd-threaded.wasm'];
 
-async function imageBlobs(count) {
-  const out = [];
-  for (let i = 0; i < count; i++) {
-    const r = await fetch(`/bench/images/${i}.png`);
-    out.push(await r.blob());
-  }
-  return out;
+/** The photos, fetched at once (off every clock; on a throttled network one by one would take a round trip each). */
+function imageBlobs(count) {
+  return Promise.all(Array.from({ length: count }, async (_, i) => (await fetch(`/bench/images/${i}.png`)).blob()));
 }
 
 // ------------------------------------------------------------------ ours
