@@ -16,8 +16,9 @@ the click loads the global parameters into it and trains; a pause of --pause sec
 student reads the result); in the same page afterwards, later rounds the way before (a TrainingSession created
 per click, the same pause); the seed's rounds (fetch the regenerated artifacts,
 preprocess, TrainingSession over the whole MobileNetV2 with only the classifier trainable, 20 steps with the
-images through the full network, JSON POST that regenerates the artifacts). Artifact downloads are item 3's
-and happen before ours' clock starts (later rounds re-read the immutable files from the browser's cache);
+images through the full network, JSON POST that regenerates the artifacts). Downloads are item 3's: ours' runtime
+(the wasm and its loader) and artifacts are fetched, timed, before ours' clock starts (the first round reads the
+runtime back from the browser's cache, later rounds the immutable artifacts too);
 the seed's re-download of its regenerated files (loopback, so nearly free here) is inside its rounds. Each run
 uses a fresh page, so every first round also pays the wasm runtime's start.
 
@@ -31,9 +32,22 @@ for "Why?" and "Try it" — against the one without (``float32``, what sessions 
 fresh page per run, taking turns image by image (the per-model pages above run in a fixed order, so
 their "speed vs float32" column carries the first page's extra costs).
 
+Issue 17 item 4, ``--phone``: ours on a phone-class device. Each page's main thread is slowed down 1×, 4× and 6×
+(CDP ``Emulation.setCPUThrottlingRate``, DevTools' 4× and 6× presets; 4× is Lighthouse's mobile default) and its
+requests go through Chrome DevTools' "Fast 4G" profile (CDP ``Network.emulateNetworkConditions``, ``FAST_4G``), for a session serving the float32
+extractor and one serving the int8 one (each as ``Sessions.prepare_models`` serves it: with the feature map output).
+Each (slowdown, extractor) gets a fresh browser profile, so a first visit: the runtime, extractor and head files
+downloaded and timed on that network, then the first round and the later rounds as above, then in a fresh page at
+the same slowdown, network unthrottled, the served extractor's ms/photo. The web client runs ORT-web on the page's
+main thread (no proxy worker, one thread), which is what the CPU throttling slows (a dedicated worker far less:
+a busy loop took 1.8× as long at 4×, the main thread's 5.2×); the network throttling applies to a worker's fetches
+too. Neither matters here: the web client starts no worker. The seed is left out: its
+rounds download its regenerated 8.9 MB on every click and train through MobileNetV2 — about a minute each at 4×.
+
     python bench/browser.py            # full: 3 runs
     python bench/browser.py --quick    # seconds: 4 photos, 1 epoch, tiny seed graph, float32 extraction of 2 images
     python bench/browser.py --extraction-only   # items 4 and 6 alone
+    python bench/browser.py --phone    # issue 17 item 4 alone (--quick: 4× and int8 only)
 """
 
 from __future__ import annotations
@@ -49,7 +63,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
-from common import median, ratio, say, table  # noqa: E402
+from common import fmt_bytes, median, ratio, say, table  # noqa: E402
 from harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (loopback-only name resolution included)
 
 WEB = Path(__file__).resolve().parent / "web"
@@ -116,8 +130,24 @@ def launch(playwright, user_data_dir: Path):
     )
 
 
-def open_page(ctx, url: str):
+#: Chrome DevTools' "Fast 4G" preset (``Fast4GConditions`` in devtools-frontend's front_end/core/sdk/NetworkManager.ts):
+#: 9 Mbit/s down and 1.5 Mbit/s up, each × 0.9, and a 60 ms round trip × 2.75 as the request latency. CDP units:
+#: bytes/s and ms.
+FAST_4G = {"offline": False, "latency": 60 * 2.75, "downloadThroughput": 9e6 / 8 * 0.9, "uploadThroughput": 1.5e6 / 8 * 0.9}
+
+
+def open_page(ctx, url: str, cpu_rate: float = 1, network: dict | None = None):
+    """A fresh page on the bench page; with ``cpu_rate`` > 1 its main thread slowed down that many times
+    (``Emulation.setCPUThrottlingRate``), with ``network`` its requests throttled
+    (``Network.emulateNetworkConditions``), both from before the page loads."""
     page = ctx.new_page()
+    if cpu_rate != 1 or network:
+        cdp = ctx.new_cdp_session(page)
+        if cpu_rate != 1:
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu_rate})
+        if network:
+            cdp.send("Network.enable")
+            cdp.send("Network.emulateNetworkConditions", network)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url + "/bench/")
@@ -125,6 +155,180 @@ def open_page(ctx, url: str):
     if errors:
         raise RuntimeError(f"bench page errors: {errors}")
     return page
+
+
+def session_settings(epochs: int, title: str = "Bench", **more) -> dict:
+    """The benchmark's session: 4 Fashion-MNIST classes, ``epochs`` local epochs, batch 16, no staleness or norm limit."""
+    return {
+        "title": title,
+        "classes": ["t-shirt", "trouser", "sneaker", "bag"],
+        "local_epochs": epochs,
+        "batch_size": 16,
+        "max_staleness": 100000,
+        "max_update_norm": 1e9,
+        **more,
+    }
+
+
+def ours_rounds(page, join_code: str, labels: list[int], args, seed: int) -> tuple[dict, dict, list[dict]]:
+    """Ours in a fresh bench page: join and download (timed), the first round, then ``args.later_rounds``
+    later rounds, each after ``args.pause`` seconds. Returns (setup, first, later)."""
+    setup = page.evaluate("([c, n, l]) => bench.ours.setup(c, n, l)", [join_code, args.photos, labels])
+    first = page.evaluate("(s) => bench.ours.round(s)", seed)
+    later = []
+    for k in range(args.later_rounds):
+        page.wait_for_timeout(args.pause * 1000)
+        later.append(page.evaluate("(s) => bench.ours.round(s)", seed + k + 1))
+    return setup, first, later
+
+
+def extraction_in_page(ctx, url: str, model: str, count: int, passes: int, cpu_rate: float = 1) -> dict:
+    """bench.extraction of the bench blueprint's ``model`` on ``count`` inputs, in a fresh page."""
+    page = open_page(ctx, url, cpu_rate)
+    try:
+        return page.evaluate(
+            "([m, n, s, p]) => bench.extraction(m, '/bench/inputs.f32', n, s, p)", [f"/bench/models/{model}", count, 224, passes]
+        )
+    finally:
+        page.close()
+
+
+def med(rows: list[dict], key: str) -> float:
+    return median(r[key] for r in rows) if rows else float("nan")
+
+
+PHASES = ("extract", "fetch", "taskMs", "modelMs", "preprocess", "session", "train", "send", "prepared", "stepMedian")
+
+
+def say_phases(title: str, rows: list[dict]) -> None:
+    """One line: a kind of round's median total and phases (ms)."""
+    if not rows:
+        return
+    phases = {k: med(rows, k) for k in PHASES if k in rows[0]}
+    say(
+        f"  {title}: total {med(rows, 'total'):,.1f} ms, steps {rows[0]['steps']}, "
+        + ", ".join(
+            f"median step {v:,.1f}"
+            if k == "stepMedian"
+            else f"prepared ahead {v:,.1f} (off the click path)"
+            if k == "prepared"
+            else f"{k} {v:,.1f}"
+            for k, v in phases.items()
+        )
+    )
+
+
+def phone(args, machine: common.Machine) -> int:
+    """Issue 17 item 4: ours on a phone-class CPU and network, for each extractor sessions serve."""
+    from extraction import sample_inputs
+    from playwright.sync_api import sync_playwright
+
+    # What a session with quantized_backbone False / True serves (Sessions.prepare_models); checked below.
+    served = {
+        name: common.model_cache().feature_extractor(
+            "efficientnet_lite0", pretrained=True, quantized=name == "int8", feature_map=True
+        )
+        for name in args.extractors
+    }
+    inputs = sample_inputs(args.extract_images)
+    pngs, labels = photos(args.photos)
+    blueprint = make_bench_blueprint(pngs, inputs.astype("<f4").tobytes(), {name: a.path for name, a in served.items()})
+    server = common.start_fl_server(
+        common.scratch_dir("phone"), model_cache=common.model_cache(), webclient_dir=common.DIST, extra_blueprints=[blueprint]
+    )
+    results: dict[tuple[float, str], list[tuple[dict, dict, list[dict], dict]]] = {
+        (rate, name): [] for rate in args.rates for name in served
+    }
+    try:
+        admin = server.admin()
+        codes = {}
+        for name in served:
+            session = admin.create_session(session_settings(args.epochs, f"Bench {name}", quantized_backbone=name == "int8"))
+            admin.start(session["id"])
+            codes[name] = session["join_code"]
+        with sync_playwright() as pw:
+            for run in range(args.runs):
+                for rate in args.rates:
+                    for name in served:
+                        # A fresh profile each time: a first visit, nothing in the browser's cache.
+                        with tempfile.TemporaryDirectory(prefix="influx-bench-chromium-") as profile:
+                            ctx = launch(pw, Path(profile))
+                            try:
+                                page = open_page(ctx, server.url, rate, FAST_4G)
+                                setup, first, later = ours_rounds(page, codes[name], labels, args, run * 10)
+                                page.close()
+                                if setup["extractorSha"] != served[name].sha256:
+                                    raise RuntimeError(
+                                        f"the {name} session serves {setup['extractorSha']}, not {served[name].path}"
+                                    )
+                                # CPU-bound: the model bytes come over loopback, unthrottled and untimed.
+                                ex = extraction_in_page(ctx, server.url, name, args.extract_images, 1, rate)
+                                if not ex["ok"]:
+                                    raise RuntimeError(f"{name} extraction failed at {rate:g}×: {ex['error']}")
+                            finally:
+                                ctx.close()
+                        results[(rate, name)].append((setup, first, later, ex))
+                        say(
+                            f"  run {run + 1}, CPU {rate:g}×, {name}: first {first['total']:,.0f} ms, "
+                            f"later {median(r['total'] for r in later):,.0f} ms, extraction {ex['msPerImage']:,.1f} ms/photo, "
+                            f"extractor download {setup['downloads']['extractor']['ms'] / 1000:,.1f} s"
+                        )
+    finally:
+        server.stop()
+
+    def download(runs, what: str) -> str:
+        ms = median(setup["downloads"][what]["ms"] for setup, *_ in runs)
+        n = runs[0][0]["downloads"][what]["bytes"]
+        return f"{fmt_bytes(n)} in {ms / 1000:,.1f} s"
+
+    say("")
+    say(
+        f"Issue 17 item 4 — phone class: CPU slowed down {', '.join(f'{r:g}×' for r in args.rates)} "
+        "(Emulation.setCPUThrottlingRate), network Chrome DevTools' Fast 4G (9 Mbit/s down, 1.5 Mbit/s up, × 0.9; "
+        "165 ms latency per request) during the downloads and the rounds; ms, median of runs:"
+    )
+    rows = []
+    for (rate, name), runs in results.items():
+        first = [r[1] for r in runs]
+        later = [x for r in runs for x in r[2]]
+        say_phases(f"{rate:g}× {name} first", first)
+        say_phases(f"{rate:g}× {name} later", later)
+        rows.append(
+            [
+                f"{rate:g}×",
+                name,
+                f"{med(first, 'total'):,.0f}",
+                f"{med(later, 'total'):,.0f}",
+                f"{median(r[3]['msPerImage'] for r in runs):,.1f}",
+                download(runs, "extractor"),
+                download(runs, "runtime"),
+                download(runs, "head"),
+            ]
+        )
+    say("")
+    say(
+        table(
+            [
+                "CPU slowdown",
+                "extractor (as sessions serve it)",
+                "first round (ms)",
+                "later round (ms)",
+                "extraction (ms/photo)",
+                "first visit: extractor",
+                "first visit: runtime (wasm)",
+                "first visit: head's 4 files",
+            ],
+            rows,
+        )
+    )
+    say(
+        f"{args.photos} photos, {args.epochs} epochs, batch 16 ({results[next(iter(results))][0][1]['steps']} steps); "
+        f"{args.later_rounds} later rounds per page, {args.pause:g} s apart; extraction: {args.extract_images} "
+        f"preprocessed images, batch 1, after a warm-up image, in a fresh page at the same CPU slowdown; runs: {args.runs} "
+        "(a fresh browser profile each: a first visit). Downloads: response bodies as they came (Resource Timing)."
+    )
+    common.say_machine_and_command(machine, browser=True)
+    return 0
 
 
 def main(argv=None) -> int:
@@ -141,16 +345,27 @@ def main(argv=None) -> int:
     ap.add_argument("--seed-rounds", type=int, default=2, help="seed rounds per run (the first one pays the wasm start)")
     ap.add_argument("--no-int8", action="store_true", help="skip the int8 models (item 6)")
     ap.add_argument("--extraction-only", action="store_true", help="items 4 and 6 only: no contribution rounds")
+    ap.add_argument(
+        "--phone",
+        action="store_true",
+        help="issue 17 item 4 only: ours at each --rates CPU slowdown on a Fast 4G network, for each --extractors",
+    )
+    ap.add_argument("--rates", type=float, nargs="+", default=[1, 4, 6], help="--phone: CPU slowdowns (1: none)")
+    ap.add_argument("--extractors", nargs="+", default=["float32", "int8"], choices=["float32", "int8"], help="--phone")
+    ap.add_argument("--extract-images", type=int, default=20, help="--phone: images timed for ms/photo")
     args = ap.parse_args(argv)
     if args.quick:
         args.runs, args.photos, args.epochs, args.later_rounds, args.before_rounds, args.seed_rounds = 1, 4, 1, 1, 1, 1
         args.pause = 0.0
         args.no_int8 = True  # item 6's models are bench/quantize.py's; the quick run only keeps the code path alive
+        args.rates, args.extractors, args.extract_images = [4], ["int8"], 2  # --phone: one rate, the smaller download
     if not CHROMIUM.exists():
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
     if not (common.DIST / "index.html").is_file():
         raise SystemExit("the web client is not built: (cd webclient && npm ci) && python scripts/bundle_webclient.py")
     machine = common.Machine.now()
+    if args.phone:
+        return phone(args, machine)
 
     from extraction import native_ms_per_image, sample_inputs
     from playwright.sync_api import sync_playwright
@@ -191,16 +406,7 @@ def main(argv=None) -> int:
     pairs: list[dict] = []
     try:
         admin = server.admin()
-        session = admin.create_session(
-            {
-                "title": "Bench",
-                "classes": ["t-shirt", "trouser", "sneaker", "bag"],
-                "local_epochs": args.epochs,
-                "batch_size": 16,
-                "max_staleness": 100000,
-                "max_update_norm": 1e9,
-            }
-        )
+        session = admin.create_session(session_settings(args.epochs))
         admin.start(session["id"])
         with sync_playwright() as pw:
             for run in range(args.runs):
@@ -210,12 +416,9 @@ def main(argv=None) -> int:
                         if not args.extraction_only:
                             # Ours: a fresh page, first round then later rounds.
                             page = open_page(ctx, server.url)
-                            page.evaluate("([c, n, l]) => bench.ours.setup(c, n, l)", [session["join_code"], args.photos, labels])
-                            r = page.evaluate("(s) => bench.ours.round(s)", run * 10)
-                            ours_first.append(r)
-                            for k in range(args.later_rounds):
-                                page.wait_for_timeout(args.pause * 1000)
-                                ours_later.append(page.evaluate("(s) => bench.ours.round(s)", run * 10 + k + 1))
+                            _, first, later = ours_rounds(page, session["join_code"], labels, args, run * 10)
+                            ours_first.append(first)
+                            ours_later.extend(later)
                             for k in range(args.before_rounds):
                                 page.wait_for_timeout(args.pause * 1000)
                                 ours_before.append(page.evaluate("(s) => bench.ours.roundBefore(s)", run * 10 + k + 1))
@@ -231,13 +434,7 @@ def main(argv=None) -> int:
                             page.close()
                         # Items 4 and 6: extraction speed, each model in a fresh page.
                         for name in models:
-                            page = open_page(ctx, server.url)
-                            res = page.evaluate(
-                                "([m, n, s, p]) => bench.extraction(m, '/bench/inputs.f32', n, s, p)",
-                                [f"/bench/models/{name}", n_extract, 224, passes],
-                            )
-                            extraction[name].append(res)
-                            page.close()
+                            extraction[name].append(extraction_in_page(ctx, server.url, name, n_extract, passes))
                         page = open_page(ctx, server.url)
                         pairs.append(
                             page.evaluate(
@@ -273,9 +470,6 @@ def main(argv=None) -> int:
     finally:
         server.stop()
 
-    def med(rows, key):
-        return median(r[key] for r in rows) if rows else float("nan")
-
     # ---------------------------------------------------------------- item 1
     if not args.extraction_only:
         say("")
@@ -290,34 +484,7 @@ def main(argv=None) -> int:
             ("seed first", seed_first),
             ("seed later", seed_later),
         ):
-            if rows:
-                phases = {
-                    k: med(rows, k)
-                    for k in (
-                        "extract",
-                        "fetch",
-                        "taskMs",
-                        "modelMs",
-                        "preprocess",
-                        "session",
-                        "train",
-                        "send",
-                        "prepared",
-                        "stepMedian",
-                    )
-                    if k in rows[0]
-                }
-                say(
-                    f"  {title}: total {med(rows, 'total'):,.1f} ms, steps {rows[0]['steps']}, "
-                    + ", ".join(
-                        f"median step {v:,.1f}"
-                        if k == "stepMedian"
-                        else f"prepared ahead {v:,.1f} (off the click path)"
-                        if k == "prepared"
-                        else f"{k} {v:,.1f}"
-                        for k, v in phases.items()
-                    )
-                )
+            say_phases(title, rows)
         seed_all = seed_first + seed_later
         o1, ol, s1 = med(ours_first, "total"), med(ours_later, "total"), med(seed_first, "total")
         ob = med(ours_before, "total")

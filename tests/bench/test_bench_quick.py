@@ -37,10 +37,10 @@ def bench_cache(tmp_path_factory):
     common.CACHE = old
 
 
-def run_quick(name: str, capsys) -> str:
+def run_quick(name: str, capsys, *more: str) -> str:
     module = importlib.import_module(name)
     try:
-        code = module.main(["--quick"])
+        code = module.main(["--quick", *more])
     except SystemExit as exc:  # a missing prerequisite (data set, browser, built web client): setup is broken
         if exc.code not in (0, None):
             pytest.fail(f"{name} --quick could not run: {exc.code} (scripts/setup.sh --tests installs it)")
@@ -145,3 +145,13 @@ def test_browser_quick(capsys):
     out = run_quick("browser", capsys)
     assert_table_with_numbers(out, min_rows=3)
     assert "Chromium" in out
+
+
+@pytest.mark.browser
+def test_browser_phone_quick(capsys):
+    """Issue 17 item 4: the phone-class mode (CPU and network throttled over CDP) at 4× with the int8 extractor."""
+    out = run_quick("browser", capsys, "--phone")
+    assert_table_with_numbers(out, min_rows=1)
+    rows = [line for line in out.splitlines() if line.startswith("| 4× | int8 |")]
+    assert len(rows) == 1, out
+    assert "Fast 4G" in out and " MB in " in rows[0], out
