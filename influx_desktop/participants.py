@@ -102,8 +102,9 @@ class Participants:
         return Participant(row["id"], row["session_id"], row["nickname"])
 
     def touch(self, participant: Participant) -> None:
-        """Remember when a participant was last heard from (not an event: it would flood the log)."""
-        with self.store.transaction() as db:
+        """Remember when a participant was last heard from (not an event: it would flood the log; not
+        durable: a power cut may lose it, and every task poll would otherwise wait for the disk)."""
+        with self.store.transaction(durable=False) as db:
             db.execute("UPDATE participants SET last_seen=? WHERE id=?", (time.time(), participant.id))
 
     # ------------------------------------------------------------------ the facilitator's view

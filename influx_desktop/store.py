@@ -278,8 +278,25 @@ class Store:
                 raise
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Hold the store's lock for one atomic write; it commits on success and rolls back on error."""
+    def transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """Hold the store's lock for one atomic write; it commits on success and rolls back on error.
+
+        ``durable=False``: for bookkeeping a power cut may lose (when a participant was last heard from),
+        committed with ``synchronous=NORMAL``: atomic, but without waiting for the disk (the next durable
+        commit or checkpoint writes it through). Saves an fsync, about 4 ms here, on every task poll.
+        """
+        with self._lock:
+            if not durable:
+                self._db.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with self._atomic() as db:
+                    yield db
+            finally:
+                if not durable:
+                    self._db.execute("PRAGMA synchronous=FULL")
+
+    @contextmanager
+    def _atomic(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")

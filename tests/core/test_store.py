@@ -121,3 +121,42 @@ def test_the_shared_queries_read_sessions_and_versions_inside_a_transaction_or_u
         assert missing.value.code == "version_unknown"
     finally:
         store.close()
+
+
+def test_only_bookkeeping_commits_without_waiting_for_the_disk_and_every_other_write_stays_durable(tmp_path, coordinator):
+    """An acknowledged update must survive a power cut (synchronous=FULL: the commit waits for the disk);
+    when a participant was last heard from may be lost (synchronous=NORMAL, no fsync: a task poll does not
+    wait for the disk). The connection is back to FULL after such a write, also when it failed."""
+    store = Store(tmp_path / "db.sqlite3")
+    full, normal = 2, 1
+
+    def synchronous(db) -> int:
+        return db.execute("PRAGMA synchronous").fetchone()[0]
+
+    try:
+        with store.transaction() as db:
+            assert synchronous(db) == full
+        with store.transaction(durable=False) as db:
+            assert synchronous(db) == normal
+        assert store.read(synchronous) == full
+        with pytest.raises(StorageError), store.transaction(durable=False) as db:
+            db.execute("INSERT INTO no_such_table VALUES (1)")
+        assert store.read(synchronous) == full
+    finally:
+        store.close()
+
+    session = coordinator.create_session({"title": "Seen", "classes": ["a", "b"]})
+    coordinator._set_state(session["id"], "running", ("draft",), "session_started")
+    who = coordinator.authenticate(coordinator.join(session["join_code"])["token"])
+    before = coordinator.participants(session["id"])[0]["last_seen"]
+    commits = []
+    real = coordinator.store.transaction
+
+    def watched(durable=True):
+        commits.append(durable)
+        return real(durable)
+
+    coordinator.store.transaction = watched
+    coordinator.touch(who)
+    assert commits == [False]
+    assert coordinator.participants(session["id"])[0]["last_seen"] >= before
