@@ -61,6 +61,34 @@
     <context>
         <name>Core</name>
         <message>
+            <source>Title</source>
+            <translation>Titel</translation>
+        </message>
+        <message>
+            <source>Classes</source>
+            <translation>Klassen</translation>
+        </message>
+        <message>
+            <source>Backbone</source>
+            <translation>Basismodell</translation>
+        </message>
+        <message>
+            <source>Start from pretrained ImageNet weights</source>
+            <translation>Auf ImageNet vortrainiert</translation>
+        </message>
+        <message>
+            <source>Smaller download for participants (int8)</source>
+            <translation>Kleinerer Download für Teilnehmende (int8)</translation>
+        </message>
+        <message>
+            <source>Aggregator</source>
+            <translation>Aggregationsverfahren</translation>
+        </message>
+        <message>
+            <source>Aggregator settings</source>
+            <translation>Einstellungen des Aggregationsverfahrens</translation>
+        </message>
+        <message>
             <source>Local epochs</source>
             <translation>Lokale Epochen</translation>
         </message>
@@ -107,6 +135,14 @@
         <message>
             <source>Each accepted update's change is scaled down to this L2 norm (automatic: learning rate × epochs × √parameters; 0: off).</source>
             <translation>Die Änderung jedes angenommenen Beitrags wird auf diese L2-Norm verkleinert (automatisch: Lernrate × Epochen × √Parameter; 0: aus).</translation>
+        </message>
+        <message>
+            <source>Record participants' interactions for a user study</source>
+            <translation>Interaktionen für eine Nutzerstudie aufzeichnen</translation>
+        </message>
+        <message>
+            <source>Consent notice</source>
+            <translation>Einwilligungshinweis</translation>
         </message>
         <message>
             <source>FedAsync</source>
