@@ -131,3 +131,12 @@ def core_texts() -> list[str]:
 def param_label(param: Any) -> str:
     """A declared setting's caption (``Param.label``, else its name in words), untranslated."""
     return param.caption
+
+
+def setting_caption(name: str) -> str:
+    """A session setting's caption (``session.SETTING_CAPTIONS``: what the setup form labels its field and the
+    event log calls it) in the app's language; a name that is no setting (an older version's) as it is."""
+    from ..session import SETTING_CAPTIONS
+
+    caption = SETTING_CAPTIONS.get(name)
+    return tr_core(caption) if caption else name
