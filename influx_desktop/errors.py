@@ -42,7 +42,7 @@ class Label(str):
     """A field of a sentence that names something the core declares and the desktop translates: a setting's
     caption, a backbone's title (``gui/i18n.core_texts``). Its value is what the English sentence says, which
     may be the setting's name as the HTTP API and config files spell it: ``Label("batch_size", "Batch size")``
-    reads "batch_size" in the message and "Batch size" (in German "Stapelgröße") in the desktop app."""
+    reads "batch_size" in the message and "Batch size" (in German "Batchgröße") in the desktop app."""
 
     caption: str
 

@@ -76,7 +76,20 @@ CLIP_UPDATE_NORM = Param(
     label="Clip updates to norm (L2)",
 )
 
-_DEFAULT = {p.name: p.default for p in NUMERIC_SETTINGS}
+_NUMERIC = {p.name: p for p in (*NUMERIC_SETTINGS, CLIP_UPDATE_NORM)}
+
+
+def _setting(caption: str, **declaration: Any) -> Any:
+    """A ``SessionConfig`` field with its caption: what the setup form labels it and the event log calls it
+    (English; the desktop says it in its language). ``declaration``: ``dataclasses.field``'s default."""
+    return field(metadata={"caption": caption}, **declaration)
+
+
+def _numeric(name: str) -> Any:
+    """A numeric setting's field: its default and caption are its declaration's (``NUMERIC_SETTINGS``,
+    ``CLIP_UPDATE_NORM``: ``Param.caption``)."""
+    param = _NUMERIC[name]
+    return _setting(param.caption, default=param.default)
 
 
 def int8_by_default(backbone: Any, pretrained: Any) -> bool:
@@ -94,27 +107,31 @@ def int8_by_default(backbone: Any, pretrained: Any) -> bool:
 class SessionConfig:
     """What the facilitator sets up. Build it with ``from_dict`` so every field is checked."""
 
-    title: str
-    classes: tuple[str, ...]
-    backbone: str = DEFAULT_BACKBONE
-    pretrained: bool = True  # False: random initialisation, asked for explicitly
+    title: str = _setting("Title")
+    classes: tuple[str, ...] = _setting("Classes")
+    backbone: str = _setting("Backbone", default=DEFAULT_BACKBONE)
+    # False: random initialisation, asked for explicitly
+    pretrained: bool = _setting("Start from pretrained ImageNet weights", default=True)
     #: True: participants download the backbone's int8 variant (2.4× smaller first visit, accuracy within a
     #: point in the benchmarks, ~20 % slower extraction in the browser). Its features differ from the float32
     #: model's, so like backbone and pretrained it is fixed once the session has run. A *new* session gets
     #: ``int8_by_default`` (``SessionConfig.new``); False here is what a stored session without the key
     #: means: it was made before the option existed, with float32.
-    quantized_backbone: bool = False
-    aggregator: str = DEFAULT_STRATEGY
-    aggregator_params: dict = field(default_factory=dict)
-    # The numeric settings: ranges, defaults and help in NUMERIC_SETTINGS and CLIP_UPDATE_NORM above.
-    local_epochs: int = _DEFAULT["local_epochs"]
-    batch_size: int = _DEFAULT["batch_size"]
-    learning_rate: float = _DEFAULT["learning_rate"]
-    max_staleness: int = _DEFAULT["max_staleness"]
-    max_update_norm: float = _DEFAULT["max_update_norm"]
-    clip_update_norm: float | None = CLIP_UPDATE_NORM.default
-    study_logging: bool = False  # record participants' interactions for a user study (with their consent)
-    consent_notice: str = DEFAULT_CONSENT_NOTICE  # shown to participants on joining while study_logging is on
+    quantized_backbone: bool = _setting("Smaller download for participants (int8)", default=False)
+    aggregator: str = _setting("Aggregator", default=DEFAULT_STRATEGY)
+    #: The strategy's own parameters; each has its caption in its declaration (``Strategy.parameters``).
+    aggregator_params: dict = _setting("Aggregator settings", default_factory=dict)
+    # The numeric settings: ranges, defaults, captions and help in NUMERIC_SETTINGS and CLIP_UPDATE_NORM above.
+    local_epochs: int = _numeric("local_epochs")
+    batch_size: int = _numeric("batch_size")
+    learning_rate: float = _numeric("learning_rate")
+    max_staleness: int = _numeric("max_staleness")
+    max_update_norm: float = _numeric("max_update_norm")
+    clip_update_norm: float | None = _numeric("clip_update_norm")
+    # record participants' interactions for a user study (with their consent)
+    study_logging: bool = _setting("Record participants' interactions for a user study", default=False)
+    # shown to participants on joining while study_logging is on
+    consent_notice: str = _setting("Consent notice", default=DEFAULT_CONSENT_NOTICE)
 
     @classmethod
     def new(cls, data: Mapping[str, Any]) -> SessionConfig:
@@ -169,6 +186,12 @@ class SessionConfig:
             merged["aggregator_params"] = {}  # the old strategy's parameters mean nothing to the new one
         merged.update(changes)
         return SessionConfig.from_dict(merged)
+
+
+#: Every setting's caption by its name, in ``SessionConfig``'s order (the setup form's), read from its field:
+#: the form labels its fields with them and the event log names changed settings by them (both translated:
+#: ``gui/i18n.core_texts``). Empty for a field declared without one (tests/core/test_session.py refuses it).
+SETTING_CAPTIONS: dict[str, str] = {f.name: f.metadata.get("caption", "") for f in fields(SessionConfig)}
 
 
 def honest_update_bound(learning_rate: float, local_epochs: int, parameter_count: int) -> float:

@@ -135,7 +135,11 @@ class Sessions:
                 # cached features, stay (prepare_models rebuilds the rest).
                 db.execute("UPDATE sessions SET artifacts=? WHERE id=?", (_extractor_only(row["artifacts"]), session_id))
             self._current_artifacts.discard(session_id)
-            event = record(db, session_id, "session_configured", changes=dict(changes))
+            # What each changed setting was before too: the event log can then say which of the aggregator's
+            # parameters changed (the desktop sends them all whenever one changes).
+            before = old.to_dict()
+            previous = {key: before[key] for key in changes if key in before}
+            event = record(db, session_id, "session_configured", changes=dict(changes), previous=previous)
         self.bus.publish(event)
         return self.get(session_id), backbone_changed
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .i18n import tr, tr_noop
+from .i18n import setting_caption, tr, tr_noop
 
 C = "ClassesEditor"
 LOCKED_EXPLANATION = tr_noop(
@@ -36,7 +36,7 @@ class ClassesEditor(QWidget):
         self.list = QListWidget()
         self.list.setDragDropMode(QAbstractItemView.InternalMove)
         self.list.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
-        self.list.setAccessibleName(tr(C, "Classes"))
+        self.list.setAccessibleName(setting_caption("classes"))
         self.list.model().rowsMoved.connect(self.changed)
         self.list.itemChanged.connect(lambda _item: self.changed.emit())
         self.new_name = QLineEdit()

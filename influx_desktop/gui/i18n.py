@@ -57,7 +57,7 @@ def set_translate(translate: Translate | None) -> None:
     _translate = translate or _english
 
 
-#: The context of the texts the core declares and the window shows: settings' labels and help, strategies'
+#: The context of the texts the core declares and the window shows: settings' captions and help, strategies'
 #: titles, help and choices, backbones' titles and notes, the default study notice. ``scripts/translations.py``
 #: reads them from the declarations (``core_texts``), so a new setting needs no list here, only a translation.
 CORE = "Core"
@@ -110,13 +110,14 @@ def rejection_reason(data: dict) -> str:
 def core_texts() -> list[str]:
     """Every text the core declares that the window shows, in the order of their declarations."""
     from ..models.backbones import BACKBONES
-    from ..session import CLIP_UPDATE_NORM, NUMERIC_SETTINGS
+    from ..session import CLIP_UPDATE_NORM, NUMERIC_SETTINGS, SETTING_CAPTIONS
     from ..strategies import STRATEGIES
     from ..study import DEFAULT_CONSENT_NOTICE
 
+    numeric = {param.name: param for param in (*NUMERIC_SETTINGS, CLIP_UPDATE_NORM)}
     texts: list[str] = []
-    for param in (*NUMERIC_SETTINGS, CLIP_UPDATE_NORM):
-        texts += [param.label, param.help]
+    for name, caption in SETTING_CAPTIONS.items():  # a numeric setting's caption is its Param's, then its help
+        texts += [caption, numeric[name].help if name in numeric else ""]
     for strategy in STRATEGIES.values():
         texts += [strategy.title, strategy.describe()["help"]]
         for param in strategy.parameters:
@@ -130,3 +131,12 @@ def core_texts() -> list[str]:
 def param_label(param: Any) -> str:
     """A declared setting's caption (``Param.label``, else its name in words), untranslated."""
     return param.caption
+
+
+def setting_caption(name: str) -> str:
+    """A session setting's caption (``session.SETTING_CAPTIONS``: what the setup form labels its field and the
+    event log calls it) in the app's language; a name that is no setting (an older version's) as it is."""
+    from ..session import SETTING_CAPTIONS
+
+    caption = SETTING_CAPTIONS.get(name)
+    return tr_core(caption) if caption else name

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLa
 from ..session import CLIP_UPDATE_NORM, NUMERIC_SETTINGS
 from ..strategies import STRATEGIES
 from .collapsible import Collapsible
-from .i18n import tr, tr_core
+from .i18n import setting_caption, tr, tr_core
 from .param_fields import ClipNormField, ignore_wheel_unless_focused, label, number_field, on_change
 from .presets import CUSTOM_SUMMARY, CUSTOM_TITLE, DEFAULT_PRESET, LEARNING_SETTINGS, PRESETS, preset_for
 from .strategy_form import StrategyForm
@@ -51,7 +51,7 @@ class LearningForm(QWidget):
 
         aggregation = QGroupBox(tr("LearningForm", "Combining contributions"))
         aggregation_form = QFormLayout(aggregation)
-        aggregation_form.addRow(tr("LearningForm", "Aggregator"), self.aggregator)
+        aggregation_form.addRow(setting_caption("aggregator"), self.aggregator)
         aggregation_form.addRow(self.strategy_form)
         training = QGroupBox(tr("LearningForm", "Training on the devices, and limits"))
         training_form = QFormLayout(training)

@@ -26,12 +26,11 @@ from ..models.backbones import BACKBONES, DEFAULT_BACKBONE
 from ..session import SessionConfig, int8_by_default
 from ..study import DEFAULT_CONSENT_NOTICE
 from .classes_editor import ClassesEditor
-from .i18n import core_message, tr, tr_core, tr_noop
+from .i18n import core_message, setting_caption, tr, tr_core, tr_noop
 from .learning_form import LearningForm
 from .param_fields import ignore_wheel_unless_focused
 
 ERROR_STYLE = "border: 2px solid #c62828;"
-QUANTIZED_LABEL = tr_noop("SessionForm", "Smaller download for participants (int8)")
 QUANTIZED_EXPLANATION = tr_noop(
     "SessionForm",
     "Participants' browsers download an 8-bit version of the backbone: a 2.4× smaller first download "
@@ -94,12 +93,12 @@ class SessionForm(QWidget):
         self.backbone = _combo("backbone", [(tr_core(b.title), b.name) for b in BACKBONES.values()])
         self.backbone_note = _note("")
         self.backbone.currentIndexChanged.connect(self._show_backbone_note)
-        self.pretrained = QCheckBox(tr("SessionForm", "Start from pretrained ImageNet weights (recommended)"))
+        self.pretrained = QCheckBox(tr("SessionForm", "{setting} (recommended)", setting=setting_caption("pretrained")))
         self.pretrained.setObjectName("pretrained")
         # The person's own changes only (activated, clicked): loading a stored session must not re-decide its box.
         self.backbone.activated.connect(self._recommend_quantized)
         self.pretrained.clicked.connect(self._recommend_quantized)
-        self.quantized_backbone = QCheckBox(tr("SessionForm", QUANTIZED_LABEL))
+        self.quantized_backbone = QCheckBox(setting_caption("quantized_backbone"))
         self.quantized_backbone.setObjectName("quantized_backbone")
         self.quantized_backbone.setToolTip(tr("SessionForm", QUANTIZED_EXPLANATION))
         self.quantized_note = _note(tr("SessionForm", QUANTIZED_EXPLANATION), hint=True)
@@ -109,7 +108,7 @@ class SessionForm(QWidget):
         self.strategy_form = self.learning.strategy_form
         self.numbers = self.learning.numbers
         self.clip_update_norm = self.learning.clip_update_norm
-        self.study_logging = QCheckBox(tr("SessionForm", "Record participants' interactions for a user study"))
+        self.study_logging = QCheckBox(setting_caption("study_logging"))
         self.study_logging.setObjectName("study_logging")
         self.consent_notice = QPlainTextEdit()
         self.consent_notice.setObjectName("consent_notice")
@@ -128,12 +127,12 @@ class SessionForm(QWidget):
         self._error_widget: QWidget | None = None  # the field marked by show_error
 
         task = _group(
-            tr("SessionForm", "Task"), [(tr("SessionForm", "Title"), self.title), (tr("SessionForm", "Classes"), self.classes)]
+            tr("SessionForm", "Task"), [(setting_caption("title"), self.title), (setting_caption("classes"), self.classes)]
         )
         model = _group(
             tr("SessionForm", "Model"),
             [
-                (tr("SessionForm", "Backbone"), self.backbone),
+                (setting_caption("backbone"), self.backbone),
                 ("", self.backbone_note),
                 ("", self.pretrained),
                 ("", self.quantized_backbone),
@@ -142,7 +141,7 @@ class SessionForm(QWidget):
         )
         study = _group(
             tr("SessionForm", "User study"),
-            [(self.study_logging,), (tr("SessionForm", "Notice"), self.consent_notice), (self.study_note,)],
+            [(self.study_logging,), (setting_caption("consent_notice"), self.consent_notice), (self.study_note,)],
         )
         columns = QHBoxLayout()
         left, right = QVBoxLayout(), QVBoxLayout()

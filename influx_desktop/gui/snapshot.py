@@ -6,7 +6,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .i18n import rejection_reason, tr, tr_noop
+from ..session import SETTING_CAPTIONS
+from ..strategies import STRATEGIES
+from .i18n import rejection_reason, setting_caption, tr, tr_core, tr_noop
 
 EVENTS_SHOWN = 500
 UPDATE_RATE_WINDOW = 60.0  # seconds
@@ -183,10 +185,46 @@ def describe_event(event: dict, nicknames: dict[int, str] | None = None) -> str:
             )
         return tr(C, "served at {host}:{port}", host=data.get("host"), port=data.get("port"))
     if kind == "session_configured":
-        return tr(C, "settings changed: {names}", names=", ".join(sorted((data.get("changes") or {}).keys())))
+        return tr(C, "settings changed: {names}", names=changed_settings(data))
     if kind in SESSION_EVENTS:
         return tr(C, SESSION_EVENTS[kind])
     return kind.replace("_", " ")
+
+
+def changed_settings(data: dict) -> str:
+    """The settings a ``session_configured`` event changed, by their captions (``session.SETTING_CAPTIONS``, the
+    setup form's) in the app's language and in the form's order; the aggregator's parameters each by its own
+    caption where the event tells which changed, else together as "Aggregator settings". A name that is no
+    setting (an older version's) is shown as stored."""
+    changes = data.get("changes") or {}
+    order = list(SETTING_CAPTIONS)
+    names: list[str] = []
+    for name in sorted(changes, key=lambda n: (order.index(n) if n in order else len(order), n)):
+        names += _changed_parameters(data) if name == "aggregator_params" else [setting_caption(name)]
+    return ", ".join(dict.fromkeys(names))
+
+
+def _changed_parameters(data: dict) -> list[str]:
+    """The captions of the aggregator's parameters whose values changed: known when the event keeps their
+    values before (``previous``, recorded since this log names them) and the aggregator stayed; else (the event
+    is older, the aggregator changed, a parameter no strategy declares) "Aggregator settings"."""
+    changes, previous = data.get("changes") or {}, data.get("previous") or {}
+    new, old = changes.get("aggregator_params"), previous.get("aggregator_params")
+    switched = "aggregator" in changes and changes["aggregator"] != previous.get("aggregator")
+    if switched or not isinstance(new, dict) or not isinstance(old, dict):
+        return [setting_caption("aggregator_params")]
+    changed = [name for name in dict.fromkeys([*old, *new]) if old.get(name) != new.get(name)]
+    captions = [_parameter_caption(name) for name in changed]
+    if not changed or None in captions:
+        return [setting_caption("aggregator_params")]
+    return [tr_core(caption) for caption in captions]
+
+
+def _parameter_caption(name: str) -> str | None:
+    """The caption the strategies declare for their parameter ``name`` (``Param.caption``); None if none declares
+    it or two declare it with different captions (the event does not say which strategy it was)."""
+    captions = {p.caption for strategy in STRATEGIES.values() for p in strategy.parameters if p.name == name}
+    return captions.pop() if len(captions) == 1 else None
 
 
 SESSION_EVENTS = {

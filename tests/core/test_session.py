@@ -121,3 +121,20 @@ def test_numeric_settings_are_declared_once_and_drive_validation():
                 config(**{p.name: bad})
             assert e.value.field == p.name
     assert config(clip_update_norm=None).clip_update_norm is None
+
+
+def test_every_setting_has_one_caption_declared_with_it():
+    """What the setup form labels a setting and the event log calls it. A new field without one fails here; a
+    numeric setting's is its declaration's label (Param.caption), not a second list."""
+    from dataclasses import fields
+
+    from influx_desktop.session import CLIP_UPDATE_NORM, NUMERIC_SETTINGS, SETTING_CAPTIONS
+
+    names = [f.name for f in fields(SessionConfig)]
+    assert list(SETTING_CAPTIONS) == names
+    missing = [name for name in names if not SETTING_CAPTIONS[name].strip()]
+    assert missing == [], "declare a caption with the field: _setting('Caption', default=...)"
+    assert len(set(SETTING_CAPTIONS.values())) == len(names)  # two settings never read alike in the event log
+    for param in (*NUMERIC_SETTINGS, CLIP_UPDATE_NORM):
+        assert SETTING_CAPTIONS[param.name] == param.caption == param.label
+    assert SETTING_CAPTIONS["batch_size"] == "Batch size" and SETTING_CAPTIONS["aggregator_params"] == "Aggregator settings"

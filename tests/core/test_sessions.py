@@ -107,6 +107,18 @@ def test_a_refused_state_change_names_the_states_as_stored_and_as_words_the_desk
     assert [(type(v), v.template) for v in error.params.values()] == [(Text, "draft"), (Text, "paused")]
 
 
+def test_a_change_of_settings_is_logged_with_what_each_was_before(coordinator):
+    """The event log can then say which of the aggregator's parameters changed: the desktop sends them all."""
+    sid = coordinator.create_session({"title": "t", "classes": ["a", "b"], "aggregator_params": {"alpha": 0.6}})["id"]
+    params = coordinator.config(sid).aggregator_params
+    coordinator.update_session(sid, {"batch_size": 8, "aggregator_params": {**params, "alpha": 0.3}})
+    (event,) = [e for e in coordinator.event_log(sid) if e["kind"] == "session_configured"]
+    assert event["data"] == {
+        "changes": {"batch_size": 8, "aggregator_params": {**params, "alpha": 0.3}},
+        "previous": {"batch_size": 64, "aggregator_params": params},
+    }
+
+
 def test_sessions_are_listed_in_order_and_the_newest_is_known(coordinator):
     assert coordinator.list_sessions() == [] and coordinator.latest_session_id() is None
     ids = [coordinator.create_session({"title": f"s{i}", "classes": ["a", "b"]})["id"] for i in range(3)]

@@ -363,6 +363,31 @@ def test_a_refused_state_change_names_the_states_in_german(qtbot, german, open_w
     )
 
 
+def test_the_german_event_log_names_changed_settings_by_the_forms_german_captions(qtbot, german, open_window, data_dir):
+    """The setup form labels a setting and the event log names it with the one caption the core declares."""
+    window = open_window(data_dir)
+    form = window.form
+    fill_new_session(qtbot, window, "Obst", ["Apfel", "Birne"])
+    form.save_button.click()
+    qtbot.waitUntil(lambda: window.controller.session_id is not None and not window.tasks.busy, timeout=5000)
+    form.learning.advanced.set_open(True)
+    form.numbers["batch_size"].setValue(32)
+    form.aggregator.setCurrentIndex(form.aggregator.findData("fedbuff"))
+    form.save_button.click()
+    first = "Einstellungen geändert: Aggregationsverfahren, Einstellungen des Aggregationsverfahrens, Batchgröße"
+    qtbot.waitUntil(lambda: first in _event_lines(window), timeout=5000)
+    # One parameter of the strategy: the desktop sends them all, the log names the one that changed.
+    form.strategy_form.inputs["buffer_size"].setValue(7)
+    form.save_button.click()
+    qtbot.waitUntil(lambda: "Einstellungen geändert: Puffergröße" in _event_lines(window), timeout=5000)
+    # The form's fields carry the same captions.
+    layout = form.learning.aggregator.parentWidget().layout()
+    assert layout.labelForField(form.aggregator).text() == "Aggregationsverfahren"
+    assert form.quantized_backbone.text() == "Kleinerer Download für Teilnehmende (int8)"
+    assert form.pretrained.text() == "Auf ImageNet vortrainiert (empfohlen)"
+    assert _english_left(window.event_log) == []
+
+
 # ---------------------------------------------------------------------- scripts/translations.py keeps the core's sentences
 
 

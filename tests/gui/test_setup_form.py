@@ -7,9 +7,9 @@ import pytest
 from conftest import fill_new_session, start_and_wait
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
-from influx_desktop.gui.session_form import ERROR_STYLE, QUANTIZED_LABEL
+from influx_desktop.gui.session_form import ERROR_STYLE
 from influx_desktop.models.backbones import BACKBONES, DEFAULT_BACKBONE
-from influx_desktop.session import CLIP_UPDATE_NORM, NUMERIC_SETTINGS, SessionConfig
+from influx_desktop.session import CLIP_UPDATE_NORM, NUMERIC_SETTINGS, SETTING_CAPTIONS, SessionConfig
 from influx_desktop.strategies import STRATEGIES
 
 pytestmark = pytest.mark.gui
@@ -144,7 +144,7 @@ def test_a_session_that_has_run_refuses_class_changes_with_an_explanation(qtbot,
 
 def test_int8_option_is_on_by_default_explains_its_trade_off_and_follows_the_backbone(window):
     form = window.form
-    assert form.quantized_backbone.text() == QUANTIZED_LABEL == "Smaller download for participants (int8)"
+    assert form.quantized_backbone.text() == SETTING_CAPTIONS["quantized_backbone"] == "Smaller download for participants (int8)"
     assert form.quantized_backbone.isChecked() and form.quantized_backbone.isEnabled()
     note = form.quantized_note.text()
     assert form.quantized_note.isVisibleTo(form)

@@ -68,7 +68,7 @@ NICKNAMES = {7: "Ada"}
         ("test_result", {"version": 2, "accuracy": 0.5, "n": 4}, "Ada · #7 tested version 2: 50.0% on 4 images"),
         ("test_set_loaded", {"images": 12, "skipped": ["x.txt"]}, "test set loaded: 12 images, 1 skipped"),
         ("server_address_changed", {"host": "127.0.0.1", "port": 8080}, "served at 127.0.0.1:8080"),
-        ("session_configured", {"changes": {"local_epochs": 3, "batch_size": 8}}, "settings changed: batch_size, local_epochs"),
+        ("session_configured", {"changes": {"local_epochs": 3, "batch_size": 8}}, "settings changed: Local epochs, Batch size"),
         ("session_started", {}, "session started"),
         ("session_grouped", {"group_id": 3, "condition": "Fast"}, "this session became condition “Fast” of group 3"),
         ("session_ungrouped", {"group_id": 3}, "group 3 was deleted: its link no longer leads to this session"),
@@ -86,3 +86,45 @@ def test_each_event_kind_reads_as_a_sentence(kind, data, line):
 def test_an_unknown_participant_is_named_by_id_and_a_field_named_who_changes_nothing():
     event = {"kind": "participant_removed", "participant_id": 9, "data": {"who": "someone else"}}
     assert describe_event(event) == "participant #9 was removed"
+
+
+FEDASYNC = {"alpha": 0.6, "staleness_function": "polynomial", "a": 0.5, "b": 4}
+
+
+@pytest.mark.parametrize(
+    ("data", "names"),
+    [
+        # By their captions, in the setup form's order; a name that is no setting (an older version's) as stored.
+        (
+            {"changes": {"study_logging": True, "title": "x", "old_setting": 1}},
+            "Title, Record participants' interactions for a user study, old_setting",
+        ),
+        # The desktop sends all of a strategy's parameters: the event's values before tell which changed.
+        (
+            {"changes": {"aggregator_params": {**FEDASYNC, "alpha": 0.3, "b": 2}}, "previous": {"aggregator_params": FEDASYNC}},
+            "alpha, b",
+        ),
+        (
+            {
+                "changes": {"batch_size": 8, "aggregator_params": {"buffer_size": 5, "server_learning_rate": 1.0}},
+                "previous": {"batch_size": 64, "aggregator_params": {"buffer_size": 3, "server_learning_rate": 1.0}},
+            },
+            "buffer size, Batch size",
+        ),
+        # Before the event kept them (or sent unchanged): the strategy's settings as one.
+        ({"changes": {"aggregator_params": FEDASYNC}}, "Aggregator settings"),
+        ({"changes": {"aggregator_params": FEDASYNC}, "previous": {"aggregator_params": FEDASYNC}}, "Aggregator settings"),
+        # Another strategy: its settings are all new.
+        (
+            {
+                "changes": {"aggregator": "fedbuff", "aggregator_params": {"buffer_size": 3, "server_learning_rate": 1.0}},
+                "previous": {"aggregator": "fedasync", "aggregator_params": FEDASYNC},
+            },
+            "Aggregator, Aggregator settings",
+        ),
+        # A parameter no strategy declares.
+        ({"changes": {"aggregator_params": {"gone": 1}}, "previous": {"aggregator_params": {"gone": 2}}}, "Aggregator settings"),
+    ],
+)
+def test_changed_settings_are_named_by_their_captions(data, names):
+    assert describe_event({"kind": "session_configured", "participant_id": None, "data": data}) == f"settings changed: {names}"

@@ -15,10 +15,6 @@
             <translation>Diese Sitzung ist schon gelaufen, daher stehen ihre Klassen und ihr Basismodell fest: Die Beiträge der Teilnehmenden und jede Version des Klassenmodells hängen davon ab. Legen Sie eine neue Sitzung an, um sie zu ändern.</translation>
         </message>
         <message>
-            <source>Classes</source>
-            <translation>Klassen</translation>
-        </message>
-        <message>
             <source>New class name, then Enter</source>
             <translation>Name der neuen Klasse, dann Eingabetaste</translation>
         </message>
@@ -60,6 +56,34 @@
     </context>
     <context>
         <name>Core</name>
+        <message>
+            <source>Title</source>
+            <translation>Titel</translation>
+        </message>
+        <message>
+            <source>Classes</source>
+            <translation>Klassen</translation>
+        </message>
+        <message>
+            <source>Backbone</source>
+            <translation>Basismodell</translation>
+        </message>
+        <message>
+            <source>Start from pretrained ImageNet weights</source>
+            <translation>Auf ImageNet vortrainiert</translation>
+        </message>
+        <message>
+            <source>Smaller download for participants (int8)</source>
+            <translation>Kleinerer Download für Teilnehmende (int8)</translation>
+        </message>
+        <message>
+            <source>Aggregator</source>
+            <translation>Aggregationsverfahren</translation>
+        </message>
+        <message>
+            <source>Aggregator settings</source>
+            <translation>Einstellungen des Aggregationsverfahrens</translation>
+        </message>
         <message>
             <source>Local epochs</source>
             <translation>Lokale Epochen</translation>
@@ -107,6 +131,14 @@
         <message>
             <source>Each accepted update's change is scaled down to this L2 norm (automatic: learning rate × epochs × √parameters; 0: off).</source>
             <translation>Die Änderung jedes angenommenen Beitrags wird auf diese L2-Norm verkleinert (automatisch: Lernrate × Epochen × √Parameter; 0: aus).</translation>
+        </message>
+        <message>
+            <source>Record participants' interactions for a user study</source>
+            <translation>Interaktionen für eine Nutzerstudie aufzeichnen</translation>
+        </message>
+        <message>
+            <source>Consent notice</source>
+            <translation>Einwilligungshinweis</translation>
         </message>
         <message>
             <source>FedAsync</source>
@@ -1472,10 +1504,6 @@
             <translation>Beiträge zusammenführen</translation>
         </message>
         <message>
-            <source>Aggregator</source>
-            <translation>Aggregationsverfahren</translation>
-        </message>
-        <message>
             <source>Training on the devices, and limits</source>
             <translation>Training auf den Geräten und Grenzen</translation>
         </message>
@@ -2085,10 +2113,6 @@ sobald die Sitzung läuft.</translation>
     <context>
         <name>SessionForm</name>
         <message>
-            <source>Smaller download for participants (int8)</source>
-            <translation>Kleinerer Download für Teilnehmende (int8)</translation>
-        </message>
-        <message>
             <source>Participants' browsers download an 8-bit version of the backbone: a 2.4× smaller first download (16.7 → 7.0 MB with EfficientNet-Lite0), the same accuracy in our benchmark, and about 20 % slower photo processing in the browser. The app makes it once, offline, in about ten seconds. Fixed once the session has run.</source>
             <translation>Die Browser der Teilnehmenden laden eine 8-Bit-Version des Basismodells: ein 2,4× kleinerer erster Download (16,7 → 7,0 MB mit EfficientNet-Lite0), dieselbe Genauigkeit in unserem Benchmark und etwa 20 % langsamere Fotoverarbeitung im Browser. Die App erstellt sie einmal, offline, in etwa zehn Sekunden. Steht fest, sobald die Sitzung gelaufen ist.</translation>
         </message>
@@ -2105,12 +2129,8 @@ sobald die Sitzung läuft.</translation>
             <translation>z. B. Obst oder nicht</translation>
         </message>
         <message>
-            <source>Start from pretrained ImageNet weights (recommended)</source>
-            <translation>Auf ImageNet vortrainiert (empfohlen)</translation>
-        </message>
-        <message>
-            <source>Record participants' interactions for a user study</source>
-            <translation>Interaktionen für eine Nutzerstudie aufzeichnen</translation>
+            <source>{setting} (recommended)</source>
+            <translation>{setting} (empfohlen)</translation>
         </message>
         <message>
             <source>Consent notice shown to participants</source>
@@ -2125,28 +2145,12 @@ sobald die Sitzung läuft.</translation>
             <translation>Aufgabe</translation>
         </message>
         <message>
-            <source>Title</source>
-            <translation>Titel</translation>
-        </message>
-        <message>
-            <source>Classes</source>
-            <translation>Klassen</translation>
-        </message>
-        <message>
             <source>Model</source>
             <translation>Modell</translation>
         </message>
         <message>
-            <source>Backbone</source>
-            <translation>Basismodell</translation>
-        </message>
-        <message>
             <source>User study</source>
             <translation>Nutzerstudie</translation>
-        </message>
-        <message>
-            <source>Notice</source>
-            <translation>Hinweis</translation>
         </message>
     </context>
     <context>
