@@ -9,13 +9,18 @@ import numpy as np
 from participant_sim import SimulatedParticipant
 
 
-def test_task_and_model_are_304_until_they_change(fl_server, tmp_path):
+def _a_participant_in_a_running_session(fl_server, tmp_path):
     server = fl_server()
     admin = server.admin()
     session = admin.create_session({"title": "Rounds", "classes": ["cat", "dog"]})
     admin.start(session["id"])
     sim = SimulatedParticipant(server.url, np.zeros((0, 1280), np.float32), np.zeros(0, np.int64), artifact_dir=tmp_path / "a")
     sim.join(session["join_code"])
+    return server, admin, session, sim
+
+
+def test_task_and_model_are_304_until_they_change(fl_server, tmp_path):
+    server, admin, session, sim = _a_participant_in_a_running_session(fl_server, tmp_path)
 
     def get(path, etag=None):
         return sim.request("GET", path, headers={"If-None-Match": etag} if etag else None)
@@ -54,12 +59,7 @@ def test_a_304_keeps_the_connection_open(fl_server, tmp_path):
     import http.client
     from urllib.parse import urlsplit
 
-    server = fl_server()
-    admin = server.admin()
-    session = admin.create_session({"title": "Keep-alive", "classes": ["cat", "dog"]})
-    admin.start(session["id"])
-    sim = SimulatedParticipant(server.url, np.zeros((0, 1280), np.float32), np.zeros(0, np.int64), artifact_dir=tmp_path / "a")
-    sim.join(session["join_code"])
+    server, _, _, sim = _a_participant_in_a_running_session(fl_server, tmp_path)
     url = urlsplit(server.url)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
     auth = {"Authorization": f"Bearer {sim.token}"}
