@@ -130,6 +130,43 @@ def say_machine_and_command(machine: Machine, browser: bool = False, before: str
     say(f"Command: {command_line()}")
 
 
+# ---------------------------------------------------------------------- this machine's idle CPUs
+
+#: One busy loop: the lowest priority there is, and gone when the benchmark that started it is gone
+#: (Linux ``PR_SET_PDEATHSIG``: also when that benchmark is killed).
+_SPINNER = """
+import ctypes, os, signal, sys
+ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+if os.getppid() != int(sys.argv[1]):  # the benchmark was gone before the line above: nobody would kill us
+    sys.exit()
+os.nice(19)
+while True:
+    pass
+"""
+
+
+@contextlib.contextmanager
+def cores_kept_awake(enabled: bool = True):
+    """While inside: one busy loop per core at nice 19, so that no core goes idle.
+
+    This virtual machine's idle cores (cpuidle driver ``haltpoll``) take milliseconds to wake, where a
+    laptop's take microseconds (docs/benchmarks.md, section 1, and ``bench/wakeup.py``). A request that
+    waits on another process pays that wake-up at every hop. The loops take almost no CPU time from
+    the benchmark (the scheduler weighs nice 0 at 1024 against nice 19 at 15, about 1.5 %) but keep
+    every core awake. Say so next to every figure measured this way."""
+    if not enabled:
+        yield
+        return
+    spinners = [subprocess.Popen([sys.executable, "-c", _SPINNER, str(os.getpid())]) for _ in range(os.cpu_count() or 1)]
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+        for spinner in spinners:
+            spinner.wait()
+
+
 # ---------------------------------------------------------------------- servers
 
 
