@@ -48,12 +48,11 @@ rounds download its regenerated 8.9 MB on every click and train through MobileNe
     python bench/browser.py --quick    # seconds: 4 photos, 1 epoch, tiny seed graph, float32 extraction of 2 images
     python bench/browser.py --extraction-only   # items 4 and 6 alone
     python bench/browser.py --phone    # issue 17 item 4 alone (--quick: 4× and int8 only)
-    python bench/browser.py --keep-awake   # any mode, with a busy loop per core at nice 19: no core sleeps
+    python bench/browser.py --keep-awake   # any mode, with idle cores polling instead of sleeping (root)
 
-``--keep-awake``: this virtual machine's idle cores take milliseconds to wake (bench/wakeup.py prints how much),
-and a later round's HTTP exchanges pay that at every hop between the page, Chromium's network process and the
-server; a laptop's cores wake in microseconds. With the flag no core goes idle, and the loops take about 1.5 %
-of the CPU from the benchmark (nice 19 against nice 0). The machine line says when the flag was on.
+``--keep-awake``: the benchmark holds a PM QoS request of 0 µs (``/dev/cpu_dma_latency``), so idle cores poll
+instead of sleeping, to tell how much of a round is the cores waking up (on this VM: none that shows; a pause
+costs as much either way, see bench/wakeup.py). The machine line says when the flag was on.
 """
 
 from __future__ import annotations
@@ -362,7 +361,7 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--keep-awake",
         action="store_true",
-        help="one busy loop per core at nice 19 throughout, so no core sleeps (this VM wakes slowly: bench/wakeup.py)",
+        help="idle cores poll instead of sleeping throughout (a PM QoS request of 0 µs; see bench/wakeup.py)",
     )
     args = ap.parse_args(argv)
     if args.quick:
@@ -381,7 +380,7 @@ def main(argv=None) -> int:
 
 def conditions(args) -> str:
     """What the machine line must say about how these figures were measured."""
-    return "Cores kept awake: one busy loop per core at nice 19 ran throughout (bench/common.py). " if args.keep_awake else ""
+    return "Cores kept awake: idle cores polled instead of sleeping (PM QoS 0 µs, bench/common.py). " if args.keep_awake else ""
 
 
 def measure(args, machine: common.Machine) -> int:

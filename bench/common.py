@@ -11,6 +11,7 @@ import contextlib
 import os
 import platform
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -132,39 +133,38 @@ def say_machine_and_command(machine: Machine, browser: bool = False, before: str
 
 # ---------------------------------------------------------------------- this machine's idle CPUs
 
-#: One busy loop: the lowest priority there is, and gone when the benchmark that started it is gone
-#: (Linux ``PR_SET_PDEATHSIG``: also when that benchmark is killed).
-_SPINNER = """
-import ctypes, os, signal, sys
-ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-if os.getppid() != int(sys.argv[1]):  # the benchmark was gone before the line above: nobody would kill us
-    sys.exit()
-os.nice(19)
-while True:
-    pass
-"""
+#: Linux's PM QoS file for the CPUs' wake-up latency: a process that holds it open with a value written asks
+#: that no idle core sleep deeper than that many microseconds; closing it (or dying) withdraws the request.
+CPU_LATENCY = Path("/dev/cpu_dma_latency")
+
+
+def cpu_latency_target_us() -> int:
+    """The wake-up latency the CPUs keep to now (the strictest request held; no request: 2,000,000,000)."""
+    with CPU_LATENCY.open("rb") as f:
+        return struct.unpack("i", f.read(4))[0]
 
 
 @contextlib.contextmanager
 def cores_kept_awake(enabled: bool = True):
-    """While inside: one busy loop per core at nice 19, so that no core goes idle.
+    """While inside: no core goes to sleep when idle; it polls instead (a PM QoS request of 0 µs).
 
-    This virtual machine's idle cores (cpuidle driver ``haltpoll``) take milliseconds to wake, where a
-    laptop's take microseconds (docs/benchmarks.md, section 1, and ``bench/wakeup.py``). A request that
-    waits on another process pays that wake-up at every hop. The loops take almost no CPU time from
-    the benchmark (the scheduler weighs nice 0 at 1024 against nice 19 at 15, about 1.5 %) but keep
-    every core awake. Say so next to every figure measured this way."""
+    A request that waits on another process pays the cores' wake-up at every hop; this tells how much
+    that is (``bench/wakeup.py``; docs/benchmarks.md, section 1). Busy loops at nice 19 would keep the
+    cores awake too, but measured here they slowed the benchmark itself (a later round 77 ms against 60
+    without, the seed's rounds too), so the idle cores poll instead. The request needs root and ends with
+    this process, also when it is killed. Say so next to every figure measured this way."""
     if not enabled:
         yield
         return
-    spinners = [subprocess.Popen([sys.executable, "-c", _SPINNER, str(os.getpid())]) for _ in range(os.cpu_count() or 1)]
     try:
+        fd = os.open(CPU_LATENCY, os.O_WRONLY)
+    except OSError as exc:
+        raise SystemExit(f"keeping the cores awake needs write access to {CPU_LATENCY} (Linux, root): {exc}") from exc
+    try:
+        os.write(fd, struct.pack("i", 0))
         yield
     finally:
-        for spinner in spinners:
-            spinner.kill()
-        for spinner in spinners:
-            spinner.wait()
+        os.close(fd)
 
 
 # ---------------------------------------------------------------------- servers

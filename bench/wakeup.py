@@ -1,10 +1,10 @@
 """How long a request takes after the machine was quiet for a while — and how much of that is this machine.
 
 A later round's click waits on two HTTP exchanges (docs/benchmarks.md, section 1). On this virtual
-machine the same exchange is several times slower after a pause than back to back, because its idle
-cores (cpuidle driver ``haltpoll``) take milliseconds to wake; a laptop's wake in microseconds. This
-script shows it: each row is timed after 10 ms, 300 ms and 1 s of quiet, once with the cores left idle
-and once with them kept awake (``common.cores_kept_awake``: a busy loop per core at nice 19).
+machine the same exchange is several times slower after a pause than back to back. This script shows
+it: each row is timed after 10 ms, 300 ms and 1 s of quiet, once with the cores left idle and once with
+them kept awake (``common.cores_kept_awake``: idle cores poll instead of sleeping), to tell how much of
+it the cores' idle state is (on this VM: a small part).
 
 Rows, each on one kept-alive connection to 127.0.0.1:
 
