@@ -48,6 +48,11 @@ rounds download its regenerated 8.9 MB on every click and train through MobileNe
     python bench/browser.py --quick    # seconds: 4 photos, 1 epoch, tiny seed graph, float32 extraction of 2 images
     python bench/browser.py --extraction-only   # items 4 and 6 alone
     python bench/browser.py --phone    # issue 17 item 4 alone (--quick: 4× and int8 only)
+    python bench/browser.py --keep-awake   # any mode, with idle cores polling instead of sleeping (root)
+
+``--keep-awake``: the benchmark holds a PM QoS request of 0 µs (``/dev/cpu_dma_latency``), so idle cores poll
+instead of sleeping, to tell how much of a round is the cores waking up (on this VM: none that shows; a pause
+costs as much either way, see bench/wakeup.py). The machine line says when the flag was on.
 """
 
 from __future__ import annotations
@@ -327,7 +332,7 @@ def phone(args, machine: common.Machine) -> int:
         f"preprocessed images, batch 1, after a warm-up image, in a fresh page at the same CPU slowdown; runs: {args.runs} "
         "(a fresh browser profile each: a first visit). Downloads: response bodies as they came (Resource Timing)."
     )
-    common.say_machine_and_command(machine, browser=True)
+    common.say_machine_and_command(machine, browser=True, before=conditions(args))
     return 0
 
 
@@ -353,6 +358,11 @@ def main(argv=None) -> int:
     ap.add_argument("--rates", type=float, nargs="+", default=[1, 4, 6], help="--phone: CPU slowdowns (1: none)")
     ap.add_argument("--extractors", nargs="+", default=["float32", "int8"], choices=["float32", "int8"], help="--phone")
     ap.add_argument("--extract-images", type=int, default=20, help="--phone: images timed for ms/photo")
+    ap.add_argument(
+        "--keep-awake",
+        action="store_true",
+        help="idle cores poll instead of sleeping throughout (a PM QoS request of 0 µs; see bench/wakeup.py)",
+    )
     args = ap.parse_args(argv)
     if args.quick:
         args.runs, args.photos, args.epochs, args.later_rounds, args.before_rounds, args.seed_rounds = 1, 4, 1, 1, 1, 1
@@ -363,9 +373,18 @@ def main(argv=None) -> int:
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
     if not (common.DIST / "index.html").is_file():
         raise SystemExit("the web client is not built: (cd webclient && npm ci) && python scripts/bundle_webclient.py")
-    machine = common.Machine.now()
-    if args.phone:
-        return phone(args, machine)
+    with common.cores_kept_awake(args.keep_awake):
+        code = phone(args, common.Machine.now()) if args.phone else measure(args, common.Machine.now())
+    return code
+
+
+def conditions(args) -> str:
+    """What the machine line must say about how these figures were measured."""
+    return "Cores kept awake: idle cores polled instead of sleeping (PM QoS 0 µs, bench/common.py). " if args.keep_awake else ""
+
+
+def measure(args, machine: common.Machine) -> int:
+    """Items 1, 4 and 6 (the default mode)."""
 
     from extraction import native_ms_per_image, sample_inputs
     from playwright.sync_api import sync_playwright
@@ -592,7 +611,7 @@ def main(argv=None) -> int:
     elif pairs:
         say(f"Issue 16 pair: FAILED {pairs[0]['error'][:200]}")
     say(f"{n_extract} images, median of {passes} passes per run and of {args.runs} run(s).")
-    common.say_machine_and_command(machine, browser=True)
+    common.say_machine_and_command(machine, browser=True, before=conditions(args))
     return 0
 
 

@@ -11,6 +11,7 @@ import contextlib
 import os
 import platform
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -128,6 +129,42 @@ def say_machine_and_command(machine: Machine, browser: bool = False, before: str
     the command that printed these figures."""
     say(before + machine.line(browser=browser))
     say(f"Command: {command_line()}")
+
+
+# ---------------------------------------------------------------------- this machine's idle CPUs
+
+#: Linux's PM QoS file for the CPUs' wake-up latency: a process that holds it open with a value written asks
+#: that no idle core sleep deeper than that many microseconds; closing it (or dying) withdraws the request.
+CPU_LATENCY = Path("/dev/cpu_dma_latency")
+
+
+def cpu_latency_target_us() -> int:
+    """The wake-up latency the CPUs keep to now (the strictest request held; no request: 2,000,000,000)."""
+    with CPU_LATENCY.open("rb") as f:
+        return struct.unpack("i", f.read(4))[0]
+
+
+@contextlib.contextmanager
+def cores_kept_awake(enabled: bool = True):
+    """While inside: no core goes to sleep when idle; it polls instead (a PM QoS request of 0 µs).
+
+    A request that waits on another process pays the cores' wake-up at every hop; this tells how much
+    that is (``bench/wakeup.py``; docs/benchmarks.md, section 1). Busy loops at nice 19 would keep the
+    cores awake too, but measured here they slowed the benchmark itself (a later round 77 ms against 60
+    without, the seed's rounds too), so the idle cores poll instead. The request needs root and ends with
+    this process, also when it is killed. Say so next to every figure measured this way."""
+    if not enabled:
+        yield
+        return
+    try:
+        fd = os.open(CPU_LATENCY, os.O_WRONLY)
+    except OSError as exc:
+        raise SystemExit(f"keeping the cores awake needs write access to {CPU_LATENCY} (Linux, root): {exc}") from exc
+    try:
+        os.write(fd, struct.pack("i", 0))
+        yield
+    finally:
+        os.close(fd)
 
 
 # ---------------------------------------------------------------------- servers

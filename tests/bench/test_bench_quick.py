@@ -155,3 +155,41 @@ def test_browser_phone_quick(capsys):
     rows = [line for line in out.splitlines() if line.startswith("| 4× | int8 |")]
     assert len(rows) == 1, out
     assert "Fast 4G" in out and " MB in " in rows[0], out
+
+
+@pytest.mark.browser
+def test_wakeup_quick(capsys):
+    """The wake-up table: four rows, each timed with the cores idle and kept awake, and the cores left to sleep after."""
+    out = run_quick("wakeup", capsys)
+    assert_table_with_numbers(out, min_rows=4)
+    header = next(line for line in out.splitlines() if line.startswith("| what answers"))
+    assert header.count(", idle") == 2 and header.count(", awake") == 2, out
+    assert "cpuidle driver:" in out, out
+    import common
+
+    assert common.cpu_latency_target_us() > 0  # the request to keep the cores awake ended with the measurement
+
+
+@pytest.mark.skipif(
+    not os.access("/dev/cpu_dma_latency", os.W_OK), reason="keeping the cores awake needs /dev/cpu_dma_latency (Linux, root)"
+)
+def test_cores_kept_awake_asks_for_0_us_and_withdraws_it_even_when_killed():
+    """While inside, the CPUs keep a wake-up latency of 0 µs; after, the request is gone, also when the benchmark
+    holding it is SIGKILLed."""
+    import common
+
+    before = common.cpu_latency_target_us()
+    assert before > 0  # nobody else keeps the cores awake: the checks below can fail
+    with common.cores_kept_awake():
+        assert common.cpu_latency_target_us() == 0
+    assert common.cpu_latency_target_us() == before
+
+    code = "import sys, time; sys.path.insert(0, 'bench'); import common\nwith common.cores_kept_awake():\n    print('held', flush=True); time.sleep(600)"
+    bench_process = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert bench_process.stdout.readline() == "held\n"
+        assert common.cpu_latency_target_us() == 0
+    finally:
+        bench_process.kill()
+        bench_process.wait()
+    assert common.cpu_latency_target_us() == before
