@@ -374,8 +374,7 @@ def main(argv=None) -> int:
     if not (common.DIST / "index.html").is_file():
         raise SystemExit("the web client is not built: (cd webclient && npm ci) && python scripts/bundle_webclient.py")
     with common.cores_kept_awake(args.keep_awake):
-        code = phone(args, common.Machine.now()) if args.phone else measure(args, common.Machine.now())
-    return code
+        return phone(args, common.Machine.now()) if args.phone else measure(args, common.Machine.now())
 
 
 def conditions(args) -> str:

@@ -26,7 +26,6 @@ import http.client
 import json
 import socket
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -34,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 from common import median, say, table  # noqa: E402
-from harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (loopback-only name resolution included)
+from harness import CHROMIUM, launch_chromium  # noqa: E402  (loopback-only name resolution included)
 
 GAPS_S = (0.01, 0.3, 1.0)
 
@@ -111,8 +110,7 @@ class OursUnchangedTask:
         admin = server.admin()
         session = admin.create_session({"title": "Wake-up", "classes": ["cat", "dog"]})
         admin.start(session["id"])
-        host, port = server.url.removeprefix("http://").split(":")
-        self.conn = http.client.HTTPConnection(host, int(port))
+        self.conn = http.client.HTTPConnection(common.HOST, server.thread.port)
         joined = self.json("POST", "/api/v1/join", json.dumps({"join_code": session["join_code"]}))
         self.headers = {"Authorization": f"Bearer {joined['token']}"}
         self.conn.request("GET", "/api/v1/task", headers=self.headers)
@@ -138,7 +136,7 @@ class OursUnchangedTask:
         self.conn.close()
 
 
-#: In the page: ``repeats`` fetches of the task with its ETag, each after ``gap`` ms; their median ms.
+#: In the page: ``repeats`` fetches of the task with its ETag, each after ``gap`` ms; their times in ms.
 CHROMIUM_ROW = """
 async ([token, gap, repeats]) => {
   const headers = { Authorization: `Bearer ${token}` };
@@ -154,8 +152,7 @@ async ([token, gap, repeats]) => {
     if (response.status !== 304) throw new Error(`not 304 but ${response.status}`);
     if (i > 0) times.push(performance.now() - t0); // the first one warms the connection
   }
-  times.sort((a, b) => a - b);
-  return times.length % 2 ? times[(times.length - 1) / 2] : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
+  return times;
 }
 """
 
@@ -187,7 +184,7 @@ def measure(args, gaps: tuple[float, ...], server, browser_page, token: str) -> 
         plain.close()
         ours.close()
     rows["Chromium's `fetch` of the same 304"] = [
-        browser_page.evaluate(CHROMIUM_ROW, [token, gap * 1000, args.repeats]) for gap in gaps
+        median(browser_page.evaluate(CHROMIUM_ROW, [token, gap * 1000, args.repeats])) for gap in gaps
     ]
     return rows
 
@@ -210,10 +207,10 @@ def main(argv=None) -> int:
         admin = server.admin()
         session = admin.create_session({"title": "Wake-up (browser)", "classes": ["cat", "dog"]})
         admin.start(session["id"])
-        with sync_playwright() as pw, tempfile.TemporaryDirectory(prefix="influx-bench-chromium-") as profile:
-            ctx = pw.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        with sync_playwright() as pw:
+            browser = launch_chromium(pw)
             try:
-                page = ctx.new_page()
+                page = browser.new_page()
                 page.goto(server.url + PAGE_PATH)
                 token = page.evaluate(
                     """async (code) => (await (await fetch('/api/v1/join', { method: 'POST',
@@ -226,7 +223,7 @@ def main(argv=None) -> int:
                 with common.cores_kept_awake():
                     awake = measure(args, gaps, server, page, token)
             finally:
-                ctx.close()
+                browser.close()
     finally:
         server.stop()
 
