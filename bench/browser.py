@@ -492,7 +492,7 @@ def measure(args, machine: common.Machine) -> int:
     if not args.extraction_only:
         say("")
         say(
-            "Item 1 — contribution time (ms, median of runs; phases: extract | fetch (task, model) | session "
+            "Item 1 — contribution time (ms, median of runs; phases: extract | fetch (the task; the model only when the task names a version not held) | session "
             "(take the prepared one, load the global parameters) | train | send; prepared: off the click path):"
         )
         for title, rows in (

@@ -46,7 +46,7 @@ function imageBlobs(count) {
 // ------------------------------------------------------------------ ours
 
 const ours = {
-  api: null, files: null, task: null, blobs: null, labels: null, features: null, extractorBytes: null, extractor: null,
+  api: null, files: null, task: null, model: null, blobs: null, labels: null, features: null, extractorBytes: null, extractor: null,
 
   async setup(joinCode, count, labels) {
     this.api = new ApiClient({ baseUrl: '' });
@@ -86,8 +86,9 @@ const ours = {
     });
   },
 
-  // From "Train" pressed to update accepted, as app/train_panel.js does it: the task and the model at
-  // once, each a 304 when it did not change (the previous round's model is held), the trainer the
+  // From "Train" pressed to update accepted, as app/train_panel.js does it (refreshTaskAndModel): the
+  // task (a 304 when it did not change), and the model only when the task names another version than
+  // the one held (the page holds the model it fetched after its previous update), the trainer the
   // page prepared ahead (on the first round none is there yet: created now), the global parameters
   // loaded into it, 20 steps, the raw float32 POST. After the answer, off the clock as in the page:
   // the new class model, then the used session released and the next round's created ("prepared").
@@ -97,11 +98,16 @@ const ours = {
       await this.extractFeatures();
       t.extracted = now();
     }
-    const took = (promise) => promise.then((value) => ({ value, ms: now() - t.fetching }));
     t.fetching = now();
-    const [{ value: task, ms: taskMs }, { value: model, ms: modelMs }] = await Promise.all([took(this.api.task()), took(this.api.model())]);
-    this.task = task;
-    const { version, params } = model;
+    this.task = await this.api.task();
+    const taskMs = now() - t.fetching;
+    let modelMs = 0;
+    if (this.task.version !== this.model?.version) {
+      this.model = await this.api.model();
+      modelMs = now() - t.fetching - taskMs;
+    }
+    const { task } = this;
+    const { version, params } = this.model;
     t.fetched = now();
     const trainer = await this.files.takeTrainer(task);
     await trainer.loadParameters(encodeParameters(params));
@@ -112,7 +118,7 @@ const ours = {
     const answer = await this.api.postUpdate(out, version, this.features.length, randomKey());
     t.end = now();
     if (!answer.accepted) throw new Error('update not accepted');
-    await this.api.model(); // the page's refreshModel() after the answer: the model it holds from now on
+    this.model = await this.api.model(); // the page's refreshModel() after the answer: the model it holds from now on
     t.after = now();
     await this.files.giveBackTrainer(trainer, task);
     t.prepared = now();

@@ -12,6 +12,7 @@ import pytest
 from engines.chromium import ChromiumPage
 from harness import FEATURE_ERRORS, FEATURES_READY, PHOTOS_PREPARED, TRAIN_OUTCOME, class_names, start_server, write_pngs
 from page_checks import assert_accessible, assert_no_english, catalogues
+from participant_sim import HttpClient
 
 CLASSES = class_names()
 PER_CLASS = 8  # 24 training photos per participant
@@ -37,6 +38,27 @@ class RequestLog:
     def bodies(self):
         for r in self.requests:
             yield r, (r.post_data_buffer or b"")
+
+
+def requests_before_update(log: RequestLog, start: int, base_url: str) -> list[tuple[str, str]]:
+    """(method, path) of the page's requests from ``start`` up to its next update."""
+    made = [(r.method, r.url.split("?")[0].removeprefix(base_url)) for r in log.requests[start:]]
+    assert ("POST", "/api/v1/updates") in made, made
+    return made[: made.index(("POST", "/api/v1/updates"))]
+
+
+def update_from_another_participant(server) -> int:
+    """Someone else joins over HTTP and sends the class model back as their update: the class model moves on
+    to a new version, which this returns."""
+    other = HttpClient(server.url)
+    other.token = other.call_json("POST", "/api/v1/join", {"join_code": server.join_code, "nickname": "other"}, token=None)[
+        "token"
+    ]
+    model = other.call("GET", "/api/v1/model")
+    headers = {"X-Base-Version": model.headers["X-Model-Version"], "X-Sample-Count": "8"}
+    answer = other.call("POST", "/api/v1/updates", model.body, content_type="application/octet-stream", headers=headers).json()
+    assert answer["applied"] is True, answer
+    return answer["version"]
 
 
 def open_participant(chromium, server, profile: str):
@@ -290,10 +312,16 @@ def test_three_participants_label_train_and_contribute(chromium, server, tmp_pat
     page.wait_for_selector("#newer-version:not([hidden])")
     assert page.get_attribute("#newer-version", "data-version") == str(latest)
     assert "Your classmates have taught the class model more" in page.inner_text("#newer-version")
+    clicked_at = len(logs[-1].requests)
     page.click("#retrain-button")
     page.wait_for_function(TRAIN_OUTCOME)
     assert page.get_attribute("#train-result", "data-outcome") == "applied", page.inner_text("#train-result")
     assert page.get_attribute("#train-result", "data-version") == str(latest + 1)
+    # the page holds the latest class model (fetched when it opened): before training it asks for the
+    # task alone, which names that version, and downloads no model
+    before_training = requests_before_update(logs[-1], clicked_at, server.url)
+    assert ("GET", "/api/v1/task") in before_training and ("GET", "/api/v1/model") not in before_training, before_training
+    assert server.admin("GET", "/updates")[-1]["base_version"] == latest
     # the result in plain words: the class model on p0's own test photos before this round and now
     before, after = (int(page.get_attribute("#train-result", f"data-test-{k}")) for k in ("before", "after"))
     assert (
@@ -302,6 +330,17 @@ def test_three_participants_label_train_and_contribute(chromium, server, tmp_pat
     )
     assert after >= 0.75 * len(test_files), (before, after)
     assert page.is_hidden("#newer-version")
+
+    # another participant's update lands just before the next tap: the task names a version this page does
+    # not hold, so the model is downloaded before training (by the tap, or by the poll if it came first),
+    # and the round trains on it
+    moved = update_from_another_participant(server)
+    clicked_at = len(logs[-1].requests)
+    page.click("#train-button")
+    page.wait_for_function(TRAIN_OUTCOME)
+    assert page.get_attribute("#train-result", "data-version") == str(moved + 1), page.inner_text("#train-result")
+    assert server.admin("GET", "/updates")[-1]["base_version"] == moved
+    assert ("GET", "/api/v1/model") in requests_before_update(logs[-1], clicked_at, server.url)
 
     # privacy: only tokens, parameter vectors and metrics leave the page — never photo bytes
     posted = set()

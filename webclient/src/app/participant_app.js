@@ -106,10 +106,7 @@ export class ParticipantApp {
       input.value = '';
       if (files.length) await this.photos.addFiles(files, role);
     });
-    addHandler($('#add-photos'), 'train');
-    addHandler($('#take-photo'), 'train');
-    addHandler($('#add-test-photos'), 'test');
-    addHandler($('#take-test-photo'), 'test');
+    for (const [input, role] of [['#add-photos', 'train'], ['#take-photo', 'train'], ['#add-test-photos', 'test'], ['#take-test-photo', 'test']]) addHandler($(input), role);
     for (const grid of [$('#train-grid'), $('#test-grid')]) {
       grid.addEventListener('label-change', (e) => this.photos.setLabel(e.detail.id, e.detail.label));
       grid.addEventListener('delete-image', (e) => this.photos.deleteImage(e.detail.id));
@@ -138,9 +135,14 @@ export class ParticipantApp {
     this.photos.setTask(task);
   }
 
-  /** The task as the server has it now; an outage waits for the server. */
-  async refreshTask() {
+  /** Whether `task` names another class model version than the one this page holds. */
+  modelBehind(task) { return task.version !== this.model?.version; }
+
+  // The task as the server has it now, and the class model it names: the task carries the model's version, so
+  // the model is downloaded only when it moved (nothing moved: one request, a 304). An outage waits for the server.
+  async refreshTaskAndModel() {
     this.setTask(await this.connection.retry(() => this.api.task()));
+    if (this.modelBehind(this.task)) await this.connection.retry(() => this.refreshModel());
     return this.task;
   }
 
@@ -230,7 +232,7 @@ export class ParticipantApp {
         this.setTask(task);
         if (newFiles) this.files.prepareTrainer(task);
         if (changed) {
-          if (task.version !== this.model?.version) await this.refreshModel();
+          if (this.modelBehind(task)) await this.refreshModel();
           this.showTaskState();
         }
       } catch (err) {

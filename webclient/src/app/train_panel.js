@@ -19,7 +19,7 @@ const PAINT_EVERY_MS = 50;
 export class TrainPanel {
   /**
    * @param app the ParticipantApp (app/participant_app.js): its services (api, connection, store, study,
-   *   files, photos, timings), its current `task` and `model`, and refreshTask(), refreshModel(),
+   *   files, photos, timings), its current `task` and `model`, and refreshTaskAndModel(), refreshModel(),
    *   showReadiness() and rejoin().
    */
   constructor(app) {
@@ -58,8 +58,8 @@ export class TrainPanel {
     progress.hidden = false;
     let trainer = null;
     try {
-      // task and class model at once, each downloaded only if it changed (a 304 otherwise)
-      const [task] = await Promise.all([app.refreshTask(), connection.retry(() => app.refreshModel())]);
+      // the task, and the class model only if the task names a version this page does not hold
+      const task = await app.refreshTaskAndModel();
       const { classes } = task;
       const { records: train, features } = await photos.labelledPhotos('train');
       const labels = train.map((r) => classes.indexOf(r.label));
