@@ -4,10 +4,13 @@ A later round's click waits on two HTTP exchanges (docs/benchmarks.md, section 1
 machine the same exchange is several times slower after a pause than back to back. This script shows
 it: each row is timed after 10 ms, 300 ms and 1 s of quiet, once with the cores left idle and once with
 them kept awake (``common.cores_kept_awake``: idle cores poll instead of sleeping), to tell how much of
-it the cores' idle state is (on this VM: a small part).
+it the cores' idle state is (on this VM: a small part). The first row sends nothing: it rereads memory
+the process wrote before, and shows that on this VM memory left alone for a while is slow to read
+again, idle cores or not. Every request touches memory, and a request in Python touches much of it.
 
-Rows, each on one kept-alive connection to 127.0.0.1:
+Rows, the requests each on one kept-alive connection to 127.0.0.1:
 
+- no request: one read in each 4 kB page of 64 MB the process wrote before (what memory left alone costs);
 - a bare socket echo (a thread answers each byte);
 - plain waitress, a WSGI app answering "ok";
 - ours: ``GET /api/v1/task`` with the ETag held, answered 304 (the real server, a running session);
@@ -78,6 +81,27 @@ class SocketEcho:
         self.listener.close()
 
 
+class MemoryReread:
+    """No request at all: one read in each 4 kB page of 64 MB this process wrote before (one thread, no I/O,
+    1 MB of cache lines). Back to back they come from the caches; what they cost after a quiet gap is
+    what this machine charges for memory left alone, and every request above touches memory too."""
+
+    PAGES = 16384
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self.memory = np.ones(self.PAGES * 4096 // 8)  # float64: 512 to a page
+        self.memory[::512].sum()
+
+    def once(self) -> None:
+        if self.memory[::512].sum() != self.PAGES:
+            raise RuntimeError("the memory changed")
+
+    def close(self) -> None:
+        self.memory = None
+
+
 class PlainWaitress:
     """waitress serving a WSGI app that answers "ok", nothing else."""
 
@@ -89,7 +113,8 @@ class PlainWaitress:
             return [b"ok"]
 
         self.server = waitress.create_server(app, host=common.HOST, port=0, threads=4)
-        threading.Thread(target=self.server.run, daemon=True).start()
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
         self.conn = http.client.HTTPConnection(common.HOST, self.server.effective_port)
 
     def once(self) -> None:
@@ -100,7 +125,11 @@ class PlainWaitress:
 
     def close(self) -> None:
         self.conn.close()
-        self.server.close()
+        # Every channel closed inside waitress's own loop thread, as ServerThread.stop does: closing the
+        # listener from here raced the loop's select() ("Bad file descriptor" in its thread).
+        self.server.task_dispatcher.shutdown()
+        self.server.trigger.pull_trigger(lambda: [channel.close() for channel in list(self.server._map.values())])
+        self.thread.join(timeout=10)
 
 
 class OursUnchangedTask:
@@ -171,15 +200,17 @@ def page_blueprint():
 
 def measure(args, gaps: tuple[float, ...], server, browser_page, token: str) -> dict[str, list[float]]:
     rows: dict[str, list[float]] = {}
-    echo, plain, ours = SocketEcho(), PlainWaitress(), OursUnchangedTask(server)
+    memory, echo, plain, ours = MemoryReread(), SocketEcho(), PlainWaitress(), OursUnchangedTask(server)
     try:
         for name, once in (
+            ("no request: one read in each 4 kB page of 64 MB written before", memory.once),
             ("a bare socket echo in a thread", echo.once),
             ('plain waitress, a WSGI app returning "ok"', plain.once),
             ("ours, `GET /api/v1/task` answered 304", ours.once),
         ):
             rows[name] = [after_quiet(gap, args.repeats, once) for gap in gaps]
     finally:
+        memory.close()
         echo.close()
         plain.close()
         ours.close()
