@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from harness import FEATURES_READY, PARTICIPANT_ID, PHOTOS_PREPARED, TRAIN_OUTCOME, class_names, start_server, write_pngs
@@ -52,7 +52,6 @@ class Student:
     lang: str
     keyboard: bool  # everything by keyboard, with axe-core on every screen
     page: object = None
-    choosers: list = field(default_factory=list)  # Chromium's file choosers this page opened
 
     def words(self, key: str, **params) -> str:
         """A catalogue entry in the student's language, filled in as the page fills it."""
@@ -92,15 +91,10 @@ def choose_files(s: Student, selector: str, paths: list[str]) -> None:
     handed to the focused input directly."""
     assert s.page.evaluate(f"() => document.activeElement === document.querySelector('{selector}')"), focused(s.page)
     if s.page.engine == "chromium":
-        pw = s.page.playwright_page
-        seen = len(s.choosers)
-        s.page.press("Enter")
-        for _ in range(100):  # Playwright delivers events while its calls run: wait through it
-            if len(s.choosers) > seen:
-                break
-            pw.wait_for_timeout(100)
-        assert len(s.choosers) > seen, "Enter on the focused file input opened no file chooser"
-        s.choosers[-1].set_files(paths)
+        # waits for the chooser this key opens (fails after 10 s: Enter opened none)
+        with s.page.playwright_page.expect_file_chooser(timeout=10_000) as chooser:
+            s.page.press("Enter")
+        chooser.value.set_files(paths)
     else:
         s.page.set_input_files(selector, paths)
 
@@ -142,9 +136,9 @@ def join(browser, server, s: Student) -> None:
     """Open the QR code's link, type a name, accept the study notice; the first-time guide shows."""
     s.page = page = browser.open_page((360, 740))
     if page.engine == "chromium":
-        # listening from the start: Playwright intercepts file choosers only once someone listens, and a
-        # listener added just before the key press can miss the chooser it opens
-        page.playwright_page.on("filechooser", lambda chooser: s.choosers.append(chooser))
+        # listening from the start: Playwright intercepts file choosers only once someone listens, and
+        # interception that starts at the key press can miss the chooser it opens (choose_files waits for it)
+        page.playwright_page.on("filechooser", lambda chooser: None)
     page.goto(server.join_url() + ("&lang=de" if s.lang == "de" else ""))
     page.wait_for(VISIBLE, 60, args=["fl-join-panel input[name=nickname]"])
     s.check("join")
