@@ -169,6 +169,10 @@ class Coordinator:
     def list_groups(self, include_deleted: bool = False) -> list[dict]:
         return self._groups.list_all(include_deleted)
 
+    def rename_group(self, group_id: int, changes: Mapping[str, Any]) -> dict:
+        """A new title (``{"title"}``) for what participants see before they join through the group's link."""
+        return self._groups.rename(group_id, changes)
+
     def delete_group(self, group_id: int) -> dict:
         """Stop the group's join code; its sessions, labels, assignments and export stay."""
         return self._groups.delete(group_id)

@@ -16,6 +16,24 @@ MAX_CONDITION = 60
 GROUP_FIELDS = ("title", "sessions", "policy", "sequence")
 
 
+def checked_group_title(title: Any) -> str:
+    """A group's title, stripped, or ``InvalidInput`` (participants read it before they join)."""
+    if not isinstance(title, str) or not title.strip() or len(title.strip()) > MAX_GROUP_TITLE:
+        raise InvalidInput(
+            "The group needs a title of 1 to {n} characters: participants see it before they join (never the conditions).",
+            field="title",
+            n=MAX_GROUP_TITLE,
+        )
+    return title.strip()
+
+
+def checked_group_changes(changes: Any) -> str:
+    """The new title from ``{"title"}``, the one thing of a group that may change (``Groups.rename``)."""
+    if not isinstance(changes, Mapping) or set(changes) != {"title"}:
+        raise InvalidInput("Only a group's title can change: send a JSON object with its new title alone.", field="body")
+    return checked_group_title(changes["title"])
+
+
 def checked_group(settings: Any) -> tuple[str, list[tuple[int, str | None]], str, list[int] | None]:
     """``(title, [(session_id, condition or None)], policy, sequence or None)`` from a new group's JSON
     (``Groups.create``), or ``InvalidInput`` naming the field to fix."""
@@ -29,13 +47,7 @@ def checked_group(settings: Any) -> tuple[str, list[tuple[int, str | None]], str
                 key=str(key)[:40],
                 known=", ".join(GROUP_FIELDS),
             )
-    title = settings.get("title")
-    if not isinstance(title, str) or not title.strip() or len(title.strip()) > MAX_GROUP_TITLE:
-        raise InvalidInput(
-            "The group needs a title of 1 to {n} characters: participants see it before they join (never the conditions).",
-            field="title",
-            n=MAX_GROUP_TITLE,
-        )
+    title = checked_group_title(settings.get("title"))
     entries = settings.get("sessions")
     if not isinstance(entries, list) or not MIN_MEMBERS <= len(entries) <= MAX_MEMBERS:
         raise InvalidInput(
@@ -73,7 +85,7 @@ def checked_group(settings: Any) -> tuple[str, list[tuple[int, str | None]], str
                 field="sequence",
                 n=MAX_SEQUENCE,
             )
-    return title.strip(), members, policy, sequence
+    return title, members, policy, sequence
 
 
 def _member_entry(entry: Any) -> tuple[int, str | None]:

@@ -37,7 +37,7 @@ from typing import Any
 from .errors import Conflict, InvalidInput, NotFound
 from .events import Event, EventBus, record
 from .exports import table_text
-from .group_settings import check_members, checked_group, member_session
+from .group_settings import check_members, checked_group, checked_group_changes, member_session
 from .participants import JoinRequest, join_in, joined, normalize_join_code
 from .sessions import new_join_code
 from .store import Store, config_of, session_row
@@ -82,6 +82,24 @@ class Groups:
     def list_all(self, include_deleted: bool = False) -> list[dict]:
         where = "" if include_deleted else " WHERE deleted_at IS NULL"
         return [self.get(r["id"]) for r in self.store.query(f"SELECT id FROM session_groups{where} ORDER BY id")]
+
+    def rename(self, group_id: Any, changes: Any) -> dict:
+        """A new title from ``{"title"}``: what participants read before they join through the link. Its code,
+        sessions, conditions and assignments stay; each member session's log records the change."""
+        title = checked_group_changes(changes)
+        with self.store.transaction() as db:
+            group = _group_row(db, group_id)
+            if group["deleted_at"] is not None:
+                raise Conflict("Group {group} was deleted: its title stays as it was.", code="group_deleted", group=group["id"])
+            events = []
+            if title != group["title"]:
+                db.execute("UPDATE session_groups SET title=? WHERE id=?", (title, group["id"]))
+                events = [
+                    record(db, m["session_id"], "group_renamed", group_id=group["id"], title=title, previous=group["title"])
+                    for m in _members(db, group["id"])
+                ]
+        self.bus.publish(*events)
+        return self.get(group_id)
 
     def delete(self, group_id: Any) -> dict:
         """Stop the group's code; everything it recorded stays (deleting again changes nothing)."""

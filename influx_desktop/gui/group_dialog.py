@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -122,7 +123,7 @@ class GroupDialog(QDialog):
         self.groups_box = QGroupBox(tr(C, "Group links made so far"))
         self.groups_layout = QVBoxLayout(self.groups_box)
         layout.addWidget(self.groups_box)
-        self.group_rows: dict[int, tuple[QLabel, QPushButton]] = {}
+        self.group_rows: dict[int, tuple[QLabel, QPushButton, QPushButton]] = {}  # text, Rename…, Delete
         self.loaded = False
         self.reload()
 
@@ -156,9 +157,9 @@ class GroupDialog(QDialog):
         self.loaded = True
 
     def _show_groups(self, groups: list[dict]) -> None:
-        for label, button in self.group_rows.values():
-            label.deleteLater()
-            button.deleteLater()
+        for widgets in self.group_rows.values():
+            for widget in widgets:
+                widget.deleteLater()
         self.group_rows = {}
         for group in groups:
             row = QHBoxLayout()
@@ -168,13 +169,17 @@ class GroupDialog(QDialog):
             label = QLabel(text)
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            rename = QPushButton(tr(C, "Rename…"))
+            rename.setToolTip(tr(C, "A new title for the link: participants read it before they join; the link stays the same"))
+            rename.clicked.connect(lambda _checked=False, g=group: self.ask_new_title(g))
             button = QPushButton(tr(C, "Delete"))
             button.setToolTip(tr(C, "The link stops working; the sessions, their data and the assignments stay"))
             button.clicked.connect(lambda _checked=False, gid=group["id"]: self.delete(gid))
             row.addWidget(label, 1)
+            row.addWidget(rename)
             row.addWidget(button)
             self.groups_layout.addLayout(row)
-            self.group_rows[group["id"]] = (label, button)
+            self.group_rows[group["id"]] = (label, rename, button)
         self.groups_box.setVisible(bool(groups))
 
     def url_of(self, group: dict) -> str:
@@ -238,6 +243,34 @@ class GroupDialog(QDialog):
         self.result_box.show()
         self._show_groups(groups)
 
+    def ask_new_title(self, group: dict) -> None:
+        """Rename…: the group's title in a box to edit; OK renames it (the core checks the title)."""
+        title, ok = QInputDialog.getText(
+            self, tr(C, "Rename group"), tr(C, "Title participants read before they join:"), text=group["title"]
+        )
+        if ok and title.strip() != group["title"]:
+            self.rename(group["id"], title)
+
+    def rename(self, group_id: int, title: str) -> None:
+        self.error.hide()
+
+        def work(_progress):
+            self.coordinator.rename_group(group_id, {"title": title})
+            return self.coordinator.list_groups()
+
+        self._run(work, self._renamed, self._rename_failed)
+
+    def _renamed(self, groups: list[dict]) -> None:
+        shown = next((g for g in groups if self.group is not None and g["id"] == self.group["id"]), None)
+        if shown is not None:  # the link made last, shown above: its new title there too
+            self.group = shown
+            self.result_box.setTitle(tr(C, "Join link of “{title}”", title=shown["title"]))
+        self._show_groups(groups)
+
+    def _rename_failed(self, exc: BaseException) -> None:
+        self.error.setText(tr(C, "Could not rename the group: {why}", why=_why(exc)))
+        self.error.show()
+
     def delete(self, group_id: int) -> None:
         def work(_progress):
             self.coordinator.delete_group(group_id)
@@ -248,10 +281,14 @@ class GroupDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         """What the core refused (or what went wrong), on the dialog; the choices stay as they were."""
         self._set_busy(False)
-        why = core_message(exc) if isinstance(exc, InfluxError) else f"{type(exc).__name__}: {exc}"
-        self.error.setText(tr(C, "Could not make the group link: {why}", why=why))
+        self.error.setText(tr(C, "Could not make the group link: {why}", why=_why(exc)))
         self.error.show()
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
         self.create_button.setEnabled(not busy)
+
+
+def _why(exc: BaseException) -> str:
+    """What the core refused, in the app's language, or what else went wrong."""
+    return core_message(exc) if isinstance(exc, InfluxError) else f"{type(exc).__name__}: {exc}"

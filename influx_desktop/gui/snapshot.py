@@ -108,6 +108,7 @@ EVENT_TEMPLATES = {
     "server_evaluation": tr_noop(C, "version {version}: test accuracy {accuracy:.1%} on {n} images"),
     "test_result": tr_noop(C, "{who} tested version {version}: {accuracy:.1%} on {n} images"),
     "session_grouped": tr_noop(C, "this session became condition “{condition}” of group {group_id}"),
+    "group_renamed": tr_noop(C, "group {group_id} was renamed “{title}” (was “{previous}”): participants read it before joining"),
     "session_ungrouped": tr_noop(C, "group {group_id} was deleted: its link no longer leads to this session"),
     "participant_assigned": tr_noop(C, "{who} was assigned to condition “{condition}” (#{position} in group {group_id})"),
 }

@@ -137,6 +137,10 @@ def make_facilitator_blueprint(coordinator, admin_token: str) -> Blueprint:
     def get_group(group_id: int):
         return jsonify(coordinator.get_group(group_id))
 
+    @bp.patch("/groups/<int:group_id>")
+    def rename_group(group_id: int):
+        return jsonify(coordinator.rename_group(group_id, json_body()))
+
     @bp.delete("/groups/<int:group_id>")
     def delete_group(group_id: int):
         return jsonify(coordinator.delete_group(group_id))

@@ -247,6 +247,43 @@ def test_deleting_a_group_stops_its_code_and_keeps_sessions_assignments_and_expo
     assert c.create_session({"title": "C", "classes": ["x", "y"]})["join_code"] == "HJKMNP"
 
 
+def test_renaming_a_group_changes_the_title_participants_read_and_nothing_else(coordinator):
+    c = coordinator
+    a, b = _sessions(c, "A", "B")
+    group = c.create_group({"title": "Frut study", "sessions": [a, {"session_id": b, "condition": "treatment"}]})
+    c.join(group["join_code"], device_key=KEYS[0])
+    before = c.get_group(group["id"])
+
+    assert c.rename_group(group["id"], {"title": "  Fruit study "}) == {**before, "title": "Fruit study"}
+    assert c.join_info(group["join_code"])["title"] == "Fruit study"
+    for session_id in (a, b):
+        renamed = [e["data"] for e in c.event_log(session_id) if e["kind"] == "group_renamed"]
+        assert renamed == [{"group_id": group["id"], "title": "Fruit study", "previous": "Frut study"}]
+    events = _stored(c)
+    assert c.rename_group(group["id"], {"title": "Fruit study"})["title"] == "Fruit study"
+    assert _stored(c) == events  # the same title again: nothing to record
+
+    for changes, field in (
+        ({"title": ""}, "title"),
+        ({"title": "x" * 81}, "title"),
+        ({"title": 7}, "title"),
+        ({"title": "T", "policy": "sequence"}, "body"),
+        ({}, "body"),
+        ("Fruit", "body"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            c.rename_group(group["id"], changes)
+        assert refused.value.field == field, changes
+    with pytest.raises(NotFound) as refused:
+        c.rename_group(999, {"title": "T"})
+    assert refused.value.code == "group_unknown"
+    c.delete_group(group["id"])
+    with pytest.raises(Conflict) as refused:
+        c.rename_group(group["id"], {"title": "Later"})
+    assert refused.value.code == "group_deleted"
+    assert c.get_group(group["id"])["title"] == "Fruit study" and _stored(c)[:2] == events[:2]
+
+
 def test_the_study_export_leaves_out_the_assignment_of_a_participant_who_left_the_study(coordinator):
     c = coordinator
     a, b = _sessions(c, "A", "B", study_logging=True)

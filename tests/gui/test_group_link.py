@@ -1,7 +1,8 @@
 """A group link made in the desktop app (issue 18, session groups): the "Group link…" dialog groups two served
 sessions under one join code; four participants joining through its link are assigned A, B, A, B (taking
 turns); each session's event log says who was assigned to which condition; what the core refuses (a group of
-one session) is shown on the dialog, the choices kept; Delete stops the link. Everything binds 127.0.0.1."""
+one session) is shown on the dialog, the choices kept; Rename… changes the title the link's join page shows
+(the link stays, each session's log says it); Delete stops the link. Everything binds 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import json
 
 import pytest
 from conftest import LOOPBACK, close_window, fill_new_session, http, start_and_wait
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QInputDialog
 
 from influx_desktop.gui.group_dialog import parse_order
 
@@ -115,8 +118,41 @@ def test_a_group_link_from_the_dialog_assigns_participants_by_turns(qtbot, windo
     qtbot.waitUntil(lambda: has(fast_lines), timeout=10_000)
     assert "participant_assigned" in window.event_log.kinds()
 
+    # Rename…: a box holding the title; the new one is what the link's join page shows, the link stays.
+    asked = []
+
+    def answer_when_asked(title: str) -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QInputDialog):  # not open yet: the click below opens it
+            QTimer.singleShot(10, lambda: answer_when_asked(title))
+            return
+        asked.append(box.textValue())
+        box.setTextValue(title)
+        box.accept()
+
+    QTimer.singleShot(0, lambda: answer_when_asked("  Speed study, spring "))
+    dialog.group_rows[gid][1].click()
+    assert asked == ["Speed study"]
+    qtbot.waitUntil(
+        lambda: gid in dialog.group_rows and "Speed study, spring (A, B)" in dialog.group_rows[gid][0].text(), timeout=5000
+    )
+    assert url in dialog.group_rows[gid][0].text() and not dialog.error.isVisibleTo(dialog)
+    assert dialog.result_box.title() == "Join link of “Speed study, spring”"
+    status, _, body = http("GET", url.replace("/?join=", "/api/v1/join/"))
+    assert status == 200 and json.loads(body)["title"] == "Speed study, spring", body
+    qtbot.waitUntil(
+        lambda: f"group {gid} was renamed “Speed study, spring” (was “Speed study”)" in " ".join(log_lines(window)),
+        timeout=10_000,
+    )
+
+    # A title the core refuses (too long): the dialog says why, and the group keeps its title.
+    dialog.rename(gid, "x" * 81)
+    qtbot.waitUntil(lambda: dialog.error.isVisibleTo(dialog), timeout=5000)
+    assert dialog.error.text().startswith("Could not rename the group: The group needs a title of 1 to 80 characters")
+    assert window.coordinator.get_group(gid)["title"] == "Speed study, spring"
+
     # Delete: the link stops working, the list empties.
-    dialog.group_rows[group["id"]][1].click()
+    dialog.group_rows[group["id"]][2].click()
     qtbot.waitUntil(lambda: not dialog.group_rows, timeout=5000)
     assert window.coordinator.get_group(group["id"])["deleted"]
     status, body = join(url, "Eve")

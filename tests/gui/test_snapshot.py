@@ -71,6 +71,11 @@ NICKNAMES = {7: "Ada"}
         ("session_configured", {"changes": {"local_epochs": 3, "batch_size": 8}}, "settings changed: Local epochs, Batch size"),
         ("session_started", {}, "session started"),
         ("session_grouped", {"group_id": 3, "condition": "Fast"}, "this session became condition “Fast” of group 3"),
+        (
+            "group_renamed",
+            {"group_id": 3, "title": "Fruit study", "previous": "Frut study"},
+            "group 3 was renamed “Fruit study” (was “Frut study”): participants read it before joining",
+        ),
         ("session_ungrouped", {"group_id": 3}, "group 3 was deleted: its link no longer leads to this session"),
         (
             "participant_assigned",

@@ -1,5 +1,5 @@
 """Session groups over HTTP (issue 18), through a real waitress server on 127.0.0.1: the facilitator creates,
-lists, reads and deletes a group and downloads its study export; participants join through the group's code
+lists, reads, renames and deletes a group and downloads its study export; participants join through the group's code
 with the very requests the web client sends for a session's code, get a session join's answer plus the group's
 fields, and then work in their assigned session as usual. Every refusal is a 4xx JSON error with a code, and
 stores nothing."""
@@ -127,8 +127,14 @@ def test_participants_join_through_a_group_link_as_through_a_sessions_and_the_fa
     session_export = _admin(server, "GET", f"/sessions/{b}/events.csv")
     assert session_export.body.decode().splitlines()[0] == "id,session_id,at,kind,participant_id,data,condition"
 
+    renamed = _admin(server, "PATCH", f"/groups/{group['id']}", {"title": "Renamed study"})
+    assert (renamed.status, renamed.json()["title"], renamed.json()["join_code"]) == (200, "Renamed study", code)
+    assert HttpClient(server.url).request("GET", f"/api/v1/join/{code}", token=None).json()["title"] == "Renamed study"
+
     deleted = _admin(server, "DELETE", f"/groups/{group['id']}")
     assert (deleted.status, deleted.json()["deleted"]) == (200, True)
+    refused = _admin(server, "PATCH", f"/groups/{group['id']}", {"title": "Too late"})
+    assert (refused.status, refused.error["code"]) == (409, "group_deleted")
     for refused in (
         _post(server, "/api/v1/join", {"join_code": code, "device_key": KEYS[0]}),
         HttpClient(server.url).request("GET", f"/api/v1/join/{code}", token=None),
@@ -175,6 +181,10 @@ def test_bad_requests_get_4xx_json_errors_with_codes_and_store_nothing(fl_server
         ),
         (_admin(server, "GET", "/groups/999"), 404, "group_unknown", None),
         (_admin(server, "DELETE", "/groups/999"), 404, "group_unknown", None),
+        (_admin(server, "PATCH", "/groups/999", {"title": "T"}), 404, "group_unknown", None),
+        (_admin(server, "PATCH", f"/groups/{group['id']}", {"title": " "}), 400, "invalid_input", "title"),
+        (_admin(server, "PATCH", f"/groups/{group['id']}", {"title": "T", "policy": "sequence"}), 400, "invalid_input", "body"),
+        (_admin(server, "PATCH", f"/groups/{group['id']}", ["T"]), 400, "invalid_input", "body"),
         (_admin(server, "GET", "/groups/999/assignments"), 404, "group_unknown", None),
         (_admin(server, "GET", f"/groups/{group['id']}/study/everything.csv"), 400, "invalid_input", "what"),
         (_admin(server, "GET", f"/groups/{group['id']}/study/events.xlsx"), 400, "invalid_input", "format"),

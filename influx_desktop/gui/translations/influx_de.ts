@@ -381,16 +381,20 @@
             <translation>{where} muss eine ganze Zahl sein.</translation>
         </message>
         <message>
+            <source>The group needs a title of 1 to {n} characters: participants see it before they join (never the conditions).</source>
+            <translation>Die Gruppe braucht einen Titel von 1 bis {n} Zeichen: Die Teilnehmenden sehen ihn vor dem Beitreten (nie die Bedingungen).</translation>
+        </message>
+        <message>
+            <source>Only a group's title can change: send a JSON object with its new title alone.</source>
+            <translation>Von einer Gruppe lässt sich nur der Titel ändern: Senden Sie ein JSON-Objekt, das nur den neuen Titel (title) enthält.</translation>
+        </message>
+        <message>
             <source>The group must be a JSON object with its title, sessions and policy.</source>
             <translation>Die Gruppe muss ein JSON-Objekt mit Titel (title), Sitzungen (sessions) und Regel (policy) sein.</translation>
         </message>
         <message>
             <source>Unknown group field '{key}'; known: {known}.</source>
             <translation>Unbekanntes Gruppenfeld „{key}“; bekannt: {known}.</translation>
-        </message>
-        <message>
-            <source>The group needs a title of 1 to {n} characters: participants see it before they join (never the conditions).</source>
-            <translation>Die Gruppe braucht einen Titel von 1 bis {n} Zeichen: Die Teilnehmenden sehen ihn vor dem Beitreten (nie die Bedingungen).</translation>
         </message>
         <message>
             <source>sessions must be a list of {lo} to {hi} sessions: their ids, or objects with session_id and condition.</source>
@@ -435,6 +439,10 @@
         <message>
             <source>The sessions differ in study logging or its notice, but a group's participants accept one notice before they are given a session. Make them the same first.</source>
             <translation>Die Sitzungen unterscheiden sich in der Studienaufzeichnung oder ihrem Hinweis, aber die Teilnehmenden einer Gruppe stimmen einem Hinweis zu, bevor sie eine Sitzung bekommen. Gleichen Sie sie zuerst an.</translation>
+        </message>
+        <message>
+            <source>Group {group} was deleted: its title stays as it was.</source>
+            <translation>Gruppe {group} wurde gelöscht: Ihr Titel bleibt, wie er war.</translation>
         </message>
         <message>
             <source>Unknown group export '{what}'; use events, summary or assignments.</source>
@@ -1275,6 +1283,10 @@
             <translation>diese Sitzung wurde Bedingung „{condition}“ der Gruppe {group_id}</translation>
         </message>
         <message>
+            <source>group {group_id} was renamed “{title}” (was “{previous}”): participants read it before joining</source>
+            <translation>Gruppe {group_id} heißt jetzt „{title}“ (vorher „{previous}“): Die Teilnehmenden lesen den Titel vor dem Beitreten</translation>
+        </message>
+        <message>
             <source>group {group_id} was deleted: its link no longer leads to this session</source>
             <translation>Gruppe {group_id} wurde gelöscht: Ihr Link führt nicht mehr zu dieser Sitzung</translation>
         </message>
@@ -1438,6 +1450,14 @@
             <translation>{title} ({conditions}): {link}</translation>
         </message>
         <message>
+            <source>Rename…</source>
+            <translation>Umbenennen …</translation>
+        </message>
+        <message>
+            <source>A new title for the link: participants read it before they join; the link stays the same</source>
+            <translation>Ein neuer Titel für den Link: Die Teilnehmenden lesen ihn vor dem Beitreten; der Link bleibt derselbe</translation>
+        </message>
+        <message>
             <source>Delete</source>
             <translation>Löschen</translation>
         </message>
@@ -1452,6 +1472,18 @@
         <message>
             <source>Join link of “{title}”</source>
             <translation>Beitrittslink von „{title}“</translation>
+        </message>
+        <message>
+            <source>Rename group</source>
+            <translation>Gruppe umbenennen</translation>
+        </message>
+        <message>
+            <source>Title participants read before they join:</source>
+            <translation>Titel, den die Teilnehmenden vor dem Beitreten lesen:</translation>
+        </message>
+        <message>
+            <source>Could not rename the group: {why}</source>
+            <translation>Die Gruppe konnte nicht umbenannt werden: {why}</translation>
         </message>
         <message>
             <source>Could not make the group link: {why}</source>
