@@ -38,6 +38,7 @@ BODY_LIMITS = {
     "facilitator.update_session": JSON_BODY_LIMIT,
     "facilitator.change_state": JSON_BODY_LIMIT,  # start/stop/pause/resume read no body
     "facilitator.create_group": JSON_BODY_LIMIT,
+    "facilitator.rename_group": JSON_BODY_LIMIT,
     "facilitator.testset": TEST_SET_BODY_LIMIT,
 }
 UNLISTED_BODY_LIMIT = UPDATE_BODY_LIMIT

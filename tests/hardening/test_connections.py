@@ -397,7 +397,7 @@ def _body_routes(app, sid: int) -> list[tuple[str, str, str]]:
     routes = []
     for rule in app.url_map.iter_rules():
         for method in sorted(rule.methods & {"POST", "PUT", "PATCH"}):
-            path = rule.rule.replace("<int:session_id>", str(sid)).replace("<action>", "start")
+            path = rule.rule.replace("<int:session_id>", str(sid)).replace("<action>", "start").replace("<int:group_id>", "1")
             assert "<" not in path, f"fill in the path parameters of {rule.rule} here"
             routes.append((method, path, rule.endpoint))
     return sorted(routes)
