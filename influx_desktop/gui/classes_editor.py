@@ -119,6 +119,10 @@ class ClassesEditor(QWidget):
         self.changed.emit()
 
     def set_locked(self, locked: bool) -> None:
+        """Fixed (or editable again): the items rebuilt with the flags that go with it. Only on a change: the
+        window asks on every snapshot, and rebuilding the list each time also reset the person's selection."""
+        if locked == self._locked:
+            return
         self._locked = locked
         names = self.classes()
         self.set_classes(names)
