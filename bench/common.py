@@ -7,9 +7,11 @@ any address but 127.0.0.1.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import platform
+import shutil
 import statistics
 import struct
 import subprocess
@@ -188,7 +190,11 @@ def model_cache():
 
 
 def scratch_dir(prefix: str) -> Path:
-    return Path(tempfile.mkdtemp(prefix=f"influx-bench-{prefix}-"))
+    """A new temporary folder, removed when the benchmark's process ends (each held a server's data, some
+    MB: left behind, every CI run's quick modes added thousands of them)."""
+    path = Path(tempfile.mkdtemp(prefix=f"influx-bench-{prefix}-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)  # a symlink inside is unlinked, never followed
+    return path
 
 
 def timer() -> float:

@@ -197,3 +197,12 @@ def test_cores_kept_awake_asks_for_0_us_and_withdraws_it_even_when_killed():
         bench_process.kill()
         bench_process.wait()
     assert common.cpu_latency_target_us() == before
+
+
+def test_scratch_dirs_are_removed_when_the_benchmark_ends():
+    code = (
+        "import sys; sys.path.insert(0, 'bench'); import common; p = common.scratch_dir('t'); (p / 'f').write_text('x'); print(p)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    path = Path(run.stdout.strip())
+    assert path.name.startswith("influx-bench-t-") and not path.exists()
