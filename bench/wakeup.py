@@ -124,12 +124,10 @@ class PlainWaitress:
             raise RuntimeError("plain waitress answered something else")
 
     def close(self) -> None:
+        from influx_desktop.server.runner import stop_waitress
+
         self.conn.close()
-        # Every channel closed inside waitress's own loop thread, as ServerThread.stop does: closing the
-        # listener from here raced the loop's select() ("Bad file descriptor" in its thread).
-        self.server.task_dispatcher.shutdown()
-        self.server.trigger.pull_trigger(lambda: [channel.close() for channel in list(self.server._map.values())])
-        self.thread.join(timeout=10)
+        stop_waitress(self.server, self.thread)  # closing the listener from here raced the loop's select()
 
 
 class OursUnchangedTask:

@@ -18,13 +18,14 @@ GROUP_FIELDS = ("title", "sessions", "policy", "sequence")
 
 def checked_group_title(title: Any) -> str:
     """A group's title, stripped, or ``InvalidInput`` (participants read it before they join)."""
-    if not isinstance(title, str) or not title.strip() or len(title.strip()) > MAX_GROUP_TITLE:
+    stripped = title.strip() if isinstance(title, str) else ""
+    if not stripped or len(stripped) > MAX_GROUP_TITLE:
         raise InvalidInput(
             "The group needs a title of 1 to {n} characters: participants see it before they join (never the conditions).",
             field="title",
             n=MAX_GROUP_TITLE,
         )
-    return title.strip()
+    return stripped
 
 
 def checked_group_changes(changes: Any) -> str:

@@ -150,19 +150,22 @@ class ServerThread:
 
     def stop(self) -> None:
         server, self._server = self._server, None
-        if server is None:
-            return
-        logging.getLogger("waitress").setLevel(logging.ERROR)
-        # Let requests in progress finish (queued ones are dropped) before their channels go away,
-        # then close every channel inside the serving loop's own thread: asyncore channels are not
-        # thread-safe, and a loop blocked in select() on closed sockets only notices after its 1 s
-        # timeout. With its map empty the loop returns at once.
-        server.task_dispatcher.shutdown()
+        if server is not None:
+            stop_waitress(server, self._thread)
 
-        def close_every_channel() -> None:
-            for channel in list(server._map.values()):
-                channel.handle_close()
 
-        server.trigger.pull_trigger(close_every_channel)
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+def stop_waitress(server, thread: threading.Thread | None) -> None:
+    """Stop a waitress server whose loop runs in ``thread``. Requests in progress finish (queued ones are
+    dropped) before their channels go away; then every channel is closed inside the serving loop's own
+    thread: asyncore channels are not thread-safe, and a loop blocked in select() on closed sockets only
+    notices after its 1 s timeout. With its map empty the loop returns at once."""
+    logging.getLogger("waitress").setLevel(logging.ERROR)
+    server.task_dispatcher.shutdown()
+
+    def close_every_channel() -> None:
+        for channel in list(server._map.values()):
+            channel.handle_close()
+
+    server.trigger.pull_trigger(close_every_channel)
+    if thread is not None:
+        thread.join(timeout=10)
